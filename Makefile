@@ -1,0 +1,23 @@
+# Two commands for a fresh machine with Python 3.11+ and make: `make build` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: build test serve clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+build: $(STAMP)  ## build the demo site into public/
+	$(BIN)/sitegen build .
+	@echo "Open it: $(BIN)/python -m http.server --directory public 8000, then http://localhost:8000/"
+
+test: $(STAMP)  ## run the whole test suite
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf public .public.lock $(VENV)

@@ -1,0 +1,188 @@
+"""Compose the stages: content -> Site -> pages -> files. The only module that writes.
+
+A build renders everything in memory, writes it into a staging folder beside the output, and
+only then swaps it into place, so a failed or interrupted build leaves the old output whole.
+Imports every module above it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from sitegen import pages as pages_stage
+from sitegen import parser, renderer
+from sitegen import site as site_stage
+from sitegen.errors import BuildError, ContentError, OutputError, SourceError, TemplateError
+from sitegen.models import DEFAULT_BASE_URL, BuildReport, Config, Page, Site
+
+MARKER = ".sitegen"
+_MARKER_TEXT = b"This folder is written by sitegen build and replaced on every build.\n"
+
+
+def build(config: Config, *, strict: bool = False) -> BuildReport:
+    """Build the site into config.output_dir, or raise BuildError with every problem found."""
+    started = time.perf_counter()
+    check_output_dir(config)
+    site, planned, warnings = plan(config)
+    if strict and warnings:
+        raise BuildError([_as_error(w) for w in warnings])
+    rendered = render_all(site, planned)
+    static = _static_files(config, {p.path for p in planned})
+    with _locked(config.output_dir):
+        staging = Path(tempfile.mkdtemp(prefix=f".{config.output_dir.name}.staging-",
+                                        dir=config.output_dir.parent))
+        try:
+            _write(staging, PurePosixPath(MARKER), _MARKER_TEXT)
+            for path, data in rendered.items():
+                _write(staging, path, data)
+            for path, source in static.items():
+                _write(staging, path, source.read_bytes())
+            _swap(staging, config.output_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    return BuildReport(
+        output_dir=config.output_dir, pages=len(rendered), posts=len(site.posts),
+        tags=len(site.tags), static_files=len(static), drafts_skipped=site.drafts_skipped,
+        future_skipped=site.future_skipped, warnings=tuple(warnings),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def plan(config: Config) -> tuple[Site, list[Page], list[SourceError]]:
+    """Read, collect and plan; raise BuildError with every content error of the site."""
+    documents, problems = parser.read_posts(config)
+    site, site_errors, site_warnings = site_stage.collect_site(config, documents)
+    planned = pages_stage.plan_pages(site)
+    errors = problems.errors + site_errors + pages_stage.find_collisions(planned)
+    warnings = sorted(problems.warnings + site_warnings + _config_warnings(config, site),
+                      key=SourceError.sort_key)
+    if errors:
+        raise BuildError(errors, warnings=warnings)
+    return site, planned, warnings
+
+
+def render_all(site: Site, planned: list[Page]) -> dict[PurePosixPath, bytes]:
+    """Render every page; a broken template is reported once, not once per page."""
+    env = renderer.make_environment(site.config)
+    rendered: dict[PurePosixPath, bytes] = {}
+    errors: dict[tuple[str, int | None], TemplateError] = {}
+    for page in planned:
+        try:
+            rendered[page.path] = renderer.render_page(env, page, site)
+        except TemplateError as error:
+            errors.setdefault((error.path, error.line), error)
+    if errors:
+        raise BuildError(errors.values())
+    return rendered
+
+
+def check_output_dir(config: Config) -> None:
+    """Refuse an output folder whose replacement could destroy anything but an earlier build."""
+    out, root = config.output_dir.resolve(), config.root
+    reason = None
+    if out == root or root.is_relative_to(out):
+        reason = "it contains the site folder"
+    elif out == Path.home().resolve():
+        reason = "it is your home folder"
+    elif any(out.is_relative_to(d.resolve()) for d in (config.content_dir, config.templates_dir,
+                                                        config.static_dir)):
+        reason = "it is inside content/, templates/ or static/"
+    elif out.exists() and not out.is_dir():
+        reason = "it is a file"
+    elif out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        reason = "it holds files that sitegen did not write"
+    if reason:
+        raise OutputError(f"refusing to write the site to {config.output_dir}: {reason}\n"
+                          "    hint: choose an empty or new folder with -o, e.g. -o public")
+
+
+def _config_warnings(config: Config, site: Site) -> list[SourceError]:
+    warnings: list[SourceError] = []
+    if config.base_url == DEFAULT_BASE_URL and site.posts:
+        warnings.append(ContentError(
+            "sitegen.yaml", f"base_url is not set; feeds and the sitemap will point at {DEFAULT_BASE_URL}",
+            hint="set base_url: https://your.domain/ in sitegen.yaml, or pass --base-url"))
+    if not site.posts and not site.pages:
+        warnings.append(ContentError("content", "no posts found",
+                                     hint="add Markdown files to content/posts/ (sitegen new \"Title\")"))
+    return warnings
+
+
+def _as_error(warning: SourceError) -> SourceError:
+    return ContentError(warning.path, f"{warning.message} (--strict)", line=warning.line,
+                        col=warning.col, hint=warning.hint)
+
+
+def _static_files(config: Config, generated: set[PurePosixPath]) -> dict[PurePosixPath, Path]:
+    """Theme assets, then the site's static/ over them; a file that clashes with a page is an error."""
+    files: dict[PurePosixPath, Path] = {}
+    errors: list[SourceError] = []
+    for folder in (renderer.THEME_DIR / "static", config.static_dir):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            relative = PurePosixPath(path.relative_to(folder).as_posix())
+            if not path.is_file() or ".git" in relative.parts:
+                continue
+            if folder == config.static_dir and not path.resolve().is_relative_to(config.root):
+                errors.append(ContentError(path.relative_to(config.root).as_posix(),
+                                           "links to a file outside the site folder"))
+            elif relative in generated:
+                errors.append(ContentError(
+                    path.relative_to(config.root).as_posix(),
+                    f"would overwrite the generated page {relative}",
+                    hint=f"remove it, or override the template that makes {relative} instead"))
+            else:
+                files[relative] = path
+    if errors:
+        raise BuildError(errors)
+    return files
+
+
+def _write(root: Path, relative: PurePosixPath, data: bytes) -> None:
+    """The one function that creates output files; refuses any path that leaves root."""
+    if relative.is_absolute() or any(part in ("", ".", "..") for part in relative.parts):
+        raise OutputError(f"refusing to write outside the output folder: {relative}")
+    target = root.joinpath(*relative.parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put the staging folder in place of the output; the old build is removed only afterwards."""
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.replace(out, old / out.name)
+    os.replace(staging, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """One build per output folder at a time; leftovers of killed builds are cleared under it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lock = out.parent / f".{out.name}.lock"
+    with open(lock, "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not on Windows: one build at a time is then the user's business
+            fcntl = None  # type: ignore[assignment]
+        if fcntl is not None:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise OutputError(f"another sitegen build is writing {out}\n"
+                                  "    hint: wait for it to finish, then build again") from None
+        for leftover in sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(
+                out.parent.glob(f".{out.name}.old-*")):
+            shutil.rmtree(leftover, ignore_errors=True)
+        yield

@@ -1,0 +1,93 @@
+"""Error types that carry a file, a line, what is wrong and how to fix it.
+
+The core of the package: imports nothing from sitegen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import PurePath
+
+
+class SitegenError(Exception):
+    """Base class; str() is the complete message a user reads."""
+
+
+class SourceError(SitegenError):
+    """A problem located in a file: `path:line:col: error: message` plus an optional hint."""
+
+    def __init__(
+        self,
+        path: PurePath | str,
+        message: str,
+        *,
+        line: int | None = None,
+        col: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = str(path)
+        self.line = line
+        self.col = col
+        self.message = message
+        self.hint = hint
+
+    @property
+    def location(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+    def format(self, severity: str = "error") -> str:
+        text = f"{self.location}: {severity}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line or 0, self.col or 0, self.message)
+
+    def __str__(self) -> str:
+        return self.format()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.format()!r})"
+
+
+class ConfigError(SourceError):
+    """sitegen.yaml or tags.yaml is invalid."""
+
+
+class ContentError(SourceError):
+    """A post or page cannot be read, or clashes with another."""
+
+
+class TemplateError(SourceError):
+    """A template failed to compile or render."""
+
+
+class OutputError(SitegenError):
+    """The output folder cannot be used; the user must pick another (a usage error)."""
+
+
+class BuildError(SitegenError):
+    """Every error of one build, sorted by file and line."""
+
+    def __init__(
+        self, errors: Iterable[SourceError], *, warnings: Iterable[SourceError] = ()
+    ) -> None:
+        self.errors = tuple(sorted(errors, key=SourceError.sort_key))
+        self.warnings = tuple(warnings)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        count = len(self.errors)
+        lines = [error.format() for error in self.errors]
+        lines.append(f"{count} error{'s' if count != 1 else ''}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self._text()

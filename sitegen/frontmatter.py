@@ -1,0 +1,159 @@
+"""Split YAML front matter from a document and load YAML with errors at physical lines.
+
+Support module: imports only errors. The one place that imports yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+import yaml
+
+from sitegen.errors import SourceError
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FENCE = "---"
+_CLOSERS = ("---", "...")
+MAX_FRONT_MATTER = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A source file cut in two: the YAML text (None when absent) and the Markdown body."""
+
+    yaml_text: str | None
+    yaml_line: int  # physical line of the first YAML line
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mapping:
+    """A loaded YAML mapping with the line and column of each top-level value."""
+
+    values: dict[str, object]
+    positions: dict[str, tuple[int, int]]
+
+
+def split(text: str, path: PurePath | str) -> Document:
+    """Cut `---` front matter off text (already LF-normalised, BOM removed)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != _FENCE:
+        return Document(None, 1, text, 1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in _CLOSERS:
+            return Document(
+                yaml_text="\n".join(lines[1:index]),
+                yaml_line=2,
+                body="\n".join(lines[index + 1 :]),
+                body_line=index + 2,
+            )
+    raise SourceError(
+        path,
+        "front matter opened with --- on line 1 is never closed",
+        line=1,
+        col=1,
+        hint="add a line containing only --- after the last front-matter key",
+    )
+
+
+def load_mapping(text: str, path: PurePath | str, first_line: int) -> tuple[Mapping, list[SourceError]]:
+    """Load a YAML mapping safely; report every bad value at its physical line and column."""
+    if len(text) > MAX_FRONT_MATTER:
+        error = SourceError(
+            path,
+            f"YAML block is {len(text)} characters; the limit is {MAX_FRONT_MATTER}",
+            line=first_line,
+            hint="move long text into the body of the file",
+        )
+        return Mapping({}, {}), [error]
+    loader = _Loader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            return Mapping({}, {}), [_yaml_error(exc, path, first_line)]
+        if node is None:
+            return Mapping({}, {}), []
+        if not isinstance(node, yaml.MappingNode):
+            error = SourceError(
+                path,
+                "expected 'key: value' lines",
+                line=node.start_mark.line + first_line,
+                col=node.start_mark.column + 1,
+                hint="write one key per line, such as title: My post",
+            )
+            return Mapping({}, {}), [error]
+        return _construct(loader, node, path, first_line)
+    finally:
+        loader.dispose()
+
+
+def _construct(
+    loader: Any, node: yaml.MappingNode, path: PurePath | str, first_line: int
+) -> tuple[Mapping, list[SourceError]]:
+    values: dict[str, object] = {}
+    positions: dict[str, tuple[int, int]] = {}
+    errors: list[SourceError] = []
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + first_line
+        if not isinstance(key_node, yaml.ScalarNode) or not isinstance(key_node.value, str):
+            errors.append(SourceError(path, "keys must be plain names", line=line, col=1))
+            continue
+        key = key_node.value
+        if key in positions:
+            errors.append(
+                SourceError(
+                    path,
+                    f"key '{key}' appears twice (first on line {positions[key][0]})",
+                    line=line,
+                    col=key_node.start_mark.column + 1,
+                    hint="keep one of them",
+                )
+            )
+            continue
+        position = (value_node.start_mark.line + first_line, value_node.start_mark.column + 1)
+        try:
+            values[key] = loader.construct_object(value_node, deep=True)
+        except (ValueError, yaml.YAMLError, RecursionError) as exc:
+            errors.append(_value_error(exc, value_node, key, path, position))
+            continue
+        positions[key] = position
+    return Mapping(values, positions), errors
+
+
+def _value_error(
+    exc: Exception, node: Any, key: str, path: PurePath | str, position: tuple[int, int]
+) -> SourceError:
+    raw = node.value if isinstance(node, yaml.ScalarNode) else "..."
+    if isinstance(exc, ValueError) and str(node.tag).endswith(":timestamp"):
+        return SourceError(
+            path,
+            f"{key}: {raw!s} is not a real date ({exc})",
+            line=position[0],
+            col=position[1],
+            hint="use YYYY-MM-DD with a valid month and day",
+        )
+    return SourceError(path, f"{key}: cannot read value ({exc})", line=position[0], col=position[1])
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, path: PurePath | str, first_line: int) -> SourceError:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    hint = None
+    if "'\\t'" in problem or "tab" in problem:
+        problem = "a tab character cannot indent YAML"
+        hint = "indent with spaces"
+    elif "mapping values are not allowed" in problem:
+        hint = 'quote a value that contains ": ", e.g. title: "Python: the good parts"'
+    elif "found undefined alias" in problem or "found unhashable key" in problem:
+        hint = "quote the value"
+    elif exc.context and "quoted scalar" in exc.context:
+        problem = "a quoted value is never closed"
+        hint = "add the closing quote"
+        mark = exc.context_mark or mark
+    line = (mark.line + first_line) if mark else first_line
+    col = (mark.column + 1) if mark else None
+    return SourceError(path, f"invalid YAML: {problem}", line=line, col=col, hint=hint)

@@ -1,0 +1,105 @@
+"""Markdown text -> HTML fragments (body, excerpt, table of contents) and plain text.
+
+Support module: imports nothing from sitegen. The one place that imports markdown.
+A fresh Markdown instance per document, because instances keep state between conversions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from html.parser import HTMLParser
+
+import markdown
+
+MORE = "<!--more-->"
+WORDS_PER_MINUTE = 220
+_EXTENSIONS = ["extra", "toc", "codehilite", "sane_lists", "admonition"]
+_CONFIG = {
+    "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-4"},
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+}
+_ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
+_FRAGMENT_LINK = re.compile(r'(\shref=")#')
+_ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    body_html: str
+    excerpt_html: str  # the part above <!--more-->, or the whole body; safe to repeat on a list
+    toc_html: str
+    cut: bool
+    summary: str  # plain text of the excerpt's first part, for lists, feeds and meta tags
+    words: int
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.words / WORDS_PER_MINUTE))
+
+
+def render(text: str, *, url: str, base_path: str) -> Rendered:
+    """Convert one document; `url` is its site URL, `base_path` the site's path prefix."""
+    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_CONFIG, output_format="html")
+    body = md.convert(text)
+    toc_html = md.toc if len(getattr(md, "toc_tokens", [])) > 1 else ""  # type: ignore[attr-defined]
+    head, marker, _ = body.partition(MORE)
+    cut = bool(marker)
+    excerpt = head.rstrip() if cut else body
+    # On a list page several posts share one document: ids would clash and "#x" would point at
+    # the list, so ids go and fragment links point at the post itself.
+    excerpt = _FRAGMENT_LINK.sub(rf"\1{url}#", _ID_ATTRIBUTE.sub("", excerpt))
+    plain_head = plain_text(head if cut else _first_paragraph(body))
+    return Rendered(
+        body_html=_with_base(body, base_path),
+        excerpt_html=_with_base(excerpt, base_path),
+        toc_html=_with_base(toc_html, base_path),
+        cut=cut,
+        summary=" ".join(plain_head.split()),
+        words=len([w for w in plain_text(body).split() if any(c.isalnum() for c in w)]),
+    )
+
+
+def _first_paragraph(html: str) -> str:
+    match = _FIRST_PARAGRAPH.search(html)
+    return match.group(1) if match else html
+
+
+def _with_base(html: str, base_path: str) -> str:
+    """Root-relative links in content are relative to the site root, wherever it is served."""
+    if base_path == "/":
+        return html
+    return _ROOT_LINK.sub(rf"\1{base_path}", html)
+
+
+def plain_text(html: str) -> str:
+    """Visible text of an HTML fragment (no tags, scripts, styles or heading permalinks)."""
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    return unescape("".join(extractor.parts))
+
+
+class _TextExtractor(HTMLParser):
+    _SKIPPED = frozenset({"script", "style", "sup"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIPPED or ("class", "headerlink") in attrs:
+            self._skipping.append(tag)
+        elif tag in {"p", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre"}:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)

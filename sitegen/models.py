@@ -1,0 +1,154 @@
+"""The values that flow through the pipeline: Config -> Post -> Site -> Page -> BuildReport.
+
+Every type is frozen and built complete by one stage; later stages make new values with
+dataclasses.replace. Imports only errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+
+from sitegen.errors import SourceError
+
+DEFAULT_BASE_URL = "http://localhost:8000/"
+
+
+def _empty() -> Mapping[str, object]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagSpec:
+    """One entry of tags.yaml: what the site owner says about a tag."""
+
+    name: str
+    slug: str | None = None
+    description: str = ""
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    root: Path
+    source: Path | None = None
+    title: str = "My blog"
+    description: str = ""
+    author: str = ""
+    base_url: str = DEFAULT_BASE_URL
+    language: str = "en"
+    timezone: str = "UTC"
+    posts_per_page: int = 10
+    feed_limit: int = 20
+    extra: Mapping[str, object] = field(default_factory=_empty)
+    tag_specs: Mapping[str, TagSpec] = field(default_factory=lambda: MappingProxyType({}))
+    output_dir: Path
+    drafts: bool = False
+    future: bool = False
+    now: datetime
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.root / "static"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tag:
+    """A tag as shown to readers; `key` is its identity (NFKC, case-folded, spaces collapsed)."""
+
+    key: str
+    name: str
+    slug: str
+    url: str
+    description_html: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Post:
+    """A post (section "posts") or a standalone page (section "pages")."""
+
+    source: PurePosixPath
+    section: str
+    key_lines: Mapping[str, int]
+    slug: str
+    url: str
+    title: str
+    date: datetime | None
+    updated: datetime | None
+    tags: tuple[Tag, ...]
+    aliases: tuple[str, ...]
+    summary: str
+    summary_html: str
+    body_html: str
+    toc_html: str
+    cut: bool
+    words: int
+    reading_minutes: int
+    draft: bool
+    author: str
+    description: str
+    extra: Mapping[str, object]
+
+    @property
+    def lastmod(self) -> datetime | None:
+        return self.updated or self.date
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    config: Config
+    posts: tuple[Post, ...]
+    pages: tuple[Post, ...]
+    tags: tuple[Tag, ...]
+    posts_by_tag: Mapping[str, tuple[Post, ...]]
+    spellings: Mapping[str, tuple[str, ...]]
+    updated: datetime
+    drafts_skipped: int
+    future_skipped: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pagination:
+    number: int
+    count: int
+    items: tuple[Post, ...]
+    prev_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Page:
+    """One output file, before rendering."""
+
+    path: PurePosixPath
+    url: str
+    template: str
+    context: Mapping[str, object]
+    origin: str  # what asked for this file: a source path, or "tag 'C++'"
+    origin_line: int | None = None
+    lastmod: datetime | None = None
+    in_sitemap: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildReport:
+    output_dir: Path
+    pages: int
+    posts: int
+    tags: int
+    static_files: int
+    drafts_skipped: int
+    future_skipped: int
+    warnings: tuple[SourceError, ...]
+    seconds: float

@@ -1,0 +1,112 @@
+"""Stage 3: plan every output file of the site, with its template and context, before rendering.
+
+Imports errors, models, urls.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from itertools import groupby
+from pathlib import PurePosixPath
+from types import MappingProxyType
+
+from sitegen.errors import ContentError, SourceError
+from sitegen.models import Page, Pagination, Post, Site
+from sitegen.urls import output_path, paginated_url
+
+
+def plan_pages(site: Site) -> list[Page]:
+    """Every output of the site, in a fixed order; the sitemap lists the HTML pages before it."""
+    pages = [
+        *_paginated(site, "/", site.posts, "index.html", "home", {}),
+        *_posts(site),
+        *_tag_pages(site),
+        _page("/tags/", "tags.html", "the tags index", site.updated,
+              tags=tuple((t, len(site.posts_by_tag[t.key])) for t in site.tags)),
+        _page("/archive/", "archive.html", "the archive", site.updated, years=_years(site.posts)),
+        _feed("/feed.xml", site.config.title, "/", site.posts[: site.config.feed_limit], "the site feed", site),
+        _page("/404.html", "404.html", "the not-found page", None, in_sitemap=False),
+        *_redirects(site),
+    ]
+    entries = tuple((p.url, p.lastmod) for p in pages if p.in_sitemap and p.template.endswith(".html"))
+    pages.append(_page("/sitemap.xml", "sitemap.xml", "the sitemap", None, in_sitemap=False, entries=entries))
+    pages.append(_page("/robots.txt", "robots.txt", "robots.txt", None, in_sitemap=False))
+    return pages
+
+
+def find_collisions(pages: list[Page]) -> list[SourceError]:
+    """Every output path claimed more than once, as an error naming all claimants."""
+    by_path: dict[PurePosixPath, list[Page]] = defaultdict(list)
+    for page in pages:
+        by_path[page.path].append(page)
+    errors: list[SourceError] = []
+    for path, claimants in sorted(by_path.items()):
+        if len(claimants) < 2:
+            continue
+        files = [p for p in claimants if p.origin_line is not None or "/" in p.origin]
+        located = files[-1] if files else claimants[-1]
+        names = " and ".join(p.origin for p in claimants)
+        errors.append(ContentError(
+            located.origin, f"{names} would all be written to {path}",
+            line=located.origin_line, hint="give one of them another slug: slug: another-name"))
+    return errors
+
+
+def _page(url: str, template: str, origin: str, lastmod: object, *, in_sitemap: bool = True,
+          line: int | None = None, **context: object) -> Page:
+    return Page(path=output_path(url), url=url, template=template, origin=origin,
+                origin_line=line, lastmod=lastmod, in_sitemap=in_sitemap,  # type: ignore[arg-type]
+                context=MappingProxyType(context))
+
+
+def _paginated(site: Site, url: str, posts: tuple[Post, ...], template: str, origin: str,
+               context: dict[str, object]) -> Iterator[Page]:
+    size = site.config.posts_per_page
+    count = max(1, -(-len(posts) // size))
+    for number in range(1, count + 1):
+        pagination = Pagination(
+            number=number, count=count, items=posts[(number - 1) * size : number * size],
+            prev_url=paginated_url(url, number - 1) if number > 1 else None,
+            next_url=paginated_url(url, number + 1) if number < count else None,
+        )
+        lastmod = max((p.lastmod for p in pagination.items if p.lastmod), default=None)
+        yield _page(paginated_url(url, number), template, origin, lastmod,
+                    pagination=pagination, **context)
+
+
+def _posts(site: Site) -> Iterator[Page]:
+    posts = site.posts
+    for index, post in enumerate(posts):
+        yield _page(post.url, "post.html", str(post.source), post.lastmod,
+                    line=post.key_lines.get("slug"), post=post,
+                    newer=posts[index - 1] if index > 0 else None,
+                    older=posts[index + 1] if index + 1 < len(posts) else None)
+    for page in site.pages:
+        yield _page(page.url, "page.html", str(page.source), page.lastmod,
+                    line=page.key_lines.get("slug"), post=page)
+
+
+def _tag_pages(site: Site) -> Iterator[Page]:
+    for tag in site.tags:
+        posts = site.posts_by_tag[tag.key]
+        yield from _paginated(site, tag.url, posts, "tag.html", f"tag '{tag.name}'", {"tag": tag})
+        yield _feed(f"{tag.url}feed.xml", f"{site.config.title}: posts tagged {tag.name}", tag.url,
+                    posts[: site.config.feed_limit], f"tag '{tag.name}'", site)
+
+
+def _feed(url: str, title: str, home: str, posts: tuple[Post, ...], origin: str, site: Site) -> Page:
+    updated = max((p.lastmod for p in posts if p.lastmod), default=site.updated)
+    return _page(url, "atom.xml", origin, None, in_sitemap=False,
+                 feed_title=title, feed_home=home, feed_posts=posts, feed_updated=updated)
+
+
+def _years(posts: tuple[Post, ...]) -> tuple[tuple[int, tuple[Post, ...]], ...]:
+    return tuple((year, tuple(group)) for year, group in groupby(posts, key=lambda p: p.date.year if p.date else 0))
+
+
+def _redirects(site: Site) -> Iterator[Page]:
+    for post in (*site.posts, *site.pages):
+        for alias in post.aliases:
+            yield _page(alias, "redirect.html", str(post.source), None, in_sitemap=False,
+                        line=post.key_lines.get("aliases"), target=post.url)

@@ -1,0 +1,293 @@
+"""Stage 1: read posts and pages, check their front matter, render their Markdown.
+
+`parse_post` is pure (text in, Post out); `read_posts` is the only function that reads content.
+Imports errors, models, frontmatter, markup, urls.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from zoneinfo import ZoneInfo
+
+from sitegen.errors import ContentError, SourceError
+from sitegen.frontmatter import load_mapping, split
+from sitegen.markup import render
+from sitegen.models import Config, Post, Tag
+from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_url
+
+SECTIONS = ("posts", "pages")
+MAX_FILE_SIZE = 10 * 1024 * 1024
+KNOWN_KEYS = ("title", "date", "updated", "tags", "slug", "summary", "draft", "author",
+              "aliases", "description")
+_URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
+_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
+
+
+@dataclass
+class Problems:
+    """Errors and warnings found while reading content."""
+
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+
+
+def read_posts(config: Config) -> tuple[list[Post], Problems]:
+    """Read every Markdown file under content/posts/ and content/pages/, in path order."""
+    problems = Problems()
+    posts: list[Post] = []
+    for path in _content_files(config, problems):
+        source = PurePosixPath(path.relative_to(config.root).as_posix())
+        section = source.parts[1]
+        try:
+            text = _read_text(path, source)
+        except ContentError as error:
+            problems.errors.append(error)
+            continue
+        post = parse_post(source, text, config, section=section, problems=problems)
+        if post is not None:
+            posts.append(post)
+    return posts, problems
+
+
+def _content_files(config: Config, problems: Problems) -> list[Path]:
+    content = config.content_dir
+    if not content.is_dir():
+        return []
+    files = []
+    for path in sorted(content.rglob("*.md")):
+        relative = path.relative_to(content)
+        if any(part.startswith((".", "_")) for part in relative.parts) or not path.is_file():
+            continue
+        source = path.relative_to(config.root).as_posix()
+        if not path.resolve().is_relative_to(config.root):
+            problems.errors.append(ContentError(source, "links to a file outside the site folder",
+                                                hint="copy the file into the site instead"))
+        elif relative.parts[0] not in SECTIONS or len(relative.parts) < 2:
+            problems.warnings.append(ContentError(
+                source, "is not built: only content/posts/ and content/pages/ are read",
+                hint="move it into content/posts/ or content/pages/"))
+        else:
+            files.append(path)
+    return files
+
+
+def _read_text(path: Path, source: PurePosixPath) -> str:
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_SIZE:
+        raise ContentError(source, f"file is {len(data)} bytes; the limit is {MAX_FILE_SIZE}",
+                           hint="split it into several posts")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ContentError(source, "is not valid UTF-8", line=line, col=col,
+                           hint="save the file as UTF-8 in your editor") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_post(
+    source: PurePosixPath, text: str, config: Config, *, section: str, problems: Problems
+) -> Post | None:
+    """Turn one document's text into a Post, or record why it cannot be one."""
+    try:
+        document = split(text, source)
+    except SourceError as error:
+        problems.errors.append(error)
+        return None
+    if document.yaml_text is None:
+        problems.errors.append(ContentError(
+            source, "has no front matter", line=1, col=1,
+            hint="start the file with ---, then title: and date: lines, then ---"))
+        return None
+    data, yaml_errors = load_mapping(document.yaml_text, source, document.yaml_line)
+    checker = _Checker(source, data.positions, config, problems)
+    problems.errors.extend(yaml_errors)
+    if yaml_errors:
+        return None
+    values = data.values
+    title = checker.text(values, "title", required=True)
+    name_date, name_slug = _name_parts(source)
+    raw_date = values.get("date", name_date)
+    when = checker.date(raw_date, "date", required=section == "posts")
+    updated = checker.date(values.get("updated"), "updated", required=False)
+    slug = checker.slug(values.get("slug"), name_slug)
+    tags = checker.tags(values.get("tags"))
+    draft = checker.draft(values)
+    aliases = checker.aliases(values.get("aliases"))
+    strings = {key: checker.text(values, key) for key in ("summary", "author", "description")}
+    extra = {k: v for k, v in values.items() if k not in KNOWN_KEYS and k != "published"}
+    checker.warn_typos(extra)
+    if checker.failed or title is None or slug is None:
+        return None
+    url = post_url(slug) if section == "posts" else page_url(slug)
+    rendered = render(document.body, url=url, base_path=base_path(config.base_url))
+    return Post(
+        source=source, section=section, slug=slug, url=url, title=title, date=when,
+        updated=updated, tags=tags, aliases=aliases, draft=draft,
+        key_lines=MappingProxyType({k: pos[0] for k, pos in data.positions.items()}),
+        summary=strings["summary"] or rendered.summary, summary_html=rendered.excerpt_html,
+        body_html=rendered.body_html, toc_html=rendered.toc_html, cut=rendered.cut,
+        words=rendered.words, reading_minutes=rendered.reading_minutes,
+        author=strings["author"] or config.author, description=strings["description"] or "",
+        extra=MappingProxyType(extra),
+    )
+
+
+def _name_parts(source: PurePosixPath) -> tuple[date | None, str]:
+    """Date and slug from the file name: 2025-01-28-my-post.md, or a bundle's my-post/index.md."""
+    stem = source.parent.name if source.stem == "index" and len(source.parts) > 3 else source.stem
+    match = _DATED_NAME.match(stem)
+    if not match:
+        return None, stem
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3])), match[4]
+    except ValueError:
+        return None, stem
+
+
+def _describe(value: object) -> str:
+    kinds = {bool: "true/false", int: "a number", float: "a number", list: "a list",
+             dict: "a mapping", date: "a date", datetime: "a date", type(None): "nothing"}
+    for kind, word in kinds.items():
+        if type(value) is kind:
+            return f"{word} ({value!r})" if kind in (int, float, bool) else word
+    return repr(value)
+
+
+class _Checker:
+    """Validates front-matter values, recording errors at the value's line and column."""
+
+    def __init__(self, source: PurePosixPath, positions: dict[str, tuple[int, int]],
+                 config: Config, problems: Problems) -> None:
+        self.source, self.positions, self.config, self.problems = source, positions, config, problems
+        self.failed = False
+
+    def error(self, key: str, message: str, hint: str | None = None) -> None:
+        line, col = self.positions.get(key, (1, 1))
+        self.problems.errors.append(ContentError(self.source, message, line=line, col=col, hint=hint))
+        self.failed = True
+
+    def text(self, values: dict[str, object], key: str, *, required: bool = False) -> str | None:
+        value = values.get(key)
+        if value is None:
+            if required:
+                self.error(key, f"missing {key}", hint=f"add a line like {key}: My first post")
+            return None
+        if isinstance(value, (int, float, bool, date)):
+            self.error(key, f"{key} must be text, got {_describe(value)}",
+                       hint=f'quote it: {key}: "{value}"')
+            return None
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.error(key, f"{key} must be non-empty text, got {_describe(value)}")
+            return None
+        return value.strip()
+
+    def date(self, value: object, key: str, *, required: bool) -> datetime | None:
+        zone = ZoneInfo(self.config.timezone)
+        if value is None:
+            if required:
+                self.error(key, f"missing {key}",
+                           hint=f"add {key}: 2025-01-28, or name the file 2025-01-28-slug.md")
+            return None
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=zone)
+        if isinstance(value, date):
+            return datetime.combine(value, time(), tzinfo=zone)
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value.strip())
+            except ValueError:
+                pass
+            else:
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        self.error(key, f"{key} must be a date like {_DATE_FORMS}, got {_describe(value)}",
+                   hint="write the date as YYYY-MM-DD")
+        return None
+
+    def slug(self, value: object, fallback: str) -> str | None:
+        if value is None:
+            slug = slugify(fallback)
+            if not slug:
+                self.error("title", f"cannot make a URL from the file name {fallback!r}",
+                           hint="add slug: my-post")
+                return None
+            return slug
+        if not isinstance(value, str) or not is_safe_slug(value):
+            suggestion = slugify(str(value)) or "my-post"
+            self.error("slug", f"slug must be lowercase letters, digits and dashes, got {value!r}",
+                       hint=f"slug: {suggestion}")
+            return None
+        return value
+
+    def tags(self, value: object) -> tuple[Tag, ...]:
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if not isinstance(value, list):
+            self.error("tags", f"tags must be a list of strings, got {_describe(value)}",
+                       hint=f'quote it: tags: ["{value}"]')
+            return ()
+        tags: dict[str, Tag] = {}
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                hint = f'quote it: tags: ["{item}"]' if isinstance(item, (int, float, bool)) else None
+                self.error("tags", f"tags must be a list of strings, got {_describe(item)} in it",
+                           hint=hint)
+                continue
+            tag = self._tag(" ".join(item.split()))
+            if tag is not None:
+                tags.setdefault(tag.key, tag)
+        return tuple(tags.values())
+
+    def _tag(self, name: str) -> Tag | None:
+        key = tag_key(name)
+        spec = self.config.tag_specs.get(key)
+        slug = spec.slug if spec is not None and spec.slug else slugify(name)
+        if not slug:
+            self.error("tags", f"tag {name!r} has no letters or digits to make a URL from",
+                       hint=f"give it a slug in tags.yaml: '{name}': {{slug: my-tag}}")
+            return None
+        return Tag(key=key, name=name, slug=slug, url=tag_url(slug))
+
+    def draft(self, values: dict[str, object]) -> bool:
+        draft, published = values.get("draft", False), values.get("published", True)
+        for key, value in (("draft", draft), ("published", published)):
+            if not isinstance(value, bool):
+                self.error(key, f"{key} must be true or false, got {_describe(value)}")
+                return False
+        return bool(draft) or not published
+
+    def aliases(self, value: object) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            self.error("aliases", "aliases must be a list of old URLs like /2019/old-name/")
+            return ()
+        clean = []
+        for item in items:
+            parts = item.strip().strip("/").split("/")
+            if not all(_URL_SEGMENT.fullmatch(part) for part in parts):
+                self.error("aliases", f"alias {item!r} is not a usable old URL",
+                           hint="write a path such as /2019/old-name/ (letters, digits, . _ -)")
+                continue
+            folder = "." not in parts[-1] or item.endswith("/")
+            clean.append("/" + "/".join(parts) + ("/" if folder else ""))
+        return tuple(clean)
+
+    def warn_typos(self, extra: dict[str, object]) -> None:
+        for key in extra:
+            matches = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
+            if matches:
+                line, col = self.positions[key]
+                self.problems.warnings.append(ContentError(
+                    self.source, f"unknown key '{key}' (kept as post.extra.{key})", line=line,
+                    col=1, hint=f"did you mean '{matches[0]}'?"))

@@ -1,0 +1,95 @@
+"""Stage 4: fill Jinja templates. One environment per build; the site's templates/ first,
+then the built-in theme, which stays reachable as "theme/<name>" so an override can extend it.
+
+Imports errors, models, urls. The one place that imports jinja2.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+
+from sitegen.errors import TemplateError
+from sitegen.models import Config, Page, Site
+from sitegen.urls import absolute_url, site_url
+
+THEME_DIR = Path(__file__).parent / "theme"
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def make_environment(config: Config) -> jinja2.Environment:
+    theme = jinja2.FileSystemLoader(THEME_DIR / "templates")
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(config.templates_dir),
+        jinja2.PrefixLoader({"theme": theme}),
+        theme,
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    base = config.base_url
+    env.filters.update(
+        url=lambda url: site_url(base, url),
+        absolute=lambda url: absolute_url(base, url),
+        date=format_date,
+        iso=lambda when: when.isoformat(timespec="seconds"),
+        xml_safe=lambda text: _XML_ILLEGAL.sub("", str(text)),
+    )
+    return env
+
+
+def format_date(when: datetime, style: str = "long") -> str:
+    """Dates in English without the process locale: "28 January 2025", or "28 Jan" (short)."""
+    month = _MONTHS[when.month - 1]
+    if style == "short":
+        return f"{when.day} {month[:3]}"
+    return f"{when.day} {month} {when.year}"
+
+
+def render_page(env: jinja2.Environment, page: Page, site: Site) -> bytes:
+    """Render one planned page; any template problem becomes a TemplateError at template:line."""
+    try:
+        template = env.get_template(page.template)
+        text = template.render(site=site, config=site.config, page=page, **page.context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(_template_path(exc.filename or exc.name or page.template, site.config),
+                            f"{exc.message}", line=exc.lineno,
+                            hint="fix the template syntax") from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(page.origin, f"template '{exc.name}' not found (rendering {page.url})",
+                            hint=f"add templates/{exc.name}, or remove the reference") from None
+    except Exception as exc:  # any runtime error inside a template: locate it in the template
+        filename, line = _template_frame(exc)
+        raise TemplateError(_template_path(filename or page.template, site.config),
+                            f"{type(exc).__name__}: {exc} (while rendering {page.url} for {page.origin})",
+                            line=line) from None
+    return text.encode("utf-8")
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            return frame.filename, frame.lineno
+    return None, None
+
+
+def _template_path(filename: str, config: Config) -> str:
+    path = Path(filename)
+    if path.is_absolute():
+        if path.is_relative_to(config.root):
+            return path.relative_to(config.root).as_posix()
+        if path.is_relative_to(THEME_DIR):
+            return "(built-in theme)/" + path.relative_to(THEME_DIR / "templates").as_posix()
+    return filename
