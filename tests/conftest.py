@@ -1,0 +1,69 @@
+"""Shared fixtures: scratch sites written inline, the golden-update switch, a CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
+
+from sitegen.config import load_config
+from sitegen.models import Config
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+settings.register_profile(
+    "ci", max_examples=150, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("ci")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+WriteSite = Callable[[dict[str, str]], Path]
+
+
+@pytest.fixture
+def write_site(tmp_path: Path) -> WriteSite:
+    """Write {relative path: text} into a fresh site folder and return the folder."""
+
+    def write(files: dict[str, str]) -> Path:
+        root = tmp_path / "site"
+        for name, text in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(dedent(text).lstrip("\n"), encoding="utf-8")
+        root.mkdir(exist_ok=True)
+        return root
+
+    return write
+
+
+def post(title: str = "A post", date: str = "2025-01-28", body: str = "Hello.", **keys: str) -> str:
+    """A post's text; extra keys are written as given (YAML)."""
+    lines = ["---", f"title: {title}", f"date: {date}"]
+    lines += [f"{key}: {value}" for key, value in keys.items()]
+    return "\n".join([*lines, "---", "", body, ""])
+
+
+def config_for(root: Path, **overrides: object) -> Config:
+    return load_config(root, now=NOW, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from textwrap import dedent
+
+from sitegen.markup import plain_text, render
+
+
+def md(text: str, base: str = "/") -> object:
+    return render(dedent(text), url="/posts/x/", base_path=base)
+
+
+def test_body_html_with_table_footnote_and_heading_ids() -> None:
+    rendered = md("""
+        ## Results
+
+        | a | b |
+        |---|---|
+        | 1 | 2 |
+
+        A claim.[^1]
+
+        [^1]: The source.
+        """)
+    assert '<h2 id="results">' in rendered.body_html
+    assert "<table>" in rendered.body_html and "<td>1</td>" in rendered.body_html
+    assert 'class="footnote"' in rendered.body_html
+
+
+def test_fenced_code_is_highlighted_by_pygments() -> None:
+    rendered = md("""
+        ```python
+        def f(): pass
+        ```
+        """)
+    assert '<div class="highlight">' in rendered.body_html
+    assert '<span class="k">def</span>' in rendered.body_html
+
+
+def test_more_marker_cuts_the_excerpt() -> None:
+    rendered = md("Intro.\n\n<!--more-->\n\nRest of the story.\n")
+    assert rendered.cut
+    assert rendered.excerpt_html == "<p>Intro.</p>"
+    assert "Rest of the story." in rendered.body_html
+    assert rendered.summary == "Intro."
+
+
+def test_without_more_the_excerpt_is_the_whole_post() -> None:
+    rendered = md("First paragraph.\n\nSecond paragraph.\n")
+    assert not rendered.cut
+    assert "Second paragraph." in rendered.excerpt_html
+    assert rendered.summary == "First paragraph."
+
+
+def test_excerpt_drops_ids_and_points_fragments_at_the_post() -> None:
+    rendered = md("## Part\n\nSee [below](#part).[^n]\n\n[^n]: Note.\n", base="/blog/")
+    assert ' id="' not in rendered.excerpt_html
+    assert 'href="/blog/posts/x/#part"' in rendered.excerpt_html
+    assert 'href="#part"' in rendered.body_html
+
+
+def test_root_relative_links_get_the_base_path() -> None:
+    rendered = md("[a](/posts/a/) ![i](/img/i.png) [b](//cdn.example/x) [c](https://x.org/)",
+                  base="/blog/")
+    assert 'href="/blog/posts/a/"' in rendered.body_html
+    assert 'src="/blog/img/i.png"' in rendered.body_html
+    assert 'href="//cdn.example/x"' in rendered.body_html
+
+
+def test_table_of_contents_needs_two_headings() -> None:
+    assert md("## Only one\n").toc_html == ""
+    assert 'href="#two"' in md("## One\n\n## Two\n").toc_html
+
+
+def test_word_count_and_reading_time() -> None:
+    rendered = md(" ".join(["word"] * 660))
+    assert rendered.words == 660
+    assert rendered.reading_minutes == 3
+    assert md("tiny").reading_minutes == 1
+
+
+def test_plain_text_skips_markup_scripts_and_permalinks() -> None:
+    html = '<h2>Title<a class="headerlink" href="#t">#</a></h2><script>x()</script><p>A &amp; B</p>'
+    assert plain_text(html).split() == ["Title", "A", "&", "B"]
+
+
+def test_template_syntax_in_content_stays_text() -> None:
+    assert "{{ 7*7 }}" in md("Literal {{ 7*7 }} and {% raw %}\n").body_html

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+from sitegen.models import Config, Post
+from sitegen.parser import Problems, parse_post, read_posts
+from tests.conftest import NOW, WriteSite, config_for, post
+
+SOURCE = PurePosixPath("content/posts/a-post.md")
+
+
+def config(**changes: object) -> Config:
+    return Config(root=Path("/site"), output_dir=Path("/site/public"), now=NOW, **changes)  # type: ignore[arg-type]
+
+
+def parse(text: str, source: PurePosixPath = SOURCE, section: str = "posts",
+          **settings: object) -> tuple[Post | None, Problems]:
+    problems = Problems()
+    return parse_post(source, text, config(**settings), section=section, problems=problems), problems
+
+
+def test_a_complete_post() -> None:
+    result, problems = parse(post(title='"Hello & <world>"', tags="[paradigm shift in AI, C++]",
+                                  author="Ann", body="Intro.\n\n<!--more-->\n\nMore."))
+    assert problems.errors == [] and result is not None
+    assert result.title == "Hello & <world>"
+    assert result.slug == "a-post" and result.url == "/posts/a-post/"
+    assert [t.name for t in result.tags] == ["paradigm shift in AI", "C++"]
+    assert [t.url for t in result.tags] == ["/tags/paradigm-shift-in-ai/", "/tags/cpp/"]
+    assert result.date == datetime(2025, 1, 28, tzinfo=UTC)
+    assert result.cut and result.summary == "Intro."
+    assert result.author == "Ann"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-01-28", datetime(2025, 1, 28, tzinfo=UTC)),
+        ("2025-01-28 14:30", datetime(2025, 1, 28, 14, 30, tzinfo=UTC)),
+        ("2025-01-28T14:30:00+02:00", datetime(2025, 1, 28, 12, 30, tzinfo=UTC)),
+        ("2025-01-28 14:30:00 +0200", datetime(2025, 1, 28, 12, 30, tzinfo=UTC)),
+    ],
+)
+def test_date_forms(value: str, expected: datetime) -> None:
+    result, problems = parse(post(date=value))
+    assert problems.errors == [] and result is not None and result.date == expected
+
+
+def test_zoneless_dates_are_read_in_the_site_timezone() -> None:
+    result, _ = parse(post(date="2025-01-28 14:30"), timezone="Europe/Paris")
+    assert result is not None and result.date is not None
+    assert result.date.utcoffset() == timedelta(hours=1)
+    assert result.date.astimezone(UTC).hour == 13
+
+
+def test_date_and_slug_from_the_file_name() -> None:
+    text = "---\ntitle: Pi\n---\nbody\n"
+    result, problems = parse(text, PurePosixPath("content/posts/2025-03-14-pi-day.md"))
+    assert problems.errors == [] and result is not None
+    assert result.slug == "pi-day"
+    assert result.date == datetime(2025, 3, 14, tzinfo=UTC)
+
+
+def test_page_bundle_takes_its_folder_name() -> None:
+    result, _ = parse(post(), PurePosixPath("content/posts/my-trip/index.md"))
+    assert result is not None and result.slug == "my-trip"
+
+
+def test_a_single_string_of_tags_is_comma_separated() -> None:
+    result, _ = parse(post(tags="paradigm shift in AI"))
+    assert result is not None and [t.name for t in result.tags] == ["paradigm shift in AI"]
+    result, _ = parse(post(tags="python, web ,  open   source"))
+    assert result is not None and [t.name for t in result.tags] == ["python", "web", "open source"]
+
+
+def test_duplicate_tags_in_one_post_collapse() -> None:
+    result, _ = parse(post(tags="[AI, ai, ' AI ']"))
+    assert result is not None and [t.name for t in result.tags] == ["AI"]
+
+
+def test_unknown_keys_go_to_extra_and_typos_warn() -> None:
+    result, problems = parse(post(tag="x", mood="happy"))
+    assert result is not None and dict(result.extra) == {"tag": "x", "mood": "happy"}
+    assert len(problems.warnings) == 1
+    warning = problems.warnings[0]
+    assert warning.line == 4 and "did you mean 'tags'" in (warning.hint or "")
+
+
+def test_draft_and_published_false() -> None:
+    assert parse(post(draft="true"))[0].draft  # type: ignore[union-attr]
+    assert parse(post(published="false"))[0].draft  # type: ignore[union-attr]
+    assert not parse(post())[0].draft  # type: ignore[union-attr]
+
+
+def test_pages_need_no_date() -> None:
+    result, problems = parse("---\ntitle: About\n---\nMe.\n",
+                             PurePosixPath("content/pages/about.md"), section="pages")
+    assert problems.errors == [] and result is not None
+    assert result.url == "/about/" and result.date is None
+
+
+def test_aliases_are_normalised_paths() -> None:
+    result, _ = parse(post(aliases="[/2019/old-name, /old.html]"))
+    assert result is not None and result.aliases == ("/2019/old-name/", "/old.html")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "fragment", "hint"),
+    [
+        (post(tags="5"), 4, 7, "got a number (5)", 'tags: ["5"]'),
+        (post(tags="[a, 2025]"), 4, 7, "got a number (2025) in it", 'tags: ["2025"]'),
+        (post(tags="[a, [b]]"), 4, 7, "got a list in it", None),
+        (post(tags="{a: 1}"), 4, 7, "got a mapping", None),
+        ("---\ndate: 2025-01-01\n---\n", 1, 1, "missing title", "title:"),
+        (post(title="2024"), 2, 8, "title must be text", 'title: "2024"'),
+        (post(date="2024-02-30"), 3, 7, "not a real date", "YYYY-MM-DD"),
+        (post(date="yesterday"), 3, 7, "date must be a date", None),
+        ("---\ntitle: x\n---\n", 1, 1, "missing date", "2025-01-28-slug.md"),
+        (post(slug="../escape"), 4, 7, "slug must be", "slug: escape"),
+        (post(draft="maybe"), 4, 8, "draft must be true or false", None),
+        (post(aliases="[/../x]"), 4, 10, "not a usable old URL", None),
+        ("no front matter\n", 1, 1, "has no front matter", "start the file with ---"),
+        ("---\ntitle: x\n", 1, 1, "never closed", "---"),
+        ("---\ntitle: x\n\tdate: 2024-01-01\n---\n", 3, 1, "tab", "spaces"),
+        (post(tags="['!!!']"), 4, 7, "no letters or digits", "tags.yaml"),
+    ],
+)
+def test_bad_front_matter_is_located(text: str, line: int, col: int, fragment: str,
+                                     hint: str | None) -> None:
+    result, problems = parse(text)
+    assert result is None
+    assert len(problems.errors) == 1, problems.errors
+    error = problems.errors[0]
+    assert (error.path, error.line, error.col) == (str(SOURCE), line, col)
+    assert fragment in error.message
+    if hint:
+        assert error.hint and hint in error.hint
+
+
+def test_every_bad_key_of_one_post_is_reported() -> None:
+    _, problems = parse(post(title="1", tags="5", draft="maybe"))
+    assert [e.line for e in problems.errors] == [2, 4, 5]
+
+
+def test_read_posts_reads_both_sections_in_path_order(write_site: WriteSite) -> None:
+    root = write_site({
+        "content/posts/b.md": post("B"),
+        "content/posts/2024/a.md": post("A"),
+        "content/pages/about.md": "---\ntitle: About\n---\nMe.\n",
+        "content/posts/.hidden.md": "not read",
+        "content/posts/_draft-notes.md": "not read",
+        "content/stray.md": post("Stray"),
+    })
+    posts, problems = read_posts(config_for(root))
+    assert [str(p.source) for p in posts] == [
+        "content/pages/about.md", "content/posts/2024/a.md", "content/posts/b.md"]
+    assert [w.path for w in problems.warnings] == ["content/stray.md"]
+
+
+def test_read_posts_handles_bom_crlf_and_bad_utf8(write_site: WriteSite) -> None:
+    root = write_site({})
+    folder = root / "content" / "posts"
+    folder.mkdir(parents=True)
+    (folder / "bom.md").write_bytes(b"\xef\xbb\xbf---\r\ntitle: Bom\r\ndate: 2025-01-01\r\n---\r\nx\r\n")
+    (folder / "latin.md").write_bytes(b"---\ntitle: caf\xe9\ndate: 2025-01-01\n---\n")
+    posts, problems = read_posts(config_for(root))
+    assert [p.title for p in posts] == ["Bom"]
+    assert [(e.path, e.line, e.col) for e in problems.errors] == [("content/posts/latin.md", 2, 11)]
+
+
+def test_offsets_are_kept() -> None:
+    result, _ = parse(post(date="2025-01-28T09:15:00+02:00"))
+    assert result is not None and result.date is not None
+    assert result.date.tzinfo == timezone(timedelta(hours=2))
