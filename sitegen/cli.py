@@ -38,17 +38,19 @@ def _print_problems(warnings: tuple[SourceError, ...], errors: tuple[SourceError
         click.echo(click.style(error.format("error"), fg="red"), err=True)
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 def _summary(report: BuildReport, root: Path) -> str:
     out = report.output_dir
     shown = out.relative_to(root).as_posix() + "/" if out.is_relative_to(root) else str(out)
-    skipped = []
-    if report.drafts_skipped:
-        skipped.append(f"{report.drafts_skipped} draft{'s' * (report.drafts_skipped != 1)}")
-    if report.future_skipped:
-        skipped.append(f"{report.future_skipped} future post{'s' * (report.future_skipped != 1)}")
+    skipped = [_count(n, noun) for n, noun in ((report.drafts_skipped, "draft"),
+                                               (report.future_skipped, "future post")) if n]
     tail = f"; skipped {' and '.join(skipped)}" if skipped else ""
-    return (f"Built {report.pages} pages ({report.posts} posts, {report.tags} tags) and "
-            f"{report.static_files} static files in {report.seconds:.2f} s -> {shown}{tail}")
+    return (f"Built {_count(report.pages, 'page')} ({_count(report.posts, 'post')}, "
+            f"{_count(report.tags, 'tag')}) and {_count(report.static_files, 'static file')} "
+            f"in {report.seconds:.2f} s -> {shown}{tail}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -81,8 +83,7 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
         sys.exit(2)
     except BuildError as exc:
         _print_problems(exc.warnings, exc.errors)
-        count = len(exc.errors)
-        click.echo(f"{count} error{'s' * (count != 1)}; the output folder was left as it was.",
+        click.echo(f"{_count(len(exc.errors), 'error')}; the output folder was left as it was.",
                    err=True)
         sys.exit(1)
     if not quiet:

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from sitegen.builder import MARKER, build
+from sitegen.errors import BuildError, OutputError
+from tests.conftest import REPO, WriteSite, config_for, post
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_the_site_and_a_marker(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(tags="[paradigm shift in AI]"),
+                       "static/img/logo.svg": "<svg/>"})
+    report = build(config_for(root))
+    out = root / "public"
+    assert (out / MARKER).is_file()
+    assert "Posts tagged paradigm shift in AI" in (out / "tags/paradigm-shift-in-ai/index.html").read_text()
+    assert (out / "img/logo.svg").read_text() == "<svg/>"
+    assert (out / "css/style.css").is_file()
+    assert (report.posts, report.tags, report.static_files) == (1, 1, 2)
+    assert report.pages == len([p for p in out.rglob("*") if p.is_file()]) - 3
+
+
+def test_static_files_override_theme_assets(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(), "static/css/style.css": "body{}"})
+    build(config_for(root))
+    assert (root / "public/css/style.css").read_text() == "body{}"
+
+
+def test_static_file_clashing_with_a_page_is_an_error(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(), "static/feed.xml": "<x/>"})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    assert caught.value.errors[0].path == "static/feed.xml"
+
+
+def test_errors_leave_the_previous_output_untouched(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post()})
+    build(config_for(root))
+    before = digest(root / "public")
+    (root / "content/posts/b.md").write_text(post(tags="5"))
+    (root / "content/posts/c.md").write_text("---\ntitle: x\n")
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    assert [(e.path, e.line) for e in caught.value.errors] == [
+        ("content/posts/b.md", 4), ("content/posts/c.md", 1)]
+    assert digest(root / "public") == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".public.")] == [".public.lock"]
+
+
+def test_template_error_keeps_old_output_and_is_reported_once(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(), "content/posts/b.md": post("B")})
+    build(config_for(root))
+    before = digest(root / "public")
+    (root / "templates").mkdir()
+    (root / "templates/post.html").write_text("{{ nope }}")
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    assert len(caught.value.errors) == 1
+    assert digest(root / "public") == before
+
+
+def test_stale_pages_disappear_on_rebuild(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(), "content/posts/b.md": post("B")})
+    build(config_for(root))
+    (root / "content/posts/b.md").unlink()
+    build(config_for(root))
+    assert not (root / "public/posts/b").exists()
+
+
+@pytest.mark.parametrize("where", [".", "..", "content", "content/out", "static/x", "templates"])
+def test_dangerous_output_folders_are_refused(write_site: WriteSite, where: str) -> None:
+    root = write_site({"content/posts/a.md": post(), "static/keep.txt": "x", "templates/keep.html": "x"})
+    before = digest(root)
+    with pytest.raises(OutputError):
+        build(config_for(root, output_dir=root / where))
+    assert digest(root) == before
+
+
+def test_a_folder_sitegen_did_not_write_is_refused(write_site: WriteSite, tmp_path: Path) -> None:
+    root = write_site({"content/posts/a.md": post()})
+    foreign = tmp_path / "precious"
+    foreign.mkdir()
+    (foreign / "thesis.docx").write_text("years of work")
+    with pytest.raises(OutputError, match="did not write"):
+        build(config_for(root, output_dir=foreign))
+    assert (foreign / "thesis.docx").read_text() == "years of work"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    build(config_for(root, output_dir=empty))
+    assert (empty / "index.html").is_file()
+
+
+def test_collisions_fail_before_writing(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/x.md": post(), "content/posts/2024/x.md": post("Other")})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    message = caught.value.errors[0].message
+    assert "content/posts/2024/x.md" in message and "content/posts/x.md" in message
+    assert not (root / "public").exists()
+
+
+def test_strict_turns_warnings_into_errors(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(tag="x")})
+    report = build(config_for(root))
+    assert len(report.warnings) == 2  # the typo and the unset base_url
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root), strict=True)
+    assert any("did you mean 'tags'" in (e.hint or "") for e in caught.value.errors)
+
+
+def test_the_same_input_gives_identical_bytes(tmp_path: Path) -> None:
+    config = config_for(REPO)
+    build(replace(config, output_dir=tmp_path / "one"))
+    build(replace(config, output_dir=tmp_path / "two"))
+    assert digest(tmp_path / "one") == digest(tmp_path / "two")
+
+
+def test_demo_site_has_the_seed_tag_page(tmp_path: Path) -> None:
+    build(replace(config_for(REPO), output_dir=tmp_path / "out"))
+    html = (tmp_path / "out/tags/paradigm-shift-in-ai/index.html").read_text()
+    assert "Posts tagged paradigm shift in AI" in html
+    assert "/posts/open-weights-reasoning-shakeup/" in html
+    draft = "half-finished-thoughts-on-rust"  # the demo's draft: in no page, feed or sitemap
+    assert (REPO / f"content/posts/{draft}.md").is_file()
+    assert not any(draft in p.read_text() for p in (tmp_path / "out").rglob("*.*") if p.suffix != ".css")

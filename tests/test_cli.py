@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sitegen import __version__
+from sitegen.cli import cli
+from tests.conftest import REPO, WriteSite, post
+
+
+def test_build_prints_a_summary_and_exits_0(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(tags="[x]"), "sitegen.yaml": "base_url: https://e.org/\n"})
+    result = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Built 10 pages (1 post, 1 tag) and 1 static file in ")
+    assert result.stdout.rstrip().endswith("-> public/")
+
+
+def test_errors_exit_1_with_locations_sorted_and_counted(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({
+        "content/posts/z.md": post(date="2024-02-30"),
+        "content/posts/a.md": "---\ntitle: ok\ndate: 2024-01-01\n\ttags: [x]\n---\n",
+        "content/posts/m.md": post(tags="5"),
+        "content/posts/n.md": "---\ndate: 2024-01-01\n---\n",
+        "content/posts/o.md": "---\ntitle: open\n",
+    })
+    result = runner.invoke(cli, ["build", str(root)])
+    assert result.exit_code == 1
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert [line.split(": error: ")[0] for line in lines] == [
+        "content/posts/a.md:4:1", "content/posts/m.md:4:7", "content/posts/n.md:1:1",
+        "content/posts/o.md:1:1", "content/posts/z.md:3:7"]
+    assert "hint: quote it: tags: [\"5\"]" in result.stderr
+    assert "5 errors; the output folder was left as it was." in result.stderr
+    assert "Traceback" not in result.output
+    assert not (root / "public").exists()
+
+
+def test_refused_output_is_a_usage_error(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post()})
+    result = runner.invoke(cli, ["build", str(root), "-o", str(root)])
+    assert result.exit_code == 2
+    assert "refusing to write the site" in result.stderr
+
+
+def test_bad_base_url_and_config_keys_are_errors(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(), "sitegen.yaml": "titel: x\nposts_per_page: 0\n"})
+    result = runner.invoke(cli, ["build", str(root), "--base-url", "nope"])
+    assert result.exit_code == 1
+    assert "sitegen.yaml:1:1: error: unknown key 'titel'" in result.stderr
+    assert "did you mean 'title'?" in result.stderr
+    assert "sitegen.yaml:2:17: error: posts_per_page must be" in result.stderr
+    assert "--base-url: error:" in result.stderr
+
+
+def test_base_url_option_changes_links(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post()})
+    result = runner.invoke(cli, ["build", str(root), "--base-url", "https://u.github.io/blog"])
+    assert result.exit_code == 0, result.output
+    html = (root / "public/index.html").read_text()
+    assert 'href="/blog/posts/a/"' in html
+    assert '<link rel="canonical" href="https://u.github.io/blog/">' in html
+
+
+def test_drafts_and_future_flags(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/d.md": post(draft="true"),
+                       "content/posts/f.md": post("F", date="2999-01-01")})
+    result = runner.invoke(cli, ["build", str(root), "-q"])
+    assert result.exit_code == 0 and not (root / "public/posts/d").exists()
+    assert not (root / "public/posts/f").exists()
+    result = runner.invoke(cli, ["build", str(root), "--drafts", "--future"])
+    assert "skipped" not in result.stdout
+    assert (root / "public/posts/d/index.html").exists() and (root / "public/posts/f/index.html").exists()
+
+
+def test_unknown_command_and_option_are_usage_errors(runner: CliRunner) -> None:
+    assert runner.invoke(cli, ["biuld"]).exit_code == 2
+    assert runner.invoke(cli, ["build", "--nope"]).exit_code == 2
+
+
+def test_version(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_init_creates_a_site_that_builds(runner: CliRunner, tmp_path: Path) -> None:
+    site = tmp_path / "blog"
+    result = runner.invoke(cli, ["init", str(site)])
+    assert result.exit_code == 0
+    assert (site / "sitegen.yaml").is_file() and (site / "templates").is_dir() and (site / "static").is_dir()
+    assert len(list((site / "content/posts").glob("*.md"))) == 1
+    assert runner.invoke(cli, ["build", str(site)]).exit_code == 0
+    again = runner.invoke(cli, ["init", str(site)])
+    assert again.exit_code == 1 and "already exists" in again.stderr
+
+
+def test_new_writes_a_post_that_builds(runner: CliRunner, tmp_path: Path) -> None:
+    site = tmp_path / "blog"
+    runner.invoke(cli, ["init", str(site)])
+    result = runner.invoke(cli, ["new", 'Hello: "quotes" & C++', "--tags", "paradigm shift in AI, C++",
+                                 "--draft", "--site", str(site)])
+    assert result.exit_code == 0, result.output
+    path = site / result.stdout.strip()
+    assert path.name == "hello-quotes-and-cpp.md"
+    text = path.read_text()
+    assert 'tags: ["paradigm shift in AI", "C++"]' in text and "draft: true" in text
+    assert runner.invoke(cli, ["build", str(site), "--drafts"]).exit_code == 0
+    assert (site / "public/tags/paradigm-shift-in-ai/index.html").is_file()
+    assert runner.invoke(cli, ["new", 'Hello: "quotes" & C++', "--site", str(site)]).exit_code == 1
+
+
+def test_python_dash_m_runs_the_real_command(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", str(REPO), "-o", str(tmp_path / "out")],
+        capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Built " in result.stdout
+    assert (tmp_path / "out/tags/paradigm-shift-in-ai/index.html").is_file()

@@ -1,0 +1,215 @@
+"""Atom feeds and the sitemap of the demo site, read back by an XML parser and by feedparser.
+
+The demo is built with base URL https://example.org/blog/, so every absolute URL in the feeds
+and the sitemap must carry the /blog/ path.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+import yaml
+
+from sitegen.builder import build
+from sitegen.config import load_config
+from tests.conftest import NOW, REPO, WriteSite, config_for, post
+
+BASE = "https://example.org/blog/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+LATER = datetime(2031, 6, 15, 12, 30, tzinfo=UTC)  # a second clock, after every demo post
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+
+
+def build_demo(output: Path, *, now: datetime = NOW, drafts: bool = False) -> Path:
+    build(load_config(REPO, now=now, output_dir=output, base_url=BASE, drafts=drafts))
+    return output
+
+
+def feeds_of(output: Path) -> list[Path]:
+    return [output / "feed.xml", *sorted(output.glob("tags/*/feed.xml"))]
+
+
+def relative(paths: list[Path], output: Path) -> list[str]:
+    return [p.relative_to(output).as_posix() for p in paths]
+
+
+def parse_feed(data: bytes) -> Any:
+    # feedparser is quiet on this Python; the guard keeps a future deprecation inside
+    # feedparser from failing these tests under filterwarnings = error.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return feedparser.parse(data)
+
+
+def when(text: str | None) -> datetime:
+    assert text, "missing date"
+    return datetime.fromisoformat(text)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A post file of the demo, read independently of sitegen's parser."""
+
+    path: Path
+    slug: str
+    title: str
+    draft: bool
+
+    @property
+    def url(self) -> str:
+        return f"{BASE}posts/{self.slug}/"
+
+
+def demo_posts() -> list[Source]:
+    sources = []
+    for path in sorted((REPO / "content" / "posts").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        front = yaml.safe_load(text.split("\n---", 1)[0].removeprefix("---\n"))
+        slug = front.get("slug") or _DATED.sub("", path.stem)
+        sources.append(Source(path, slug, front["title"], front.get("draft") is True))
+    return sources
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("feeds") / "public")
+
+
+def test_feeds_and_sitemap_are_well_formed_xml(demo: Path) -> None:
+    tag_pages = sorted(demo.glob("tags/*/index.html"))
+    feeds = feeds_of(demo)
+    assert len(feeds) == 1 + len(tag_pages), "every tag page has a feed"
+    for path in [*feeds, demo / "sitemap.xml"]:
+        root = ET.parse(path).getroot()
+        expected = f"{SITEMAP}urlset" if path.name == "sitemap.xml" else f"{ATOM}feed"
+        assert root.tag == expected, path
+
+
+def test_feedparser_reads_every_feed_without_bozo(demo: Path) -> None:
+    problems = {}
+    for path in feeds_of(demo):
+        parsed = parse_feed(path.read_bytes())
+        if parsed.bozo or parsed.version != "atom10" or not parsed.entries:
+            problems[path.relative_to(demo).as_posix()] = (
+                parsed.version, len(parsed.entries), repr(parsed.get("bozo_exception")))
+    assert not problems
+
+
+def test_every_entry_has_an_absolute_link_and_an_id(demo: Path) -> None:
+    for path in feeds_of(demo):
+        feed = ET.parse(path).getroot()
+        self_link = feed.find(f"{ATOM}link[@rel='self']")
+        assert self_link is not None
+        assert self_link.get("href") == BASE + path.relative_to(demo).as_posix()
+        ids = []
+        for entry in feed.iter(f"{ATOM}entry"):
+            link = entry.find(f"{ATOM}link[@rel='alternate']")
+            entry_id = entry.findtext(f"{ATOM}id")
+            assert link is not None, path
+            href = link.get("href", "")
+            assert href.startswith(BASE + "posts/") and href.endswith("/"), (path, href)
+            assert (demo / href.removeprefix(BASE) / "index.html").is_file(), f"{path}: {href} 404s"
+            assert entry_id and entry_id.strip() == entry_id, (path, entry_id)
+            ids.append(entry_id)
+        assert ids and len(ids) == len(set(ids)), f"{path}: entry ids must be unique"
+
+
+def test_feedparser_sees_the_same_links_and_ids(demo: Path) -> None:
+    parsed = parse_feed((demo / "feed.xml").read_bytes())
+    for entry in parsed.entries:
+        assert entry.link.startswith(BASE + "posts/"), entry.link
+        assert entry.id.startswith("https://") or entry.id.startswith("tag:"), entry.id
+
+
+def test_two_builds_give_identical_feeds(demo: Path, tmp_path: Path) -> None:
+    again = build_demo(tmp_path / "elsewhere" / "site")
+    names = relative(feeds_of(demo), demo)
+    assert relative(feeds_of(again), again) == names
+    for name in names:
+        first, second = ET.parse(demo / name).getroot(), ET.parse(again / name).getroot()
+        assert [e.findtext(f"{ATOM}id") for e in first.iter(f"{ATOM}entry")] == \
+               [e.findtext(f"{ATOM}id") for e in second.iter(f"{ATOM}entry")], name
+        assert (demo / name).read_bytes() == (again / name).read_bytes(), name
+    assert (demo / "sitemap.xml").read_bytes() == (again / "sitemap.xml").read_bytes()
+
+
+def test_feed_updated_is_the_newest_entry_not_the_clock(demo: Path, tmp_path: Path) -> None:
+    later = build_demo(tmp_path / "later", now=LATER)
+    for path in feeds_of(demo):
+        name = path.relative_to(demo).as_posix()
+        feed = ET.parse(path).getroot()
+        updated = when(feed.findtext(f"{ATOM}updated"))
+        entries = [when(e.findtext(f"{ATOM}updated")) for e in feed.iter(f"{ATOM}entry")]
+        assert updated == max(entries), name
+        assert updated < NOW, name
+        assert ET.parse(later / name).getroot().findtext(f"{ATOM}updated") == \
+               feed.findtext(f"{ATOM}updated"), f"{name}: <updated> follows the clock"
+        assert (later / name).read_bytes() == path.read_bytes(), f"{name} depends on the clock"
+
+
+def test_sitemap_lists_every_public_page_once(demo: Path) -> None:
+    locs = [loc.text or "" for loc in ET.parse(demo / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")]
+    assert len(locs) == len(set(locs)), "duplicate <loc>"
+    outside = [loc for loc in locs if not loc.startswith(BASE)]
+    assert not outside, f"not absolute under {BASE}: {outside}"
+    posts = [s for s in demo_posts() if not s.draft]
+    expected = {BASE, BASE + "tags/", BASE + "archive/", BASE + "about/"}
+    expected |= {s.url for s in posts}
+    expected |= {BASE + p.parent.relative_to(demo).as_posix() + "/"
+                 for p in demo.glob("tags/*/**/index.html") if p.parent != demo / "tags"}
+    assert len(expected) > 2 + len(posts), "the demo has tag pages"
+    missing = sorted(expected - set(locs))
+    assert not missing, f"missing from the sitemap: {missing}"
+    assert not [loc for loc in locs if loc.endswith((".xml", "404.html", ".txt"))]
+
+
+def test_the_draft_is_in_no_feed_and_not_in_the_sitemap(demo: Path) -> None:
+    drafts = [s for s in demo_posts() if s.draft]
+    assert len(drafts) == 1, "the demo has one draft"
+    draft = drafts[0]
+    needle = draft.url.encode()
+    title = draft.title.encode()
+    for path in [*feeds_of(demo), demo / "sitemap.xml"]:
+        data = path.read_bytes()
+        assert needle not in data and title not in data, f"{draft.path.name} leaks into {path}"
+    assert not (demo / "posts" / draft.slug).exists()
+
+
+def test_the_draft_check_would_see_a_draft(tmp_path: Path) -> None:
+    """With --drafts the same draft is in the feed: the test above looks in the right place."""
+    output = build_demo(tmp_path / "with-drafts", drafts=True)
+    (draft,) = [s for s in demo_posts() if s.draft]
+    ids = [e.findtext(f"{ATOM}id") for e in ET.parse(output / "feed.xml").getroot().iter(f"{ATOM}entry")]
+    assert draft.url in ids
+
+
+def test_a_title_with_markup_characters_and_a_control_character(
+    write_site: WriteSite, tmp_path: Path
+) -> None:
+    title = 'Tom & Jerry <b>bold</b> "quoted" \x0b end'
+    root = write_site({
+        "sitegen.yaml": "title: Scratch & <co>\nbase_url: https://example.org/blog/\n",
+        # YAML cannot hold a raw control character; \v is its escape for U+000B
+        "content/posts/odd-title.md": post(title=r'"Tom & Jerry <b>bold</b> \"quoted\" \v end"',
+                                           tags="[odd]"),
+    })
+    build(config_for(root, output_dir=tmp_path / "out"))
+    for name in ("feed.xml", "tags/odd/feed.xml"):
+        data = (tmp_path / "out" / name).read_bytes()
+        ET.fromstring(data)
+        parsed = parse_feed(data)
+        assert not parsed.bozo, (name, parsed.get("bozo_exception"))
+        (entry,) = parsed.entries
+        assert "\x0b" not in entry.title
+        assert " ".join(entry.title.split()) == " ".join(title.replace("\x0b", "").split())
+        assert entry.link == "https://example.org/blog/posts/odd-title/"
+    assert parse_feed((tmp_path / "out" / "feed.xml").read_bytes()).feed.title == "Scratch & <co>"

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+
+from sitegen.models import Config, Post, Site, TagSpec
+from sitegen.parser import Problems, parse_post
+from sitegen.site import collect_site
+from tests.conftest import NOW, post
+from tests.test_parser import config
+
+
+def make(name: str, section: str = "posts", cfg: Config | None = None, **keys: str) -> Post:
+    problems = Problems()
+    text = post(title=keys.pop("title", name), **keys) if section == "posts" else \
+        f"---\ntitle: {name}\n---\n"
+    result = parse_post(PurePosixPath(f"content/{section}/{name}.md"), text, cfg or config(),
+                        section=section, problems=problems)
+    assert result is not None, problems.errors
+    return result
+
+
+def collect(*posts: Post, cfg: Config | None = None) -> tuple[Site, list, list]:  # type: ignore[type-arg]
+    return collect_site(cfg or config(), list(posts))
+
+
+def test_posts_are_newest_first_with_ties_broken_by_path() -> None:
+    site, errors, _ = collect(make("b", date="2025-01-01"), make("c", date="2025-02-01"),
+                              make("a", date="2025-01-01"))
+    assert errors == []
+    assert [p.slug for p in site.posts] == ["c", "a", "b"]
+
+
+def test_drafts_and_future_posts_are_left_out_and_counted() -> None:
+    site, _, _ = collect(make("d", draft="true"), make("f", date="2030-01-01"), make("ok"))
+    assert [p.slug for p in site.posts] == ["ok"]
+    assert (site.drafts_skipped, site.future_skipped) == (1, 1)
+    site, _, _ = collect(make("d", draft="true"), make("f", date="2030-01-01"),
+                         cfg=config(drafts=True, future=True))
+    assert sorted(p.slug for p in site.posts) == ["d", "f"]
+
+
+def test_case_variants_are_one_tag_named_by_the_most_used_spelling() -> None:
+    site, errors, _ = collect(make("a", tags="[AI]", date="2025-01-01"),
+                              make("b", tags="[ai]", date="2025-02-01"),
+                              make("c", tags="[ai]", date="2025-03-01"))
+    assert errors == []
+    assert [(t.name, t.slug) for t in site.tags] == [("ai", "ai")]
+    assert [p.slug for p in site.posts_by_tag["ai"]] == ["c", "b", "a"]
+    assert site.spellings["ai"] == ("AI", "ai")
+    assert all(p.tags[0].name == "ai" for p in site.posts)
+
+
+def test_spelling_ties_go_to_the_earliest_post() -> None:
+    site, _, _ = collect(make("new", tags="[Rust]", date="2025-05-01"),
+                         make("old", tags="[rust]", date="2024-01-01"))
+    assert site.tags[0].name == "rust"
+
+
+def test_tags_yaml_sets_name_slug_and_description() -> None:
+    cfg = config(tag_specs={"ai": TagSpec(name="AI", slug="artificial-intelligence",
+                                          description="Machines that *think*.")})
+    site, errors, warnings = collect(make("a", tags="[ai]", cfg=cfg), cfg=cfg)
+    assert errors == [] and warnings == []
+    tag = site.tags[0]
+    assert (tag.name, tag.url) == ("AI", "/tags/artificial-intelligence/")
+    assert "<em>think</em>" in tag.description_html
+
+
+def test_unused_registry_entries_warn() -> None:
+    cfg = config(tag_specs={"ghost": TagSpec(name="ghost", line=3)})
+    _, _, warnings = collect(make("a"), cfg=cfg)
+    assert [(w.path, w.line) for w in warnings] == [("tags.yaml", 3)]
+
+
+def test_different_tags_on_one_url_are_an_error_naming_both() -> None:
+    site, errors, _ = collect(make("x", tags="[C++, C#]"), make("y", tags="[C]"))
+    assert errors == [] and sorted(t.slug for t in site.tags) == ["c", "cpp", "csharp"]
+    site, errors, _ = collect(make("x", tags="[Go Lang]"), make("y", tags="[go-lang]"))
+    assert len(errors) == 1
+    message = errors[0].message
+    assert "'Go Lang'" in message and "'go-lang'" in message and "/tags/go-lang/" in message
+    assert "content/posts/x.md:4" in message and "content/posts/y.md:4" in message
+    assert errors[0].hint and "tags.yaml" in errors[0].hint
+
+
+def test_updated_is_the_newest_date_never_the_clock() -> None:
+    site, _, _ = collect(make("a", date="2025-01-01", updated="2025-06-01"), make("b", date="2025-03-01"))
+    assert site.updated == datetime(2025, 6, 1, tzinfo=UTC)
+    later, _, _ = collect(make("a", date="2025-01-01", updated="2025-06-01"), make("b", date="2025-03-01"),
+                          cfg=replace(config(), now=datetime(2099, 1, 1, tzinfo=UTC)))
+    assert later.updated == site.updated
+
+
+def test_pages_are_kept_apart_from_posts() -> None:
+    site, _, _ = collect(make("about", section="pages"), make("a"))
+    assert [p.slug for p in site.pages] == ["about"]
+    assert [p.slug for p in site.posts] == ["a"]
+    assert NOW > site.updated
