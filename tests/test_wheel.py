@@ -1,0 +1,116 @@
+"""The package as users get it: a wheel, installed into a fresh virtual environment.
+
+SLOW (about 10 s, and it needs the package index): this module builds one wheel in an
+isolated build environment (pip installs hatchling there), creates a new venv without the
+system site-packages and pip-installs the wheel with its dependencies into it. Both are done
+once per test session (module-scoped fixtures). It is deliberately not marked or skipped:
+a theme file missing from the wheel, or a broken entry point, only shows up this way, so it
+runs in the default `make test`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import NOW, REPO, WriteSite, post
+
+THEME_FILES = (
+    "sitegen/theme/templates/base.html",
+    "sitegen/theme/templates/tag.html",
+    "sitegen/theme/templates/atom.xml",
+    "sitegen/theme/static/css/style.css",
+)
+TIMEOUT = 600
+
+
+def clean_env() -> dict[str, str]:
+    """The environment for child processes, without anything that could import the checkout."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PYTHONSAFEPATH")}
+    env["PYTHONNOUSERSITE"] = "1"
+    env["SOURCE_DATE_EPOCH"] = str(int(NOW.timestamp()))  # sitegen's "now": after the post date
+    return env
+
+
+def run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(a) for a in args], cwd=cwd, env=clean_env(), text=True,
+                          capture_output=True, timeout=TIMEOUT, check=False)
+
+
+def explain(result: subprocess.CompletedProcess[str]) -> str:
+    return (f"{' '.join(result.args)} exited {result.returncode}\n"
+            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    result = run([sys.executable, "-m", "build", "--wheel", "--outdir", out, REPO], cwd=out)
+    assert result.returncode == 0, explain(result)
+    wheels = sorted(out.glob("*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+@pytest.fixture(scope="module")
+def venv(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("venv")
+    result = run([sys.executable, "-m", "venv", home / "env"], cwd=home)
+    assert result.returncode == 0, explain(result)
+    env = home / "env"
+    result = run([bin_of(env) / "python", "-m", "pip", "install", wheel], cwd=home)
+    assert result.returncode == 0, explain(result)
+    return env
+
+
+def bin_of(env: Path) -> Path:
+    return env / ("Scripts" if os.name == "nt" else "bin")
+
+
+def test_the_wheel_holds_the_theme(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+        scripts = archive.read(entry_points).decode()
+    missing = [name for name in THEME_FILES if name not in names]
+    assert not missing, f"{wheel.name} lacks {missing}"
+    source = {p.relative_to(REPO).as_posix() for p in (REPO / "sitegen" / "theme").rglob("*")
+              if p.is_file() and "__pycache__" not in p.parts}
+    assert not sorted(source - names), "every theme file of the checkout is packaged"
+    assert "sitegen = sitegen.cli:main" in scripts
+
+
+def test_the_venv_imports_the_installed_copy(venv: Path, tmp_path: Path) -> None:
+    result = run([bin_of(venv) / "python", "-c",
+                  "import sitegen, sys; print(sitegen.__file__); print(sys.prefix)"], cwd=tmp_path)
+    assert result.returncode == 0, explain(result)
+    module, prefix = result.stdout.split("\n")[:2]
+    assert Path(module).resolve().is_relative_to(venv.resolve()), module
+    assert not Path(module).resolve().is_relative_to(REPO), "imported the checkout, not the wheel"
+    assert Path(prefix).resolve() == venv.resolve()
+
+
+@pytest.mark.parametrize("command", [["sitegen"], ["python", "-m", "sitegen"]],
+                         ids=["script", "python-m"])
+def test_the_installed_command_builds_a_site(
+    command: list[str], venv: Path, write_site: WriteSite
+) -> None:
+    site = write_site({
+        "sitegen.yaml": "title: Scratch\nbase_url: https://example.org/\n",
+        "content/posts/a-shift.md": post(title="A shift", tags="[paradigm shift in AI]"),
+    })
+    assert not site.resolve().is_relative_to(REPO)
+    executable = bin_of(venv) / command[0]
+    result = run([executable, *command[1:], "build"], cwd=site)
+    assert result.returncode == 0, explain(result)
+    page = site / "public" / "tags" / "paradigm-shift-in-ai" / "index.html"
+    assert page.is_file(), explain(result)
+    assert "Posts tagged paradigm shift in AI" in page.read_text(encoding="utf-8")
+    assert (site / "public" / "css" / "style.css").read_bytes() == \
+           (REPO / "sitegen" / "theme" / "static" / "css" / "style.css").read_bytes()
