@@ -12,9 +12,12 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
+from types import MappingProxyType
 from pathlib import Path, PurePosixPath
 
+from sitegen import check as check_stage
 from sitegen import pages as pages_stage
 from sitegen import parser, renderer
 from sitegen import site as site_stage
@@ -25,14 +28,17 @@ MARKER = ".sitegen"
 _MARKER_TEXT = b"This folder is written by sitegen build and replaced on every build.\n"
 
 
-def build(config: Config, *, strict: bool = False) -> BuildReport:
+Progress = Callable[[int, int], None]
+
+
+def build(config: Config, *, strict: bool = False, progress: Progress | None = None) -> BuildReport:
     """Build the site into config.output_dir, or raise BuildError with every problem found."""
     started = time.perf_counter()
     check_output_dir(config)
     site, planned, warnings = plan(config)
     if strict and warnings:
         raise BuildError([_as_error(w) for w in warnings])
-    rendered = render_all(site, planned)
+    rendered = render_all(site, planned, progress)
     static = _static_files(config, {p.path for p in planned})
     with _locked(config.output_dir):
         staging = Path(tempfile.mkdtemp(prefix=f".{config.output_dir.name}.staging-",
@@ -50,9 +56,27 @@ def build(config: Config, *, strict: bool = False) -> BuildReport:
     return BuildReport(
         output_dir=config.output_dir, pages=len(rendered), posts=len(site.posts),
         tags=len(site.tags), static_files=len(static), drafts_skipped=site.drafts_skipped,
+        kinds=MappingProxyType(dict(sorted(Counter(p.template for p in planned).items()))),
         future_skipped=site.future_skipped, warnings=tuple(warnings),
         seconds=time.perf_counter() - started,
     )
+
+
+def check(config: Config, *, external: bool = False) -> tuple[list[SourceError], list[SourceError]]:
+    """Build in memory, write nothing; return (broken links and site errors, warnings)."""
+    try:
+        site, planned, warnings = plan(config)
+        rendered = render_all(site, planned)
+        static = _static_files(config, {p.path for p in planned})
+    except BuildError as exc:
+        return list(exc.errors), list(exc.warnings)
+    outputs = dict(rendered)
+    for path, source in static.items():
+        outputs[path] = source.read_bytes() if path.suffix == ".html" else b""
+    errors = check_stage.check_links(site, outputs)
+    if external:
+        errors += check_stage.check_external(site)
+    return sorted(errors, key=SourceError.sort_key), warnings
 
 
 def plan(config: Config) -> tuple[Site, list[Page], list[SourceError]]:
@@ -68,12 +92,15 @@ def plan(config: Config) -> tuple[Site, list[Page], list[SourceError]]:
     return site, planned, warnings
 
 
-def render_all(site: Site, planned: list[Page]) -> dict[PurePosixPath, bytes]:
+def render_all(site: Site, planned: list[Page],
+               progress: Progress | None = None) -> dict[PurePosixPath, bytes]:
     """Render every page; a broken template is reported once, not once per page."""
     env = renderer.make_environment(site.config)
     rendered: dict[PurePosixPath, bytes] = {}
     errors: dict[tuple[str, int | None], TemplateError] = {}
-    for page in planned:
+    for done, page in enumerate(planned, start=1):
+        if progress is not None:
+            progress(done, len(planned))
         try:
             rendered[page.path] = renderer.render_page(env, page, site)
         except TemplateError as error:

@@ -1,6 +1,6 @@
 """The command line: flags in, a Config to the builder, a report or located errors out.
 
-Edge module: the only one that prints or exits, and the one place that imports click.
+Edge module: the only one that prints or exits, and the one place that imports click and rich.
 Exit status: 0 success, 1 the site has errors, 2 wrong usage.
 """
 
@@ -8,19 +8,32 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import time
+import webbrowser
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
 
 from sitegen import __version__
-from sitegen.builder import build as build_site
+from sitegen import builder as builder_stage
+from sitegen import server as preview
 from sitegen.config import CONFIG_FILE, load_config
-from sitegen.errors import BuildError, OutputError, SourceError
-from sitegen.models import BuildReport
+from sitegen.errors import BuildError, OutputError, SitegenError, SourceError
+from sitegen.models import BuildReport, Config
+from sitegen.tagreport import near_duplicates, tag_rows
 from sitegen.urls import slugify
+
+PROGRESS_AFTER = 1.0  # seconds before a progress bar appears on a terminal
 
 
 def build_time() -> datetime:
@@ -31,15 +44,40 @@ def build_time() -> datetime:
     return datetime.now(tz=UTC)
 
 
-def _print_problems(warnings: tuple[SourceError, ...], errors: tuple[SourceError, ...] = ()) -> None:
-    for warning in warnings:
-        click.echo(click.style(warning.format("warning"), fg="yellow"), err=True)
-    for error in errors:
-        click.echo(click.style(error.format("error"), fg="red"), err=True)
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _stdout() -> Console:
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' * (number != 1)}"
+
+
+def print_problems(errors: tuple[SourceError, ...] | list[SourceError] = (),
+                   warnings: tuple[SourceError, ...] | list[SourceError] = ()) -> None:
+    """Warnings, then errors, each `path:line:col: severity: message` with its hint."""
+    console = _stderr()
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for severity, color, problems in (("warning", "yellow", warnings), ("error", "red", errors)):
+        for problem in problems:
+            text = f"{escape(problem.location)}: [bold {color}]{severity}[/]: {escape(problem.message)}"
+            if problem.hint:
+                text += f"\n    [dim]hint: {escape(problem.hint)}[/]"
+            console.print(text)
+            if annotate:
+                _annotate(severity, problem)
+
+
+def _annotate(severity: str, problem: SourceError) -> None:
+    """A GitHub Actions workflow command, so the problem shows on the pull request's files."""
+    fields = [f"file={problem.path}"] + [f"{k}={v}" for k, v in (("line", problem.line),
+                                                                    ("col", problem.col)) if v]
+    message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
+    message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    click.echo(f"::{severity} {','.join(fields)}::{message}")
 
 
 def _summary(report: BuildReport, root: Path) -> str:
@@ -53,14 +91,51 @@ def _summary(report: BuildReport, root: Path) -> str:
             f"in {report.seconds:.2f} s -> {shown}{tail}")
 
 
+@contextmanager
+def _progress(enabled: bool) -> Iterator[builder_stage.Progress | None]:
+    """A render progress bar on a terminal, shown only once a build has run for a second."""
+    console = _stderr()
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    started = time.perf_counter()
+    bar = Progress(TextColumn("Rendering"), BarColumn(), MofNCompleteColumn(),
+                   console=console, transient=True)
+    task = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            if time.perf_counter() - started < PROGRESS_AFTER:
+                return
+            bar.start()
+            task = bar.add_task("render", total=total)
+        bar.update(task, completed=done)
+
+    try:
+        yield update
+    finally:
+        bar.stop()
+
+
+def _load(directory: Path, **overrides: object) -> Config:
+    if not directory.is_dir():
+        raise click.BadParameter(f"{directory} is not a folder", param_hint="DIRECTORY")
+    return load_config(directory, now=build_time(), **overrides)  # type: ignore[arg-type]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="sitegen")
 def cli() -> None:
     """sitegen: turn a folder of Markdown posts with YAML front matter into a static blog."""
 
 
+_site_argument = click.argument("directory", default=".",
+                                type=click.Path(file_okay=False, path_type=Path))
+
+
 @cli.command()
-@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@_site_argument
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Output folder. Default: public/ in the site folder.")
 @click.option("--base-url", metavar="URL", envvar="SITEGEN_BASE_URL",
@@ -69,26 +144,118 @@ def cli() -> None:
 @click.option("--future", is_flag=True, help="Include posts dated in the future.")
 @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print what was built, by kind of page.")
 def build(directory: Path, output: Path | None, base_url: str | None, drafts: bool,
-          future: bool, strict: bool, quiet: bool) -> None:
+          future: bool, strict: bool, quiet: bool, verbose: bool) -> None:
     """Build the site in DIRECTORY (default: the current folder)."""
-    if not directory.is_dir():
-        raise click.BadParameter(f"{directory} is not a folder", param_hint="DIRECTORY")
     try:
-        config = load_config(directory, now=build_time(), output_dir=output, base_url=base_url,
-                             drafts=drafts, future=future)
-        report = build_site(config, strict=strict)
+        config = _load(directory, output_dir=output, base_url=base_url, drafts=drafts, future=future)
+        with _progress(not quiet) as progress:
+            report = builder_stage.build(config, strict=strict, progress=progress)
     except OutputError as exc:
-        click.echo(click.style(f"error: {exc}", fg="red"), err=True)
+        _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
         sys.exit(2)
     except BuildError as exc:
-        _print_problems(exc.warnings, exc.errors)
-        click.echo(f"{_count(len(exc.errors), 'error')}; the output folder was left as it was.",
-                   err=True)
+        print_problems(exc.errors, exc.warnings)
+        _stderr().print(f"{_count(len(exc.errors), 'error')}; the output folder was left as it was.")
         sys.exit(1)
-    if not quiet:
-        _print_problems(report.warnings)
-        click.echo(_summary(report, config.root))
+    if quiet:
+        return
+    print_problems(warnings=report.warnings)
+    if verbose:
+        table = Table("template", "pages", box=None)
+        for template, number in report.kinds.items():
+            table.add_row(template, str(number))
+        _stdout().print(table)
+    click.echo(_summary(report, config.root))
+
+
+@cli.command()
+@_site_argument
+@click.option("--external", is_flag=True, help="Also try every external link (slow; needs network).")
+@click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
+@click.option("--future", is_flag=True, help="Include posts dated in the future.")
+def check(directory: Path, external: bool, drafts: bool, future: bool) -> None:
+    """Build in memory and report broken links, missing anchors and front-matter problems."""
+    config = _load(directory, drafts=drafts, future=future)
+    errors, warnings = builder_stage.check(config, external=external)
+    print_problems(errors, warnings)
+    problems = len(errors) + len(warnings)
+    if problems:
+        _stderr().print(f"{_count(problems, 'problem')} found.")
+        sys.exit(1)
+    click.echo("No broken links, missing anchors or front-matter problems.")
+
+
+@cli.command()
+@_site_argument
+@click.option("--drafts", is_flag=True, help="Count drafts too.")
+def tags(directory: Path, drafts: bool) -> None:
+    """List every tag with its slug, post count and spellings; flag likely duplicates."""
+    config = _load(directory, drafts=drafts, future=True)
+    try:
+        site, _, _ = builder_stage.plan(config)
+    except BuildError as exc:
+        print_problems(exc.errors, exc.warnings)
+        sys.exit(1)
+    table = Table("tag", "slug", "posts", "spellings", box=None)
+    for row in tag_rows(site):
+        table.add_row(escape(row.tag.name), row.tag.slug, str(row.count), escape(", ".join(row.spellings)))
+    console = _stdout()
+    console.print(table)
+    suspects = near_duplicates(site)
+    for suspect in suspects:
+        console.print(f"[yellow]likely duplicate[/]: {escape(' / '.join(suspect.names))} ({suspect.reason})")
+    click.echo(f"{_count(len(site.tags), 'tag')}, {_count(len(suspects), 'likely duplicate')}.")
+
+
+@cli.command()
+@_site_argument
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("-p", "--port", default=8000, show_default=True, help="Port; the next free one if busy.")
+@click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
+@click.option("--future", is_flag=True, help="Include posts dated in the future.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
+          open_browser: bool) -> None:
+    """Build, serve on http://localhost:8000/, and rebuild and reload on every change."""
+    if not directory.is_dir():
+        raise click.BadParameter(f"{directory} is not a folder", param_hint="DIRECTORY")
+
+    def load(base_url: str) -> Config:
+        return load_config(directory, now=build_time(), base_url=base_url, drafts=drafts,
+                           future=future)
+
+    def on_build(outcome: BuildReport | SitegenError) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        if isinstance(outcome, BuildReport):
+            print_problems(warnings=outcome.warnings)
+            click.echo(f"[{stamp}] {_summary(outcome, outcome.output_dir)}".replace(" -> ./", ""))
+        elif isinstance(outcome, BuildError):
+            print_problems(outcome.errors, outcome.warnings)
+            click.echo(f"[{stamp}] {_count(len(outcome.errors), 'error')}; still serving the last good build.")
+        else:
+            _stderr().print(f"[bold red]error[/]: {escape(str(outcome))}")
+
+    def on_ready(address: str) -> None:
+        if port and not address.endswith(f":{port}/"):
+            click.echo(f"Port {port} is busy; using {address.rsplit(':', 1)[1].rstrip('/')} instead.")
+        click.echo(f"Serving {address} (Ctrl-C to stop)")
+        if open_browser:
+            webbrowser.open(address)
+
+    def interrupt(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # a supervisor's stop cleans up like Ctrl-C
+    try:
+        preview.serve(directory, load, host=host, port=port, on_build=on_build, on_ready=on_ready)
+    except OutputError as exc:
+        _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        pass
+    click.echo("Stopped.")
 
 
 @cli.command()
@@ -96,7 +263,7 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
 def init(directory: Path) -> None:
     """Create a new site in DIRECTORY: config, one post, templates/ and static/."""
     if (directory / CONFIG_FILE).exists():
-        click.echo(f"error: {directory / CONFIG_FILE} already exists; nothing was changed.", err=True)
+        _stderr().print(f"[bold red]error[/]: {directory / CONFIG_FILE} already exists; nothing was changed.")
         sys.exit(1)
     today = build_time().date().isoformat()
     files = {
@@ -113,32 +280,32 @@ def init(directory: Path) -> None:
         path.write_text(text, encoding="utf-8")
     for folder in ("templates", "static", "content/pages"):
         (directory / folder).mkdir(parents=True, exist_ok=True)
-    click.echo(f"Created a new site in {directory}. Next: cd {directory} && sitegen build")
+    click.echo(f"Created a new site in {directory}. Next: cd {directory} && sitegen serve")
 
 
 @cli.command()
 @click.argument("title")
-@click.option("--tags", default="", help='Comma-separated tags, e.g. --tags "python, web".')
+@click.option("--tags", "tag_names", default="", help='Comma-separated tags, e.g. --tags "python, web".')
 @click.option("--draft", is_flag=True, help="Mark the post as a draft.")
 @click.option("-s", "--site", "directory", default=".",
               type=click.Path(file_okay=False, exists=True, path_type=Path),
               help="The site folder (default: the current folder).")
-def new(title: str, tags: str, draft: bool, directory: Path) -> None:
+def new(title: str, tag_names: str, draft: bool, directory: Path) -> None:
     """Create a new post file titled TITLE and print its path."""
     try:
-        config = load_config(directory, now=build_time())
+        config = _load(directory)
     except BuildError as exc:
-        _print_problems((), exc.errors)
+        print_problems(exc.errors)
         sys.exit(1)
     slug = slugify(title)
     if not slug:
         raise click.BadParameter("the title needs at least one letter or digit", param_hint="TITLE")
     path = config.content_dir / "posts" / f"{slug}.md"
     if path.exists():
-        click.echo(f"error: {path} already exists; choose another title.", err=True)
+        _stderr().print(f"[bold red]error[/]: {path} already exists; choose another title.")
         sys.exit(1)
     now = build_time().astimezone(ZoneInfo(config.timezone))
-    names = [" ".join(t.split()) for t in tags.split(",") if t.strip()]
+    names = [" ".join(t.split()) for t in tag_names.split(",") if t.strip()]
     lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}",
              f"date: {now:%Y-%m-%d %H:%M}"]
     if names:
@@ -148,7 +315,7 @@ def new(title: str, tags: str, draft: bool, directory: Path) -> None:
     lines += ["---", "", "Write here. Put <!--more--> on its own line to end the summary.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
-    click.echo(path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else path)
+    click.echo(path.relative_to(config.root).as_posix())
 
 
 def main() -> int:
@@ -156,5 +323,5 @@ def main() -> int:
     try:
         cli.main(prog_name="sitegen", standalone_mode=True)
     except SystemExit as exc:
-        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0

@@ -88,6 +88,7 @@ class Post:
     updated: datetime | None
     tags: tuple[Tag, ...]
     aliases: tuple[str, ...]
+    links: tuple[tuple[str, int], ...]  # every link target in the Markdown, with its line
     summary: str
     summary_html: str
     body_html: str
@@ -150,5 +151,6 @@ class BuildReport:
     static_files: int
     drafts_skipped: int
     future_skipped: int
+    kinds: Mapping[str, int]  # template -> number of pages rendered with it
     warnings: tuple[SourceError, ...]
     seconds: float

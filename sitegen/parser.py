@@ -26,6 +26,13 @@ KNOWN_KEYS = ("title", "date", "updated", "tags", "slug", "summary", "draft", "a
               "aliases", "description")
 _URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_LINK_PATTERNS = (
+    re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"),  # [text](target "title")
+    re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)"),  # [ref]: target, not [^note]:
+    re.compile(r"\s(?:href|src)\s*=\s*[\"']([^\"']+)[\"']"),  # raw HTML
+)
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_CODE_SPAN = re.compile(r"`[^`]*`")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 
 
@@ -131,6 +138,7 @@ def parse_post(
     return Post(
         source=source, section=section, slug=slug, url=url, title=title, date=when,
         updated=updated, tags=tags, aliases=aliases, draft=draft,
+        links=find_links(document.body, document.body_line),
         key_lines=MappingProxyType({k: pos[0] for k, pos in data.positions.items()}),
         summary=strings["summary"] or rendered.summary, summary_html=rendered.excerpt_html,
         body_html=rendered.body_html, toc_html=rendered.toc_html, cut=rendered.cut,
@@ -138,6 +146,23 @@ def parse_post(
         author=strings["author"] or config.author, description=strings["description"] or "",
         extra=MappingProxyType(extra),
     )
+
+
+def find_links(markdown: str, first_line: int) -> tuple[tuple[str, int], ...]:
+    """Every link and image target in Markdown (code excluded), with its line in the file."""
+    links: list[tuple[str, int]] = []
+    fence: str | None = None
+    for number, line in enumerate(markdown.split("\n"), start=first_line):
+        opening = _FENCE.match(line)
+        if opening:
+            fence = None if fence == opening.group(1) else fence or opening.group(1)
+            continue
+        if fence:
+            continue
+        line = _CODE_SPAN.sub("", line)
+        for pattern in _LINK_PATTERNS:
+            links.extend((match.group(1), number) for match in pattern.finditer(line))
+    return tuple(links)
 
 
 def _name_parts(source: PurePosixPath) -> tuple[date | None, str]:

@@ -5,7 +5,10 @@ Imports errors, models, urls, markup (for tag descriptions).
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -13,9 +16,10 @@ from types import MappingProxyType
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
 from sitegen.models import Config, Post, Site, Tag
-from sitegen.urls import base_path, slugify, tag_url
+from sitegen.urls import base_path, is_external, site_url, slugify, tag_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
 
 
 def collect_site(
@@ -23,6 +27,7 @@ def collect_site(
 ) -> tuple[Site, list[SourceError], list[SourceError]]:
     """Return the site, its errors and its warnings."""
     visible, drafts, future = _published(config, documents)
+    visible, warnings = _resolve_source_links(config, visible)
     posts = _newest_first([d for d in visible if d.section == "posts"])
     pages = tuple(sorted((d for d in visible if d.section == "pages"), key=lambda p: str(p.source)))
     tags, errors = _canonical_tags(config, posts)
@@ -46,7 +51,7 @@ def collect_site(
         drafts_skipped=drafts,
         future_skipped=future,
     )
-    return site, errors, _unused_specs(config, tags)
+    return site, errors, warnings + _unused_specs(config, tags)
 
 
 def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, int]:
@@ -59,6 +64,45 @@ def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, 
         else:
             visible.append(document)
     return visible, drafts, future
+
+
+def source_link_target(post: Post, target: str, urls: Mapping[str, str]) -> str | None:
+    """The site URL that a link to another Markdown file (`other.md#part`) stands for."""
+    path, _, fragment = target.partition("#")
+    resolved = posixpath.normpath(posixpath.join(str(post.source.parent), path))
+    url = urls.get(resolved)
+    if url is None:
+        return None
+    return url + ("#" + fragment if fragment else "")
+
+
+def _resolve_source_links(config: Config, posts: list[Post]) -> tuple[list[Post], list[SourceError]]:
+    """Links written as paths to other posts (`../2024/post.md#part`) become those posts' URLs."""
+    urls = {str(p.source): p.url for p in posts}
+    warnings: list[SourceError] = []
+    resolved: list[Post] = []
+    for post in posts:
+        targets = [(t, line) for t, line in post.links if _is_source_link(t)]
+        if not targets:
+            resolved.append(post)
+            continue
+        for target, line in targets:
+            if source_link_target(post, target, urls) is None:
+                warnings.append(ContentError(
+                    post.source, f"link to {target}, which is not a published post or page",
+                    line=line, hint="check the file name, or build with --drafts if it is a draft"))
+
+        def rewrite(match: re.Match[str], post: Post = post) -> str:
+            url = source_link_target(post, match.group(2) + (match.group(3) or ""), urls)
+            return match.group(0) if url is None else f'{match.group(1)}{site_url(config.base_url, url)}"'
+
+        resolved.append(replace(post, body_html=_MD_HREF.sub(rewrite, post.body_html),
+                                summary_html=_MD_HREF.sub(rewrite, post.summary_html)))
+    return resolved, warnings
+
+
+def _is_source_link(target: str) -> bool:
+    return not is_external(target) and target.partition("#")[0].endswith(".md")
 
 
 def _newest_first(posts: list[Post]) -> tuple[Post, ...]:

@@ -44,6 +44,11 @@ def is_safe_slug(slug: str) -> bool:
     return _SAFE_SLUG.fullmatch(slug) is not None
 
 
+def is_external(url: str) -> bool:
+    """True for links that leave the site: a scheme (https:, mailto:) or a network path (//)."""
+    return url.startswith("//") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url) is not None
+
+
 def post_url(slug: str) -> str:
     return f"/posts/{slug}/"
 

@@ -22,11 +22,15 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "site": ({"errors", "models", "markup", "urls"}, set()),
     "pages": ({"errors", "models", "urls"}, set()),
     "renderer": ({"errors", "models", "urls"}, {"jinja2"}),
-    "builder": ({"errors", "models", "parser", "site", "pages", "renderer"}, set()),
-    "cli": ({"__init__", "builder", "config", "errors", "models", "urls"}, {"click"}),
+    "check": ({"errors", "models", "urls"}, set()),
+    "tagreport": ({"models"}, set()),
+    "builder": ({"errors", "models", "parser", "site", "pages", "renderer", "check"}, set()),
+    "server": ({"builder", "errors", "models"}, {"watchfiles"}),
+    "cli": ({"__init__", "builder", "config", "errors", "models", "urls", "server", "tagreport"},
+            {"click", "rich"}),
     "__main__": ({"cli"}, set()),
 }
-THIRD_PARTY = {"yaml", "slugify", "markdown", "jinja2", "click", "pygments"}
+THIRD_PARTY = {"yaml", "slugify", "markdown", "jinja2", "click", "pygments", "rich", "watchfiles"}
 
 
 def _imports(path: Path) -> set[str]:

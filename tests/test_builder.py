@@ -132,3 +132,10 @@ def test_demo_site_has_the_seed_tag_page(tmp_path: Path) -> None:
     draft = "half-finished-thoughts-on-rust"  # the demo's draft: in no page, feed or sitemap
     assert (REPO / f"content/posts/{draft}.md").is_file()
     assert not any(draft in p.read_text() for p in (tmp_path / "out").rglob("*.*") if p.suffix != ".css")
+
+
+def test_built_pages_have_no_javascript(tmp_path: Path) -> None:
+    # The preview's reload script is added by the server while serving, never written.
+    build(replace(config_for(REPO), output_dir=tmp_path / "out"))
+    for page in (tmp_path / "out").rglob("*.html"):
+        assert "<script" not in page.read_text(), page

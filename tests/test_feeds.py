@@ -11,8 +11,10 @@ import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urldefrag
 
 import feedparser
 import pytest
@@ -130,6 +132,42 @@ def test_feedparser_sees_the_same_links_and_ids(demo: Path) -> None:
         assert entry.id.startswith("https://") or entry.id.startswith("tag:"), entry.id
 
 
+class _Links(HTMLParser):
+    """The href/src values and the element ids of an HTML text."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "id" and value:
+                self.ids.add(value)
+            elif name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def test_links_in_entry_content_resolve_to_the_right_page(demo: Path) -> None:
+    broken = set()
+    for path in feeds_of(demo):
+        for entry in parse_feed(path.read_bytes()).entries:
+            for href in _Links(entry.content[0].value).links:  # resolved by feedparser
+                if not href.startswith(BASE):
+                    continue
+                target, fragment = urldefrag(href)
+                page = demo / target.removeprefix(BASE)
+                page = page / "index.html" if target.endswith("/") else page
+                if not page.is_file():
+                    broken.add(f"{entry.link}: {href} (no such page)")
+                elif fragment and unquote(fragment) not in _Links(page.read_text("utf-8")).ids:
+                    broken.add(f"{entry.link}: {href} (no such id on that page)")
+    assert not broken, (f"{len(broken)} links in feed content lead nowhere:\n"
+                        + "\n".join(sorted(broken)))
+
+
 def test_two_builds_give_identical_feeds(demo: Path, tmp_path: Path) -> None:
     again = build_demo(tmp_path / "elsewhere" / "site")
     names = relative(feeds_of(demo), demo)
@@ -157,7 +195,8 @@ def test_feed_updated_is_the_newest_entry_not_the_clock(demo: Path, tmp_path: Pa
 
 
 def test_sitemap_lists_every_public_page_once(demo: Path) -> None:
-    locs = [loc.text or "" for loc in ET.parse(demo / "sitemap.xml").getroot().iter(f"{SITEMAP}loc")]
+    sitemap = ET.parse(demo / "sitemap.xml").getroot()
+    locs = [loc.text or "" for loc in sitemap.iter(f"{SITEMAP}loc")]
     assert len(locs) == len(set(locs)), "duplicate <loc>"
     outside = [loc for loc in locs if not loc.startswith(BASE)]
     assert not outside, f"not absolute under {BASE}: {outside}"
@@ -188,7 +227,8 @@ def test_the_draft_check_would_see_a_draft(tmp_path: Path) -> None:
     """With --drafts the same draft is in the feed: the test above looks in the right place."""
     output = build_demo(tmp_path / "with-drafts", drafts=True)
     (draft,) = [s for s in demo_posts() if s.draft]
-    ids = [e.findtext(f"{ATOM}id") for e in ET.parse(output / "feed.xml").getroot().iter(f"{ATOM}entry")]
+    feed = ET.parse(output / "feed.xml").getroot()
+    ids = [e.findtext(f"{ATOM}id") for e in feed.iter(f"{ATOM}entry")]
     assert draft.url in ids
 
 

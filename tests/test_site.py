@@ -98,3 +98,23 @@ def test_pages_are_kept_apart_from_posts() -> None:
     assert [p.slug for p in site.pages] == ["about"]
     assert [p.slug for p in site.posts] == ["a"]
     assert NOW > site.updated
+
+
+def test_links_to_markdown_files_become_urls() -> None:
+    problems_free = [
+        make("target", title="Target", body="## Part\n\nText."),
+        make("source", body="See [t](target.md#part), [nested](2024/deep.md), [gone](missing.md)."),
+    ]
+    from sitegen.parser import Problems, parse_post
+    problems = Problems()
+    deep = parse_post(PurePosixPath("content/posts/2024/deep.md"), post("Deep", body="[back](../source.md)"),
+                      config(), section="posts", problems=problems)
+    assert deep is not None
+    site, _, warnings = collect_site(config(), [*problems_free, deep])
+    by_slug = {p.slug: p for p in site.posts}
+    html = by_slug["source"].body_html
+    assert 'href="/posts/target/#part"' in html and 'href="/posts/deep/"' in html
+    assert 'href="missing.md"' in html
+    assert 'href="/posts/source/"' in by_slug["deep"].body_html
+    assert [(w.path, w.line) for w in warnings] == [("content/posts/source.md", 6)]
+    assert "missing.md" in warnings[0].message

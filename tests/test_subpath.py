@@ -238,10 +238,11 @@ def test_the_crawl_reaches_the_whole_site(served: Served) -> None:
 
 
 def test_every_internal_link_resolves(served: Served) -> None:
+    status = {url: fetched.status for url, fetched in served.crawl.pages.items()}
     broken = sorted({
-        f"{_shown(served, page)} links to {href!r} -> HTTP {served.crawl.pages[urldefrag(local).url].status}"
+        f"{_shown(served, page)} links to {href!r} -> HTTP {status[urldefrag(local).url]}"
         for page, href, local in served.crawl.links
-        if served.crawl.pages[urldefrag(local).url].status != 200
+        if status[urldefrag(local).url] != 200
     })
     assert not broken, f"{len(broken)} broken links:\n" + "\n".join(broken)
 
@@ -269,4 +270,5 @@ def test_every_fragment_link_points_at_an_id(served: Served) -> None:
         if unquote(fragment) not in fetched.ids:
             broken.append(f"{_shown(served, page)} links to {href!r}: no id={unquote(fragment)!r} "
                           f"on {_shown(served, target)}")
-    assert not broken, f"{len(broken)} fragment links to missing ids:\n" + "\n".join(sorted(set(broken)))
+    broken = sorted(set(broken))
+    assert not broken, f"{len(broken)} fragment links to missing ids:\n" + "\n".join(broken)

@@ -1,6 +1,6 @@
 """The package as users get it: a wheel, installed into a fresh virtual environment.
 
-SLOW (about 10 s, and it needs the package index): this module builds one wheel in an
+SLOW (about 8-11 s, and it needs the package index): this module builds one wheel in an
 isolated build environment (pip installs hatchling there), creates a new venv without the
 system site-packages and pip-installs the wheel with its dependencies into it. Both are done
 once per test session (module-scoped fixtures). It is deliberately not marked or skipped:
@@ -31,8 +31,8 @@ TIMEOUT = 600
 
 def clean_env() -> dict[str, str]:
     """The environment for child processes, without anything that could import the checkout."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PYTHONSAFEPATH")}
+    dropped = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "PYTHONSAFEPATH")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["PYTHONNOUSERSITE"] = "1"
     env["SOURCE_DATE_EPOCH"] = str(int(NOW.timestamp()))  # sitegen's "now": after the post date
     return env

@@ -1,0 +1,75 @@
+"""Tag hygiene: every tag with its counts and spellings, and pairs that are likely the same tag.
+
+Pure, after the site stage. Imports models.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sitegen.models import Site, Tag
+
+
+@dataclass(frozen=True, slots=True)
+class TagRow:
+    tag: Tag
+    count: int
+    spellings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Suspect:
+    """Two spellings or two tags that probably mean the same thing."""
+
+    names: tuple[str, ...]
+    reason: str
+
+
+def tag_rows(site: Site) -> list[TagRow]:
+    return [TagRow(t, len(site.posts_by_tag[t.key]), site.spellings[t.key]) for t in site.tags]
+
+
+def near_duplicates(site: Site) -> list[Suspect]:
+    """Case variants of one tag, and different tags one plural, punctuation or edit apart."""
+    suspects = [Suspect(site.spellings[t.key], "same tag, spelled differently")
+                for t in site.tags if len(site.spellings[t.key]) > 1]
+    loose = {t.key: t.slug.replace("-", "") for t in site.tags}
+    by_name = {t.key: t.name for t in site.tags}
+    pairs: dict[tuple[str, str], str] = {}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, form in loose.items():
+        groups[form].append(key)
+    for keys in groups.values():
+        for a, b in _pairs(sorted(keys)):
+            pairs[(a, b)] = "differ only in spaces or punctuation"
+    for key, form in loose.items():
+        for suffix in ("s", "es"):
+            for other in groups.get(form + suffix, []):
+                pairs.setdefault(tuple(sorted((key, other))), "singular and plural")  # type: ignore[arg-type]
+    for a, b in _one_edit_apart(loose):
+        pairs.setdefault((a, b), "one letter apart")
+    suspects += [Suspect((by_name[a], by_name[b]), reason) for (a, b), reason in sorted(pairs.items())]
+    return suspects
+
+
+def _pairs(keys: list[str]) -> list[tuple[str, str]]:
+    return [(a, b) for i, a in enumerate(keys) for b in keys[i + 1 :]]
+
+
+def _one_edit_apart(loose: dict[str, str]) -> set[tuple[str, str]]:
+    """Pairs within one insertion, deletion or substitution, found through deletion variants."""
+    variants: dict[str, set[str]] = defaultdict(set)
+    for key, form in loose.items():
+        if len(form) < 4:  # "go"/"js" and "c"/"r" are different tags more often than not
+            continue
+        variants[form].add(key)
+        for i in range(len(form)):
+            variants[form[:i] + "\x00" + form[i + 1 :]].add(key)  # substitution
+            variants[form[:i] + form[i + 1 :]].add(key)  # deletion
+    found: set[tuple[str, str]] = set()
+    for keys in variants.values():
+        for a, b in _pairs(sorted(keys)):
+            if loose[a] != loose[b]:
+                found.add((a, b))
+    return found
