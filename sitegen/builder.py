@@ -36,6 +36,7 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
     started = time.perf_counter()
     check_output_dir(config)
     site, planned, warnings = plan(config)
+    warnings = sorted(warnings + _config_warnings(config, site), key=SourceError.sort_key)
     if strict and warnings:
         raise BuildError([_as_error(w) for w in warnings])
     rendered = render_all(site, planned, progress)
@@ -76,6 +77,8 @@ def check(config: Config, *, external: bool = False) -> tuple[list[SourceError],
     errors = check_stage.check_links(site, outputs)
     if external:
         errors += check_stage.check_external(site)
+    located = {(e.path, e.line) for e in errors}
+    warnings = [w for w in warnings if (w.path, w.line) not in located]  # said once, as an error
     return sorted(errors, key=SourceError.sort_key), warnings
 
 
@@ -85,8 +88,7 @@ def plan(config: Config) -> tuple[Site, list[Page], list[SourceError]]:
     site, site_errors, site_warnings = site_stage.collect_site(config, documents)
     planned = pages_stage.plan_pages(site)
     errors = problems.errors + site_errors + pages_stage.find_collisions(planned)
-    warnings = sorted(problems.warnings + site_warnings + _config_warnings(config, site),
-                      key=SourceError.sort_key)
+    warnings = sorted(problems.warnings + site_warnings, key=SourceError.sort_key)
     if errors:
         raise BuildError(errors, warnings=warnings)
     return site, planned, warnings

@@ -115,7 +115,8 @@ def _canonical_tags(config: Config, posts: tuple[Post, ...]) -> tuple[dict[str, 
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     first_seen: dict[tuple[str, str], int] = {}
     users: dict[str, list[Post]] = defaultdict(list)
-    for age, post in enumerate(reversed(posts)):  # oldest first: ties go to the earliest post
+    oldest_first = sorted(posts, key=lambda p: (p.date or _EPOCH, str(p.source)))
+    for age, post in enumerate(oldest_first):  # ties go to the earliest post, then the first path
         for tag in post.tags:
             counts[tag.key][tag.name] += 1
             first_seen.setdefault((tag.key, tag.name), age)

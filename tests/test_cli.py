@@ -119,3 +119,72 @@ def test_python_dash_m_runs_the_real_command(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Built " in result.stdout
     assert (tmp_path / "out/tags/paradigm-shift-in-ai/index.html").is_file()
+
+
+def test_tags_lists_counts_and_flags_near_duplicates(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({
+        "content/posts/a.md": post("A", tags="[Git, LLM, open source, e-mail, Kubernetes]"),
+        "content/posts/b.md": post("B", tags="[git, LLMs, email, Kubernets]"),
+        "content/posts/c.md": post("C", tags="[C++, C#, C]"),
+    })
+    result = runner.invoke(cli, ["tags", str(root)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip()}
+    assert rows["Git"][1:5] == ["git", "2", "Git,", "git"]
+    flagged = [line for line in result.stdout.splitlines() if line.startswith("likely duplicate")]
+    assert any("Git / git" in line and "spelled differently" in line for line in flagged)
+    assert any("LLM / LLMs" in line and "plural" in line for line in flagged)
+    assert any("e-mail / email" in line for line in flagged)
+    assert any("Kubernetes / Kubernets" in line and "one letter" in line for line in flagged)
+    assert not any("C++" in line or "C#" in line for line in flagged)
+    assert result.stdout.rstrip().endswith("11 tags, 4 likely duplicates.")
+
+
+def test_github_annotations(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(tags="5")})
+    result = runner.invoke(cli, ["build", str(root)], env={"GITHUB_ACTIONS": "true"})
+    assert result.exit_code == 1
+    assert ('::error file=content/posts/a.md,line=4,col=7::tags must be a list of strings, got a '
+            'number (5) (hint: quote it: tags: ["5"])') in result.stdout
+    plain = runner.invoke(cli, ["build", str(root)], env={"GITHUB_ACTIONS": ""})
+    assert "::error" not in plain.output
+
+
+def test_no_color_when_not_a_terminal(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(tags="5")})
+    result = runner.invoke(cli, ["build", str(root)], color=True, env={"NO_COLOR": "1"})
+    assert "\x1b[" not in result.output
+
+
+def test_verbose_and_quiet(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(tags="[x]")})
+    verbose = runner.invoke(cli, ["build", str(root), "--verbose"])
+    assert "tag.html" in verbose.stdout and "atom.xml" in verbose.stdout
+    quiet = runner.invoke(cli, ["build", str(root), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sitegen import cli as cli_module
+
+    with cli_module._progress(True) as update:  # the test runner is not a terminal
+        assert update is None
+    monkeypatch.setattr(cli_module, "_stderr", lambda: cli_module.Console(
+        stderr=True, force_terminal=True, file=open("/dev/null", "w")))  # noqa: SIM115
+    ticks = iter([0.0, 0.5, 2.0, 2.1, 2.2])
+    monkeypatch.setattr(cli_module.time, "perf_counter", lambda: next(ticks))
+    with cli_module._progress(True) as update:
+        assert update is not None
+        update(1, 3)  # 0.5 s: nothing shown yet
+        update(2, 3)  # 2.0 s: the bar starts
+
+
+def test_every_command_and_option_is_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text()
+    for name, command in cli.commands.items():
+        assert f"sitegen {name}" in readme, name
+        assert command.help, name
+        for param in command.params:
+            for option in getattr(param, "opts", []):
+                if option.startswith("-") and option not in ("-h", "--help"):
+                    assert f"`{option}" in readme or f", {option}" in readme, f"{name} {option}"
