@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -170,7 +171,7 @@ def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch) -> None:  #
     with cli_module._progress(True) as update:  # the test runner is not a terminal
         assert update is None
     monkeypatch.setattr(cli_module, "_stderr", lambda: cli_module.Console(
-        stderr=True, force_terminal=True, file=open("/dev/null", "w")))  # noqa: SIM115
+        force_terminal=True, file=io.StringIO()))
     ticks = iter([0.0, 0.5, 2.0, 2.1, 2.2])
     monkeypatch.setattr(cli_module.time, "perf_counter", lambda: next(ticks))
     with cli_module._progress(True) as update:
