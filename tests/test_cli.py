@@ -21,7 +21,10 @@ def test_build_prints_a_summary_and_exits_0(runner: CliRunner, write_site: Write
 
 
 def test_errors_exit_1_with_locations_sorted_and_counted(runner: CliRunner, write_site: WriteSite) -> None:
-    root = write_site({
+    root = write_site({"content/posts/good.md": post("Good")})
+    assert runner.invoke(cli, ["build", str(root)]).exit_code == 0
+    before = {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()}
+    write_site({
         "content/posts/z.md": post(date="2024-02-30"),
         "content/posts/a.md": "---\ntitle: ok\ndate: 2024-01-01\n\ttags: [x]\n---\n",
         "content/posts/m.md": post(tags="5"),
@@ -37,7 +40,7 @@ def test_errors_exit_1_with_locations_sorted_and_counted(runner: CliRunner, writ
     assert "hint: quote it: tags: [\"5\"]" in result.stderr
     assert "5 errors; the output folder was left as it was." in result.stderr
     assert "Traceback" not in result.output
-    assert not (root / "public").exists()
+    assert {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()} == before
 
 
 def test_refused_output_is_a_usage_error(runner: CliRunner, write_site: WriteSite) -> None:
