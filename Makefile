@@ -21,3 +21,7 @@ test: $(STAMP)  ## run the whole test suite
 
 clean:
 	rm -rf public .public.lock $(VENV)
+
+.PHONY: bench
+bench: $(STAMP)  ## time sitegen on synthetic blogs of 1,000 and 10,000 posts (BENCH_ARGS=--peers adds Pelican and Hugo)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

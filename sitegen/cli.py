@@ -6,6 +6,7 @@ Exit status: 0 success, 1 the site has errors, 2 wrong usage.
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import signal
@@ -27,9 +28,10 @@ from rich.table import Table
 from sitegen import __version__
 from sitegen import builder as builder_stage
 from sitegen import server as preview
-from sitegen.config import CONFIG_FILE, load_config
+from sitegen.config import CONFIG_FILE, TAGS_FILE, load_config
 from sitegen.errors import BuildError, OutputError, SitegenError, SourceError
 from sitegen.models import BuildReport, Config
+from sitegen.retag import plan_retag
 from sitegen.tagreport import near_duplicates, tag_rows
 from sitegen.urls import slugify
 
@@ -187,12 +189,28 @@ def check(directory: Path, external: bool, drafts: bool, future: bool) -> None:
     click.echo("No broken links, missing anchors or front-matter problems.")
 
 
-@cli.command()
-@_site_argument
-@click.option("--drafts", is_flag=True, help="Count drafts too.")
-def tags(directory: Path, drafts: bool) -> None:
-    """List every tag with its slug, post count and spellings; flag likely duplicates."""
-    config = _load(directory, drafts=drafts, future=True)
+@cli.command(context_settings={"ignore_unknown_options": False})
+@click.argument("words", nargs=-1, metavar="[DIR] | rename OLD NEW | merge FROM INTO")
+@click.option("--drafts", is_flag=True, help="Count drafts too (listing).")
+@click.option("--dry-run", is_flag=True, help="Show the changes of rename or merge as a diff; write nothing.")
+@click.option("-s", "--site", "site_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
+              help="The site folder for rename and merge (default: the current folder).")
+def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path) -> None:
+    """List tags with counts, slugs and spellings; or rename or merge a tag in every post.
+
+    \b
+    sitegen tags [DIR]               every tag, and likely duplicates
+    sitegen tags rename OLD NEW      rename a tag; OLD becomes an alias that redirects
+    sitegen tags merge FROM INTO     fold FROM into INTO; FROM's URLs redirect to INTO
+    """
+    if words and words[0] in ("rename", "merge"):
+        if len(words) != 3:
+            raise click.UsageError(f"usage: sitegen tags {words[0]} OLD NEW")
+        _retag(site_dir, words[1], words[2], rename=words[0] == "rename", dry_run=dry_run)
+        return
+    if len(words) > 1:
+        raise click.UsageError("usage: sitegen tags [DIR] | rename OLD NEW | merge FROM INTO")
+    config = _load(Path(words[0]) if words else Path("."), drafts=drafts, future=True)
     try:
         site, _, _ = builder_stage.plan(config)
     except BuildError as exc:
@@ -207,6 +225,33 @@ def tags(directory: Path, drafts: bool) -> None:
     for suspect in suspects:
         console.print(f"[yellow]likely duplicate[/]: {escape(' / '.join(suspect.names))} ({suspect.reason})")
     click.echo(f"{_count(len(site.tags), 'tag')}, {_count(len(suspects), 'likely duplicate')}.")
+
+
+def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) -> None:
+    config = _load(directory)
+    try:
+        edits = plan_retag(config, old, new, rename=rename)
+    except SitegenError as exc:
+        _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
+        sys.exit(1)
+    posts = [e for e in edits if e.path.name != TAGS_FILE]
+    if dry_run:
+        for edit in edits:
+            name = edit.path.relative_to(config.root).as_posix()
+            click.echo("".join(difflib.unified_diff(
+                edit.before.splitlines(keepends=True), edit.after.splitlines(keepends=True),
+                f"a/{name}", f"b/{name}")), nl=False)
+        click.echo(f"Would change {_count(len(posts), 'post')}; nothing was written (--dry-run).")
+        return
+    if not edits:
+        click.echo(f"No post uses '{old}' and tags.yaml already knows it; nothing to change.")
+        return
+    for edit in edits:
+        edit.path.write_bytes(edit.after.encode("utf-8"))
+    verb = "Renamed" if rename else "Merged"
+    registry = " and recorded it as an alias in tags.yaml, so its old URLs redirect" if \
+        len(edits) > len(posts) else ""
+    click.echo(f"{verb} '{old}' into '{new}' in {_count(len(posts), 'post')}{registry}.")
 
 
 @cli.command()

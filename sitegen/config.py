@@ -17,12 +17,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.errors import BuildError, ConfigError, SourceError
 from sitegen.frontmatter import load_mapping
-from sitegen.models import Config, TagSpec
+from sitegen.models import Config, TagSettings, TagSpec
 from sitegen.urls import is_safe_slug, slugify, tag_key
 
 CONFIG_FILE = "sitegen.yaml"
 TAGS_FILE = "tags.yaml"
-_TAG_KEYS = ("slug", "description")
+_TAG_KEYS = ("slug", "description", "aliases", "old_slugs")
 
 
 def _text(value: object) -> str | None:
@@ -67,6 +67,26 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "posts_per_page": (_positive, "a whole number above 0, e.g. posts_per_page: 10"),
     "feed_limit": (_positive, "a whole number above 0, e.g. feed_limit: 20"),
     "extra": (_mapping, "a mapping of your own keys, e.g. extra: {twitter: me}"),
+    "tags": (_mapping, "a mapping, e.g. tags: {min_posts: 2, noindex: false, hierarchy: false}"),
+}
+
+
+def _whole(minimum: int) -> Callable[[object], object]:
+    def check(value: object) -> int | None:
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+        return value if ok else None  # type: ignore[return-value]
+    return check
+
+
+def _flag(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+_TAG_SETTINGS: dict[str, tuple[Callable[[object], object], str]] = {
+    "min_posts": (_whole(1), "a whole number from 1, e.g. min_posts: 2"),
+    "noindex": (_flag, "true or false"),
+    "hierarchy": (_flag, "true or false"),
+    "related": (_whole(0), "a whole number from 0, e.g. related: 3"),
 }
 
 
@@ -96,8 +116,10 @@ def load_config(
     tags_file = root / TAGS_FILE
     if tags_file.is_file():
         specs, tag_errors = _read_tags(tags_file, root)
-        config = replace(config, tag_specs=MappingProxyType(specs))
-        errors += tag_errors
+        aliases, alias_errors = _alias_map(specs, TAGS_FILE)
+        config = replace(config, tag_specs=MappingProxyType(specs),
+                         tag_aliases=MappingProxyType(aliases))
+        errors += tag_errors + alias_errors
     if errors:
         raise BuildError(errors)
     output = (output_dir if output_dir is not None else root / "public").absolute()
@@ -127,9 +149,30 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
         if clean is None:
             errors.append(ConfigError(name, f"{key} must be {expected}, got {value!r}",
                                       line=line, col=col))
+        elif key == "tags":
+            changes[key] = _tag_settings(dict(clean), name, line, errors)  # type: ignore[call-overload]
         else:
             changes[key] = clean
     return replace(config, source=source, **changes), [_as_config(e) for e in errors]
+
+
+def _tag_settings(values: dict[str, object], name: str, line: int,
+                  errors: list[SourceError]) -> TagSettings:
+    settings: dict[str, object] = {}
+    for key, value in values.items():
+        if key not in _TAG_SETTINGS:
+            errors.append(ConfigError(name, f"unknown key '{key}' under tags:", line=line,
+                                      hint=_did_you_mean(key, _TAG_SETTINGS,
+                                                         "known keys: " + ", ".join(_TAG_SETTINGS))))
+            continue
+        validate, expected = _TAG_SETTINGS[key]
+        clean = validate(value)
+        if clean is None:
+            errors.append(ConfigError(name, f"tags: {key} must be {expected}, got {value!r}",
+                                      line=line))
+        else:
+            settings[key] = clean
+    return TagSettings(**settings)  # type: ignore[arg-type]
 
 
 def _read_tags(source: Path, root: Path) -> tuple[dict[str, TagSpec], list[SourceError]]:
@@ -141,7 +184,7 @@ def _read_tags(source: Path, root: Path) -> tuple[dict[str, TagSpec], list[Sourc
     data, errors = load_mapping(text, name, 1)
     specs: dict[str, TagSpec] = {}
     for tag, value in data.values.items():
-        line, col = data.positions[tag]
+        line, col = data.key_lines[tag], data.positions[tag][1]
         fields = {} if value is None else value
         if not isinstance(fields, dict):
             errors.append(ConfigError(name, f"'{tag}' must map to slug: and description:",
@@ -161,7 +204,8 @@ def _tag_spec(
     for key in fields:
         if key not in _TAG_KEYS:
             errors.append(ConfigError(name, f"unknown key '{key}' for tag '{tag}'", line=line,
-                                      hint=_did_you_mean(str(key), _TAG_KEYS, "known keys: slug, description")))
+                                      hint=_did_you_mean(str(key), _TAG_KEYS,
+                                                         "known keys: " + ", ".join(_TAG_KEYS))))
     slug, description = fields.get("slug"), fields.get("description", "")
     if slug is not None and (not isinstance(slug, str) or not is_safe_slug(slug)):
         errors.append(ConfigError(name, f"slug of '{tag}' must be lowercase letters, digits and "
@@ -169,9 +213,40 @@ def _tag_spec(
                                   hint=f"slug: {slugify(str(slug)) or 'my-tag'}"))
     if not isinstance(description, str):
         errors.append(ConfigError(name, f"description of '{tag}' must be text", line=line))
+    lists = {}
+    for key in ("aliases", "old_slugs"):
+        value = fields.get(key, [])
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            errors.append(ConfigError(name, f"{key} of '{tag}' must be a list of names", line=line,
+                                      hint=f"{key}: [old name]"))
+            value = []
+        lists[key] = tuple(" ".join(v.split()) for v in value)
+    for old in lists["old_slugs"]:
+        if not is_safe_slug(old):
+            errors.append(ConfigError(name, f"old slug {old!r} of '{tag}' is not a slug", line=line,
+                                      hint=f"old_slugs: [{slugify(old) or 'old-slug'}]"))
     if errors:
         return None, errors
-    return TagSpec(name=tag, slug=slug, description=str(description), line=line), []
+    return TagSpec(name=tag, slug=slug, description=str(description), line=line,
+                   aliases=lists["aliases"], old_slugs=lists["old_slugs"]), []
+
+
+def _alias_map(specs: dict[str, TagSpec], name: str) -> tuple[dict[str, str], list[SourceError]]:
+    """Alias spelling (as a tag key) -> the key of the tag it means; clashes are errors."""
+    aliases: dict[str, str] = {}
+    errors: list[SourceError] = []
+    for key, spec in specs.items():
+        for alias in spec.aliases:
+            alias_key = tag_key(alias)
+            other = aliases.get(alias_key) or (alias_key if alias_key in specs else None)
+            if other is not None and other != key:
+                errors.append(ConfigError(name, f"alias '{alias}' of '{spec.name}' is also "
+                                          f"'{specs[other].name}'", line=spec.line,
+                                          hint="an alias may mean one tag only"))
+            elif alias_key != key:
+                aliases[alias_key] = key
+    return aliases, errors
 
 
 def _did_you_mean(key: str, known: object, otherwise: str) -> str:

@@ -34,7 +34,8 @@ class Mapping:
     """A loaded YAML mapping with the line and column of each top-level value."""
 
     values: dict[str, object]
-    positions: dict[str, tuple[int, int]]
+    positions: dict[str, tuple[int, int]]  # key -> line and column of its value
+    key_lines: dict[str, int]
 
 
 def split(text: str, path: PurePath | str) -> Document:
@@ -68,15 +69,15 @@ def load_mapping(text: str, path: PurePath | str, first_line: int) -> tuple[Mapp
             line=first_line,
             hint="move long text into the body of the file",
         )
-        return Mapping({}, {}), [error]
+        return Mapping({}, {}, {}), [error]
     loader = _Loader(text)
     try:
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            return Mapping({}, {}), [_yaml_error(exc, path, first_line)]
+            return Mapping({}, {}, {}), [_yaml_error(exc, path, first_line)]
         if node is None:
-            return Mapping({}, {}), []
+            return Mapping({}, {}, {}), []
         if not isinstance(node, yaml.MappingNode):
             error = SourceError(
                 path,
@@ -85,7 +86,7 @@ def load_mapping(text: str, path: PurePath | str, first_line: int) -> tuple[Mapp
                 col=node.start_mark.column + 1,
                 hint="write one key per line, such as title: My post",
             )
-            return Mapping({}, {}), [error]
+            return Mapping({}, {}, {}), [error]
         return _construct(loader, node, path, first_line)
     finally:
         loader.dispose()
@@ -96,6 +97,7 @@ def _construct(
 ) -> tuple[Mapping, list[SourceError]]:
     values: dict[str, object] = {}
     positions: dict[str, tuple[int, int]] = {}
+    key_lines: dict[str, int] = {}
     errors: list[SourceError] = []
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + first_line
@@ -121,7 +123,8 @@ def _construct(
             errors.append(_value_error(exc, value_node, key, path, position))
             continue
         positions[key] = position
-    return Mapping(values, positions), errors
+        key_lines[key] = line
+    return Mapping(values, positions, key_lines), errors
 
 
 def _value_error(
@@ -157,3 +160,47 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: PurePath | str, first_line: int
     line = (mark.line + first_line) if mark else first_line
     col = (mark.column + 1) if mark else None
     return SourceError(path, f"invalid YAML: {problem}", line=line, col=col, hint=hint)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Where a YAML value sits in its text: character offsets, for edits that keep every other byte."""
+
+    start: int
+    end: int
+    value: object
+    style: str  # "plain", "quoted", "flow", "block", "mapping", "null"
+
+
+def value_spans(text: str) -> dict[str, tuple[Span, Span, tuple[Span, ...]]]:
+    """For each top-level key: (key span, value span, item spans of a sequence or mapping value)."""
+    loader = yaml.SafeLoader(text)  # the pure-Python loader: its offsets count characters
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    found: dict[str, tuple[Span, Span, tuple[Span, ...]]] = {}
+    for key_node, value_node in node.value:
+        items: tuple[Span, ...] = ()
+        if isinstance(value_node, yaml.SequenceNode):
+            items = tuple(_span(item) for item in value_node.value)
+        elif isinstance(value_node, yaml.MappingNode):
+            items = tuple(span for pair in value_node.value for span in map(_span, pair))
+        found[str(key_node.value)] = (_span(key_node), _span(value_node), items)
+    return found
+
+
+def _span(node: Any) -> Span:
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag.endswith(":null") and node.start_mark.index == node.end_mark.index:
+            style = "null"
+        else:
+            style = "quoted" if node.style in ("'", '"') else "plain"
+        return Span(node.start_mark.index, node.end_mark.index, node.value, style)
+    if isinstance(node, yaml.MappingNode):
+        return Span(node.start_mark.index, node.end_mark.index, None,
+                    "flow" if node.flow_style else "mapping")
+    return Span(node.start_mark.index, node.end_mark.index, None,
+                "flow" if node.flow_style else "block")

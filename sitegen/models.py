@@ -28,7 +28,19 @@ class TagSpec:
     name: str
     slug: str | None = None
     description: str = ""
+    aliases: tuple[str, ...] = ()  # other spellings that mean this tag; their old URLs redirect
+    old_slugs: tuple[str, ...] = ()  # earlier slugs whose pages and feeds redirect here
     line: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagSettings:
+    """The `tags:` block of sitegen.yaml."""
+
+    min_posts: int = 1  # tags with fewer posts get no page and are shown as plain text
+    noindex: bool = False  # ask search engines not to index tag pages
+    hierarchy: bool = False  # "ai/llm" is the child "llm" of "ai"
+    related: int = 3  # related posts shown on each post page
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,7 +56,9 @@ class Config:
     posts_per_page: int = 10
     feed_limit: int = 20
     extra: Mapping[str, object] = field(default_factory=_empty)
+    tags: TagSettings = field(default_factory=TagSettings)
     tag_specs: Mapping[str, TagSpec] = field(default_factory=lambda: MappingProxyType({}))
+    tag_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     output_dir: Path
     drafts: bool = False
     future: bool = False
@@ -72,6 +86,13 @@ class Tag:
     slug: str
     url: str
     description_html: str = ""
+    has_page: bool = True
+    parent: str | None = None  # key of the parent tag, with tags: {hierarchy: true}
+    old_slugs: tuple[str, ...] = ()  # earlier slugs and aliases' slugs; their URLs redirect here
+
+    @property
+    def feed_url(self) -> str:
+        return self.url + "feed.xml"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -114,6 +135,7 @@ class Site:
     tags: tuple[Tag, ...]
     posts_by_tag: Mapping[str, tuple[Post, ...]]
     spellings: Mapping[str, tuple[str, ...]]
+    related: Mapping[str, tuple[Post, ...]]  # source path -> related posts, best first
     updated: datetime
     drafts_skipped: int
     future_skipped: int

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import groupby
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from sitegen.errors import ContentError, SourceError
-from sitegen.models import Page, Pagination, Post, Site
-from sitegen.urls import output_path, paginated_url
+from sitegen.models import Page, Pagination, Post, Site, Tag
+from sitegen.urls import output_path, paginated_url, tag_url
 
 
 def plan_pages(site: Site) -> list[Page]:
@@ -23,15 +24,21 @@ def plan_pages(site: Site) -> list[Page]:
         *_posts(site),
         *_tag_pages(site),
         _page("/tags/", "tags.html", "the tags index", site.updated,
-              tags=tuple((t, len(site.posts_by_tag[t.key])) for t in site.tags)),
+              tags=tuple((t, len(site.posts_by_tag[t.key])) for t in site.tags),
+              tree=_tree(site, None)),
         _page("/archive/", "archive.html", "the archive", site.updated, years=_years(site.posts)),
         _feed("/feed.xml", site.config.title, "/", site.posts[: site.config.feed_limit], "the site feed", site),
         _page("/404.html", "404.html", "the not-found page", None, in_sitemap=False),
         *_redirects(site),
+        *_tag_redirects(site),
     ]
     entries = tuple((p.url, p.lastmod) for p in pages if p.in_sitemap and p.template.endswith(".html"))
     pages.append(_page("/sitemap.xml", "sitemap.xml", "the sitemap", None, in_sitemap=False, entries=entries))
     pages.append(_page("/robots.txt", "robots.txt", "robots.txt", None, in_sitemap=False))
+    moves = tuple(sorted(_moves(pages)))
+    if moves:
+        pages.append(_page("/_redirects", "_redirects", "redirects", None, in_sitemap=False,
+                           moves=moves))
     return pages
 
 
@@ -81,24 +88,76 @@ def _posts(site: Site) -> Iterator[Page]:
         yield _page(post.url, "post.html", str(post.source), post.lastmod,
                     line=post.key_lines.get("slug"), post=post,
                     newer=posts[index - 1] if index > 0 else None,
-                    older=posts[index + 1] if index + 1 < len(posts) else None)
+                    older=posts[index + 1] if index + 1 < len(posts) else None,
+                    related=site.related.get(str(post.source), ()))
     for page in site.pages:
         yield _page(page.url, "page.html", str(page.source), page.lastmod,
                     line=page.key_lines.get("slug"), post=page)
 
 
 def _tag_pages(site: Site) -> Iterator[Page]:
+    by_key = {t.key: t for t in site.tags}
+    indexed = not site.config.tags.noindex
     for tag in site.tags:
+        if not tag.has_page:
+            continue
         posts = site.posts_by_tag[tag.key]
-        yield from _paginated(site, tag.url, posts, "tag.html", f"tag '{tag.name}'", {"tag": tag})
-        yield _feed(f"{tag.url}feed.xml", f"{site.config.title}: posts tagged {tag.name}", tag.url,
-                    posts[: site.config.feed_limit], f"tag '{tag.name}'", site)
+        ancestors: list[Tag] = []
+        parent = tag.parent
+        while parent is not None:
+            ancestors.insert(0, by_key[parent])
+            parent = by_key[parent].parent
+        context = {"tag": tag, "ancestors": tuple(ancestors), "children": _tree(site, tag.key)}
+        for page in _paginated(site, tag.url, posts, "tag.html", f"tag '{tag.name}'", context):
+            yield page if indexed else replace(page, in_sitemap=False)
+        yield _tag_feed(site, tag, tag.feed_url)
 
 
-def _feed(url: str, title: str, home: str, posts: tuple[Post, ...], origin: str, site: Site) -> Page:
+def _tag_feed(site: Site, tag: Tag, url: str) -> Page:
+    posts = site.posts_by_tag[tag.key][: site.config.feed_limit]
+    return _feed(url, f"{site.config.title}: posts tagged {tag.name}", tag.url, posts,
+                 f"tag '{tag.name}'", site, canonical=tag.feed_url,
+                 description_html=tag.description_html)
+
+
+Tree = tuple[tuple[Tag, int, "Tree"], ...]
+
+
+def _tree(site: Site, parent: str | None) -> Tree:
+    """Tags under parent (top-level tags for None), each with its count and its own subtree."""
+    return tuple((t, len(site.posts_by_tag[t.key]), _tree(site, t.key))
+                 for t in site.tags if t.parent == parent)
+
+
+def _tag_redirects(site: Site) -> Iterator[Page]:
+    """Old tag URLs (aliases, old slugs) keep working: a redirect page and the same feed."""
+    for tag in site.tags:
+        if not tag.has_page:
+            continue
+        for old in tag.old_slugs:
+            origin = f"tag '{tag.name}' (old slug '{old}' in tags.yaml)"
+            yield _page(tag_url(old), "redirect.html", origin, None, in_sitemap=False,
+                        target=tag.url)
+            yield _tag_feed(site, tag, tag_url(old) + "feed.xml")
+
+
+def _moves(pages: list[Page]) -> Iterator[tuple[str, str]]:
+    """(old URL, new URL) for the hosts that read a _redirects file (Netlify, Cloudflare Pages)."""
+    for page in pages:
+        if page.template == "redirect.html":
+            target = str(page.context["target"])
+            yield page.url, target
+            if page.url.startswith("/tags/"):
+                yield page.url + "feed.xml", target + "feed.xml"
+                yield page.url + "page/*", target + "page/:splat"
+
+
+def _feed(url: str, title: str, home: str, posts: tuple[Post, ...], origin: str, site: Site, *,
+          canonical: str | None = None, description_html: str = "") -> Page:
     updated = max((p.lastmod for p in posts if p.lastmod), default=site.updated)
-    return _page(url, "atom.xml", origin, None, in_sitemap=False,
-                 feed_title=title, feed_home=home, feed_posts=posts, feed_updated=updated)
+    return _page(url, "atom.xml", origin, None, in_sitemap=False, feed_title=title,
+                 feed_home=home, feed_posts=posts, feed_updated=updated,
+                 feed_url=canonical or url, feed_description_html=description_html)
 
 
 def _years(posts: tuple[Post, ...]) -> tuple[tuple[int, tuple[Post, ...]], ...]:

@@ -48,7 +48,7 @@ def read_posts(config: Config) -> tuple[list[Post], Problems]:
     """Read every Markdown file under content/posts/ and content/pages/, in path order."""
     problems = Problems()
     posts: list[Post] = []
-    for path in _content_files(config, problems):
+    for path in content_files(config, problems):
         source = PurePosixPath(path.relative_to(config.root).as_posix())
         section = source.parts[1]
         try:
@@ -62,7 +62,9 @@ def read_posts(config: Config) -> tuple[list[Post], Problems]:
     return posts, problems
 
 
-def _content_files(config: Config, problems: Problems) -> list[Path]:
+def content_files(config: Config, problems: Problems | None = None) -> list[Path]:
+    """The Markdown files of posts and pages, sorted; hidden and _private files left out."""
+    problems = problems if problems is not None else Problems()
     content = config.content_dir
     if not content.is_dir():
         return []
@@ -273,13 +275,21 @@ class _Checker:
         return tuple(tags.values())
 
     def _tag(self, name: str) -> Tag | None:
+        """The tag a spelling means; aliases from tags.yaml lead to the tag they stand for."""
+        hierarchy = self.config.tags.hierarchy
+        segments = [" ".join(s.split()) for s in name.split("/")] if hierarchy else [name]
+        name = "/".join(segments)
         key = tag_key(name)
+        key = self.config.tag_aliases.get(key, key)
         spec = self.config.tag_specs.get(key)
-        slug = spec.slug if spec is not None and spec.slug else slugify(name)
-        if not slug:
+        slugs = [slugify(segment) for segment in segments]
+        if spec is not None and spec.slug:
+            slugs[-1] = spec.slug
+        if not all(slugs):
             self.error("tags", f"tag {name!r} has no letters or digits to make a URL from",
                        hint=f"give it a slug in tags.yaml: '{name}': {{slug: my-tag}}")
             return None
+        slug = "/".join(slugs)
         return Tag(key=key, name=name, slug=slug, url=tag_url(slug))
 
     def draft(self, values: dict[str, object]) -> bool:

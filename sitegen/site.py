@@ -1,22 +1,21 @@
 """Stage 2: from parsed posts to one Site: drafts and future posts out, posts sorted, tags grouped.
 
-Imports errors, models, urls, markup (for tag descriptions).
+Imports errors, models, taxonomy, urls.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 
 from sitegen.errors import ContentError, SourceError
-from sitegen.markup import render
-from sitegen.models import Config, Post, Site, Tag
-from sitegen.urls import base_path, is_external, site_url, slugify, tag_url
+from sitegen.models import Config, Post, Site
+from sitegen.taxonomy import group_tags, related_posts
+from sitegen.urls import is_external, site_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
@@ -30,28 +29,25 @@ def collect_site(
     visible, warnings = _resolve_source_links(config, visible)
     posts = _newest_first([d for d in visible if d.section == "posts"])
     pages = tuple(sorted((d for d in visible if d.section == "pages"), key=lambda p: str(p.source)))
-    tags, errors = _canonical_tags(config, posts)
-    spellings: dict[str, set[str]] = defaultdict(set)
-    for post in posts:
-        for written in post.tags:
-            spellings[written.key].add(written.name)
+    taxonomy = group_tags(config, posts)
+    tags = taxonomy.tags
     posts = tuple(replace(p, tags=tuple(tags[t.key] for t in p.tags)) for p in posts)
-    by_tag: dict[str, list[Post]] = defaultdict(list)
-    for post in posts:
-        for tag in post.tags:
-            by_tag[tag.key].append(post)
+    by_source = {str(p.source): p for p in posts}
+    posts_by_tag = {k: tuple(by_source[str(p.source)] for p in group)
+                    for k, group in taxonomy.posts_by_tag.items()}
     site = Site(
         config=config,
         posts=posts,
         pages=pages,
         tags=tuple(sorted(tags.values(), key=lambda t: (t.name.casefold(), t.slug))),
-        posts_by_tag=MappingProxyType({k: tuple(v) for k, v in sorted(by_tag.items())}),
-        spellings=MappingProxyType({k: tuple(sorted(v)) for k, v in sorted(spellings.items())}),
+        posts_by_tag=MappingProxyType(posts_by_tag),
+        spellings=MappingProxyType(taxonomy.spellings),
+        related=MappingProxyType(related_posts(posts, posts_by_tag, config.tags.related)),
         updated=max((p.lastmod for p in posts if p.lastmod), default=_EPOCH),
         drafts_skipped=drafts,
         future_skipped=future,
     )
-    return site, errors, warnings + _unused_specs(config, tags)
+    return site, taxonomy.errors, warnings + taxonomy.warnings
 
 
 def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, int]:
@@ -108,58 +104,3 @@ def _is_source_link(target: str) -> bool:
 def _newest_first(posts: list[Post]) -> tuple[Post, ...]:
     by_path = sorted(posts, key=lambda p: str(p.source))
     return tuple(sorted(by_path, key=lambda p: p.date or _EPOCH, reverse=True))
-
-
-def _canonical_tags(config: Config, posts: tuple[Post, ...]) -> tuple[dict[str, Tag], list[SourceError]]:
-    """One Tag per identity: its display name is the registry's, else the most used spelling."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    first_seen: dict[tuple[str, str], int] = {}
-    users: dict[str, list[Post]] = defaultdict(list)
-    oldest_first = sorted(posts, key=lambda p: (p.date or _EPOCH, str(p.source)))
-    for age, post in enumerate(oldest_first):  # ties go to the earliest post, then the first path
-        for tag in post.tags:
-            counts[tag.key][tag.name] += 1
-            first_seen.setdefault((tag.key, tag.name), age)
-            users[tag.key].append(post)
-    prefix = base_path(config.base_url)
-    tags: dict[str, Tag] = {}
-    for key in sorted(counts):
-        spec = config.tag_specs.get(key)
-        name = spec.name if spec else min(counts[key], key=lambda n: (-counts[key][n], first_seen[(key, n)]))
-        slug = spec.slug if spec and spec.slug else slugify(name)
-        description = render(spec.description, url=tag_url(slug), base_path=prefix).body_html if spec and spec.description else ""
-        tags[key] = Tag(key=key, name=name, slug=slug, url=tag_url(slug), description_html=description)
-    return tags, _slug_clashes(tags, users)
-
-
-def _slug_clashes(tags: dict[str, Tag], users: dict[str, list[Post]]) -> list[SourceError]:
-    by_slug: dict[str, list[Tag]] = defaultdict(list)
-    for tag in tags.values():
-        by_slug[tag.slug].append(tag)
-    errors: list[SourceError] = []
-    for slug, clashing in sorted(by_slug.items()):
-        if len(clashing) < 2:
-            continue
-        described = "; ".join(
-            f"'{t.name}' in " + ", ".join(sorted({_where(p) for p in users[t.key]})) for t in clashing
-        )
-        first = users[clashing[1].key][0]
-        errors.append(ContentError(
-            first.source, f"tags {' and '.join(repr(t.name) for t in clashing)} would share the URL "
-            f"/tags/{slug}/ ({described})", line=first.key_lines.get("tags"),
-            hint=f"give one of them its own slug in tags.yaml, e.g. '{clashing[1].name}': "
-                 f"{{slug: {slug}-2}}, or use one spelling"))
-    return errors
-
-
-def _where(post: Post) -> str:
-    line = post.key_lines.get("tags")
-    return f"{post.source}:{line}" if line else str(post.source)
-
-
-def _unused_specs(config: Config, tags: dict[str, Tag]) -> list[SourceError]:
-    return [
-        ContentError("tags.yaml", f"tag '{spec.name}' is described but no post uses it",
-                     line=spec.line, hint="remove the entry, or tag a post with it")
-        for key, spec in sorted(config.tag_specs.items()) if key not in tags
-    ]
