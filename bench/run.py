@@ -217,14 +217,16 @@ class Measurement:
     seconds: float
     peak_mb: float
     ok: bool
+    cpu_seconds: float = 0.0  # user + system time of the build process
+    load1: float = 0.0  # 1-minute load average just before the build started
     files: int = 0
     rewritten: int = 0  # output files created or rewritten (new inode or mtime)
     changed: int = 0  # output files whose bytes differ, plus files added or removed
     error: str = ""
 
 
-def timed(command: list[str]) -> tuple[float, float, int, str]:
-    """Run command; (wall seconds, the child's peak RSS in MB, exit code, last stderr lines)."""
+def timed(command: list[str]) -> tuple[float, float, float, int, str]:
+    """Run command; (wall s, the child's CPU s, its peak RSS in MB, exit code, last stderr lines)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
@@ -233,7 +235,8 @@ def timed(command: list[str]) -> tuple[float, float, int, str]:
         child.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read().decode("utf-8", "replace").strip()[-1500:]
-    return seconds, usage.ru_maxrss / 1024, child.returncode, tail  # ru_maxrss is in KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss / 1024, child.returncode, tail  # ru_maxrss: KiB on Linux
 
 
 def snapshot(out: Path) -> dict[str, tuple[int, int, str]]:
@@ -296,18 +299,21 @@ def run_sequence(tool: Tool, source: Path, work: Path, slug: str) -> dict[str, M
             edit_body(tool.post_file(site, slug))
         elif scenario == "tag added":
             add_tag(tool.post_file(site, slug))
-        seconds, peak, code, tail = timed(tool.command(site, out))
+        load1 = os.getloadavg()[0]
+        seconds, cpu, peak, code, tail = timed(tool.command(site, out))
         if code != 0:
             log(f"  {tool.name} {scenario}: exit {code}\n{tail}")
-            results[scenario] = Measurement(seconds, peak, False, error=tail)
+            results[scenario] = Measurement(seconds, peak, False, cpu, load1, error=tail)
             break
         after = snapshot(out)
         rewritten = sum(1 for p, (ino, mtime, _) in after.items()
                         if p not in before or before[p][:2] != (ino, mtime))
         changed = (sum(1 for p, v in after.items() if p not in before or before[p][2] != v[2])
                    + sum(1 for p in before if p not in after))
-        results[scenario] = Measurement(seconds, peak, True, len(after), rewritten, changed)
-        log(f"  {tool.name:8} {scenario:10} {seconds:7.2f} s  {peak:7.0f} MB  "
+        results[scenario] = Measurement(seconds, peak, True, cpu, load1, len(after), rewritten,
+                                        changed)
+        log(f"  {tool.name:8} {scenario:10} {seconds:7.2f} s  cpu {cpu:7.2f} s  {peak:7.0f} MB  "
+            f"load {load1:4.1f}  "
             f"{len(after)} files, {rewritten} written, {changed} changed")
         before = after
     shutil.rmtree(site, ignore_errors=True)
@@ -334,8 +340,8 @@ class Row:
         values = self.values(scenario, attribute)
         return statistics.median(values) if values else None
 
-    def cell(self, scenario: str) -> str:
-        values = self.values(scenario)
+    def cell(self, scenario: str, attribute: str = "seconds") -> str:
+        values = self.values(scenario, attribute)
         if not values:
             return "failed"
         text = _seconds(statistics.median(values))
@@ -385,6 +391,22 @@ def render_markdown(rows: list[Row], meta: dict[str, object]) -> str:
             f"| {row.tool} {row.version} | {row.posts:,} | {row.cell('cold')} | "
             f"{row.cell('no change')} | {row.cell('body edit')} | {row.cell('tag added')} | "
             f"{row.peak(('cold',))} | {row.peak(SCENARIOS[1:])} | {row.count('cold', 'files')} |")
+    lines += [
+        "",
+        "## CPU time of the build process (user + system)",
+        "",
+        "Less sensitive than wall time to other work on the machine; above the wall time "
+        "where a tool uses several cores.",
+        "",
+        "| tool | posts | cold build | nothing changed | text edited | tag added "
+        "| 1-min load average before the builds |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        loads = [v for s in SCENARIOS for v in row.values(s, "load1")]
+        load = f"{min(loads):.1f}–{max(loads):.1f}" if loads else "–"
+        lines.append(f"| {row.tool} | {row.posts:,} | "
+                     + " | ".join(row.cell(s, "cpu_seconds") for s in SCENARIOS) + f" | {load} |")
     lines += [
         "",
         "## Output files written by each rebuild",

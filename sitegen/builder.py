@@ -14,8 +14,8 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from types import MappingProxyType
 from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 
 from sitegen import check as check_stage
 from sitegen import pages as pages_stage

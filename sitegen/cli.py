@@ -278,7 +278,8 @@ def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
             click.echo(f"[{stamp}] {_summary(outcome, outcome.output_dir)}".replace(" -> ./", ""))
         elif isinstance(outcome, BuildError):
             print_problems(outcome.errors, outcome.warnings)
-            click.echo(f"[{stamp}] {_count(len(outcome.errors), 'error')}; still serving the last good build.")
+            errors = _count(len(outcome.errors), "error")
+            click.echo(f"[{stamp}] {errors}; still serving the last good build.")
         else:
             _stderr().print(f"[bold red]error[/]: {escape(str(outcome))}")
 

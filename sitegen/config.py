@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -137,7 +138,7 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
     except (OSError, UnicodeDecodeError) as exc:
         return config, [ConfigError(name, f"cannot read the file: {exc}")]
     data, errors = load_mapping(text, name, 1)
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     for key, value in data.values.items():
         line, col = data.positions[key]
         if key not in _KEYS:
@@ -228,7 +229,8 @@ def _tag_spec(
                                       hint=f"old_slugs: [{slugify(old) or 'old-slug'}]"))
     if errors:
         return None, errors
-    return TagSpec(name=tag, slug=slug, description=str(description), line=line,
+    return TagSpec(name=tag, slug=slug if isinstance(slug, str) else None,
+                   description=str(description), line=line,
                    aliases=lists["aliases"], old_slugs=lists["old_slugs"]), []
 
 

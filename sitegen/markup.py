@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 
-import markdown
+import markdown  # type: ignore[import-untyped]
 
 MORE = "<!--more-->"
 WORDS_PER_MINUTE = 220
@@ -44,7 +44,7 @@ def render(text: str, *, url: str, base_path: str) -> Rendered:
     """Convert one document; `url` is its site URL, `base_path` the site's path prefix."""
     md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_CONFIG, output_format="html")
     body = md.convert(text)
-    toc_html = md.toc if len(getattr(md, "toc_tokens", [])) > 1 else ""  # type: ignore[attr-defined]
+    toc_html = str(md.toc) if len(getattr(md, "toc_tokens", [])) > 1 else ""
     head, marker, _ = body.partition(MORE)
     cut = bool(marker)
     excerpt = head.rstrip() if cut else body

@@ -11,6 +11,7 @@ from dataclasses import replace
 from itertools import groupby
 from pathlib import PurePosixPath
 from types import MappingProxyType
+from typing import Any
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Page, Pagination, Post, Site, Tag
@@ -27,7 +28,8 @@ def plan_pages(site: Site) -> list[Page]:
               tags=tuple((t, len(site.posts_by_tag[t.key])) for t in site.tags),
               tree=_tree(site, None)),
         _page("/archive/", "archive.html", "the archive", site.updated, years=_years(site.posts)),
-        _feed("/feed.xml", site.config.title, "/", site.posts[: site.config.feed_limit], "the site feed", site),
+        _feed("/feed.xml", site.config.title, "/", site.posts[: site.config.feed_limit],
+              "the site feed", site),
         _page("/404.html", "404.html", "the not-found page", None, in_sitemap=False),
         *_redirects(site),
         *_tag_redirects(site),
@@ -68,7 +70,7 @@ def _page(url: str, template: str, origin: str, lastmod: object, *, in_sitemap: 
 
 
 def _paginated(site: Site, url: str, posts: tuple[Post, ...], template: str, origin: str,
-               context: dict[str, object]) -> Iterator[Page]:
+               context: dict[str, Any]) -> Iterator[Page]:
     size = site.config.posts_per_page
     count = max(1, -(-len(posts) // size))
     for number in range(1, count + 1):
@@ -161,7 +163,8 @@ def _feed(url: str, title: str, home: str, posts: tuple[Post, ...], origin: str,
 
 
 def _years(posts: tuple[Post, ...]) -> tuple[tuple[int, tuple[Post, ...]], ...]:
-    return tuple((year, tuple(group)) for year, group in groupby(posts, key=lambda p: p.date.year if p.date else 0))
+    by_year = groupby(posts, key=lambda p: p.date.year if p.date else 0)
+    return tuple((year, tuple(group)) for year, group in by_year)
 
 
 def _redirects(site: Site) -> Iterator[Page]:

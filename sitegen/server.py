@@ -28,10 +28,11 @@ from sitegen.models import BuildReport, Config
 EVENTS = "/__sitegen/events"
 WATCHED_FILES = ("sitegen.yaml", "tags.yaml")
 WATCHED_DIRS = ("content", "templates", "static")
+_NOT_FOUND = b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>"
 _EDITOR_TEMP = (".swp", ".swx", "~", ".tmp")
 _RELOAD_SCRIPT = """<script>
 (() => {
-  const events = new EventSource("%s");
+  const events = new EventSource("EVENTS");
   events.addEventListener("reload", () => location.reload());
   events.addEventListener("build-error", (event) => {
     let box = document.getElementById("sitegen-error-overlay");
@@ -53,7 +54,7 @@ _RELOAD_SCRIPT = """<script>
   });
 })();
 </script>
-""" % EVENTS
+""".replace("EVENTS", EVENTS)
 
 
 class BuildState:
@@ -129,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
         elif target is None:
             page = self.preview.root / "404.html"
-            data = page.read_bytes() if page.is_file() else b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>"
+            data = page.read_bytes() if page.is_file() else _NOT_FOUND
             self._send(HTTPStatus.NOT_FOUND, _with_script(data), "text/html; charset=utf-8", body)
         else:
             data = target.read_bytes()

@@ -144,7 +144,7 @@ def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, .
     order = {str(p.source): index for index, p in enumerate(posts)}  # newest first
     related: dict[str, tuple[Post, ...]] = {}
     for post in posts:
-        scores: Counter[str] = Counter()
+        scores: dict[str, float] = defaultdict(float)
         candidates: dict[str, Post] = {}
         for tag in post.tags:
             group = posts_by_tag.get(tag.key, ())

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from textwrap import dedent
@@ -13,6 +18,7 @@ from hypothesis import HealthCheck, settings
 
 from sitegen.config import load_config
 from sitegen.models import Config
+from sitegen.server import serve
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -67,3 +73,51 @@ def config_for(root: Path, **overrides: object) -> Config:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@dataclass
+class Running:
+    address: str
+    root: Path
+    outcomes: list[object] = field(default_factory=list)
+
+    def get(self, path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(self.address + path.lstrip("/"), timeout=5) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode()
+
+    def wait_for(self, path: str, text: str, seconds: float = 2.0) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            if text in self.get(path)[1]:
+                return time.monotonic() - started
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} not served at {path} within {seconds} s")
+
+
+@pytest.fixture
+def running(write_site: WriteSite) -> Iterator[Running]:
+    root = write_site({"content/posts/hello.md": post("Hello", body="First version.", tags="[news]")})
+    stop = threading.Event()
+    ready = threading.Event()
+    state = Running(address="", root=root)
+
+    def load(base_url: str) -> Config:
+        return load_config(root, now=NOW, base_url=base_url)
+
+    def on_ready(address: str) -> None:
+        state.address = address
+        ready.set()
+
+    thread = threading.Thread(target=serve, args=(root, load), daemon=True, kwargs={
+        "host": "127.0.0.1", "port": 0, "on_build": state.outcomes.append, "on_ready": on_ready,
+        "stop": stop})
+    thread.start()
+    assert ready.wait(10)
+    yield state
+    stop.set()
+    thread.join(10)
+
+

@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import post
-from tests.test_server import Running, running  # noqa: F401 (fixture)
+from tests.conftest import Running, post
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.browser

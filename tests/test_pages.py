@@ -30,7 +30,8 @@ def test_home_and_tag_pages_are_paginated() -> None:
     posts = [make(f"p{i}", date=f"2025-01-{i + 1:02d}", tags="[t]") for i in range(5)]
     pages = planned(*posts, posts_per_page=2)
     for prefix in ("", "tags/t/"):
-        assert {f"{prefix}index.html", f"{prefix}page/2/index.html", f"{prefix}page/3/index.html"} <= set(pages)
+        expected = {f"{prefix}index.html", f"{prefix}page/2/index.html", f"{prefix}page/3/index.html"}
+        assert expected <= set(pages)
         second = pages[f"{prefix}page/2/index.html"].context["pagination"]
         assert (second.number, second.count) == (2, 3)  # type: ignore[attr-defined]
         assert [p.slug for p in second.items] == ["p2", "p1"]  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from sitegen.models import Page
 from sitegen.pages import plan_pages
 from sitegen.renderer import format_date, make_environment, render_page
 from sitegen.site import collect_site
-from tests.conftest import NOW, WriteSite, config_for, post
+from tests.conftest import NOW, WriteSite, config_for
 from tests.test_site import make
 
 

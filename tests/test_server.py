@@ -6,67 +6,17 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from sitegen.config import load_config
 from sitegen.errors import OutputError
-from sitegen.models import BuildReport, Config
-from sitegen.server import _Handler, bind, is_watched, serve
-from tests.conftest import NOW, WriteSite, post
-
-
-@dataclass
-class Running:
-    address: str
-    root: Path
-    outcomes: list[object] = field(default_factory=list)
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.address + path.lstrip("/"), timeout=5) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
-
-    def wait_for(self, path: str, text: str, seconds: float = 2.0) -> float:
-        started = time.monotonic()
-        while time.monotonic() - started < seconds:
-            if text in self.get(path)[1]:
-                return time.monotonic() - started
-            time.sleep(0.05)
-        raise AssertionError(f"{text!r} not served at {path} within {seconds} s")
-
-
-@pytest.fixture
-def running(write_site: WriteSite) -> Iterator[Running]:
-    root = write_site({"content/posts/hello.md": post("Hello", body="First version.", tags="[news]")})
-    stop = threading.Event()
-    ready = threading.Event()
-    state = Running(address="", root=root)
-
-    def load(base_url: str) -> Config:
-        return load_config(root, now=NOW, base_url=base_url)
-
-    def on_ready(address: str) -> None:
-        state.address = address
-        ready.set()
-
-    thread = threading.Thread(target=serve, args=(root, load), daemon=True, kwargs={
-        "host": "127.0.0.1", "port": 0, "on_build": state.outcomes.append, "on_ready": on_ready,
-        "stop": stop})
-    thread.start()
-    assert ready.wait(10)
-    yield state
-    stop.set()
-    thread.join(10)
+from sitegen.models import BuildReport
+from sitegen.server import _Handler, bind, is_watched
+from tests.conftest import Running, WriteSite, post
 
 
 def raw_get(address: str, target: str, host: str = "127.0.0.1") -> bytes:

@@ -254,8 +254,16 @@ def test_every_html_file_is_linked_from_the_site(served: Served) -> None:
             continue
         path = urlsplit(url).path.removeprefix(urlsplit(served.local_base).path)
         reached.add(path + "index.html" if path == "" or path.endswith("/") else path)
+    # Redirect pages stand at old URLs on purpose: nothing links to them, but each must lead on.
+    redirects = {p.relative_to(served.output).as_posix() for p in served.output.rglob("*.html")
+                 if 'http-equiv="refresh"' in p.read_text("utf-8")}
     files = {p.relative_to(served.output).as_posix() for p in served.output.rglob("*.html")}
-    orphans = sorted(files - reached - {"404.html"})
+    orphans = sorted(files - reached - redirects - {"404.html"})
+    assert redirects, "the demo's tag alias should have left a redirect page"
+    for redirect in redirects:
+        target = (served.output / redirect).read_text("utf-8").split('url=')[1].split('"')[0]
+        relative = target.removeprefix(urlsplit(served.local_base).path)
+        assert (served.output / relative / "index.html").is_file(), f"{redirect} -> {target}"
     assert files, "the build wrote no HTML"
     assert not orphans, "HTML files no page links to:\n" + "\n".join(orphans)
 

@@ -43,9 +43,8 @@ def test_registry_description_aliases_and_old_slugs(write_site: WriteSite) -> No
         redirect = (out / f"tags/{old}/index.html").read_text()
         assert 'http-equiv="refresh" content="0; url=/tags/paradigm-shift-in-ai/"' in redirect
         assert '<link rel="canonical" href="http://localhost:8000/tags/paradigm-shift-in-ai/">' in redirect
-        old_feed = (out / f"tags/{old}/feed.xml").read_text()
-        assert old_feed.replace(f"tags/{old}/", "X") == feed.replace("tags/paradigm-shift-in-ai/feed.xml", "X").replace("tags/paradigm-shift-in-ai/", "X") or \
-            '<link href="http://localhost:8000/tags/paradigm-shift-in-ai/feed.xml" rel="self"' in old_feed
+        # Feed readers do not follow HTML redirects: the old feed URL serves the same feed.
+        assert (out / f"tags/{old}/feed.xml").read_text() == feed
     redirects = (out / "_redirects").read_text().splitlines()
     assert "/tags/ai-shift/ /tags/paradigm-shift-in-ai/ 301" in redirects
     assert "/tags/ai-shift/feed.xml /tags/paradigm-shift-in-ai/feed.xml 301" in redirects
@@ -184,7 +183,8 @@ def test_merge_drops_the_duplicate_and_dry_run_writes_nothing(write_site: WriteS
                        "content/posts/b.md": post("B", tags="\n  - LLMs\n  - other")})
     before = (root / "content/posts/a.md").read_text()
     dry = runner.invoke(cli, ["tags", "merge", "LLMs", "LLM", "--dry-run", "-s", str(root)])
-    assert dry.exit_code == 0 and "-tags: [LLMs, LLM, web]" in dry.output and "+tags: [LLM, web]" in dry.output
+    assert dry.exit_code == 0
+    assert "-tags: [LLMs, LLM, web]" in dry.output and "+tags: [LLM, web]" in dry.output
     assert (root / "content/posts/a.md").read_text() == before and not (root / "tags.yaml").exists()
     result = runner.invoke(cli, ["tags", "merge", "LLMs", "LLM", "-s", str(root)])
     assert result.exit_code == 0, result.output

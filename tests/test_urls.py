@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sitegen.urls import (
-    absolute_url, base_path, is_safe_slug, output_path, paginated_url, site_url, slugify, tag_key,
+    absolute_url,
+    base_path,
+    is_safe_slug,
+    output_path,
+    paginated_url,
+    site_url,
+    slugify,
+    tag_key,
 )
 
 
