@@ -118,8 +118,11 @@ class Tool:
     suffix: str  # corpus folder suffix: "" for sitegen, "-pelican", "-hugo"
     version: str
     executable: str
+    env: dict[str, str] | None = None  # for a sitegen snapshot: PYTHONPATH
 
     def command(self, site: Path, out: Path) -> list[str]:
+        if self.name == "sitegen" and self.env:
+            return [self.executable, "-m", "sitegen", "build", str(site), "-q", "-o", str(out)]
         if self.name == "sitegen":
             return [self.executable, "build", str(site), "-q", "-o", str(out)]
         if self.name == "pelican":
@@ -167,6 +170,19 @@ def _version(command: list[str]) -> str:
 def sitegen_tool(executable: str) -> Tool:
     return Tool("sitegen", "", _version([executable, "--version"]).replace("sitegen, version ", ""),
                 executable)
+
+
+def sitegen_snapshot(work: Path) -> Tool:
+    """A frozen copy of sitegen/ run with the project's .venv python (others edit sitegen/)."""
+    target = work / "snapshot"
+    shutil.copytree(ROOT / "sitegen", target / "sitegen",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    python = str(ROOT / ".venv" / "bin" / "python")
+    env = {"PYTHONPATH": str(target)}
+    version = subprocess.run([python, "-m", "sitegen", "--version"], capture_output=True,
+                             text=True, env=dict(os.environ, **env), cwd=work).stdout
+    return Tool("sitegen", "", version.strip().replace("sitegen, version ", "") + " (snapshot)",
+                python, env)
 
 
 def peer_tools() -> list[Tool]:
@@ -225,11 +241,13 @@ class Measurement:
     error: str = ""
 
 
-def timed(command: list[str]) -> tuple[float, float, float, int, str]:
+def timed(command: list[str], env: dict[str, str] | None = None,
+          cwd: Path | None = None) -> tuple[float, float, float, int, str]:
     """Run command; (wall s, the child's CPU s, its peak RSS in MB, exit code, last stderr lines)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        child = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                 env=None if env is None else dict(os.environ, **env), cwd=cwd)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
@@ -300,7 +318,7 @@ def run_sequence(tool: Tool, source: Path, work: Path, slug: str) -> dict[str, M
         elif scenario == "tag added":
             add_tag(tool.post_file(site, slug))
         load1 = os.getloadavg()[0]
-        seconds, cpu, peak, code, tail = timed(tool.command(site, out))
+        seconds, cpu, peak, code, tail = timed(tool.command(site, out), tool.env, work)
         if code != 0:
             log(f"  {tool.name} {scenario}: exit {code}\n{tail}")
             results[scenario] = Measurement(seconds, peak, False, cpu, load1, error=tail)
@@ -506,6 +524,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs per size (default: 3 up to 1,000 posts, else 1)")
     parser.add_argument("--sitegen", default=str(ROOT / ".venv" / "bin" / "sitegen"),
                         help="the sitegen executable to time")
+    parser.add_argument("--snapshot", action="store_true",
+                        help="time a copy of sitegen/ taken at the start (python -m sitegen), "
+                             "so edits made to sitegen/ during the run do not mix in")
     parser.add_argument("--output", type=Path, default=BENCH / "results.md")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -513,14 +534,15 @@ def main(argv: list[str] | None = None) -> int:
         sizes.append(50000)
     if not Path(args.sitegen).exists():
         parser.error(f"{args.sitegen} not found; run make build first")
-    tools = [sitegen_tool(args.sitegen)] + (peer_tools() if args.peers else [])
-    log("tools: " + ", ".join(f"{t.name} {t.version}" for t in tools))
-    fingerprint, load_before = source_fingerprint(), _load()
+    work = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     rows: list[Row] = []
     runs_by_size: dict[int, int] = {}
     corpora = []
-    work = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     try:
+        fingerprint, load_before = source_fingerprint(), _load()
+        ours = sitegen_snapshot(work) if args.snapshot else sitegen_tool(args.sitegen)
+        tools = [ours] + (peer_tools() if args.peers else [])
+        log("tools: " + ", ".join(f"{t.name} {t.version}" for t in tools))
         for posts in sizes:
             source = corpus(posts, args.seed)
             corpora.append(corpus_stats(source))
@@ -544,8 +566,9 @@ def main(argv: list[str] | None = None) -> int:
         "runs": runs_by_size,
         "corpora": corpora,
         "load": f"{load_before} before, {_load()} after (1/5/15-minute load averages)",
-        "sitegen_sources": fingerprint if fingerprint == source_fingerprint()
-        else f"{fingerprint}, CHANGED during the run to {source_fingerprint()}",
+        "sitegen_sources": (f"{fingerprint}, copied at the start (--snapshot)" if args.snapshot
+                            else fingerprint if fingerprint == source_fingerprint()
+                            else f"{fingerprint}, CHANGED during the run to {source_fingerprint()}"),
     }
     if "CHANGED" in str(meta["sitegen_sources"]):
         log("warning: sitegen/ changed while the benchmark ran; its numbers mix two versions")

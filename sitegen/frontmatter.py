@@ -17,6 +17,20 @@ _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FENCE = "---"
 _CLOSERS = ("---", "...")
 MAX_FRONT_MATTER = 64 * 1024
+MAX_VALUES = 10_000  # nodes after expanding aliases: stops "billion laughs" documents
+
+
+def _expanded_size(root: Any) -> int:
+    """How many values the document holds once aliases are expanded; stops counting past the limit."""
+    count, stack = 0, [root]
+    while stack and count <= MAX_VALUES:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+    return count
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +92,11 @@ def load_mapping(text: str, path: PurePath | str, first_line: int) -> tuple[Mapp
             return Mapping({}, {}, {}), [_yaml_error(exc, path, first_line)]
         if node is None:
             return Mapping({}, {}, {}), []
+        if _expanded_size(node) > MAX_VALUES:
+            error = SourceError(
+                path, f"YAML aliases (*name) expand to more than {MAX_VALUES} values",
+                line=first_line, hint="write the values out instead of repeating anchors")
+            return Mapping({}, {}, {}), [error]
         if not isinstance(node, yaml.MappingNode):
             error = SourceError(
                 path,

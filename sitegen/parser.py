@@ -7,6 +7,7 @@ Imports errors, models, frontmatter, markup, urls.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -62,28 +63,51 @@ def read_posts(config: Config) -> tuple[list[Post], Problems]:
     return posts, problems
 
 
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
 def content_files(config: Config, problems: Problems | None = None) -> list[Path]:
     """The Markdown files of posts and pages, sorted; hidden and _private files left out."""
     problems = problems if problems is not None else Problems()
     content = config.content_dir
     if not content.is_dir():
         return []
-    files = []
-    for path in sorted(content.rglob("*.md")):
-        relative = path.relative_to(content)
-        if any(part.startswith((".", "_")) for part in relative.parts) or not path.is_file():
-            continue
-        source = path.relative_to(config.root).as_posix()
-        if not path.resolve().is_relative_to(config.root):
-            problems.errors.append(ContentError(source, "links to a file outside the site folder",
-                                                hint="copy the file into the site instead"))
-        elif relative.parts[0] not in SECTIONS or len(relative.parts) < 2:
-            problems.warnings.append(ContentError(
-                source, "is not built: only content/posts/ and content/pages/ are read",
-                hint="move it into content/posts/ or content/pages/"))
-        else:
-            files.append(path)
-    return files
+    files: list[Path] = []
+    for folder, folders, names in os.walk(content):  # followlinks=False: linked folders are not entered
+        here = Path(folder)
+        kept = []
+        for name in sorted(folders):
+            if name.startswith((".", "_")):
+                continue
+            if (here / name).is_symlink():
+                _check_file(config, here / name, problems, files)
+            else:
+                kept.append(name)
+        folders[:] = kept
+        for name in sorted(names):
+            if not name.startswith((".", "_")) and name.lower().endswith(MARKDOWN_SUFFIXES):
+                _check_file(config, here / name, problems, files)
+    return sorted(files)
+
+
+def _check_file(config: Config, path: Path, problems: Problems, files: list[Path]) -> None:
+    source = path.relative_to(config.root).as_posix()
+    relative = path.relative_to(config.content_dir)
+    if path.is_symlink() and not path.exists():
+        problems.warnings.append(ContentError(source, f"is a broken link to {os.readlink(path)}",
+                                              hint="remove it or point it at an existing file"))
+    elif not path.resolve().is_relative_to(config.root):
+        problems.errors.append(ContentError(source, f"links to {path.resolve()}, outside the site folder",
+                                            hint="copy the file into the site instead"))
+    elif path.is_dir():
+        problems.warnings.append(ContentError(source, "is a linked folder; its posts are not read",
+                                              hint="move the posts into the site instead"))
+    elif relative.parts[0] not in SECTIONS or len(relative.parts) < 2:
+        problems.warnings.append(ContentError(
+            source, "is not built: only content/posts/ and content/pages/ are read",
+            hint="move it into content/posts/ or content/pages/"))
+    else:
+        files.append(path)
 
 
 def _read_text(path: Path, source: PurePosixPath) -> str:
@@ -91,13 +115,24 @@ def _read_text(path: Path, source: PurePosixPath) -> str:
     if len(data) > MAX_FILE_SIZE:
         raise ContentError(source, f"file is {len(data)} bytes; the limit is {MAX_FILE_SIZE}",
                            hint="split it into several posts")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ContentError(source, "is UTF-16 text, which is not supported", line=1, col=1,
+                           hint="save the file as UTF-8 in your editor")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ContentError(source, "is not valid UTF-8", line=line, col=col,
-                           hint="save the file as UTF-8 in your editor") from None
+        raise ContentError(source, f"is not valid UTF-8 (byte 0x{data[exc.start]:02X})", line=line,
+                           col=col, hint="save the file as UTF-8 in your editor") from None
+    if "\x00" in text:
+        at = text.index("\x00")
+        line = text.count("\n", 0, at) + 1
+        raise ContentError(source, "is a binary file (it holds a NUL byte)", line=line,
+                           col=at - text.rfind("\n", 0, at), hint="only Markdown text goes in content/")
+    if not text.strip():
+        raise ContentError(source, "is empty", line=1, col=1,
+                           hint="start it with ---, title: and date: lines, then ---, or delete it")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -11,6 +11,7 @@ page with its CSS must stay under 30 KB before compression.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import struct
@@ -24,13 +25,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import feedparser
+import html5lib
 import pytest
 
 from sitegen.builder import build
 from sitegen.config import load_config
 from tests.conftest import NOW, REPO
-
-html5lib = pytest.importorskip("html5lib", reason="html5lib is not installed (pip install -e '.[test]')")
 
 BIG_BASE = "https://example.org/blog/"
 HTML_NS = "{http://www.w3.org/1999/xhtml}"
@@ -77,7 +77,7 @@ def _big_post(number: int, rng: random.Random) -> str:
         ```python
         def post_{number}(value: int) -> str:
             \"\"\"Return <html> & friends.\"\"\"
-            return f"{{value!r}} & <b>{{value}}</b>"  # a comment with a very long tail to make this line wider than the column
+            return f"{{value!r}} & <b>{{value}}</b>"  # {"a comment that is long " * 3}
         ```
 
         ## Notes
@@ -145,6 +145,7 @@ def html_pages(output: Path) -> list[Path]:
     return sorted(output.rglob("*.html"))
 
 
+@functools.cache
 def parse_strict(path: Path) -> Any:
     """The page's element tree, or a failed assertion with every parse error and its line."""
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=True)
@@ -373,6 +374,62 @@ def test_the_theme_stylesheet_names_only_installed_font_families() -> None:
     for declaration in families:
         assert re.search(r"\b(sans-serif|serif|monospace|system-ui)\b", declaration), \
             f"{declaration!r} ends without a generic family: a missing font would fall back oddly"
+
+
+def _dark_blocks(css: str) -> tuple[str, str]:
+    """The stylesheet split into (outside, inside) its prefers-color-scheme: dark blocks."""
+    outside, inside, rest = [], [], css
+    while (start := rest.find("@media (prefers-color-scheme: dark)")) >= 0:
+        outside.append(rest[:start])
+        opening = rest.index("{", start)
+        depth, end = 0, opening
+        for end in range(opening, len(rest)):
+            depth += {"{": 1, "}": -1}.get(rest[end], 0)
+            if depth == 0:
+                break
+        inside.append(rest[opening + 1:end])
+        rest = rest[end + 1:]
+    return "".join(outside) + rest, "".join(inside)
+
+
+def _relative_luminance(hex_color: str) -> float:
+    digits = hex_color.lstrip("#")
+    digits = "".join(c * 2 for c in digits) if len(digits) == 3 else digits
+    channels = [int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    high, low = sorted((_relative_luminance(a), _relative_luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+_TOKEN_RULE = re.compile(r"\.highlight \.(\w+) \{([^}]*)\}")
+
+
+def test_every_code_token_color_is_readable_in_both_schemes() -> None:
+    """axe only sees the tokens the demo happens to use; this checks every Pygments class."""
+    css = (REPO / "sitegen" / "theme" / "static" / "css" / "style.css").read_text("utf-8")
+    problems = []
+    for scheme, block in zip(("light", "dark"), _dark_blocks(css), strict=True):
+        code_bg = re.search(r"--code-bg:\s*(#[0-9a-fA-F]{3,6})", block)
+        assert code_bg, f"{scheme}: no --code-bg"
+        rules = {name: body for name, body in _TOKEN_RULE.findall(block)}
+        assert len(rules) > 40, f"{scheme}: the Pygments rules are missing"
+        highlighted = re.search(r"background-color:\s*(#\w+)", rules.get("hll", ""))
+        for name, body in rules.items():
+            color = re.search(r"(?<![-\w])color:\s*(#[0-9a-fA-F]{3,6})", body)
+            if not color:
+                continue
+            own = re.search(r"background-color:\s*(#[0-9a-fA-F]{3,6})", body)
+            grounds = [own.group(1)] if own else [code_bg.group(1)] + (
+                [highlighted.group(1)] if highlighted else [])
+            for ground in grounds:
+                ratio = _contrast(color.group(1), ground)
+                if ratio < 4.5:
+                    problems.append(f"{scheme}: .{name} {color.group(1)} on {ground}: {ratio:.2f}")
+    assert not problems, "under 4.5:1 (WCAG AA):\n" + "\n".join(problems)
 
 
 def _stylesheets(page: Path, output: Path) -> list[Path]:
