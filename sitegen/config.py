@@ -69,6 +69,7 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "feed_limit": (_positive, "a whole number above 0, e.g. feed_limit: 20"),
     "extra": (_mapping, "a mapping of your own keys, e.g. extra: {twitter: me}"),
     "tags": (_mapping, "a mapping, e.g. tags: {min_posts: 2, noindex: false, hierarchy: false}"),
+    "markdown": (_mapping, "a mapping, e.g. markdown: {unsafe_html: true}"),
 }
 
 
@@ -152,9 +153,26 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
                                       line=line, col=col))
         elif key == "tags":
             changes[key] = _tag_settings(dict(clean), name, line, errors)  # type: ignore[call-overload]
+        elif key == "markdown":
+            changes.update(_markdown_settings(dict(clean), name, line, errors))  # type: ignore[call-overload]
         else:
             changes[key] = clean
     return replace(config, source=source, **changes), [_as_config(e) for e in errors]
+
+
+def _markdown_settings(values: dict[str, object], name: str, line: int,
+                       errors: list[SourceError]) -> dict[str, object]:
+    settings: dict[str, object] = {}
+    for key, value in values.items():
+        if key != "unsafe_html":
+            errors.append(ConfigError(name, f"unknown key '{key}' under markdown:", line=line,
+                                      hint="the one key is unsafe_html"))
+        elif not isinstance(value, bool):
+            errors.append(ConfigError(name, f"markdown: unsafe_html must be true or false, got {value!r}",
+                                      line=line))
+        else:
+            settings["unsafe_html"] = value
+    return settings
 
 
 def _tag_settings(values: dict[str, object], name: str, line: int,

@@ -14,12 +14,14 @@ from html.parser import HTMLParser
 import markdown  # type: ignore[import-untyped]
 
 MORE = "<!--more-->"
+_MORE_TOKEN = "sitegen-more-d41d8cd9"
 WORDS_PER_MINUTE = 220
 _EXTENSIONS = ["extra", "toc", "codehilite", "sane_lists", "admonition"]
 _CONFIG = {
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-4"},
     "codehilite": {"css_class": "highlight", "guess_lang": False},
 }
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
 _FRAGMENT_LINK = re.compile(r'(\shref=")#')
 _ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
@@ -40,13 +42,27 @@ class Rendered:
         return max(1, round(self.words / WORDS_PER_MINUTE))
 
 
-def render(text: str, *, url: str, base_path: str) -> Rendered:
-    """Convert one document; `url` is its site URL, `base_path` the site's path prefix."""
+def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
+           more: str = MORE) -> Rendered:
+    """Convert one document; `url` is its site URL, `base_path` the site's path prefix.
+
+    Raw HTML in the text is shown as text unless `unsafe_html`: content is not trusted to run
+    script on the site. Links with executable schemes (javascript:, vbscript:, data: pages) lose
+    their target either way.
+    """
     md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_CONFIG, output_format="html")
-    body = md.convert(text)
+    if not unsafe_html:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+    lines = text.split("\n")
+    marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
+    if marker is not None:  # a plain-text token survives either mode; the comment would not
+        lines[marker] = f"\n{_MORE_TOKEN}\n"
+    body = _defuse_urls(md.convert("\n".join(lines)))
     toc_html = str(md.toc) if len(getattr(md, "toc_tokens", [])) > 1 else ""
-    head, marker, _ = body.partition(MORE)
-    cut = bool(marker)
+    head, found, tail = body.partition(f"<p>{_MORE_TOKEN}</p>")
+    cut = bool(found)
+    body = f"{head.rstrip()}\n{tail.lstrip()}" if cut else body
     excerpt = head.rstrip() if cut else body
     # On a list page several posts share one document: ids would clash and "#x" would point at
     # the list, so ids go and fragment links point at the post itself.
@@ -60,6 +76,20 @@ def render(text: str, *, url: str, base_path: str) -> Rendered:
         summary=" ".join(plain_head.split()),
         words=len([w for w in plain_text(body).split() if any(c.isalnum() for c in w)]),
     )
+
+
+def is_dangerous_url(url: str) -> bool:
+    """True for URLs that run code when followed: javascript:, vbscript:, and data: pages."""
+    cleaned = "".join(c for c in unescape(url) if c > " ").lower()
+    return cleaned.startswith(("javascript:", "vbscript:")) or (
+        cleaned.startswith("data:") and not cleaned.startswith("data:image/"))
+
+
+def _defuse_urls(html: str) -> str:
+    def defuse(match: re.Match[str]) -> str:
+        return f'{match.group(1)}"#"' if is_dangerous_url(match.group(2)) else match.group(0)
+
+    return _URL_ATTRIBUTE.sub(defuse, html)
 
 
 def _first_paragraph(html: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.frontmatter import load_mapping, split
-from sitegen.markup import render
+from sitegen.markup import is_dangerous_url, render
 from sitegen.models import Config, Post, Tag
 from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_url
 
@@ -32,6 +33,7 @@ _LINK_PATTERNS = (
     re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)"),  # [ref]: target, not [^note]:
     re.compile(r"\s(?:href|src)\s*=\s*[\"']([^\"']+)[\"']"),  # raw HTML
 )
+_RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
@@ -171,11 +173,14 @@ def parse_post(
     if checker.failed or title is None or slug is None:
         return None
     url = post_url(slug) if section == "posts" else page_url(slug)
-    rendered = render(document.body, url=url, base_path=base_path(config.base_url))
+    rendered = render(document.body, url=url, base_path=base_path(config.base_url),
+                      unsafe_html=config.unsafe_html)
+    links = find_links(document.body, document.body_line)
+    problems.warnings.extend(_content_warnings(source, document.body, document.body_line, config, links))
     return Post(
         source=source, section=section, slug=slug, url=url, title=title, date=when,
         updated=updated, tags=tags, aliases=aliases, draft=draft,
-        links=find_links(document.body, document.body_line),
+        links=links,
         key_lines=MappingProxyType({k: pos[0] for k, pos in data.positions.items()}),
         summary=strings["summary"] or rendered.summary, summary_html=rendered.excerpt_html,
         body_html=rendered.body_html, toc_html=rendered.toc_html, cut=rendered.cut,
@@ -185,21 +190,42 @@ def parse_post(
     )
 
 
-def find_links(markdown: str, first_line: int) -> tuple[tuple[str, int], ...]:
-    """Every link and image target in Markdown (code excluded), with its line in the file."""
-    links: list[tuple[str, int]] = []
+def _prose(markdown: str, first_line: int) -> Iterator[tuple[int, str]]:
+    """Each line of Markdown outside fenced code, with code spans blanked, and its file line."""
     fence: str | None = None
     for number, line in enumerate(markdown.split("\n"), start=first_line):
         opening = _FENCE.match(line)
         if opening:
             fence = None if fence == opening.group(1) else fence or opening.group(1)
             continue
-        if fence:
-            continue
-        line = _CODE_SPAN.sub("", line)
-        for pattern in _LINK_PATTERNS:
-            links.extend((match.group(1), number) for match in pattern.finditer(line))
-    return tuple(links)
+        if not fence:
+            yield number, _CODE_SPAN.sub("", line)
+
+
+def find_links(markdown: str, first_line: int) -> tuple[tuple[str, int], ...]:
+    """Every link and image target in Markdown (code excluded), with its line in the file."""
+    return tuple((match.group(1), number) for number, line in _prose(markdown, first_line)
+                 for pattern in _LINK_PATTERNS for match in pattern.finditer(line))
+
+
+def _content_warnings(source: PurePosixPath, markdown: str, first_line: int, config: Config,
+                      links: tuple[tuple[str, int], ...]) -> list[SourceError]:
+    """Raw HTML shown as text, and links that lose an executable target."""
+    warnings: list[SourceError] = [
+        ContentError(source, f"link to {target[:40]!r} removed: it would run code", line=line,
+                     hint="link to an http(s) address instead")
+        for target, line in links if is_dangerous_url(target)]
+    if not config.unsafe_html:
+        for number, line in _prose(markdown, first_line):
+            tag = _RAW_HTML.search(line)
+            if tag:
+                warnings.append(ContentError(
+                    source, f"raw HTML <{tag.group(1)}> is shown as text", line=number,
+                    col=tag.start() + 1,
+                    hint="write it in Markdown, or trust your posts with markdown: {unsafe_html: true} "
+                         "in sitegen.yaml"))
+                break  # once per post is enough to know
+    return warnings
 
 
 def _name_parts(source: PurePosixPath) -> tuple[date | None, str]:

@@ -1,7 +1,7 @@
 """The theme's layout at a phone's width (375 px) and a desktop's (1280 px), in headless Chromium.
 
 The site is a copy of the demo plus one scratch post that is as wide as it gets: a code line of
-300 characters, an eight-column table, an SVG 3000 px wide (once as Markdown, once with width and
+300 characters, an eight-column table, an SVG 3000 px wide (once plain, once with width and
 height attributes), an unbroken URL and an unbroken word in a heading. On every page: no sideways
 scrolling of the page, nothing sticking out past the screen's edge, code and tables scroll inside
 themselves, images shrink to the column; at 1280 px lines stay at most 80 characters long.
@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from sitegen.builder import build
+from sitegen.config import load_config
 from tests.browser_support import ARTIFACTS, build_demo, chromium, copy_demo, serve
 from tests.conftest import NOW, REPO
 
@@ -29,9 +31,6 @@ pytestmark = pytest.mark.browser
 if not shutil.which("chromium"):
     pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-from sitegen.builder import build  # noqa: E402
-from sitegen.config import load_config  # noqa: E402
 
 WIDTHS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 800}}
 SCRATCH = "layout-scratch"
@@ -74,7 +73,7 @@ print(wide)
 
 ![A test pattern 3000 pixels wide](/images/wide.svg)
 
-<img src="/images/wide.svg" width="3000" height="150" alt="The same pattern with width and height">
+![The same pattern with width and height](/images/wide.svg){{: width="3000" height="150" }}
 
 The end.
 """
