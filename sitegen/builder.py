@@ -16,15 +16,24 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
+from typing import Any
 
 from sitegen import check as check_stage
 from sitegen import pages as pages_stage
 from sitegen import parser, renderer
 from sitegen import site as site_stage
-from sitegen.errors import BuildError, ContentError, OutputError, SourceError, TemplateError
+from sitegen.errors import (
+    BuildError,
+    ContentError,
+    OutputError,
+    SourceError,
+    TemplateError,
+    WriteError,
+)
 from sitegen.models import DEFAULT_BASE_URL, BuildReport, Config, Page, Site
 
 MARKER = ".sitegen"
+LOCK_WAIT = 120  # seconds a build waits for another build of the same output
 _MARKER_TEXT = b"This folder is written by sitegen build and replaced on every build.\n"
 
 
@@ -41,19 +50,24 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
         raise BuildError([_as_error(w) for w in warnings])
     rendered = render_all(site, planned, progress)
     static = _static_files(config, {p.path for p in planned})
-    with _locked(config.output_dir):
-        staging = Path(tempfile.mkdtemp(prefix=f".{config.output_dir.name}.staging-",
-                                        dir=config.output_dir.parent))
+    out = config.output_dir
+    with _locked(out):
+        staging: Path | None = None
         try:
+            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
             _write(staging, PurePosixPath(MARKER), _MARKER_TEXT)
             for path, data in rendered.items():
                 _write(staging, path, data)
             for path, source in static.items():
                 _write(staging, path, source.read_bytes())
-            _swap(staging, config.output_dir)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            _keep(config, staging)
+            _swap(staging, out)
+        except OSError as exc:
+            raise WriteError(f"{exc.strerror or exc} while writing {exc.filename or out}\n"
+                             f"    hint: the previous site in {out} was left as it was") from None
+        finally:
+            if staging is not None and staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
     return BuildReport(
         output_dir=config.output_dir, pages=len(rendered), posts=len(site.posts),
         tags=len(site.tags), static_files=len(static), drafts_skipped=site.drafts_skipped,
@@ -184,6 +198,19 @@ def _write(root: Path, relative: PurePosixPath, data: bytes) -> None:
     target.write_bytes(data)
 
 
+def _keep(config: Config, staging: Path) -> None:
+    """Copy the files named by keep_files (a CNAME, a .git folder) from the old output."""
+    for name in config.keep_files:
+        kept = config.output_dir / name
+        if kept.is_symlink() or not kept.exists() or (staging / name).exists():
+            continue
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        if kept.is_dir():
+            shutil.copytree(kept, staging / name, symlinks=True)
+        else:
+            shutil.copy2(kept, staging / name)
+
+
 def _swap(staging: Path, out: Path) -> None:
     """Put the staging folder in place of the output; the old build is removed only afterwards."""
     if not out.exists():
@@ -206,12 +233,27 @@ def _locked(out: Path) -> Iterator[None]:
         except ImportError:  # not on Windows: one build at a time is then the user's business
             fcntl = None  # type: ignore[assignment]
         if fcntl is not None:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise OutputError(f"another sitegen build is writing {out}\n"
-                                  "    hint: wait for it to finish, then build again") from None
-        for leftover in sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(
-                out.parent.glob(f".{out.name}.old-*")):
+            _wait_for_lock(handle, fcntl, out)
+        olds = sorted(out.parent.glob(f".{out.name}.old-*"))
+        if not out.exists():  # a build killed in the middle of its swap: put the old site back
+            for old in olds:
+                if (old / out.name).is_dir():
+                    os.replace(old / out.name, out)
+                    break
+        for leftover in sorted(out.parent.glob(f".{out.name}.staging-*")) + olds:
             shutil.rmtree(leftover, ignore_errors=True)
         yield
+
+
+def _wait_for_lock(handle: object, fcntl: Any, out: Path) -> None:
+    """Wait for another build of the same output to finish; a killed holder frees it at once."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise OutputError(f"another sitegen build has been writing {out} for {LOCK_WAIT} s\n"
+                                  "    hint: wait for it to finish, then build again") from None
+            time.sleep(0.05)

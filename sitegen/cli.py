@@ -29,7 +29,7 @@ from sitegen import __version__
 from sitegen import builder as builder_stage
 from sitegen import server as preview
 from sitegen.config import CONFIG_FILE, TAGS_FILE, load_config
-from sitegen.errors import BuildError, OutputError, SitegenError, SourceError
+from sitegen.errors import BuildError, OutputError, SitegenError, SourceError, WriteError
 from sitegen.models import BuildReport, Config
 from sitegen.retag import plan_retag
 from sitegen.tagreport import near_duplicates, tag_rows
@@ -150,13 +150,26 @@ _site_argument = click.argument("directory", default=".",
 def build(directory: Path, output: Path | None, base_url: str | None, drafts: bool,
           future: bool, strict: bool, quiet: bool, verbose: bool) -> None:
     """Build the site in DIRECTORY (default: the current folder)."""
+    stopped: list[int] = []
+
+    def terminate(signum: int, _frame: object) -> None:
+        stopped.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
     try:
         config = _load(directory, output_dir=output, base_url=base_url, drafts=drafts, future=future)
         with _progress(not quiet) as progress:
             report = builder_stage.build(config, strict=strict, progress=progress)
+    except KeyboardInterrupt:
+        _stderr().print("Interrupted; the output folder was left as it was.")
+        sys.exit(128 + (stopped[0] if stopped else signal.SIGINT))
     except OutputError as exc:
         _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
         sys.exit(2)
+    except WriteError as exc:
+        _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
+        sys.exit(1)
     except BuildError as exc:
         print_problems(exc.errors, exc.warnings)
         _stderr().print(f"{_count(len(exc.errors), 'error')}; the output folder was left as it was.")
@@ -282,6 +295,10 @@ def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
             click.echo(f"[{stamp}] {errors}; still serving the last good build.")
         else:
             _stderr().print(f"[bold red]error[/]: {escape(str(outcome))}")
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        _stderr().print(f"[bold yellow]warning[/]: serving on {escape(host)}: other machines on the "
+                        "network can read the site, drafts included when --drafts is on.")
 
     def on_ready(address: str) -> None:
         if port and not address.endswith(f":{port}/"):

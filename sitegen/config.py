@@ -10,7 +10,7 @@ import difflib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
@@ -70,7 +70,18 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "extra": (_mapping, "a mapping of your own keys, e.g. extra: {twitter: me}"),
     "tags": (_mapping, "a mapping, e.g. tags: {min_posts: 2, noindex: false, hierarchy: false}"),
     "markdown": (_mapping, "a mapping, e.g. markdown: {unsafe_html: true}"),
+    "keep_files": (lambda v: _names(v), "a list of names in the output folder: keep_files: [.git]"),
 }
+
+
+def _names(value: object) -> tuple[str, ...] | None:
+    """Relative paths inside the output folder, none of them leaving it."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        return None
+    parts = [PurePosixPath(v.strip()) for v in value]
+    if any(p.is_absolute() or ".." in p.parts or "\\" in str(p) for p in parts):
+        return None
+    return tuple(str(p) for p in parts)
 
 
 def _whole(minimum: int) -> Callable[[object], object]:

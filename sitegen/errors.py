@@ -73,6 +73,10 @@ class OutputError(SitegenError):
     """The output folder cannot be used; the user must pick another (a usage error)."""
 
 
+class WriteError(SitegenError):
+    """The output could not be written (disk full, no permission); the old output is intact."""
+
+
 class BuildError(SitegenError):
     """Every error of one build, sorted by file and line."""
 

@@ -59,6 +59,8 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     if marker is not None:  # a plain-text token survives either mode; the comment would not
         lines[marker] = f"\n{_MORE_TOKEN}\n"
     body = _defuse_urls(md.convert("\n".join(lines)))
+    # Wide code and tables scroll sideways; a tab stop lets keyboard users scroll them too.
+    body = body.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
     toc_html = str(md.toc) if len(getattr(md, "toc_tokens", [])) > 1 else ""
     head, found, tail = body.partition(f"<p>{_MORE_TOKEN}</p>")
     cut = bool(found)

@@ -58,6 +58,7 @@ class Config:
     extra: Mapping[str, object] = field(default_factory=_empty)
     tags: TagSettings = field(default_factory=TagSettings)
     unsafe_html: bool = False  # let raw HTML in posts through (markdown: {unsafe_html: true})
+    keep_files: tuple[str, ...] = ()  # output entries kept across builds (CNAME, .git)
     tag_specs: Mapping[str, TagSpec] = field(default_factory=lambda: MappingProxyType({}))
     tag_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     output_dir: Path

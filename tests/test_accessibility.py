@@ -109,12 +109,11 @@ def test_axe_reports_a_page_that_is_broken(browser: Any, axe: Path) -> None:
     assert {"color-contrast", "image-alt", "label"} <= {v["id"] for v in blocking(result)}
 
 
-# At 375 px code blocks and tables scroll sideways; that rule is checked on its own further down.
-SCROLLING = "scrollable-region-focusable"
+SCROLLING = "scrollable-region-focusable"  # code and tables scroll sideways on phones
 VIEWS = [  # (color scheme, viewport, axe options) in which each page is checked
     ("light", DESKTOP, {}),
     ("dark", DESKTOP, {}),
-    ("light", PHONE, {"rules": {SCROLLING: {"enabled": False}}}),
+    ("light", PHONE, {}),
 ]
 
 
@@ -142,13 +141,6 @@ def test_axe_finds_no_serious_violations(browser: Any, site: str, axe: Path, nam
     assert not failures, "\n".join(failures)
 
 
-_NEEDS_TABINDEX = (
-    "code blocks and tables that scroll sideways at 375 px can not be reached with the keyboard "
-    "in browsers without focusable scrollers: the templates need tabindex=\"0\" on <pre> and "
-    "<table> in post bodies and excerpts (see the report for the exact change)")
-
-
-@pytest.mark.xfail(strict=True, reason=_NEEDS_TABINDEX)
 def test_sideways_scrolling_code_and_tables_are_keyboard_reachable(
         browser: Any, site: str, axe: Path) -> None:
     page = open_page(browser, site, viewport=PHONE)

@@ -198,7 +198,7 @@ def test_every_demo_page_is_valid_html5_with_unique_ids(demo: Path) -> None:
 
 def test_the_generated_site_has_what_the_checks_are_meant_for(big: Path) -> None:
     post = (big / "posts" / "post-012" / "index.html").read_text("utf-8")
-    for needle in ('class="footnote"', "<table>", 'class="highlight"', 'class="toc"',
+    for needle in ('class="footnote"', "<table tabindex=\"0\">", 'class="highlight"', 'class="toc"',
                    'id="notes"', 'id="notes_1"', 'class="admonition note"', "<dl>"):
         assert needle in post, needle
     assert len(list(big.glob("posts/*/index.html"))) == 196  # 4 of the 200 are drafts

@@ -22,7 +22,7 @@ def test_body_html_with_table_footnote_and_heading_ids() -> None:
         [^1]: The source.
         """)
     assert '<h2 id="results">' in rendered.body_html
-    assert "<table>" in rendered.body_html and "<td>1</td>" in rendered.body_html
+    assert "<table tabindex=\"0\">" in rendered.body_html and "<td>1</td>" in rendered.body_html
     assert 'class="footnote"' in rendered.body_html
 
 
