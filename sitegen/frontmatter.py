@@ -16,6 +16,7 @@ from sitegen.errors import SourceError
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FENCE = "---"
 _CLOSERS = ("---", "...")
+YAMLError = yaml.YAMLError
 MAX_FRONT_MATTER = 64 * 1024
 MAX_VALUES = 10_000  # nodes after expanding aliases: stops "billion laughs" documents
 
@@ -192,8 +193,11 @@ class Span:
 
 
 def value_spans(text: str) -> dict[str, tuple[Span, Span, tuple[Span, ...]]]:
-    """For each top-level key: (key span, value span, item spans of a sequence or mapping value)."""
-    loader = yaml.SafeLoader(text)  # the pure-Python loader: its offsets count characters
+    """For each top-level key: (key span, value span, item spans of a sequence or mapping value).
+
+    Raises yaml.YAMLError for text that is not YAML; callers report it with load_mapping.
+    """
+    loader = _Loader(text)  # offsets count characters, with libyaml too
     try:
         node = loader.get_single_node()
     finally:

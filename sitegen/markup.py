@@ -21,6 +21,9 @@ _CONFIG = {
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-4"},
     "codehilite": {"css_class": "highlight", "guess_lang": False},
 }
+_FENCE_LINE = re.compile(r"^\s{0,3}(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+_TEMPLATE_OPEN = re.compile(r"(?<!\\)(\{)(?=[{%])")
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
 _FRAGMENT_LINK = re.compile(r'(\shref=")#')
@@ -54,7 +57,7 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     if not unsafe_html:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-    lines = text.split("\n")
+    lines = _protect_template_syntax(text.split("\n"))
     marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
     if marker is not None:  # a plain-text token survives either mode; the comment would not
         lines[marker] = f"\n{_MORE_TOKEN}\n"
@@ -78,6 +81,26 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
         summary=" ".join(plain_head.split()),
         words=len([w for w in plain_text(body).split() if any(c.isalnum() for c in w)]),
     )
+
+
+def _protect_template_syntax(lines: list[str]) -> list[str]:
+    """Escape `{{` and `{%` outside code so other generators' syntax stays text.
+
+    Python-Markdown's attribute lists would otherwise read `{% endfor %}` as attributes and
+    drop it from the page.
+    """
+    fence: str | None = None
+    protected = []
+    for line in lines:
+        opening = _FENCE_LINE.match(line)
+        if opening:
+            fence = None if fence == opening.group(1) else fence or opening.group(1)
+        elif not fence and "{" in line:
+            parts = _CODE_SPAN.split(line)  # odd items are code spans: left as they are
+            line = "".join(part if i % 2 else _TEMPLATE_OPEN.sub(r"\\\1", part)
+                           for i, part in enumerate(parts))
+        protected.append(line)
+    return protected
 
 
 def is_dangerous_url(url: str) -> bool:

@@ -88,13 +88,13 @@ def _posts(site: Site) -> Iterator[Page]:
     posts = site.posts
     for index, post in enumerate(posts):
         yield _page(post.url, "post.html", str(post.source), post.lastmod,
-                    line=post.key_lines.get("slug"), post=post,
+                    line=post.key_lines.get("slug", 1), post=post,
                     newer=posts[index - 1] if index > 0 else None,
                     older=posts[index + 1] if index + 1 < len(posts) else None,
                     related=site.related.get(str(post.source), ()))
     for page in site.pages:
         yield _page(page.url, "page.html", str(page.source), page.lastmod,
-                    line=page.key_lines.get("slug"), post=page)
+                    line=page.key_lines.get("slug", 1), post=page)
 
 
 def _tag_pages(site: Site) -> Iterator[Page]:

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.frontmatter import load_mapping, split
-from sitegen.markup import is_dangerous_url, render
+from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Post, Tag
 from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_url
 
@@ -26,8 +26,12 @@ SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
 KNOWN_KEYS = ("title", "date", "updated", "tags", "slug", "summary", "draft", "author",
               "aliases", "description")
+# Keys other generators write, read here where they mean the same (excerpt, redirect_from...)
+# and otherwise kept for templates without a "did you mean" warning.
+FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "categories",
+                "category", "layout", "permalink", "image", "lang", "weight", "comments")
 _URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
-_DATED_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _LINK_PATTERNS = (
     re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"),  # [text](target "title")
     re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)"),  # [ref]: target, not [^note]:
@@ -161,20 +165,22 @@ def parse_post(
     title = checker.text(values, "title", required=True)
     name_date, name_slug = _name_parts(source)
     raw_date = values.get("date", name_date)
-    when = checker.date(raw_date, "date", required=section == "posts")
+    when = checker.date(raw_date, "date", required=section == "posts", fallback=name_date)
     updated = checker.date(values.get("updated"), "updated", required=False)
     slug = checker.slug(values.get("slug"), name_slug)
     tags = checker.tags(values.get("tags"))
     draft = checker.draft(values)
-    aliases = checker.aliases(values.get("aliases"))
-    strings = {key: checker.text(values, key) for key in ("summary", "author", "description")}
-    extra = {k: v for k, v in values.items() if k not in KNOWN_KEYS and k != "published"}
-    checker.warn_typos(extra)
+    aliases = checker.aliases(values.get("aliases", values.get("redirect_from")))
+    strings = {key: checker.text(values, key) for key in ("summary", "description", "excerpt")}
+    author = checker.author(values.get("author", values.get("authors")))
+    separator = checker.text(values, "excerpt_separator") or MORE
+    extra = {k: v for k, v in values.items() if k not in KNOWN_KEYS}
+    checker.warn_typos([k for k in extra if k not in FOREIGN_KEYS])
     if checker.failed or title is None or slug is None:
         return None
     url = post_url(slug) if section == "posts" else page_url(slug)
     rendered = render(document.body, url=url, base_path=base_path(config.base_url),
-                      unsafe_html=config.unsafe_html)
+                      unsafe_html=config.unsafe_html, more=separator)
     links = find_links(document.body, document.body_line)
     problems.warnings.extend(_content_warnings(source, document.body, document.body_line, config, links))
     return Post(
@@ -182,10 +188,11 @@ def parse_post(
         updated=updated, tags=tags, aliases=aliases, draft=draft,
         links=links,
         key_lines=MappingProxyType({k: pos[0] for k, pos in data.positions.items()}),
-        summary=strings["summary"] or rendered.summary, summary_html=rendered.excerpt_html,
+        summary=strings["summary"] or strings["excerpt"] or rendered.summary,
+        summary_html=rendered.excerpt_html,
         body_html=rendered.body_html, toc_html=rendered.toc_html, cut=rendered.cut,
         words=rendered.words, reading_minutes=rendered.reading_minutes,
-        author=strings["author"] or config.author, description=strings["description"] or "",
+        author=author or config.author, description=strings["description"] or "",
         extra=MappingProxyType(extra),
     )
 
@@ -277,7 +284,8 @@ class _Checker:
             return None
         return value.strip()
 
-    def date(self, value: object, key: str, *, required: bool) -> datetime | None:
+    def date(self, value: object, key: str, *, required: bool,
+             fallback: date | None = None) -> datetime | None:
         zone = ZoneInfo(self.config.timezone)
         if value is None:
             if required:
@@ -295,8 +303,10 @@ class _Checker:
                 pass
             else:
                 return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
-        self.error(key, f"{key} must be a date like {_DATE_FORMS}, got {_describe(value)}",
-                   hint="write the date as YYYY-MM-DD")
+        hint = "write the date as YYYY-MM-DD"
+        if fallback is not None:
+            hint = f"fix it, or delete the line: the file name already gives {fallback.isoformat()}"
+        self.error(key, f"{key} must be a date like {_DATE_FORMS}, got {_describe(value)}", hint=hint)
         return None
 
     def slug(self, value: object, fallback: str) -> str | None:
@@ -379,7 +389,22 @@ class _Checker:
             clean.append("/" + "/".join(parts) + ("/" if folder else ""))
         return tuple(clean)
 
-    def warn_typos(self, extra: dict[str, object]) -> None:
+    def author(self, value: object) -> str | None:
+        """An author name; a list of names or a mapping with a name (Jekyll, Eleventy) also do."""
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            value = value.get("name")
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ", ".join(v.strip() for v in value if v.strip())
+        if not isinstance(value, str) or not value.strip():
+            key = "author" if "author" in self.positions else "authors"
+            self.error(key, f"{key} must be a name, a list of names or a mapping with a name:, "
+                       f"got {_describe(value)}", hint="author: Ann Example")
+            return None
+        return value.strip()
+
+    def warn_typos(self, extra: list[str]) -> None:
         for key in extra:
             matches = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
             if matches:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sitegen.config import TAGS_FILE
 from sitegen.errors import SitegenError
-from sitegen.frontmatter import Span, load_mapping, value_spans
+from sitegen.frontmatter import Span, YAMLError, load_mapping, value_spans
 from sitegen.models import Config
 from sitegen.parser import content_files
 from sitegen.urls import tag_key
@@ -148,11 +148,19 @@ def plan_retag(config: Config, old: str, new: str, *, rename: bool) -> list[Edit
     if old == new:
         raise SitegenError(f"'{old}' and '{new}' are the same name")
     edits: list[Edit] = []
+    broken: list[str] = []
     for path in content_files(config):
-        raw = path.read_bytes().decode("utf-8")
-        after = retag_post(raw, old, new)
+        raw = path.read_bytes().decode("utf-8", errors="replace")
+        try:
+            after = retag_post(raw, old, new)
+        except YAMLError:  # unreadable front matter: name the file, change nothing
+            broken.append(path.relative_to(config.root).as_posix())
+            continue
         if after != raw:
             edits.append(Edit(path, raw, after))
+    if broken:
+        raise SitegenError("cannot read the front matter of " + ", ".join(broken) +
+                           "\n    hint: run sitegen check to see what is wrong, fix it, then run this again")
     registry = config.root / TAGS_FILE
     before = registry.read_text(encoding="utf-8") if registry.is_file() else ""
     if tag_key(old) != tag_key(new) and (edits or before):
