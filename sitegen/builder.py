@@ -8,8 +8,11 @@ Imports every module above it.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -44,6 +47,10 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
     """Build the site into config.output_dir, or raise BuildError with every problem found."""
     started = time.perf_counter()
     check_output_dir(config)
+    if config.search and importlib.util.find_spec("pagefind") is None:
+        raise BuildError([ContentError(
+            "sitegen.yaml", "search: true needs Pagefind, which is not installed",
+            hint="pip install 'sitegen[search]', or set search: false")])
     site, planned, warnings = plan(config)
     warnings = sorted(warnings + _config_warnings(config, site), key=SourceError.sort_key)
     if strict and warnings:
@@ -60,6 +67,8 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
                 _write(staging, path, data)
             for path, source in static.items():
                 _write(staging, path, source.read_bytes())
+            if config.search:
+                _index_for_search(staging)
             _keep(config, staging)
             _swap(staging, out)
         except OSError as exc:
@@ -196,6 +205,15 @@ def _write(root: Path, relative: PurePosixPath, data: bytes) -> None:
     target = root.joinpath(*relative.parts)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
+
+
+def _index_for_search(staging: Path) -> None:
+    """Run Pagefind over the new site; its index lands in pagefind/ beside the pages."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(staging), "--output-subdir", "pagefind"],
+        capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise WriteError(f"the search index could not be built:\n{result.stderr or result.stdout}")
 
 
 def _keep(config: Config, staging: Path) -> None:

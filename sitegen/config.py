@@ -70,6 +70,7 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "extra": (_mapping, "a mapping of your own keys, e.g. extra: {twitter: me}"),
     "tags": (_mapping, "a mapping, e.g. tags: {min_posts: 2, noindex: false, hierarchy: false}"),
     "markdown": (_mapping, "a mapping, e.g. markdown: {unsafe_html: true}"),
+    "search": (lambda v: v if isinstance(v, bool) else None, "true or false"),
     "keep_files": (lambda v: _names(v), "a list of names in the output folder: keep_files: [.git]"),
 }
 

@@ -59,6 +59,7 @@ class Config:
     tags: TagSettings = field(default_factory=TagSettings)
     unsafe_html: bool = False  # let raw HTML in posts through (markdown: {unsafe_html: true})
     keep_files: tuple[str, ...] = ()  # output entries kept across builds (CNAME, .git)
+    search: bool = False  # a /search/ page and an index built by Pagefind (sitegen[search])
     tag_specs: Mapping[str, TagSpec] = field(default_factory=lambda: MappingProxyType({}))
     tag_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     output_dir: Path

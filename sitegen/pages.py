@@ -31,6 +31,7 @@ def plan_pages(site: Site) -> list[Page]:
         _feed("/feed.xml", site.config.title, "/", site.posts[: site.config.feed_limit],
               "the site feed", site),
         _page("/404.html", "404.html", "the not-found page", None, in_sitemap=False),
+        *([_page("/search/", "search.html", "search: true", None)] if site.config.search else []),
         *_redirects(site),
         *_tag_redirects(site),
     ]
