@@ -10,6 +10,7 @@ import difflib
 import json
 import os
 import signal
+import subprocess
 import sys
 import time
 import webbrowser
@@ -29,6 +30,7 @@ from sitegen import __version__
 from sitegen import builder as builder_stage
 from sitegen import server as preview
 from sitegen.config import CONFIG_FILE, TAGS_FILE, load_config
+from sitegen.deploy import deploy_branch
 from sitegen.errors import BuildError, OutputError, SitegenError, SourceError, WriteError
 from sitegen.models import BuildReport, Config
 from sitegen.retag import plan_retag
@@ -319,6 +321,43 @@ def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
     except KeyboardInterrupt:
         pass
     click.echo("Stopped.")
+
+
+@cli.command()
+@click.argument("target", type=click.Choice(["gh-pages"]))
+@_site_argument
+@click.option("--remote", default="origin", show_default=True, help="The git remote to push to.")
+@click.option("--branch", default="gh-pages", show_default=True, help="The branch that holds the site.")
+@click.option("-m", "--message", default=None, help="Commit message (default: names the source commit).")
+@click.option("--base-url", metavar="URL", envvar="SITEGEN_BASE_URL", help="Public URL of the site.")
+@click.option("--no-push", is_flag=True, help="Commit to the local branch only.")
+def deploy(target: str, directory: Path, remote: str, branch: str, message: str | None,
+           base_url: str | None, no_push: bool) -> None:
+    """Build, then commit the site to the gh-pages branch and push it.
+
+    The working tree, the index and HEAD are left as they are; a .nojekyll file is added so
+    GitHub Pages serves the files as they are.
+    """
+    try:
+        config = _load(directory, base_url=base_url)
+        report = builder_stage.build(config)
+        source = subprocess.run(["git", "-C", str(config.root), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=False).stdout.strip()
+        message = message or f"Publish the site built from {source or 'the working tree'}"
+        commit = deploy_branch(config.root, config.output_dir, remote=remote, branch=branch,
+                               message=message, push=not no_push)
+    except BuildError as exc:
+        print_problems(exc.errors, exc.warnings)
+        sys.exit(1)
+    except SitegenError as exc:
+        _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
+        sys.exit(1)
+    click.echo(_summary(report, config.root))
+    if commit is None:
+        click.echo(f"{branch} already holds this site; nothing to publish.")
+    else:
+        where = "" if no_push else f" and pushed to {remote}"
+        click.echo(f"Committed {commit[:12]} to {branch}{where}.")
 
 
 @cli.command()

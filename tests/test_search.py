@@ -73,7 +73,8 @@ def test_a_reader_finds_a_post_by_a_word_and_filters_by_tag(tmp_path: Path) -> N
         page = browser.new_page()
         page.goto(address + "search/")
         posts = ("() => [...document.querySelectorAll('.pagefind-ui__result')]"  # not sections
-                 ".map(r => r.querySelector('.pagefind-ui__result-link')).filter(a => a).map(a => a.innerText)")
+                 ".map(r => r.querySelector('.pagefind-ui__result-link'))"
+                 ".filter(a => a).map(a => a.innerText)")
         page.fill("input.pagefind-ui__search-input", "weights")
         page.wait_for_function(f"({posts})().length > 0", timeout=10_000)
         assert any("open-weights reasoning model" in t for t in page.evaluate(posts))
