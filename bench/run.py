@@ -59,7 +59,8 @@ def corpus(posts: int, seed: int) -> Path:
     site = folder / "site"
     stamp = folder / ".complete"
     if not stamp.is_file():
-        shutil.rmtree(folder, ignore_errors=True)
+        for old in CORPUS_DIR.glob(f"n{posts}-s{seed}-g*"):  # made by an older generate.py
+            shutil.rmtree(old, ignore_errors=True)
         folder.mkdir(parents=True)
         log(f"generating {posts} posts (seed {seed}) into {folder.relative_to(ROOT)} ...")
         started = time.perf_counter()
@@ -446,8 +447,8 @@ def render_markdown(rows: list[Row], meta: dict[str, object]) -> str:
             "## sitegen / peer (below 1 means sitegen is faster or smaller)",
             "",
             "| posts | peer | cold build | nothing changed | text edited | tag added "
-            "| peak memory, cold |",
-            "|---:|---|---:|---:|---:|---:|---:|",
+            "| peak memory, cold | cold build, CPU time |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|",
         ]
         for peer in peers:
             ours = next((r for r in rows if r.tool == "sitegen" and r.posts == peer.posts), None)
@@ -455,6 +456,8 @@ def render_markdown(rows: list[Row], meta: dict[str, object]) -> str:
                 continue
             cells = [_ratio(ours.median(s), peer.median(s)) for s in SCENARIOS]
             cells.append(_ratio(ours.median("cold", "peak_mb"), peer.median("cold", "peak_mb")))
+            cells.append(_ratio(ours.median("cold", "cpu_seconds"),
+                                peer.median("cold", "cpu_seconds")))
             lines.append(f"| {peer.posts:,} | {peer.tool} | " + " | ".join(cells) + " |")
     lines += ["", "## Issue 4 targets", ""] + _targets(rows)
     lines += [
@@ -492,7 +495,7 @@ def _targets(rows: list[Row]) -> list[str]:
     def add(text: str, value: float | None, limit: float, unit: str = "s") -> None:
         if value is None:
             return
-        shown = f"{value:.2f} {unit}" if unit else f"{value:.2f}"
+        shown = f"{value:.0f} MB" if unit == "MB" else f"{value:.2f} {unit}".rstrip()
         out.append(f"| {text} | {shown} | {'yes' if value < limit else 'no'} |")
 
     big, small = get(10000), get(1000)

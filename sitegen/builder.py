@@ -25,6 +25,7 @@ from sitegen import check as check_stage
 from sitegen import pages as pages_stage
 from sitegen import parser, renderer
 from sitegen import site as site_stage
+from sitegen.cache import BuildCache, Fingerprints
 from sitegen.errors import (
     BuildError,
     ContentError,
@@ -43,47 +44,156 @@ _MARKER_TEXT = b"This folder is written by sitegen build and replaced on every b
 Progress = Callable[[int, int], None]
 
 
-def build(config: Config, *, strict: bool = False, progress: Progress | None = None) -> BuildReport:
-    """Build the site into config.output_dir, or raise BuildError with every problem found."""
+def build(config: Config, *, strict: bool = False, progress: Progress | None = None,
+          use_cache: bool = True) -> BuildReport:
+    """Build the site into config.output_dir, or raise BuildError with every problem found.
+
+    With the cache, unchanged posts are not parsed again, pages whose inputs did not change are
+    not rendered again, and output files whose bytes did not change keep their modification time.
+    """
     started = time.perf_counter()
     check_output_dir(config)
     if config.search and importlib.util.find_spec("pagefind") is None:
         raise BuildError([ContentError(
             "sitegen.yaml", "search: true needs Pagefind, which is not installed",
             hint="pip install 'sitegen[search]', or set search: false")])
-    site, planned, warnings = plan(config)
-    warnings = sorted(warnings + _config_warnings(config, site), key=SourceError.sort_key)
+    store = BuildCache.load(config) if use_cache else None
+    site, planned, warnings = plan(config, store)
+    warnings = sorted(warnings + _config_warnings(config, site) + (store.warnings if store else []),
+                      key=SourceError.sort_key)
     if strict and warnings:
         raise BuildError([_as_error(w) for w in warnings])
-    rendered = render_all(site, planned, progress)
     static = _static_files(config, {p.path for p in planned})
     out = config.output_dir
     with _locked(out):
-        staging: Path | None = None
-        try:
-            staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-            _write(staging, PurePosixPath(MARKER), _MARKER_TEXT)
-            for path, data in rendered.items():
-                _write(staging, path, data)
-            for path, source in static.items():
-                _write(staging, path, source.read_bytes())
-            if config.search:
-                _index_for_search(staging)
-            _keep(config, staging)
-            _swap(staging, out)
-        except OSError as exc:
-            raise WriteError(f"{exc.strerror or exc} while writing {exc.filename or out}\n"
-                             f"    hint: the previous site in {out} was left as it was") from None
-        finally:
-            if staging is not None and staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+        previous = _previous_build(out, store)
+        outputs, records, rendered = _produce(site, planned, static, previous, store, progress)
+        changed = _changes(out, outputs, previous)
+        if changed or config.search or set(outputs) != set(previous):
+            _publish(config, outputs)
+        if store is not None:
+            for path, record in records.items():
+                info = (out / path).stat()
+                record["out"] = [info.st_mtime_ns, info.st_size]
+            store.save(out, {str(p): r for p, r in records.items()})
     return BuildReport(
-        output_dir=config.output_dir, pages=len(rendered), posts=len(site.posts),
+        output_dir=config.output_dir, pages=len(planned), posts=len(site.posts),
         tags=len(site.tags), static_files=len(static), drafts_skipped=site.drafts_skipped,
         kinds=MappingProxyType(dict(sorted(Counter(p.template for p in planned).items()))),
-        future_skipped=site.future_skipped, warnings=tuple(warnings),
-        seconds=time.perf_counter() - started,
+        future_skipped=site.future_skipped, warnings=tuple(warnings), rendered=rendered,
+        changed=changed, seconds=time.perf_counter() - started,
     )
+
+
+Output = bytes | Path  # new bytes, or a file whose bytes are already right (kept or copied)
+
+
+def _previous_build(out: Path, store: BuildCache | None) -> dict[PurePosixPath, dict[str, Any]]:
+    """The files of the last build that are still exactly as that build left them."""
+    if store is None or store.output != str(out) or not (out / MARKER).is_file():
+        return {}
+    trusted = {}
+    for name, record in store.pages.items():
+        try:
+            info = (out / name).stat()
+        except OSError:
+            continue
+        if record.get("out") == [info.st_mtime_ns, info.st_size]:
+            trusted[PurePosixPath(name)] = record
+    return trusted
+
+
+def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
+             previous: dict[PurePosixPath, dict[str, Any]], store: BuildCache | None,
+             progress: Progress | None) -> tuple[dict[PurePosixPath, Output], dict[PurePosixPath, dict[str, Any]], int]:
+    """Every output file, rendering only the pages whose inputs changed since the last build."""
+    env = renderer.make_environment(site.config)
+    prints = Fingerprints(site, renderer.template_fingerprints(env)) if store is not None else None
+    out = site.config.output_dir
+    outputs: dict[PurePosixPath, Output] = {}
+    records: dict[PurePosixPath, dict[str, Any]] = {}
+    errors: dict[tuple[str, int | None], TemplateError] = {}
+    rendered = 0
+    for done, page in enumerate(planned, start=1):
+        if progress is not None:
+            progress(done, len(planned))
+        record = previous.get(page.path)
+        if prints is not None and record is not None and "key" in record \
+                and prints.of_page(page, record["site"]) == record["key"]:
+            outputs[page.path] = out / page.path
+            records[page.path] = {"key": record["key"], "site": record["site"]}
+            continue
+        read: set[str] = set()
+        try:
+            outputs[page.path] = renderer.render_page(env, page, site, read=read)
+        except TemplateError as error:
+            errors.setdefault((error.path, error.line), error)
+            continue
+        rendered += 1
+        if prints is not None:
+            records[page.path] = {"key": prints.of_page(page, read), "site": sorted(read)}
+    if errors:
+        raise BuildError(errors.values())
+    for path, source in static.items():
+        info = source.stat()
+        stamp = [info.st_mtime_ns, info.st_size]
+        record = previous.get(path)
+        outputs[path] = out / path if record is not None and record.get("static") == stamp else source
+        records[path] = {"static": stamp}
+    return outputs, records, rendered
+
+
+def _changes(out: Path, outputs: dict[PurePosixPath, Output],
+             previous: dict[PurePosixPath, dict[str, Any]]) -> int:
+    """How many files differ from the last build: new, changed or gone."""
+    changed = 0
+    for path, output in list(outputs.items()):
+        old = out / path
+        if isinstance(output, Path) and output == old:
+            continue
+        if _same_bytes(old, output):
+            outputs[path] = old  # same bytes: keep the old file and its modification time
+        else:
+            changed += 1
+    return changed + len(set(previous) - set(outputs))
+
+
+def _same_bytes(old: Path, output: Output) -> bool:
+    try:
+        size = old.stat().st_size
+    except OSError:
+        return False
+    if isinstance(output, bytes):
+        return size == len(output) and old.read_bytes() == output
+    return size == output.stat().st_size and old.read_bytes() == output.read_bytes()
+
+
+def _publish(config: Config, outputs: dict[PurePosixPath, Output]) -> None:
+    """Write the new site into a staging folder and swap it in; unchanged files are hard links."""
+    out = config.output_dir
+    staging: Path | None = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+        marker = out / MARKER
+        if _same_bytes(marker, _MARKER_TEXT):
+            _place(staging, PurePosixPath(MARKER), marker, link=True)
+        else:
+            _write(staging, PurePosixPath(MARKER), _MARKER_TEXT)
+        for path, output in outputs.items():
+            if isinstance(output, bytes):
+                _write(staging, path, output)
+            else:
+                _place(staging, path, output, link=output.is_relative_to(out))
+        if config.search:
+            _index_for_search(staging)
+        _keep(config, staging)
+        _swap(staging, out)
+    except OSError as exc:
+        raise WriteError(f"{exc.strerror or exc} while writing {exc.filename or out}\n"
+                         f"    hint: the previous site in {out} was left as it was") from None
+    finally:
+        if staging is not None and staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def check(config: Config, *, external: bool = False) -> tuple[list[SourceError], list[SourceError]]:
@@ -105,9 +215,9 @@ def check(config: Config, *, external: bool = False) -> tuple[list[SourceError],
     return sorted(errors, key=SourceError.sort_key), warnings
 
 
-def plan(config: Config) -> tuple[Site, list[Page], list[SourceError]]:
+def plan(config: Config, memo: parser.Memo | None = None) -> tuple[Site, list[Page], list[SourceError]]:
     """Read, collect and plan; raise BuildError with every content error of the site."""
-    documents, problems = parser.read_posts(config)
+    documents, problems = parser.read_posts(config, memo)
     site, site_errors, site_warnings = site_stage.collect_site(config, documents)
     planned = pages_stage.plan_pages(site)
     errors = problems.errors + site_errors + pages_stage.find_collisions(planned)
@@ -198,13 +308,30 @@ def _static_files(config: Config, generated: set[PurePosixPath]) -> dict[PurePos
     return files
 
 
-def _write(root: Path, relative: PurePosixPath, data: bytes) -> None:
-    """The one function that creates output files; refuses any path that leaves root."""
+def _target(root: Path, relative: PurePosixPath) -> Path:
+    """Where an output file goes; refuses any path that would leave root."""
     if relative.is_absolute() or any(part in ("", ".", "..") for part in relative.parts):
         raise OutputError(f"refusing to write outside the output folder: {relative}")
     target = root.joinpath(*relative.parts)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    return target
+
+
+def _write(root: Path, relative: PurePosixPath, data: bytes) -> None:
+    """The one function that writes new bytes into the output."""
+    _target(root, relative).write_bytes(data)
+
+
+def _place(root: Path, relative: PurePosixPath, source: Path, *, link: bool) -> None:
+    """An existing file into the output: a hard link to the last build's copy, else a copy."""
+    target = _target(root, relative)
+    if link:
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass  # a file system without hard links: copying keeps the time too
+    shutil.copy2(source, target) if link else shutil.copyfile(source, target)
 
 
 def _index_for_search(staging: Path) -> None:

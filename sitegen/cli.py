@@ -16,6 +16,7 @@ import time
 import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -90,9 +91,10 @@ def _summary(report: BuildReport, root: Path) -> str:
     skipped = [_count(n, noun) for n, noun in ((report.drafts_skipped, "draft"),
                                                (report.future_skipped, "future post")) if n]
     tail = f"; skipped {' and '.join(skipped)}" if skipped else ""
+    changed = "no file changed" if not report.changed else f"{_count(report.changed, 'file')} changed"
     return (f"Built {_count(report.pages, 'page')} ({_count(report.posts, 'post')}, "
             f"{_count(report.tags, 'tag')}) and {_count(report.static_files, 'static file')} "
-            f"in {report.seconds:.2f} s -> {shown}{tail}")
+            f"in {report.seconds:.2f} s -> {shown}; {changed}{tail}")
 
 
 @contextmanager
@@ -149,8 +151,12 @@ _site_argument = click.argument("directory", default=".",
 @click.option("--strict", is_flag=True, help="Treat every warning as an error.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print what was built, by kind of page.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes that read posts in parallel. Default: the number of CPUs.")
+@click.option("--no-cache", is_flag=True, help="Ignore .sitegen-cache/ and build everything anew.")
 def build(directory: Path, output: Path | None, base_url: str | None, drafts: bool,
-          future: bool, strict: bool, quiet: bool, verbose: bool) -> None:
+          future: bool, strict: bool, quiet: bool, verbose: bool, jobs: int | None,
+          no_cache: bool) -> None:
     """Build the site in DIRECTORY (default: the current folder)."""
     stopped: list[int] = []
 
@@ -161,8 +167,10 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
     signal.signal(signal.SIGTERM, terminate)
     try:
         config = _load(directory, output_dir=output, base_url=base_url, drafts=drafts, future=future)
+        config = replace(config, jobs=jobs or os.cpu_count() or 1)
         with _progress(not quiet) as progress:
-            report = builder_stage.build(config, strict=strict, progress=progress)
+            report = builder_stage.build(config, strict=strict, progress=progress,
+                                         use_cache=not no_cache)
     except KeyboardInterrupt:
         _stderr().print("Interrupted; the output folder was left as it was.")
         sys.exit(128 + (stopped[0] if stopped else signal.SIGINT))
@@ -184,6 +192,7 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
         for template, number in report.kinds.items():
             table.add_row(template, str(number))
         _stdout().print(table)
+        click.echo(f"Rendered {_count(report.rendered, 'page')}; the others had not changed.")
     click.echo(_summary(report, config.root))
 
 

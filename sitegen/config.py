@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -53,8 +52,8 @@ def _timezone(value: object) -> str | None:
     return value
 
 
-def _mapping(value: object) -> MappingProxyType[str, object] | None:
-    return MappingProxyType(dict(value)) if isinstance(value, dict) else None
+def _mapping(value: object) -> dict[str, object] | None:
+    return dict(value) if isinstance(value, dict) else None
 
 
 # key -> (validator returning the clean value or None, what a valid value looks like)
@@ -131,8 +130,7 @@ def load_config(
     if tags_file.is_file():
         specs, tag_errors = _read_tags(tags_file, root)
         aliases, alias_errors = _alias_map(specs, TAGS_FILE)
-        config = replace(config, tag_specs=MappingProxyType(specs),
-                         tag_aliases=MappingProxyType(aliases))
+        config = replace(config, tag_specs=specs, tag_aliases=aliases)
         errors += tag_errors + alias_errors
     if errors:
         raise BuildError(errors)

@@ -6,6 +6,7 @@ The core of the package: imports nothing from sitegen.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 
@@ -53,8 +54,25 @@ class SourceError(SitegenError):
     def __str__(self) -> str:
         return self.format()
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Travel between processes intact (the default would pass the message alone)."""
+        return (_rebuild, (type(self), self.path, self.message, self.line, self.col, self.hint))
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.format()!r})"
+
+
+@dataclass
+class Problems:
+    """Errors and warnings found while reading one file or many."""
+
+    errors: list[SourceError] = field(default_factory=list)
+    warnings: list[SourceError] = field(default_factory=list)
+
+
+def _rebuild(kind: type[SourceError], path: str, message: str, line: int | None,
+             col: int | None, hint: str | None) -> SourceError:
+    return kind(path, message, line=line, col=col, hint=hint)
 
 
 class ConfigError(SourceError):

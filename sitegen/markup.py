@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import unescape
-from html.parser import HTMLParser
 
 import markdown  # type: ignore[import-untyped]
 
@@ -28,6 +27,10 @@ _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
 _FRAGMENT_LINK = re.compile(r'(\shref=")#')
 _ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
+_HIDDEN = re.compile(r"<(script|style|sup)\b[^>]*>.*?</\1\s*>|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>",
+                     re.DOTALL | re.IGNORECASE)
+_BLOCK_TAG = re.compile(r"</?(?:p|li|br|h[1-6]|td|th|pre|div|blockquote|tr)\b[^>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 
 
@@ -130,31 +133,11 @@ def _with_base(html: str, base_path: str) -> str:
 
 
 def plain_text(html: str) -> str:
-    """Visible text of an HTML fragment (no tags, scripts, styles or heading permalinks)."""
-    extractor = _TextExtractor()
-    extractor.feed(html)
-    extractor.close()
-    return unescape("".join(extractor.parts))
+    """Visible text of an HTML fragment (no tags, scripts, styles, footnote marks or permalinks).
 
-
-class _TextExtractor(HTMLParser):
-    _SKIPPED = frozenset({"script", "style", "sup"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIPPED or ("class", "headerlink") in attrs:
-            self._skipping.append(tag)
-        elif tag in {"p", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "pre"}:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skipping and self._skipping[-1] == tag:
-            self._skipping.pop()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
+    Regular expressions rather than an HTML parser: the input is Python-Markdown's own output,
+    and this runs twice per post.
+    """
+    text = _HIDDEN.sub("", html)
+    text = _BLOCK_TAG.sub(" ", text)
+    return unescape(_ANY_TAG.sub("", text))

@@ -1,7 +1,8 @@
 """The values that flow through the pipeline: Config -> Post -> Site -> Page -> BuildReport.
 
 Every type is frozen and built complete by one stage; later stages make new values with
-dataclasses.replace. Imports only errors.
+dataclasses.replace. Mappings inside Config and Post are plain dicts so that both can travel to
+worker processes; treat them as read-only. Imports only errors.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 
 from sitegen.errors import SourceError
 
@@ -18,7 +18,7 @@ DEFAULT_BASE_URL = "http://localhost:8000/"
 
 
 def _empty() -> Mapping[str, object]:
-    return MappingProxyType({})
+    return {}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,11 +60,12 @@ class Config:
     unsafe_html: bool = False  # let raw HTML in posts through (markdown: {unsafe_html: true})
     keep_files: tuple[str, ...] = ()  # output entries kept across builds (CNAME, .git)
     search: bool = False  # a /search/ page and an index built by Pagefind (sitegen[search])
-    tag_specs: Mapping[str, TagSpec] = field(default_factory=lambda: MappingProxyType({}))
-    tag_aliases: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    tag_specs: Mapping[str, TagSpec] = field(default_factory=dict)
+    tag_aliases: Mapping[str, str] = field(default_factory=dict)
     output_dir: Path
     drafts: bool = False
     future: bool = False
+    jobs: int = 1  # worker processes for reading posts (--jobs)
     now: datetime
 
     @property
@@ -176,6 +177,8 @@ class BuildReport:
     static_files: int
     drafts_skipped: int
     future_skipped: int
-    kinds: Mapping[str, int]  # template -> number of pages rendered with it
+    kinds: Mapping[str, int]  # template -> number of pages made with it
+    rendered: int = 0  # pages rendered this time; the others were unchanged since the last build
+    changed: int = 0  # output files new, changed or removed compared with the last build
     warnings: tuple[SourceError, ...]
     seconds: float

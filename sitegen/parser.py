@@ -7,16 +7,17 @@ Imports errors, models, frontmatter, markup, urls.
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sitegen.errors import ContentError, SourceError
+from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Post, Tag
@@ -43,33 +44,73 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 
 
-@dataclass
-class Problems:
-    """Errors and warnings found while reading content."""
+class Memo(Protocol):
+    """What a build cache offers the parser: earlier results for files that did not change."""
 
-    errors: list[SourceError] = field(default_factory=list)
-    warnings: list[SourceError] = field(default_factory=list)
+    def recall(self, source: str, path: Path) -> tuple[Post | None, Problems] | None: ...
+
+    def recall_bytes(self, source: str, path: Path, data: bytes) -> tuple[Post | None, Problems] | None: ...
+
+    def keep(self, source: str, path: Path, data: bytes, post: Post | None,
+             problems: Problems) -> None: ...
 
 
-def read_posts(config: Config) -> tuple[list[Post], Problems]:
-    """Read every Markdown file under content/posts/ and content/pages/, in path order."""
+def read_posts(config: Config, memo: Memo | None = None) -> tuple[list[Post], Problems]:
+    """Read every Markdown file under content/posts/ and content/pages/, in path order.
+
+    With a memo, files that did not change are not parsed again; the others are parsed by
+    config.jobs worker processes when there are enough of them.
+    """
     problems = Problems()
-    posts: list[Post] = []
-    for path in content_files(config, problems):
+    files = content_files(config, problems)
+    results: list[tuple[Post | None, Problems] | None] = [None] * len(files)
+    todo: list[tuple[int, PurePosixPath, bytes]] = []
+    for index, path in enumerate(files):
         source = PurePosixPath(path.relative_to(config.root).as_posix())
-        section = source.parts[1]
-        try:
-            text = _read_text(path, source)
-        except ContentError as error:
-            problems.errors.append(error)
-            continue
-        post = parse_post(source, text, config, section=section, problems=problems)
+        results[index] = memo.recall(str(source), path) if memo else None
+        if results[index] is None:
+            data = path.read_bytes()
+            results[index] = memo.recall_bytes(str(source), path, data) if memo else None
+            if results[index] is None:
+                todo.append((index, source, data))
+    sources, texts = [s for _, s, _ in todo], [d for _, _, d in todo]
+    if config.jobs > 1 and len(todo) >= PARALLEL_FROM:
+        chunk = max(1, len(todo) // (config.jobs * 8))
+        # forkserver: workers start from a clean process, not a copy of one that may run threads
+        context = multiprocessing.get_context(
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context) as pool:
+            parsed = list(pool.map(parse_file, sources, texts, [config] * len(todo), chunksize=chunk))
+    else:
+        parsed = [parse_file(source, data, config) for source, data in zip(sources, texts, strict=True)]
+    for (index, source, data), result in zip(todo, parsed, strict=True):
+        results[index] = result
+        if memo:
+            memo.keep(str(source), files[index], data, *result)
+    posts = []
+    for done in results:  # in file order, whatever the number of workers
+        assert done is not None
+        post, found = done
+        problems.errors.extend(found.errors)
+        problems.warnings.extend(found.warnings)
         if post is not None:
             posts.append(post)
     return posts, problems
 
 
+def parse_file(source: PurePosixPath, data: bytes, config: Config) -> tuple[Post | None, Problems]:
+    """Decode and parse one file's bytes; worker processes run this for a share of the files."""
+    problems = Problems()
+    try:
+        text = _decode(data, source)
+    except ContentError as error:
+        problems.errors.append(error)
+        return None, problems
+    return parse_post(source, text, config, section=source.parts[1], problems=problems), problems
+
+
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+PARALLEL_FROM = 64  # fewer files are read faster by one process than by starting workers
 
 
 def content_files(config: Config, problems: Problems | None = None) -> list[Path]:
@@ -116,8 +157,7 @@ def _check_file(config: Config, path: Path, problems: Problems, files: list[Path
         files.append(path)
 
 
-def _read_text(path: Path, source: PurePosixPath) -> str:
-    data = path.read_bytes()
+def _decode(data: bytes, source: PurePosixPath) -> str:
     if len(data) > MAX_FILE_SIZE:
         raise ContentError(source, f"file is {len(data)} bytes; the limit is {MAX_FILE_SIZE}",
                            hint="split it into several posts")
@@ -187,13 +227,13 @@ def parse_post(
         source=source, section=section, slug=slug, url=url, title=title, date=when,
         updated=updated, tags=tags, aliases=aliases, draft=draft,
         links=links,
-        key_lines=MappingProxyType({k: pos[0] for k, pos in data.positions.items()}),
+        key_lines={k: pos[0] for k, pos in data.positions.items()},
         summary=strings["summary"] or strings["excerpt"] or rendered.summary,
         summary_html=rendered.excerpt_html,
         body_html=rendered.body_html, toc_html=rendered.toc_html, cut=rendered.cut,
         words=rendered.words, reading_minutes=rendered.reading_minutes,
         author=author or config.author, description=strings["description"] or "",
-        extra=MappingProxyType(extra),
+        extra=extra,
     )
 
 

@@ -6,12 +6,14 @@ Imports errors, models, urls. The one place that imports jinja2.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import traceback
 from datetime import datetime
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 
 from sitegen.errors import TemplateError
 from sitegen.models import Config, Page, Site
@@ -50,6 +52,39 @@ def make_environment(config: Config) -> jinja2.Environment:
     return env
 
 
+def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
+    """For each template, a hash of its source and of every template it extends or includes."""
+    sources: dict[str, str] = {}
+    loader = env.loader
+    assert loader is not None
+    for name in sorted(set(env.list_templates())):
+        sources[name] = loader.get_source(env, name)[0]
+    references: dict[str, set[str] | None] = {}
+    for name, source in sources.items():
+        try:
+            found = set(jinja2.meta.find_referenced_templates(env.parse(source)))
+        except jinja2.TemplateSyntaxError:
+            found = None  # reported when rendered; hash it with everything
+        references[name] = None if found is None or None in found else {str(f) for f in found}
+    everything = hashlib.sha256("".join(f"{n}\0{s}\0" for n, s in sources.items()).encode()).hexdigest()
+    prints = {}
+    for name in sources:
+        closure, todo, dynamic = set(), [name], False
+        while todo:
+            current = todo.pop()
+            if current in closure:
+                continue
+            closure.add(current)
+            refs = references.get(current, set())
+            if refs is None:
+                dynamic = True
+                break
+            todo.extend(refs)
+        text = "".join(f"{n}\0{sources.get(n, '')}\0" for n in sorted(closure))
+        prints[name] = everything if dynamic else hashlib.sha256(text.encode()).hexdigest()
+    return prints
+
+
 def format_date(when: datetime, style: str = "long") -> str:
     """Dates in English without the process locale: "28 January 2025", or "28 Jan" (short)."""
     month = _MONTHS[when.month - 1]
@@ -58,11 +93,33 @@ def format_date(when: datetime, style: str = "long") -> str:
     return f"{when.day} {month} {when.year}"
 
 
-def render_page(env: jinja2.Environment, page: Page, site: Site) -> bytes:
-    """Render one planned page; any template problem becomes a TemplateError at template:line."""
+class SiteReader:
+    """Stands for `site` in templates and notes which of its parts a page reads.
+
+    A page is rendered again only when one of the parts it read has changed; a page that shows
+    site.posts depends on every post, one that shows only site.pages does not.
+    """
+
+    __slots__ = ("_site", "read")
+
+    def __init__(self, site: Site, read: set[str]) -> None:
+        self._site, self.read = site, read
+
+    def __getattr__(self, name: str) -> object:
+        self.read.add(name)
+        return getattr(self._site, name)
+
+
+def render_page(env: jinja2.Environment, page: Page, site: Site, *,
+                read: set[str] | None = None) -> bytes:
+    """Render one planned page; any template problem becomes a TemplateError at template:line.
+
+    `read`, when given, collects the names of the parts of `site` the page used.
+    """
     try:
         template = env.get_template(page.template)
-        text = template.render(site=site, config=site.config, page=page, **page.context)
+        shown: object = site if read is None else SiteReader(site, read)
+        text = template.render(site=shown, config=site.config, page=page, **page.context)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(_template_path(exc.filename or exc.name or page.template, site.config),
                             f"{exc.message}", line=exc.lineno,

@@ -16,7 +16,7 @@ from sitegen.models import Config, Post, Tag
 from sitegen.urls import base_path, slugify, tag_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_RELATED_SCAN_LIMIT = 500  # tags on more posts than this say too little to find relatives by
+_RELATED_WINDOW = 30  # posts on each side, in date order, that a shared tag brings in as candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,24 +136,29 @@ def _unused_specs(config: Config, tags: dict[str, Tag]) -> list[SourceError]:
 
 def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]],
                   limit: int) -> dict[str, tuple[Post, ...]]:
-    """For each post, the posts sharing the most tags, rare tags weighing more; deterministic."""
+    """For each post, the posts sharing the most tags, rare tags weighing more; deterministic.
+
+    Candidates come from each tag's posts nearest in time to the post (a window), so a tag on
+    thousands of posts costs no more than a rare one.
+    """
     if limit <= 0:
         return {}
     total = len(posts)
     weight = {key: math.log(1 + total / len(group)) for key, group in posts_by_tag.items() if group}
     order = {str(p.source): index for index, p in enumerate(posts)}  # newest first
+    place = {key: {str(p.source): i for i, p in enumerate(group)} for key, group in posts_by_tag.items()}
     related: dict[str, tuple[Post, ...]] = {}
     for post in posts:
-        scores: dict[str, float] = defaultdict(float)
+        own = str(post.source)
+        keys = {tag.key for tag in post.tags}
         candidates: dict[str, Post] = {}
-        for tag in post.tags:
-            group = posts_by_tag.get(tag.key, ())
-            if len(group) > _RELATED_SCAN_LIMIT:
-                continue
-            for other in group:
-                if other.source != post.source:
-                    scores[str(other.source)] += weight[tag.key]
-                    candidates[str(other.source)] = other
+        for key in keys:
+            group, at = posts_by_tag[key], place[key][own]
+            for other in group[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
+                candidates[str(other.source)] = other
+        candidates.pop(own, None)
+        scores = {source: sum(weight[t.key] for t in other.tags if t.key in keys)
+                  for source, other in candidates.items()}
         best = sorted(scores, key=lambda s: (-round(scores[s], 9), order[s]))[:limit]
-        related[str(post.source)] = tuple(candidates[s] for s in best)
+        related[own] = tuple(candidates[s] for s in best)
     return related

@@ -17,7 +17,9 @@ def test_build_prints_a_summary_and_exits_0(runner: CliRunner, write_site: Write
     result = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Built 10 pages (1 post, 1 tag) and 1 static file in ")
-    assert result.stdout.rstrip().endswith("-> public/")
+    assert result.stdout.rstrip().endswith("-> public/; 11 files changed")
+    again = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
+    assert again.stdout.rstrip().endswith("-> public/; no file changed")
 
 
 def test_errors_exit_1_with_locations_sorted_and_counted(runner: CliRunner, write_site: WriteSite) -> None:

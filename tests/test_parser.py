@@ -5,8 +5,9 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from sitegen.errors import Problems
 from sitegen.models import Config, Post
-from sitegen.parser import Problems, parse_post, read_posts
+from sitegen.parser import parse_post, read_posts
 from tests.conftest import NOW, WriteSite, config_for, post
 
 SOURCE = PurePosixPath("content/posts/a-post.md")

@@ -9,10 +9,11 @@ from pathlib import Path, PurePosixPath
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sitegen.errors import Problems
 from sitegen.markup import render
 from sitegen.models import Config
 from sitegen.pages import plan_pages
-from sitegen.parser import Problems, parse_post, read_posts
+from sitegen.parser import parse_post, read_posts
 from sitegen.renderer import make_environment, render_page
 from sitegen.site import collect_site
 from sitegen.urls import is_safe_slug

@@ -4,8 +4,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
+from sitegen.errors import Problems
 from sitegen.models import Config, Post, Site, TagSpec
-from sitegen.parser import Problems, parse_post
+from sitegen.parser import parse_post
 from sitegen.site import collect_site
 from tests.conftest import NOW, post
 from tests.test_parser import config
@@ -105,7 +106,8 @@ def test_links_to_markdown_files_become_urls() -> None:
         make("target", title="Target", body="## Part\n\nText."),
         make("source", body="See [t](target.md#part), [nested](2024/deep.md), [gone](missing.md)."),
     ]
-    from sitegen.parser import Problems, parse_post
+    from sitegen.errors import Problems
+    from sitegen.parser import parse_post
     problems = Problems()
     deep = parse_post(PurePosixPath("content/posts/2024/deep.md"), post("Deep", body="[back](../source.md)"),
                       config(), section="posts", problems=problems)

@@ -1,0 +1,192 @@
+"""Incremental builds: the cache in .sitegen-cache/, pages rendered only when their inputs change,
+unchanged output files left alone, and an incremental build always equal to a clean one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sitegen.builder import build
+from sitegen.cache import FOLDER
+from sitegen.errors import BuildError
+from tests.conftest import WriteSite, config_for, post
+
+SITE = {
+    "content/posts/a.md": post("Alpha", date="2025-01-01", tags="[red, blue]", body="Alpha body."),
+    "content/posts/b.md": post("Beta", date="2025-01-02", tags="[blue]", body="Beta body."),
+    "content/posts/c.md": post("Gamma", date="2025-01-03", tags="[green]", body="Gamma body."),
+    "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
+    "static/logo.svg": "<svg/>",
+    "sitegen.yaml": "base_url: https://example.org/\nposts_per_page: 2\n",
+}
+
+
+def times(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def contents(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def clean_build(root: Path, tmp: Path) -> dict[str, bytes]:
+    out = tmp / "clean"
+    shutil.rmtree(out, ignore_errors=True)
+    build(config_for(root, output_dir=out), use_cache=False)
+    return contents(out)
+
+
+def test_a_rebuild_with_nothing_changed_renders_and_writes_nothing(write_site: WriteSite) -> None:
+    root = write_site(SITE)
+    first = build(config_for(root))
+    assert first.rendered == first.pages and (root / FOLDER).is_dir()
+    before = times(root / "public")
+    again = build(config_for(root))
+    assert (again.rendered, again.changed) == (0, 0)
+    assert times(root / "public") == before
+
+
+def test_editing_one_body_renders_only_the_pages_that_show_it(write_site: WriteSite,
+                                                             tmp_path: Path) -> None:
+    root = write_site(SITE)
+    build(config_for(root))
+    before = times(root / "public")
+    (root / "content/posts/c.md").write_text(post("Gamma", date="2025-01-03", tags="[green]",
+                                                  body="Gamma body, edited."))
+    report = build(config_for(root))
+    after = times(root / "public")
+    touched = {name for name in after if after[name] != before.get(name)}
+    # c's page, the home page that lists it, its tag page, and the feeds that carry its body
+    assert touched == {"posts/c/index.html", "index.html", "tags/green/index.html",
+                       "feed.xml", "tags/green/feed.xml"}
+    assert report.changed == len(touched)
+    assert report.rendered < report.pages / 2
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_template_change_renders_the_pages_that_use_it(write_site: WriteSite,
+                                                         tmp_path: Path) -> None:
+    root = write_site(SITE)
+    build(config_for(root))
+    (root / "templates").mkdir()
+    (root / "templates/tag.html").write_text(
+        '{% extends "theme/tag.html" %}{% block footer %}tag footer{% endblock %}')
+    report = build(config_for(root))
+    assert report.rendered == 3  # red, blue and green; nothing else uses tag.html
+    assert "tag footer" in (root / "public/tags/red/index.html").read_text()
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_template_reading_site_posts_follows_every_post(write_site: WriteSite,
+                                                          tmp_path: Path) -> None:
+    footer = '{% extends "theme/base.html" %}{% block footer %}{{ site.posts | length }} posts{% endblock %}'
+    root = write_site({**SITE, "templates/base.html": footer})
+    build(config_for(root))
+    (root / "content/posts/d.md").write_text(post("Delta", date="2025-01-04"))
+    build(config_for(root))
+    assert "4 posts" in (root / "public/about/index.html").read_text()
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_config_change_renders_everything(write_site: WriteSite) -> None:
+    root = write_site(SITE)
+    build(config_for(root))
+    (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"] + "title: Renamed\n")
+    report = build(config_for(root))
+    assert report.rendered == report.pages
+
+
+def test_a_corrupt_cache_is_ignored_with_a_warning(write_site: WriteSite, tmp_path: Path) -> None:
+    root = write_site(SITE)
+    build(config_for(root))
+    for cache in (root / FOLDER).glob("*.json"):
+        cache.write_text('{"format": 1, "sitegen": "0.1.0", "settings": "x", "files": [')
+    report = build(config_for(root))
+    assert any("ignoring the build cache" in w.message for w in report.warnings)
+    assert report.rendered == report.pages
+    assert contents(root / "public") == clean_build(root, tmp_path)
+    for cache in (root / FOLDER).glob("*.json"):
+        cache.write_text('{"format": 99}')
+    assert any("another version" in w.message for w in build(config_for(root)).warnings)
+
+
+def test_touching_a_file_without_changing_it_reuses_it(write_site: WriteSite) -> None:
+    root = write_site(SITE)
+    build(config_for(root))
+    path = root / "content/posts/a.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10_000_000_000))
+    assert build(config_for(root)).rendered == 0
+
+
+def test_a_failed_incremental_build_leaves_the_last_one(write_site: WriteSite) -> None:
+    root = write_site(SITE)
+    build(config_for(root))
+    before = contents(root / "public")
+    (root / "content/posts/b.md").write_text(post("Beta", tags="5"))
+    with pytest.raises(BuildError):
+        build(config_for(root))
+    assert contents(root / "public") == before
+    (root / "content/posts/b.md").write_text(SITE["content/posts/b.md"])
+    assert build(config_for(root)).changed == 0
+
+
+def test_parallel_reading_gives_the_same_site(write_site: WriteSite, tmp_path: Path) -> None:
+    files = {f"content/posts/p{i:03d}.md": post(f"Post {i}", date=f"2025-01-{1 + i % 28:02d}",
+                                              tags=f"[t{i % 7}, shared]", body=f"Body {i} <x>")
+             for i in range(80)}
+    root = write_site(files)
+    one = replace(config_for(root, output_dir=tmp_path / "one"), jobs=1)
+    two = replace(config_for(root, output_dir=tmp_path / "two"), jobs=2)
+    first, second = build(one, use_cache=False), build(two, use_cache=False)
+    assert contents(tmp_path / "one") == contents(tmp_path / "two")
+    assert [str(w) for w in first.warnings] == [str(w) for w in second.warnings]
+
+
+EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "delete post",
+                         "add draft", "change template", "change config", "add post"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(EDITS, min_size=1, max_size=5))
+def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
+                                                         steps: list[str]) -> None:
+    root = tmp_path_factory.mktemp("site")
+    for name, text in SITE.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    build(config_for(root))
+    for number, step in enumerate(steps):
+        posts = sorted((root / "content/posts").glob("*.md"))
+        target = posts[number % len(posts)] if posts else None
+        if step == "edit body" and target:
+            target.write_text(target.read_text() + f"\nMore text {number}.\n")
+        elif step == "add tag" and target:
+            text = target.read_text()
+            tag = f"extra{number % 2}"
+            target.write_text(text.replace("title:", f"tags: [{tag}]\ntitle:", 1) if "tags:" not in text
+                              else text.replace("tags: [", f"tags: [{tag}, ", 1))
+        elif step == "remove tag" and target:
+            target.write_text("\n".join(line for line in target.read_text().split("\n")
+                                        if not line.startswith("tags:")))
+        elif step == "rename file" and target:
+            target.rename(target.with_name(f"renamed-{number}.md"))
+        elif step == "delete post" and target and len(posts) > 1:
+            target.unlink()
+        elif step == "add draft":
+            (root / f"content/posts/draft-{number}.md").write_text(post("Draft", draft="true"))
+        elif step == "change template":
+            (root / "templates").mkdir(exist_ok=True)
+            (root / "templates/post.html").write_text(
+                f'{{% extends "theme/post.html" %}}{{% block footer %}}v{number}{{% endblock %}}')
+        elif step == "change config":
+            (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"].replace("2", str(1 + number % 3)))
+        elif step == "add post":
+            (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
+        build(config_for(root))
+        assert contents(root / "public") == clean_build(root, tmp_path_factory.mktemp("clean"))
