@@ -86,6 +86,7 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
 
 
 Output = bytes | Path  # new bytes, or a file whose bytes are already right (kept or copied)
+Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
 
 
 def _previous_build(out: Path, store: BuildCache | None) -> dict[PurePosixPath, dict[str, Any]]:
@@ -104,14 +105,14 @@ def _previous_build(out: Path, store: BuildCache | None) -> dict[PurePosixPath, 
 
 
 def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
-             previous: dict[PurePosixPath, dict[str, Any]], store: BuildCache | None,
-             progress: Progress | None) -> tuple[dict[PurePosixPath, Output], dict[PurePosixPath, dict[str, Any]], int]:
+             previous: Records, store: BuildCache | None,
+             progress: Progress | None) -> tuple[dict[PurePosixPath, Output], Records, int]:
     """Every output file, rendering only the pages whose inputs changed since the last build."""
     env = renderer.make_environment(site.config)
     prints = Fingerprints(site, renderer.template_fingerprints(env)) if store is not None else None
     out = site.config.output_dir
     outputs: dict[PurePosixPath, Output] = {}
-    records: dict[PurePosixPath, dict[str, Any]] = {}
+    records: Records = {}
     errors: dict[tuple[str, int | None], TemplateError] = {}
     rendered = 0
     for done, page in enumerate(planned, start=1):
