@@ -69,9 +69,10 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
         previous = _previous_build(out, store)
         outputs, records, rendered = _produce(site, planned, static, previous, store, progress)
         changed = _changes(out, outputs, previous)
-        if changed or config.search or set(outputs) != set(previous):
+        published = bool(changed or config.search or set(outputs) != set(previous))
+        if published:
             _publish(config, outputs)
-        if store is not None:
+        if store is not None and (published or rendered or store.stale()):
             for path, record in records.items():
                 info = (out / path).stat()
                 record["out"] = [info.st_mtime_ns, info.st_size]

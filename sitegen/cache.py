@@ -25,6 +25,7 @@ FOLDER = ".sitegen-cache"
 FORMAT = 1
 _KEEP = 4  # cache files kept: one per set of settings (a build, serve, a preview with drafts...)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_POST_FIELDS = dataclasses.fields(Post)
 
 
 def digest(data: bytes | str) -> str:
@@ -49,6 +50,7 @@ class BuildCache:
         self.output = data.get("output", "")
         self.warnings: list[SourceError] = []
         self._new_files: dict[str, Any] = {}
+        self.dirty = path is not None and not data  # a new cache is always written
 
     @classmethod
     def load(cls, config: Config) -> BuildCache:
@@ -93,12 +95,14 @@ class BuildCache:
     def _reuse(self, source: str, record: dict[str, Any],
                stat: list[int]) -> tuple[Post | None, Problems]:
         self._new_files[source] = {**record, "stat": stat}
+        self.dirty |= stat != record["stat"]
         post = decode_post(record["post"]) if record["post"] is not None else None
         return post, Problems(decode_errors(record["errors"]), decode_errors(record["warnings"]))
 
     def keep(self, source: str, path: Path, data: bytes, post: Post | None,
              problems: Problems) -> None:
         info = path.stat()
+        self.dirty = True
         try:
             encoded = encode_post(post) if post is not None else None
         except TypeError:  # a front-matter value JSON cannot hold: parse this file every time
@@ -108,6 +112,10 @@ class BuildCache:
             "errors": [_encode_error(e) for e in problems.errors],
             "warnings": [_encode_error(w) for w in problems.warnings]}
 
+
+    def stale(self) -> bool:
+        """True when the posts read this time differ from what the cache holds."""
+        return self.dirty or set(self.files) != set(self._new_files)
 
     # --- rendered pages -------------------------------------------------------------------
 
@@ -166,7 +174,9 @@ def encode_post(post: Post) -> dict[str, Any]:
 
 
 def decode_post(data: dict[str, Any]) -> Post:
-    fields = _from_json(data)
+    fields = dict(data)
+    for name in ("date", "updated", "extra"):  # the only fields that can hold dates
+        fields[name] = _from_json(fields[name])
     fields["source"] = PurePosixPath(fields["source"])
     fields["tags"] = tuple(Tag(**{**t, "old_slugs": tuple(t["old_slugs"])}) for t in fields["tags"])
     fields["aliases"] = tuple(fields["aliases"])
@@ -202,8 +212,9 @@ class Fingerprints:
     def of_post(self, post: Post) -> str:
         known = self._posts.get(id(post))
         if known is None:
-            parts = [self.of_value(getattr(post, f.name)) for f in dataclasses.fields(post)
-                     if f.name not in ("body_html", "summary_html", "key_lines")]
+            parts = [self.of_value(value) if isinstance(value, (date, dict)) else repr(value)
+                     for name, value in ((f.name, getattr(post, f.name)) for f in _POST_FIELDS)
+                     if name not in ("body_html", "summary_html", "key_lines")]
             known = digest("\x00".join([*parts, post.body_html, post.summary_html]))
             self._posts[id(post)] = known
         return known

@@ -7,8 +7,6 @@ urls. External links are tried only on request, with a timeout each.
 from __future__ import annotations
 
 import posixpath
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
@@ -102,6 +100,9 @@ def check_external(site: Site, *, timeout: float = 10.0, workers: int = 8) -> li
 
 
 def _fetch(url: str, timeout: float) -> str | None:
+    import urllib.error  # here: only --external needs the network stack
+    import urllib.request
+
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT}, method="GET")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310

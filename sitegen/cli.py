@@ -24,18 +24,12 @@ from zoneinfo import ZoneInfo
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
 
 from sitegen import __version__
 from sitegen import builder as builder_stage
-from sitegen import server as preview
 from sitegen.config import CONFIG_FILE, TAGS_FILE, load_config
-from sitegen.deploy import deploy_branch
 from sitegen.errors import BuildError, OutputError, SitegenError, SourceError, WriteError
 from sitegen.models import BuildReport, Config
-from sitegen.retag import plan_retag
-from sitegen.tagreport import near_duplicates, tag_rows
 from sitegen.urls import slugify
 
 PROGRESS_AFTER = 1.0  # seconds before a progress bar appears on a terminal
@@ -104,6 +98,8 @@ def _progress(enabled: bool) -> Iterator[builder_stage.Progress | None]:
     if not enabled or not console.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     started = time.perf_counter()
     bar = Progress(TextColumn("Rendering"), BarColumn(), MofNCompleteColumn(),
                    console=console, transient=True)
@@ -188,6 +184,8 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
         return
     print_problems(warnings=report.warnings)
     if verbose:
+        from rich.table import Table
+
         table = Table("template", "pages", box=None)
         for template, number in report.kinds.items():
             table.add_row(template, str(number))
@@ -234,6 +232,10 @@ def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path) ->
         return
     if len(words) > 1:
         raise click.UsageError("usage: sitegen tags [DIR] | rename OLD NEW | merge FROM INTO")
+    from rich.table import Table
+
+    from sitegen.tagreport import near_duplicates, tag_rows
+
     config = _load(Path(words[0]) if words else Path("."), drafts=drafts, future=True)
     try:
         site, _, _ = builder_stage.plan(config)
@@ -252,6 +254,8 @@ def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path) ->
 
 
 def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) -> None:
+    from sitegen.retag import plan_retag
+
     config = _load(directory)
     try:
         edits = plan_retag(config, old, new, rename=rename)
@@ -290,6 +294,7 @@ def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
     """Build, serve on http://localhost:8000/, and rebuild and reload on every change."""
     if not directory.is_dir():
         raise click.BadParameter(f"{directory} is not a folder", param_hint="DIRECTORY")
+    from sitegen import server as preview
 
     def load(base_url: str) -> Config:
         return load_config(directory, now=build_time(), base_url=base_url, drafts=drafts,
@@ -347,6 +352,8 @@ def deploy(target: str, directory: Path, remote: str, branch: str, message: str 
     The working tree, the index and HEAD are left as they are; a .nojekyll file is added so
     GitHub Pages serves the files as they are.
     """
+    from sitegen.deploy import deploy_branch
+
     try:
         config = _load(directory, base_url=base_url)
         report = builder_stage.build(config)

@@ -10,8 +10,6 @@ import re
 from dataclasses import dataclass
 from html import unescape
 
-import markdown  # type: ignore[import-untyped]
-
 MORE = "<!--more-->"
 _MORE_TOKEN = "sitegen-more-d41d8cd9"
 WORDS_PER_MINUTE = 220
@@ -56,6 +54,8 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     script on the site. Links with executable schemes (javascript:, vbscript:, data: pages) lose
     their target either way.
     """
+    import markdown  # type: ignore[import-untyped]  # here: a rebuild from the cache never needs it
+
     md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_CONFIG, output_format="html")
     if not unsafe_html:
         md.preprocessors.deregister("html_block")

@@ -143,7 +143,7 @@ def _check_file(config: Config, path: Path, problems: Problems, files: list[Path
     if path.is_symlink() and not path.exists():
         problems.warnings.append(ContentError(source, f"is a broken link to {os.readlink(path)}",
                                               hint="remove it or point it at an existing file"))
-    elif not path.resolve().is_relative_to(config.root):
+    elif path.is_symlink() and not path.resolve().is_relative_to(config.root):
         problems.errors.append(ContentError(source, f"links to {path.resolve()}, outside the site folder",
                                             hint="copy the file into the site instead"))
     elif path.is_dir():

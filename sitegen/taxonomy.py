@@ -5,6 +5,7 @@ Pure. Imports errors, models, markup (tag descriptions), urls.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -147,18 +148,18 @@ def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, .
     weight = {key: math.log(1 + total / len(group)) for key, group in posts_by_tag.items() if group}
     order = {str(p.source): index for index, p in enumerate(posts)}  # newest first
     place = {key: {str(p.source): i for i, p in enumerate(group)} for key, group in posts_by_tag.items()}
+    tag_keys = {str(p.source): frozenset(t.key for t in p.tags) for p in posts}
     related: dict[str, tuple[Post, ...]] = {}
     for post in posts:
         own = str(post.source)
-        keys = {tag.key for tag in post.tags}
+        keys = tag_keys[own]
         candidates: dict[str, Post] = {}
         for key in keys:
             group, at = posts_by_tag[key], place[key][own]
             for other in group[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
                 candidates[str(other.source)] = other
         candidates.pop(own, None)
-        scores = {source: sum(weight[t.key] for t in other.tags if t.key in keys)
-                  for source, other in candidates.items()}
-        best = sorted(scores, key=lambda s: (-round(scores[s], 9), order[s]))[:limit]
+        scores = {source: sum(weight[k] for k in keys & tag_keys[source]) for source in candidates}
+        best = heapq.nsmallest(limit, scores, key=lambda s: (-round(scores[s], 9), order[s]))
         related[own] = tuple(candidates[s] for s in best)
     return related
