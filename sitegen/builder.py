@@ -261,7 +261,9 @@ def check_output_dir(config: Config) -> None:
     elif out.exists() and not out.is_dir():
         reason = "it is a file"
     elif out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        reason = "it holds files that sitegen did not write"
+        names = sorted(p.name for p in out.iterdir())
+        shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+        reason = f"it holds files that sitegen did not write ({shown})"
     if reason:
         raise OutputError(f"refusing to write the site to {config.output_dir}: {reason}\n"
                           "    hint: choose an empty or new folder with -o, e.g. -o public")
@@ -297,7 +299,8 @@ def _static_files(config: Config, generated: set[PurePosixPath]) -> dict[PurePos
                 continue
             if folder == config.static_dir and not path.resolve().is_relative_to(config.root):
                 errors.append(ContentError(path.relative_to(config.root).as_posix(),
-                                           "links to a file outside the site folder"))
+                                           f"links to {path.resolve()}, outside the site folder",
+                                           hint="copy the file into static/ instead"))
             elif relative in generated:
                 errors.append(ContentError(
                     path.relative_to(config.root).as_posix(),

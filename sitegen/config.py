@@ -37,8 +37,9 @@ def _base_url(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         return None
+    value = value.removesuffix("index.html")  # the address of a folder, not of its index page
     return value if value.endswith("/") else value + "/"
 
 

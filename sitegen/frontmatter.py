@@ -151,6 +151,9 @@ def _value_error(
     exc: Exception, node: Any, key: str, path: PurePath | str, position: tuple[int, int]
 ) -> SourceError:
     raw = node.value if isinstance(node, yaml.ScalarNode) else "..."
+    if isinstance(exc, yaml.constructor.ConstructorError) and "constructor for the tag" in str(exc):
+        return SourceError(path, f"{key}: unsupported YAML tag {node.tag}", line=position[0],
+                           col=position[1], hint="remove the tag: front matter holds plain values")
     if isinstance(exc, ValueError) and str(node.tag).endswith(":timestamp"):
         return SourceError(
             path,
@@ -179,6 +182,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: PurePath | str, first_line: int
         mark = exc.context_mark or mark
     line = (mark.line + first_line) if mark else first_line
     col = (mark.column + 1) if mark else None
+    hint = hint or "front matter is 'key: value' lines; a list item (- x) belongs under a key"
     return SourceError(path, f"invalid YAML: {problem}", line=line, col=col, hint=hint)
 
 

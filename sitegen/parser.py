@@ -39,6 +39,7 @@ _LINK_PATTERNS = (
     re.compile(r"\s(?:href|src)\s*=\s*[\"']([^\"']+)[\"']"),  # raw HTML
 )
 _RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
+_BRACKET_RUN = re.compile(r"\[{1000,}|\]{1000,}|\({1000,}|<{1000,}")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"`[^`]*`")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
@@ -219,6 +220,8 @@ def parse_post(
     if checker.failed or title is None or slug is None:
         return None
     url = post_url(slug) if section == "posts" else page_url(slug)
+    if _too_costly(source, document.body, document.body_line, problems):
+        return None
     rendered = render(document.body, url=url, base_path=base_path(config.base_url),
                       unsafe_html=config.unsafe_html, more=separator)
     links = find_links(document.body, document.body_line)
@@ -253,6 +256,19 @@ def find_links(markdown: str, first_line: int) -> tuple[tuple[str, int], ...]:
     """Every link and image target in Markdown (code excluded), with its line in the file."""
     return tuple((match.group(1), number) for number, line in _prose(markdown, first_line)
                  for pattern in _LINK_PATTERNS for match in pattern.finditer(line))
+
+
+def _too_costly(source: PurePosixPath, markdown: str, first_line: int, problems: Problems) -> bool:
+    """Refuse text that would make Python-Markdown work for minutes (it is quadratic in '[')."""
+    run = _BRACKET_RUN.search(markdown)
+    if run is None:
+        return False
+    line = first_line + markdown.count("\n", 0, run.start())
+    problems.errors.append(ContentError(
+        source, f"a run of {len(run.group())} '{run.group()[0]}' characters would take minutes to render",
+        line=line, col=run.start() - markdown.rfind("\n", 0, run.start()),
+        hint="put it in a code block, or shorten it"))
+    return True
 
 
 def _content_warnings(source: PurePosixPath, markdown: str, first_line: int, config: Config,
@@ -321,6 +337,9 @@ class _Checker:
             return None
         if not isinstance(value, str) or (required and not value.strip()):
             self.error(key, f"{key} must be non-empty text, got {_describe(value)}")
+            return None
+        if key == "title" and "\n" in value.strip():
+            self.error(key, "title must be a single line", hint="join its lines into one")
             return None
         return value.strip()
 

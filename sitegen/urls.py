@@ -24,6 +24,10 @@ _SYMBOLS = (
     (re.compile(r"@"), " at "),
 )
 _SAFE_SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
+MAX_SLUG = 80  # characters: file names stay far below the 255-byte limit of file systems
+# Names Windows refuses for files and folders: a site built here must also check out there.
+_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+                       *(f"lpt{i}" for i in range(10))})
 
 
 def tag_key(name: str) -> str:
@@ -36,12 +40,14 @@ def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     for pattern, spelling in _SYMBOLS:
         text = pattern.sub(spelling, text)
-    return str(_slugify(text))
+    slug = str(_slugify(text, max_length=MAX_SLUG, word_boundary=True))
+    return f"{slug}-1" if slug.split(".")[0] in _RESERVED else slug
 
 
 def is_safe_slug(slug: str) -> bool:
     """True for a slug that is one harmless path segment (no '/', '..', spaces or capitals)."""
-    return _SAFE_SLUG.fullmatch(slug) is not None
+    return (_SAFE_SLUG.fullmatch(slug) is not None and len(slug) <= MAX_SLUG
+            and slug.split(".")[0] not in _RESERVED)
 
 
 def is_external(url: str) -> bool:
