@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Profile one cold sitegen build of the 1,000-post corpus; print where the time goes.
+"""Profile one sitegen build of the 1,000-post corpus; print where the time goes.
 
-    .venv/bin/python bench/profile.py [--posts 1000] [--seed 1]
+    .venv/bin/python bench/profile.py [--posts 1000] [--seed 1] [--jobs 1] [--scenario cold]
+
+--jobs is passed to `sitegen build` when given (profilers see only the main process, so
+--jobs 1 shows all the work); --scenario no-change profiles a rebuild after an unprofiled
+cold build. The corpus is copied into a temporary folder first, so caches stay out of it.
 
 Two views of the same kind of build, each a fresh process on a fresh output folder:
 - cProfile (standard library): per-function cumulative and own time. Its per-call overhead
@@ -31,33 +35,56 @@ PROFILER_DIR = BENCH / ".profiler"
 # Functions worth naming in a breakdown: (module path fragment, function name, label)
 STAGES = (
     ("sitegen/builder.py", "build", "whole build (builder.build)"),
-    ("sitegen/parser.py", "read_posts", "stage 1: read + parse every post"),
-    ("sitegen/markup.py", "render", "  Markdown -> HTML (markup.render)"),
-    ("markdown/core.py", "convert", "    Python-Markdown convert()"),
-    ("markdown/core.py", "__init__", "    new Markdown instance per post"),
-    ("markdown/extensions/codehilite.py", "run", "    codehilite (Pygments) per document"),
-    ("pygments/__init__.py", "highlight", "      pygments.highlight"),
-    ("sitegen/markup.py", "plain_text", "  plain_text (HTMLParser) for words/summary"),
-    ("sitegen/frontmatter.py", "load_mapping", "  YAML front matter"),
-    ("sitegen/parser.py", "find_links", "  find_links"),
+    ("sitegen/builder.py", "plan", "read, collect and plan (builder.plan)"),
+    ("sitegen/parser.py", "read_posts", "  read + parse every post (parser.read_posts)"),
+    ("sitegen/parser.py", "parse_post", "    parse_post, in this process"),
+    ("sitegen/markup.py", "render", "      Markdown -> HTML (markup.render)"),
+    ("markdown/core.py", "convert", "        Python-Markdown convert()"),
+    ("markdown/core.py", "__init__", "        a new Markdown instance per document"),
+    ("pygments/__init__.py", "highlight", "        pygments.highlight (codehilite)"),
+    ("sitegen/markup.py", "plain_text", "        plain_text (HTMLParser): words, summary"),
+    ("sitegen/frontmatter.py", "load_mapping", "      YAML front matter"),
+    ("sitegen/parser.py", "find_links", "      find_links"),
     ("sitegen/urls.py", "slugify", "  slugify (all callers)"),
-    ("sitegen/site.py", "collect_site", "stage 2: collect_site"),
-    ("sitegen/pages.py", "plan_pages", "stage 3: plan_pages"),
-    ("sitegen/builder.py", "render_all", "stage 4: render every page (Jinja)"),
-    ("sitegen/renderer.py", "render_page", "  renderer.render_page"),
-    ("sitegen/builder.py", "_write", "stage 5: write files (staging folder)"),
-    ("sitegen/builder.py", "_swap", "  swap staging into place"),
+    ("sitegen/cache.py", "load", "  load .sitegen-cache"),
+    ("sitegen/cache.py", "decode_post", "  decode cached posts"),
+    ("sitegen/site.py", "collect_site", "  collect_site"),
+    ("sitegen/taxonomy.py", "group_tags", "    taxonomy.group_tags"),
+    ("sitegen/taxonomy.py", "related_posts", "    taxonomy.related_posts"),
+    ("sitegen/pages.py", "plan_pages", "  plan_pages"),
+    ("sitegen/builder.py", "_produce", "render or reuse every page (builder._produce)"),
+    ("sitegen/builder.py", "render_all", "render every page (builder.render_all)"),
+    ("sitegen/renderer.py", "render_page", "  Jinja: renderer.render_page"),
+    ("sitegen/cache.py", "of_page", "  cache keys of pages (Fingerprints.of_page)"),
+    ("sitegen/builder.py", "_changes", "compare with the previous output (builder._changes)"),
+    ("sitegen/builder.py", "_publish", "write and swap (builder._publish)"),
+    ("sitegen/builder.py", "_write", "  write files"),
+    ("sitegen/cache.py", "save", "save .sitegen-cache"),
 )
 
 
-def cprofile(site: Path, out: Path, dump: Path) -> float:
+def build_args(site: Path, out: Path, jobs: int | None) -> list[str]:
+    return ["-m", "sitegen", "build", str(site), "-q", "-o", str(out)] + (
+        ["--jobs", str(jobs)] if jobs else [])
+
+
+def prepare(source: Path, work: Path, name: str, scenario: str, jobs: int | None) -> tuple[Path, Path]:
+    """A fresh copy of the corpus and an output folder; for no-change, built once already."""
+    site, out = work / f"site-{name}", work / f"out-{name}"
+    shutil.copytree(source, site, ignore=shutil.ignore_patterns(".sitegen-cache"))
+    if scenario == "no-change":
+        subprocess.run([sys.executable, *build_args(site, out, jobs)], check=True, cwd=work)
+    return site, out
+
+
+def cprofile(site: Path, out: Path, dump: Path, jobs: int | None) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(dump), "-m", "sitegen", "build",
-                    str(site), "-q", "-o", str(out)], check=True)
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(dump),
+                    *build_args(site, out, jobs)], check=True, cwd=out.parent)
     return time.perf_counter() - started
 
 
-def pyinstrument(site: Path, out: Path, report: Path) -> bool:
+def pyinstrument(site: Path, out: Path, report: Path, jobs: int | None) -> bool:
     if not (PROFILER_DIR / "pyinstrument").is_dir():
         print(f"installing pyinstrument into {PROFILER_DIR.relative_to(ROOT)} ...", file=sys.stderr)
         done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target",
@@ -67,10 +94,8 @@ def pyinstrument(site: Path, out: Path, report: Path) -> bool:
                   file=sys.stderr)
             return False
     env = dict(os.environ, PYTHONPATH=str(PROFILER_DIR))
-    subprocess.run([sys.executable, "-m", "pyinstrument", "--outfile", str(report),
-                    "-r", "text",
-                    "-m", "sitegen", "build", str(site), "-q", "-o", str(out)],
-                   check=True, env=env)
+    subprocess.run([sys.executable, "-m", "pyinstrument", "--outfile", str(report), "-r", "text",
+                    *build_args(site, out, jobs)], check=True, env=env, cwd=out.parent)
     return True
 
 
@@ -88,12 +113,13 @@ def breakdown(stats: pstats.Stats, total: float) -> list[str]:
     return rows
 
 
-def top(stats: pstats.Stats, total: float, key: int, count: int) -> list[str]:
+def top(stats: pstats.Stats, total: float, key: int, count: int, only: str = "") -> list[str]:
     """The top functions by own time (key=2) or cumulative time (key=3)."""
     rows = ["| function | calls | own s | cumulative s | share of total (cum.) |",
             "|---|---:|---:|---:|---:|"]
     table = stats.stats  # type: ignore[attr-defined]
-    ranked = sorted(table.items(), key=lambda kv: kv[1][key], reverse=True)
+    ranked = sorted(((k, v) for k, v in table.items() if only in k[0].replace(os.sep, "/")),
+                    key=lambda kv: kv[1][key], reverse=True)
     for (filename, line, name), (_, calls, own, cumulative, _) in ranked[:count]:
         where = _short(filename)
         rows.append(f"| `{where}:{line}({name})` | {calls:,} | {own:.2f} | {cumulative:.2f} | "
@@ -114,24 +140,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posts", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--jobs", type=int, default=None, help="passed to sitegen build --jobs")
+    parser.add_argument("--scenario", choices=("cold", "no-change"), default="cold")
     parser.add_argument("--no-pyinstrument", action="store_true")
     args = parser.parse_args(argv)
-    site = corpus(args.posts, args.seed)
+    source = corpus(args.posts, args.seed)
     work = Path(tempfile.mkdtemp(prefix="sitegen-profile-"))
     dump = BENCH / "profile-cprofile.pstats"
+    jobs = f", --jobs {args.jobs}" if args.jobs else ", default --jobs"
     try:
-        wall = cprofile(site, work / "out-cprofile", dump)
+        site, out = prepare(source, work, "cprofile", args.scenario, args.jobs)
+        wall = cprofile(site, out, dump, args.jobs)
         stats = pstats.Stats(str(dump))
         total = stats.total_tt  # type: ignore[attr-defined]
-        lines = [f"# Profile of one cold build, {args.posts:,} posts (seed {args.seed})", "",
-                 f"cProfile: {total:.2f} s profiled ({wall:.2f} s wall, with profiler overhead).",
-                 "", "## Stages", ""]
+        lines = [f"# Profile of one {args.scenario} build, {args.posts:,} posts "
+                 f"(seed {args.seed}{jobs})", "",
+                 f"cProfile: {total:.2f} s profiled ({wall:.2f} s wall, with profiler overhead). "
+                 "Only the main process is profiled.", "", "## Known steps", ""]
         lines += breakdown(stats, total)
+        lines += ["", "## sitegen functions by cumulative time", ""] + top(
+            stats, total, 3, args.top, only="/sitegen/")
         lines += ["", "## Top functions by cumulative time", ""] + top(stats, total, 3, args.top)
         lines += ["", "## Top functions by own time", ""] + top(stats, total, 2, args.top)
         if not args.no_pyinstrument:
             report = BENCH / "profile-pyinstrument.txt"
-            if pyinstrument(site, work / "out-pyinstrument", report):
+            site, out = prepare(source, work, "pyinstrument", args.scenario, args.jobs)
+            if pyinstrument(site, out, report, args.jobs):
                 lines += ["", f"pyinstrument call tree: {report.relative_to(ROOT)}"]
         text = "\n".join(lines) + "\n"
         print(text)

@@ -45,7 +45,7 @@ Progress = Callable[[int, int], None]
 
 
 def build(config: Config, *, strict: bool = False, progress: Progress | None = None,
-          use_cache: bool = True) -> BuildReport:
+          use_cache: bool = True, store: BuildCache | None = None) -> BuildReport:
     """Build the site into config.output_dir, or raise BuildError with every problem found.
 
     With the cache, unchanged posts are not parsed again, pages whose inputs did not change are
@@ -57,7 +57,10 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
         raise BuildError([ContentError(
             "sitegen.yaml", "search: true needs Pagefind, which is not installed",
             hint="pip install 'sitegen[search]', or set search: false")])
-    store = BuildCache.load(config) if use_cache else None
+    if store is None and use_cache:
+        store = BuildCache.load(config)
+    if store is not None:
+        store.begin()
     site, planned, warnings = plan(config, store)
     warnings = sorted(warnings + _config_warnings(config, site) + (store.warnings if store else []),
                       key=SourceError.sort_key)
@@ -72,11 +75,14 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
         published = bool(changed or config.search or set(outputs) != set(previous))
         if published:
             _publish(config, outputs)
-        if store is not None and (published or rendered or store.stale()):
-            for path, record in records.items():
-                info = (out / path).stat()
-                record["out"] = [info.st_mtime_ns, info.st_size]
-            store.save(out, {str(p): r for p, r in records.items()})
+        if store is not None:
+            if published or rendered or store.stale():
+                for path, record in records.items():
+                    info = (out / path).stat()
+                    record["out"] = [info.st_mtime_ns, info.st_size]
+                store.finish(out, {str(p): r for p, r in records.items()})
+            else:
+                store.finish(out, None)
     return BuildReport(
         output_dir=config.output_dir, pages=len(planned), posts=len(site.posts),
         tags=len(site.tags), static_files=len(static), drafts_skipped=site.drafts_skipped,

@@ -53,10 +53,11 @@ class BuildCache:
         self.dirty = path is not None and not data  # a new cache is always written
 
     @classmethod
-    def load(cls, config: Config) -> BuildCache:
+    def load(cls, config: Config, *, persist: bool = True) -> BuildCache:
+        """The cache for these settings; with persist=False it is read but never written."""
         settings = settings_fingerprint(config)
         path = config.root / FOLDER / f"{settings[:20]}.json"
-        cache = cls(path, settings)
+        cache = cls(path if persist else None, settings)
         if not path.is_file():
             return cache
         try:
@@ -72,7 +73,14 @@ class BuildCache:
                 f"{FOLDER}/{path.name}", f"ignoring the build cache: {exc}",
                 hint="nothing to do: this build starts from scratch and writes a new cache"))
             return cache
-        return cls(path, settings, data)
+        return cls(path if persist else None, settings, data)
+
+    @classmethod
+    def follow(cls, previous: BuildCache | None, config: Config) -> BuildCache:
+        """The in-memory cache of the last build while its settings hold (sitegen serve)."""
+        if previous is not None and previous.settings == settings_fingerprint(config):
+            return previous
+        return cls.load(config, persist=False)
 
     # --- parsed posts (the parser's Memo) ---------------------------------------------------
 
@@ -122,12 +130,24 @@ class BuildCache:
     def page(self, path: PurePosixPath) -> dict[str, Any] | None:
         return self.pages.get(str(path))
 
-    def save(self, output: Path, pages: Mapping[str, Any]) -> None:
-        """Write the cache of this build (posts read now, pages written now) and prune old ones."""
+    def begin(self) -> None:
+        """Forget what an earlier, failed build of this cache had started to record."""
+        self._new_files = {}
+
+    def finish(self, output: Path, pages: Mapping[str, Any] | None) -> None:
+        """Take this build's posts and pages (None: nothing changed) as the next build's start."""
+        if pages is not None:
+            self.files, self.pages, self.output = self._new_files, dict(pages), str(output)
+            self.warnings, self.dirty = [], False
+            self._save()
+        self._new_files = {}
+
+    def _save(self) -> None:
+        """Write the cache to disk and prune the oldest; a memory-only cache writes nothing."""
         if self.path is None:
             return
         data = {"format": FORMAT, "sitegen": __version__, "settings": self.settings,
-                "output": str(output), "files": self._new_files, "pages": dict(pages)}
+                "output": self.output, "files": self.files, "pages": self.pages}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         temporary = self.path.with_suffix(".tmp")

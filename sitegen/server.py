@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import watchfiles
 
 from sitegen.builder import build
+from sitegen.cache import BuildCache
 from sitegen.errors import OutputError, SitegenError
 from sitegen.models import BuildReport, Config
 
@@ -251,10 +252,14 @@ def serve(root: Path, load: Callable[[str], Config], *, host: str, port: int,
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     root = root.resolve()
 
+    store: BuildCache | None = None  # kept in memory between rebuilds
+
     def rebuild() -> None:
+        nonlocal store
         try:
-            config = load(address)
-            report = build(replace(config, output_dir=out))
+            config = replace(load(address), output_dir=out)
+            store = BuildCache.follow(store, config)
+            report = build(config, store=store)
         except SitegenError as exc:
             state.publish(str(exc))
             on_build(exc)

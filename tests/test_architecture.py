@@ -27,7 +27,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "tagreport": ({"models"}, set()),
     "cache": ({"__init__", "errors", "models"}, set()),
     "builder": ({"errors", "models", "parser", "site", "pages", "renderer", "check", "cache"}, set()),
-    "server": ({"builder", "errors", "models"}, {"watchfiles"}),
+    "server": ({"builder", "cache", "errors", "models"}, {"watchfiles"}),
     "deploy": ({"errors"}, set()),
     "retag": ({"config", "errors", "frontmatter", "models", "parser", "urls"}, set()),
     "cli": ({"__init__", "builder", "config", "errors", "models", "urls", "server", "tagreport",
