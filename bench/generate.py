@@ -19,6 +19,7 @@ sitegen.urls.slugify, and no two tags share a slug or an identity (tag_key).
 Only the standard library plus sitegen.urls (for the slug check) is used; the same --posts and
 --seed give byte-identical files. Nothing here depends on hash() or set order.
 """
+# ruff: noqa: E501  (the Hugo layouts below are kept as one line per template construct)
 
 from __future__ import annotations
 
@@ -427,7 +428,7 @@ def generate(posts: int, seed: int) -> tuple[list[dict[str, object]], list[str]]
     span = int((datetime(2024, 12, 31) - start).total_seconds()) // 60
     taken: dict[str, int] = {}
     records: list[dict[str, object]] = []
-    for index in range(posts):
+    for _ in range(posts):
         chosen: list[str] = []
         for _ in range(rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5))):
             name = rng.choices(tags, cum_weights=cumulative)[0]
@@ -441,7 +442,7 @@ def generate(posts: int, seed: int) -> tuple[list[dict[str, object]], list[str]]
             record = records[rng.randrange(posts)]
             record["tags"].append(name)  # type: ignore[union-attr]
     slugs: list[str] = []
-    for index, record in enumerate(records):
+    for record in records:
         chosen = record["tags"]  # type: ignore[assignment]
         title = make_title(rng, tags, chosen)  # type: ignore[arg-type]
         when = start + timedelta(minutes=rng.randrange(span))

@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     source = corpus(args.posts, args.seed)
     work = Path(tempfile.mkdtemp(prefix="sitegen-profile-"))
     dump = BENCH / "profile-cprofile.pstats"
+    default = args.posts == 1000 and args.scenario == "cold"
+    name = "profile" if default else f"profile-{args.posts}-{args.scenario}"
     jobs = f", --jobs {args.jobs}" if args.jobs else ", default --jobs"
     try:
         site, out = prepare(source, work, "cprofile", args.scenario, args.jobs)
@@ -163,13 +165,13 @@ def main(argv: list[str] | None = None) -> int:
         lines += ["", "## Top functions by cumulative time", ""] + top(stats, total, 3, args.top)
         lines += ["", "## Top functions by own time", ""] + top(stats, total, 2, args.top)
         if not args.no_pyinstrument:
-            report = BENCH / "profile-pyinstrument.txt"
+            report = BENCH / f"{name}-pyinstrument.txt"
             site, out = prepare(source, work, "pyinstrument", args.scenario, args.jobs)
             if pyinstrument(site, out, report, args.jobs):
                 lines += ["", f"pyinstrument call tree: {report.relative_to(ROOT)}"]
         text = "\n".join(lines) + "\n"
         print(text)
-        (BENCH / "profile.md").write_text(text, encoding="utf-8")
+        (BENCH / f"{name}.md").write_text(text, encoding="utf-8")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

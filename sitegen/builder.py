@@ -70,13 +70,14 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
     out = config.output_dir
     with _locked(out):
         previous = _previous_build(out, store)
-        outputs, records, rendered = _produce(site, planned, static, previous, store, progress)
-        changed = _changes(out, outputs, previous)
-        published = bool(changed or config.search or set(outputs) != set(previous))
-        if published:
-            _publish(config, outputs)
+        new_site = _NewSite(config)
+        try:
+            records, rendered = _produce(site, planned, static, previous, store, progress, new_site)
+            changed = new_site.finish(previous)
+        finally:
+            new_site.discard()
         if store is not None:
-            if published or rendered or store.stale():
+            if changed or rendered or store.stale():
                 for path, record in records.items():
                     info = (out / path).stat()
                     record["out"] = [info.st_mtime_ns, info.st_size]
@@ -92,7 +93,6 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
     )
 
 
-Output = bytes | Path  # new bytes, or a file whose bytes are already right (kept or copied)
 Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
 
 
@@ -112,13 +112,11 @@ def _previous_build(out: Path, store: BuildCache | None) -> dict[PurePosixPath, 
 
 
 def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
-             previous: Records, store: BuildCache | None,
-             progress: Progress | None) -> tuple[dict[PurePosixPath, Output], Records, int]:
+             previous: Records, store: BuildCache | None, progress: Progress | None,
+             new_site: _NewSite) -> tuple[Records, int]:
     """Every output file, rendering only the pages whose inputs changed since the last build."""
     env = renderer.make_environment(site.config)
     prints = Fingerprints(site, renderer.template_fingerprints(env)) if store is not None else None
-    out = site.config.output_dir
-    outputs: dict[PurePosixPath, Output] = {}
     records: Records = {}
     errors: dict[tuple[str, int | None], TemplateError] = {}
     rendered = 0
@@ -128,15 +126,17 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
         record = previous.get(page.path)
         if prints is not None and record is not None and "key" in record \
                 and prints.of_page(page, record["site"]) == record["key"]:
-            outputs[page.path] = out / page.path
+            new_site.keep(page.path)
             records[page.path] = {"key": record["key"], "site": record["site"]}
             continue
         read: set[str] = set()
         try:
-            outputs[page.path] = renderer.render_page(env, page, site, read=read)
+            data = renderer.render_page(env, page, site, read=read)
         except TemplateError as error:
             errors.setdefault((error.path, error.line), error)
             continue
+        if not errors:
+            new_site.put(page.path, data)
         rendered += 1
         if prints is not None:
             records[page.path] = {"key": prints.of_page(page, read), "site": sorted(read)}
@@ -146,62 +146,89 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
         info = source.stat()
         stamp = [info.st_mtime_ns, info.st_size]
         record = previous.get(path)
-        outputs[path] = out / path if record is not None and record.get("static") == stamp else source
-        records[path] = {"static": stamp}
-    return outputs, records, rendered
-
-
-def _changes(out: Path, outputs: dict[PurePosixPath, Output],
-             previous: dict[PurePosixPath, dict[str, Any]]) -> int:
-    """How many files differ from the last build: new, changed or gone."""
-    changed = 0
-    for path, output in list(outputs.items()):
-        old = out / path
-        if isinstance(output, Path) and output == old:
-            continue
-        if _same_bytes(old, output):
-            outputs[path] = old  # same bytes: keep the old file and its modification time
+        if record is not None and record.get("static") == stamp:
+            new_site.keep(path)
         else:
-            changed += 1
-    return changed + len(set(previous) - set(outputs))
+            new_site.copy(path, source)
+        records[path] = {"static": stamp}
+    return records, rendered
 
 
-def _same_bytes(old: Path, output: Output) -> bool:
+class _NewSite:
+    """The new output, gathered file by file: a file equal to the last build's is kept (a hard
+    link, so its time stays); the staging folder is made only once something differs."""
+
+    def __init__(self, config: Config) -> None:
+        self.config, self.out = config, config.output_dir
+        self.staging: Path | None = None
+        self.kept: list[PurePosixPath] = []
+        self.paths: set[PurePosixPath] = set()
+        self.changed = 0
+
+    def keep(self, path: PurePosixPath) -> None:
+        self.paths.add(path)
+        self.kept.append(path)
+
+    def put(self, path: PurePosixPath, data: bytes) -> None:
+        self.paths.add(path)
+        if _same_bytes(self.out / path, data):
+            self.kept.append(path)
+        else:
+            _write(self._staging(), path, data)
+            self.changed += 1
+
+    def copy(self, path: PurePosixPath, source: Path) -> None:
+        self.paths.add(path)
+        old = self.out / path
+        if old.is_file() and old.stat().st_size == source.stat().st_size \
+                and old.read_bytes() == source.read_bytes():
+            self.kept.append(path)
+        else:
+            _place(self._staging(), path, source, link=False)
+            self.changed += 1
+
+    def _staging(self) -> Path:
+        if self.staging is None:
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-",
+                                                 dir=self.out.parent))
+        return self.staging
+
+    def finish(self, previous: Records) -> int:
+        """Put the new site in place unless it equals the old one; return the files changed."""
+        changed = self.changed + len(set(previous) - self.paths)
+        if not changed and not self.config.search and self.paths == set(previous):
+            return 0
+        try:
+            staging = self._staging()
+            marker = self.out / MARKER
+            if _same_bytes(marker, _MARKER_TEXT):
+                _place(staging, PurePosixPath(MARKER), marker, link=True)
+            else:
+                _write(staging, PurePosixPath(MARKER), _MARKER_TEXT)
+            for path in self.kept:
+                _place(staging, path, self.out / path, link=True)
+            if self.config.search:
+                _index_for_search(staging)
+            _keep(self.config, staging)
+            _swap(staging, self.out)
+            self.staging = None
+        except OSError as exc:
+            raise WriteError(f"{exc.strerror or exc} while writing {exc.filename or self.out}\n"
+                             f"    hint: the previous site in {self.out} was left as it was") from None
+        return changed
+
+    def discard(self) -> None:
+        """Remove the staging folder of a build that failed or had nothing to change."""
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+
+def _same_bytes(old: Path, data: bytes) -> bool:
     try:
-        size = old.stat().st_size
+        return old.stat().st_size == len(data) and old.read_bytes() == data
     except OSError:
         return False
-    if isinstance(output, bytes):
-        return size == len(output) and old.read_bytes() == output
-    return size == output.stat().st_size and old.read_bytes() == output.read_bytes()
-
-
-def _publish(config: Config, outputs: dict[PurePosixPath, Output]) -> None:
-    """Write the new site into a staging folder and swap it in; unchanged files are hard links."""
-    out = config.output_dir
-    staging: Path | None = None
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-        marker = out / MARKER
-        if _same_bytes(marker, _MARKER_TEXT):
-            _place(staging, PurePosixPath(MARKER), marker, link=True)
-        else:
-            _write(staging, PurePosixPath(MARKER), _MARKER_TEXT)
-        for path, output in outputs.items():
-            if isinstance(output, bytes):
-                _write(staging, path, output)
-            else:
-                _place(staging, path, output, link=output.is_relative_to(out))
-        if config.search:
-            _index_for_search(staging)
-        _keep(config, staging)
-        _swap(staging, out)
-    except OSError as exc:
-        raise WriteError(f"{exc.strerror or exc} while writing {exc.filename or out}\n"
-                         f"    hint: the previous site in {out} was left as it was") from None
-    finally:
-        if staging is not None and staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
 
 
 def check(config: Config, *, external: bool = False) -> tuple[list[SourceError], list[SourceError]]:

@@ -151,7 +151,8 @@ class BuildCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        with temporary.open("w", encoding="utf-8") as handle:  # streamed: no second copy in memory
+            json.dump(data, handle, separators=(",", ":"))
         os.replace(temporary, self.path)
         others = sorted((p for p in self.path.parent.glob("*.json") if p != self.path),
                         key=lambda p: p.stat().st_mtime_ns, reverse=True)
@@ -183,14 +184,25 @@ def _from_json(value: Any) -> Any:
 
 
 def encode_post(post: Post) -> dict[str, Any]:
-    fields = {f.name: getattr(post, f.name) for f in dataclasses.fields(post)}
+    """The post as JSON values; its long strings are shared with the post, not copied."""
+    fields = {f.name: getattr(post, f.name) for f in _POST_FIELDS}
     fields["source"] = str(post.source)
     fields["tags"] = [dataclasses.asdict(t) for t in post.tags]
-    fields["links"] = [list(link) for link in post.links]
+    for name in ("date", "updated", "extra"):  # the only fields that can hold dates
+        fields[name] = _to_json(fields[name])
     if post.summary_html == post.body_html:
         fields["summary_html"] = None  # most posts have no cut: keep the body once
-    json.dumps(fields, default=_json_value)  # raises TypeError for values JSON cannot hold
-    return json.loads(json.dumps(fields, default=_json_value))  # type: ignore[no-any-return]
+    return fields
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return _json_value(value)  # dates; anything else raises TypeError
 
 
 def decode_post(data: dict[str, Any]) -> Post:
