@@ -244,10 +244,13 @@ class Fingerprints:
     def of_post(self, post: Post) -> str:
         known = self._posts.get(id(post))
         if known is None:
-            parts = [self.of_value(value) if isinstance(value, (date, dict)) else repr(value)
-                     for name, value in ((f.name, getattr(post, f.name)) for f in _POST_FIELDS)
-                     if name not in ("body_html", "summary_html", "key_lines")]
-            known = digest("\x00".join([*parts, post.body_html, post.summary_html]))
+            # The two dates by their text: a fresh parse and the cache give different tz objects.
+            dates = (post.date and post.date.isoformat(), post.updated and post.updated.isoformat())
+            fields = (str(post.source), post.url, post.title, dates, post.tags, post.aliases,
+                      post.links, post.summary, post.toc_html, post.cut, post.words,
+                      post.reading_minutes, post.draft, post.author, post.description,
+                      self.of_value(post.extra))
+            known = digest("\x00".join([repr(fields), post.body_html, post.summary_html]))
             self._posts[id(post)] = known
         return known
 

@@ -47,9 +47,9 @@ def plan_pages(site: Site) -> list[Page]:
 
 def find_collisions(pages: list[Page]) -> list[SourceError]:
     """Every output path claimed more than once, as an error naming all claimants."""
-    by_path: dict[PurePosixPath, list[Page]] = defaultdict(list)
+    by_path: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
-        by_path[page.path].append(page)
+        by_path[str(page.path)].append(page)
     errors: list[SourceError] = []
     for path, claimants in sorted(by_path.items()):
         if len(claimants) < 2:

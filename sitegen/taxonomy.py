@@ -17,7 +17,7 @@ from sitegen.models import Config, Post, Tag
 from sitegen.urls import base_path, slugify, tag_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_RELATED_WINDOW = 30  # posts on each side, in date order, that a shared tag brings in as candidates
+_RELATED_WINDOW = 25  # posts on each side, in date order, that a shared tag brings in as candidates
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,27 +139,27 @@ def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, .
                   limit: int) -> dict[str, tuple[Post, ...]]:
     """For each post, the posts sharing the most tags, rare tags weighing more; deterministic.
 
-    Candidates come from each tag's posts nearest in time to the post (a window), so a tag on
-    thousands of posts costs no more than a rare one.
+    Candidates come from the post's two rarest tags, from the posts nearest in time on each, so
+    a tag on thousands of posts costs no more than a rare one. Weights are whole numbers, so a
+    score does not depend on the order it was summed in.
     """
     if limit <= 0:
         return {}
     total = len(posts)
-    weight = {key: math.log(1 + total / len(group)) for key, group in posts_by_tag.items() if group}
-    order = {str(p.source): index for index, p in enumerate(posts)}  # newest first
-    place = {key: {str(p.source): i for i, p in enumerate(group)} for key, group in posts_by_tag.items()}
-    tag_keys = {str(p.source): frozenset(t.key for t in p.tags) for p in posts}
+    weight = {key: round(1000 * math.log(1 + total / len(group)))
+              for key, group in posts_by_tag.items() if group}
+    order = {id(p): index for index, p in enumerate(posts)}  # newest first
+    place = {key: {id(p): i for i, p in enumerate(group)} for key, group in posts_by_tag.items()}
+    tag_keys = {id(p): frozenset(t.key for t in p.tags) for p in posts}
     related: dict[str, tuple[Post, ...]] = {}
     for post in posts:
-        own = str(post.source)
-        keys = tag_keys[own]
-        candidates: dict[str, Post] = {}
-        for key in keys:
-            group, at = posts_by_tag[key], place[key][own]
+        keys = tag_keys[id(post)]
+        candidates: dict[int, Post] = {}
+        for key in sorted(keys, key=lambda k: (-weight[k], k))[:2]:
+            group, at = posts_by_tag[key], place[key][id(post)]
             for other in group[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
-                candidates[str(other.source)] = other
-        candidates.pop(own, None)
-        scores = {source: sum(weight[k] for k in keys & tag_keys[source]) for source in candidates}
-        best = heapq.nsmallest(limit, scores, key=lambda s: (-round(scores[s], 9), order[s]))
-        related[own] = tuple(candidates[s] for s in best)
+                candidates[id(other)] = other
+        candidates.pop(id(post), None)
+        scored = [(-sum(weight[k] for k in keys & tag_keys[i]), order[i], i) for i in candidates]
+        related[str(post.source)] = tuple(candidates[i] for _, _, i in heapq.nsmallest(limit, scored))
     return related
