@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 from itertools import groupby
-from pathlib import PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
