@@ -74,6 +74,9 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
         try:
             records, rendered = _produce(site, planned, static, previous, store, progress, new_site)
             changed = new_site.finish(previous)
+        except OSError as exc:
+            raise WriteError(f"{exc.strerror or exc} while writing {exc.filename or out}\n"
+                             f"    hint: the previous site in {out} was left as it was") from None
         finally:
             new_site.discard()
         if store is not None:
@@ -400,8 +403,17 @@ def _swap(staging: Path, out: Path) -> None:
         os.replace(staging, out)
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.replace(out, old / out.name)
-    os.replace(staging, out)
+    try:
+        os.replace(out, old / out.name)
+    except OSError:
+        old.rmdir()
+        raise
+    try:
+        os.replace(staging, out)
+    except OSError:
+        os.replace(old / out.name, out)  # put the previous site back before reporting
+        old.rmdir()
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import multiprocessing
 import os
+import threading
 import re
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -39,6 +40,7 @@ _LINK_PATTERNS = (
     re.compile(r"\s(?:href|src)\s*=\s*[\"']([^\"']+)[\"']"),  # raw HTML
 )
 _RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
+_LINE = re.compile(r"[^\n]+")
 _BRACKET_RUN = re.compile(r"\[{1000,}|\]{1000,}|\({1000,}|<{1000,}")
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"`[^`]*`")
@@ -77,9 +79,12 @@ def read_posts(config: Config, memo: Memo | None = None) -> tuple[list[Post], Pr
     sources, texts = [s for _, s, _ in todo], [d for _, _, d in todo]
     if config.jobs > 1 and len(todo) >= PARALLEL_FROM:
         chunk = max(1, len(todo) // (config.jobs * 8))
-        # forkserver: workers start from a clean process, not a copy of one that may run threads
-        context = multiprocessing.get_context(
-            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+        # Fork (fast, and workers die with the build) unless threads run, which a forked copy
+        # could inherit mid-lock; then forkserver, which starts workers from a clean process.
+        methods = multiprocessing.get_all_start_methods()
+        method = "fork" if threading.active_count() == 1 and "fork" in methods else (
+            "forkserver" if "forkserver" in methods else "spawn")
+        context = multiprocessing.get_context(method)
         with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context) as pool:
             parsed = list(pool.map(parse_file, sources, texts, [config] * len(todo), chunksize=chunk))
     else:
@@ -260,12 +265,14 @@ def find_links(markdown: str, first_line: int) -> tuple[tuple[str, int], ...]:
 
 def _too_costly(source: PurePosixPath, markdown: str, first_line: int, problems: Problems) -> bool:
     """Refuse text that would make Python-Markdown work for minutes (it is quadratic in '[')."""
-    run = _BRACKET_RUN.search(markdown)
+    run = _BRACKET_RUN.search(markdown) or next(
+        (m for m in _LINE.finditer(markdown) if m.group().count("[") > 1000), None)
     if run is None:
         return False
     line = first_line + markdown.count("\n", 0, run.start())
     problems.errors.append(ContentError(
-        source, f"a run of {len(run.group())} '{run.group()[0]}' characters would take minutes to render",
+        source, f"{run.group().count(run.group()[0])} '{run.group()[0]}' characters in one place "
+        "would take minutes to render",
         line=line, col=run.start() - markdown.rfind("\n", 0, run.start()),
         hint="put it in a code block, or shorten it"))
     return True

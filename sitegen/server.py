@@ -152,13 +152,17 @@ class _Handler(BaseHTTPRequestHandler):
             return None, None
         root = self.preview.root.resolve()
         target = root.joinpath(*parts)
-        if target.is_dir():
+        try:
+            is_folder = target.is_dir()
+        except OSError:  # a name too long for the file system, say
+            return None, None
+        if is_folder:
             if not path.endswith("/"):
                 return None, path + "/"
             target = target / "index.html"
         try:
             resolved = target.resolve(strict=True)
-        except (OSError, RuntimeError):
+        except (OSError, RuntimeError):  # missing, a loop, or a name too long for the system
             return None, None
         if not resolved.is_relative_to(root) or not resolved.is_file():
             return None, None
