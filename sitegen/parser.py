@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 import multiprocessing
 import os
-import threading
 import re
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, time

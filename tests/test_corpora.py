@@ -68,8 +68,9 @@ def test_a_real_blog_builds_or_fails_with_located_errors(tmp_path: Path, name: s
     assert all(LOCATED.match(line) for line in errors), [e for e in errors if not LOCATED.match(e)]
     problems = [m for m in map(PROBLEM.match, result.stderr.splitlines()) if m]
     flagged = sorted({m["path"] for m in problems if m["kind"] == "error"})
+    mentioned = re.compile(r"content/posts/[^\s:]+\.(?:md|markdown)")
     named = sorted(set(flagged) | {path for m in problems if m["kind"] == "error"
-                                   for path in re.findall(r"content/posts/[^\s:]+\.(?:md|markdown)", m["message"])})
+                                   for path in mentioned.findall(m["message"])})
     warned = sorted({m["path"] for m in problems if m["kind"] == "warning"})
     kinds = Counter(f"{m['kind']}: {kind_of(m['message'])}" for m in problems)
     report = (f"\n{name}: {len(posts)} posts, exit {result.returncode}; {len(flagged)} files with errors "
@@ -80,8 +81,8 @@ def test_a_real_blog_builds_or_fails_with_located_errors(tmp_path: Path, name: s
 
     aside = tmp_path / "aside"
     aside.mkdir()
-    for path in named:
-        shutil.move(site / path, aside / Path(path).name)
+    for name_ in named:
+        shutil.move(site / name_, aside / Path(name_).name)
     again = build(site)
     assert again.returncode == 0, report + "\nafter moving the flagged files aside:\n" + again.stderr[-3000:]
     summary = again.stdout.strip().splitlines()[-1]

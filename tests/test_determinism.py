@@ -31,7 +31,10 @@ def manifest(out: Path) -> dict[str, str]:
             for p in sorted(out.rglob("*")) if p.is_file()}
 
 
-def copy_site(source: Path, target: Path, order: Callable[[list[Path]], list[Path]], mtime: int | None) -> None:
+Order = Callable[[list[Path]], list[Path]]
+
+
+def copy_site(source: Path, target: Path, order: Order, mtime: int | None) -> None:
     """Copy the site's sources file by file, in the given order, optionally with one mtime."""
     files = [p for part in SITE_PARTS if (source / part).exists()
              for p in ([source / part] if (source / part).is_file() else sorted((source / part).rglob("*")))
@@ -51,8 +54,8 @@ def build(site: Path, out: Path, env: dict[str, str], umask: int, *args: str) ->
     def set_umask() -> None:
         os.umask(umask)
 
-    result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out), "-q", *args],
-                            env={**clean, "SOURCE_DATE_EPOCH": EPOCH, **env}, preexec_fn=set_umask,
+    command = [sys.executable, "-m", "sitegen", "build", str(site), "-o", str(out), "-q", *args]
+    result = subprocess.run(command, env={**clean, "SOURCE_DATE_EPOCH": EPOCH, **env}, preexec_fn=set_umask,
                             capture_output=True, text=True, check=False, timeout=120)
     assert result.returncode == 0, result.stderr
 
@@ -61,16 +64,24 @@ def differences(first: dict[str, str], other: dict[str, str]) -> list[str]:
     return sorted(k for k in set(first) | set(other) if first.get(k) != other.get(k))
 
 
-VARIANTS = [
+def newest_first(files: list[Path]) -> list[Path]:
+    return sorted(files, reverse=True)
+
+
+def shuffled(seed: int) -> Order:
+    return lambda files: random.Random(seed).sample(files, len(files))
+
+
+VARIANTS: list[tuple[str, dict[str, str], int, str, Order, int | None, tuple[str, ...]]] = [
     # (name, environment, umask, site path, file order, mtime, extra arguments)
     ("utc-c", {"TZ": "UTC", "LC_ALL": "C", "PYTHONHASHSEED": "0"}, 0o022, "a/site",
      sorted, None, ()),
     ("kiritimati-utf8", {"TZ": "Pacific/Kiritimati", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "1"}, 0o077,
-     "b/a deeper path with spaces/and-ünïcödé/site", lambda f: sorted(f, reverse=True), 86_400, ()),
+     "b/a deeper path with spaces/and-ünïcödé/site", newest_first, 86_400, ()),
     ("los-angeles-de", {"TZ": "America/Los_Angeles", "LANG": "de_DE.UTF-8", "PYTHONHASHSEED": "random"},
-     0o002, "c/site", lambda f: random.Random(7).sample(f, len(f)), 2_000_000_000, ("--jobs", "2")),
+     0o002, "c/site", shuffled(7), 2_000_000_000, ("--jobs", "2")),
     ("kolkata-turkish", {"TZ": "Asia/Kolkata", "LC_ALL": "tr_TR.UTF-8", "PYTHONHASHSEED": "4294967295",
-                         "LANGUAGE": "tr"}, 0o027, "d/site", lambda f: random.Random(8).sample(f, len(f)),
+                         "LANGUAGE": "tr"}, 0o027, "d/site", shuffled(8),
      1_000_000_000, ("--jobs", "1", "--no-cache")),
 ]
 
@@ -100,11 +111,11 @@ def test_the_demo_builds_byte_identically_everywhere(tmp_path: Path) -> None:
 def test_worker_count_and_file_order_do_not_change_a_larger_site(tmp_path: Path) -> None:
     """Enough posts for the parallel reader (it starts at 64 files): --jobs 1 and --jobs 2 agree."""
     manifests = []
-    for jobs, reverse in (("1", False), ("2", True)):
+    for jobs, order in (("1", sorted), ("2", newest_first)):
         source = tmp_path / f"gen-{jobs}"
         medium_site(source, 0, posts=120)
         site = tmp_path / f"site-{jobs}"
-        copy_site(source, site, lambda f, reverse=reverse: sorted(f, reverse=reverse), None)
+        copy_site(source, site, order, None)
         out = tmp_path / f"out-{jobs}"
         build(site, out, {"PYTHONHASHSEED": jobs}, 0o022, "--jobs", jobs, "--no-cache")
         manifests.append(manifest(out))

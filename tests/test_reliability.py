@@ -153,7 +153,8 @@ def fails_closed(runner: CliRunner, root: Path, bad: Bad, tmp_path: Path) -> lis
     out = root / "public"
     before = tree(out)
     put(root, bad.files)
-    outside = tree(tmp_path, skip=(out, root / ".public.lock"))
+    documented = (out, root / ".public.lock", root / ".sitegen-cache")  # README: the only other writes
+    outside = tree(tmp_path, skip=documented)
     result = build(runner, root, *bad.args)
     assert result.exit_code == bad.exit_code, result.output
     problems = errors_of(result.stderr)
@@ -166,7 +167,7 @@ def fails_closed(runner: CliRunner, root: Path, bad: Bad, tmp_path: Path) -> lis
     assert "the output folder was left as it was" in result.stderr
     assert tree(out) == before, "the previous output changed"
     assert leftovers(out) == []
-    assert tree(tmp_path, skip=(out, root / ".public.lock")) == outside, "something was written outside"
+    assert tree(tmp_path, skip=documented) == outside, "something was written outside"
     return located
 
 
@@ -210,16 +211,17 @@ FRONT_MATTER_ROWS = [
     Bad("FM-05-newline-escape", {P: fm('title: "first\\nsecond"', D)}, P, 2, 8, "single[- ]line"),
     Bad("FM-05-newline-block", {P: fm("title: |", "  first", "  second", D)}, P, 2, 8, "single[- ]line"),
     Bad("FM-06-no-date", {P: fm(T)}, P, 1, 1, "missing date", hint="YYYY-MM-DD|2025-01-28"),
-    Bad("FM-07-weekday", {P: fm(T, "date: tuesday")}, P, 3, 7, "'tuesday'.*|.*'tuesday'"),
+    Bad("FM-07-weekday", {P: fm(T, "date: tuesday")}, P, 3, 7, "'tuesday'", hint="YYYY-MM-DD"),
     Bad("FM-07-three-digit-day", {P: fm(T, "date: 2023-02-010T17:46:51-06:00")}, P, 3, 7,
-        "2023-02-010T17:46:51-06:00"),
-    Bad("FM-07-epoch-number", {P: fm(T, "date: 1704067200")}, P, 3, 7, "1704067200"),
-    Bad("FM-07-slashes", {P: fm(T, "date: 2024/05/01")}, P, 3, 7, "2024/05/01"),
+        "2023-02-010T17:46:51-06:00", hint="YYYY-MM-DD"),
+    Bad("FM-07-epoch-number", {P: fm(T, "date: 1704067200")}, P, 3, 7, "1704067200", hint="YYYY-MM-DD"),
+    Bad("FM-07-slashes", {P: fm(T, "date: 2024/05/01")}, P, 3, 7, "2024/05/01", hint="YYYY-MM-DD"),
     Bad("FM-07-impossible-day", {P: fm(T, "date: 2024-02-30")}, P, 3, 7, "not a real date",
         hint="valid month and day"),
-    Bad("FM-07-impossible-month", {P: fm(T, "date: 2024-13-01")}, P, 3, 7, "2024-13-01"),
-    Bad("FM-07-leap-second", {P: fm(T, "date: 2024-12-31T23:59:60Z")}, P, 3, 7, "2024-12-31T23:59:60Z"),
-    Bad("FM-07-bad-updated", {P: fm(T, D, "updated: soon")}, P, 4, 10, "updated"),
+    Bad("FM-07-impossible-month", {P: fm(T, "date: 2024-13-01")}, P, 3, 7, "2024-13-01", hint="YYYY-MM-DD"),
+    Bad("FM-07-leap-second", {P: fm(T, "date: 2024-12-31T23:59:60Z")}, P, 3, 7, "2024-12-31T23:59:60Z",
+        hint="YYYY-MM-DD"),
+    Bad("FM-07-bad-updated", {P: fm(T, D, "updated: soon")}, P, 4, 10, "updated", hint="YYYY-MM-DD"),
     Bad("FM-10-strict", {P: fm(T, D, "titel: Typo")}, P, 4, None, "titel", hint="did you mean 'title'",
         args=("--strict",)),
     Bad("FM-10-miscased-date-is-not-a-date", {P: fm(T, "Date: 2025-01-01")}, P, 1, None, "missing date"),
@@ -1007,7 +1009,7 @@ def test_feed02_feeds_and_sitemap_are_well_formed_and_escaped_once(tmp_path: Pat
         assert got == {t.replace("\u0007", "") for t in titles.values()}  # XML cannot hold U+0007
         summaries = {e.findtext(f"{ATOM}summary") for e in entries}  # text: escaped exactly once
         assert summaries == {f"Body {i} & <x> ]]>" for i in titles}
-        published = [e.findtext(f"{ATOM}published") for e in entries]
+        published = [e.findtext(f"{ATOM}published") or "" for e in entries]
         assert published == sorted(published, reverse=True)
         assert all(e.find(f"{ATOM}link").get("href").isascii() for e in entries)  # type: ignore[union-attr]
     sitemap = ET.parse(out / "sitemap.xml").getroot()
