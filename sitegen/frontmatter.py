@@ -90,7 +90,12 @@ def load_mapping(text: str, path: PurePath | str, first_line: int) -> tuple[Mapp
         try:
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
-            return Mapping({}, {}, {}), [_yaml_error(exc, path, first_line)]
+            return Mapping({}, {}, {}), [_yaml_error(exc, text, path, first_line)]
+        except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. U+000C
+            line, col = _place(text, exc.position, first_line)
+            return Mapping({}, {}, {}), [SourceError(
+                path, f"invalid YAML: the character {_named(exc.character)} is not allowed", line=line,
+                col=col, hint="delete it; write it in the body of the post if it is needed")]
         if node is None:
             return Mapping({}, {}, {}), []
         if _expanded_size(node) > MAX_VALUES:
@@ -107,20 +112,20 @@ def load_mapping(text: str, path: PurePath | str, first_line: int) -> tuple[Mapp
                 hint="write one key per line, such as title: My post",
             )
             return Mapping({}, {}, {}), [error]
-        return _construct(loader, node, path, first_line)
+        return _construct(loader, node, text, path, first_line)
     finally:
         loader.dispose()
 
 
 def _construct(
-    loader: Any, node: yaml.MappingNode, path: PurePath | str, first_line: int
+    loader: Any, node: yaml.MappingNode, text: str, path: PurePath | str, first_line: int
 ) -> tuple[Mapping, list[SourceError]]:
     values: dict[str, object] = {}
     positions: dict[str, tuple[int, int]] = {}
     key_lines: dict[str, int] = {}
     errors: list[SourceError] = []
     for key_node, value_node in node.value:
-        line = key_node.start_mark.line + first_line
+        line, key_col = _place(text, key_node.start_mark.index, first_line)
         if not isinstance(key_node, yaml.ScalarNode) or not isinstance(key_node.value, str):
             errors.append(SourceError(path, "keys must be plain names", line=line, col=1))
             continue
@@ -131,12 +136,12 @@ def _construct(
                     path,
                     f"key '{key}' appears twice (first on line {positions[key][0]})",
                     line=line,
-                    col=key_node.start_mark.column + 1,
+                    col=key_col,
                     hint="keep one of them",
                 )
             )
             continue
-        position = (value_node.start_mark.line + first_line, value_node.start_mark.column + 1)
+        position = _place(text, value_node.start_mark.index, first_line)
         try:
             values[key] = loader.construct_object(value_node, deep=True)
         except (ValueError, yaml.YAMLError, RecursionError) as exc:
@@ -165,7 +170,20 @@ def _value_error(
     return SourceError(path, f"{key}: cannot read value ({exc})", line=position[0], col=position[1])
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, path: PurePath | str, first_line: int) -> SourceError:
+def _named(character: object) -> str:
+    code = character if isinstance(character, int) else ord(str(character)[:1] or "?")
+    return f"U+{code:04X}"
+
+
+def _place(text: str, index: int, first_line: int) -> tuple[int, int]:
+    """Physical line and column of a character: only "\n" ends a line in a file (YAML also counts
+    U+0085, U+2028 and U+2029, which editors do not)."""
+    start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + first_line, index - start + 1
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: PurePath | str,
+                first_line: int) -> SourceError:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
     hint = None
@@ -180,8 +198,7 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: PurePath | str, first_line: int
         problem = "a quoted value is never closed"
         hint = "add the closing quote"
         mark = exc.context_mark or mark
-    line = (mark.line + first_line) if mark else first_line
-    col = (mark.column + 1) if mark else None
+    line, col = _place(text, mark.index, first_line) if mark else (first_line, None)
     hint = hint or "front matter is 'key: value' lines; a list item (- x) belongs under a key"
     return SourceError(path, f"invalid YAML: {problem}", line=line, col=col, hint=hint)
 

@@ -35,14 +35,13 @@ canaries = {os.path.realpath(c) for c in config["canaries"]}
 targets = [(os.path.realpath(b["out"]), os.path.realpath(b["site"])) for b in config["builds"]]
 violations, inside = [], [False]
 WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-EVENTS = {  # event -> positions of the arguments that name a path that is changed
-    "os.rename": (1,), "os.remove": (0,), "os.rmdir": (0,), "os.mkdir": (0,), "os.symlink": (1,),
-    "os.link": (1,), "os.chmod": (0,), "os.chown": (0,), "os.truncate": (0,), "os.utime": (0,),
-    "shutil.rmtree": (0,), "shutil.copyfile": (1,), "shutil.copytree": (1,), "shutil.move": (0, 1),
-    "os.mkfifo": (0,), "os.mknod": (0,),
+EVENTS = {  # event -> (position of a path that is changed, position of its dir_fd or None)
+    "os.rename": ((0, 2), (1, 3)), "os.remove": ((0, 1),), "os.rmdir": ((0, 1),), "os.mkdir": ((0, 2),),
+    "os.symlink": ((1, 2),), "os.link": ((1, 3),), "os.chmod": ((0, 2),), "os.chown": ((0, 3),),
+    "os.truncate": ((0, None),), "os.utime": ((0, 3),), "os.mkfifo": ((0, 2),), "os.mknod": ((0, 3),),
+    "os.chflags": ((0, None),), "shutil.rmtree": ((0, 1),), "shutil.copyfile": ((1, None),),
+    "shutil.copytree": ((1, None),), "shutil.move": ((0, None), (1, None)),
 }
-DIR_FD = {"os.rename": 3, "os.remove": 1, "os.rmdir": 1, "os.mkdir": 2, "os.symlink": 2, "os.link": 3,
-          "os.chmod": 2, "os.chown": 3, "os.utime": 3, "shutil.rmtree": 1}
 
 
 def absolute(path, dir_fd):
@@ -90,10 +89,10 @@ def hook(event, args):
             if writing and not allowed(real) and real != os.devnull:
                 violations.append(["write", event, real])
             return
-        for position in EVENTS[event]:
+        for position, fd_position in EVENTS[event]:
             if position >= len(args) or isinstance(args[position], int) or args[position] is None:
                 continue
-            dir_fd = args[DIR_FD[event]] if event in DIR_FD and DIR_FD[event] < len(args) else None
+            dir_fd = args[fd_position] if fd_position is not None and fd_position < len(args) else None
             path = absolute(args[position], dir_fd)
             if event == "os.mkdir" and os.path.isdir(path):
                 continue  # mkdir(exist_ok=True) of a folder that is already there changes nothing
@@ -236,12 +235,17 @@ def test_the_hook_sees_a_write_outside(tmp_path: Path) -> None:
         "import sitegen.builder as _b\n"
         "_real = _b._write\n"
         "def _leaky(root, relative, data):\n"
-        "    open(os.path.join(os.path.dirname(os.path.dirname(str(root))), 'leak.txt'), 'wb').close()\n"
+        "    import shutil\n"
+        "    victim = os.path.join(os.path.dirname(os.path.dirname(str(root))), 'victim')\n"
+        "    open(os.path.join(os.path.dirname(victim), 'leak.txt'), 'wb').close()\n"
+        "    if os.path.isdir(victim):\n"
+        "        shutil.rmtree(victim)\n"
         "    return _real(root, relative, data)\n"
         "_b._write = _leaky\n"
         "from sitegen.cli import cli  # imported before the hook")
     site = tmp_path / "site"
     put(site, {"content/posts/a.md": post_text("A")})
+    put(tmp_path / "victim", {"file.txt": "precious"})
     config = tmp_path / "hook.json"
     config.write_text(json.dumps({"builds": [{"site": str(site), "out": str(site / "public"), "times": 1}],
                                   "canaries": [], "result": str(tmp_path / "r.json")}))
@@ -249,6 +253,10 @@ def test_the_hook_sees_a_write_outside(tmp_path: Path) -> None:
                    timeout=60, check=False, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     violations = json.loads((tmp_path / "r.json").read_text())["violations"]
     assert ["write", "open", str((tmp_path / "leak.txt").resolve())] in violations
+    victim = str((tmp_path / "victim").resolve())
+    assert ["write", "shutil.rmtree", victim] in violations
+    assert ["write", "os.remove", victim + "/file.txt"] in violations  # unlink(name, dir_fd=...) too
+    assert not [v for v in violations if v[0] == "hook-error"]
 
 
 # --- the slug containment property ----------------------------------------------------------------

@@ -41,7 +41,7 @@ def test_unclosed_front_matter_is_located_at_line_one() -> None:
         ("title: a\ndate: 2024-02-30", 3, 7, "not a real date"),
         ("title: a\ntitle: b", 3, 1, "appears twice"),
         ("- just\n- a list", 2, 1, "key: value"),
-        ("title: [unclosed", 3, 1, "invalid YAML"),
+        ("title: [unclosed", 2, 17, "invalid YAML"),
     ],
 )
 def test_yaml_problems_are_located_in_the_file(text: str, line: int, col: int, fragment: str) -> None:
