@@ -87,7 +87,8 @@ def read_posts(config: Config, memo: Memo | None = None) -> tuple[list[Post], Pr
             "forkserver" if "forkserver" in methods else "spawn")
         context = multiprocessing.get_context(method)
         with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context,
-                                 initializer=_worker_start) as pool:
+                                 initializer=_worker_start,
+                                 initargs=(os.getpid() if method == "fork" else 0,)) as pool:
             parsed = list(pool.map(parse_file, sources, texts, [config] * len(todo), chunksize=chunk))
     else:
         parsed = [parse_file(source, data, config) for source, data in zip(sources, texts, strict=True)]
@@ -106,7 +107,7 @@ def read_posts(config: Config, memo: Memo | None = None) -> tuple[list[Post], Pr
     return posts, problems
 
 
-def _worker_start() -> None:
+def _worker_start(build: int) -> None:
     """A worker dies with its build (SIGKILL included) and holds none of its output streams."""
     try:
         import ctypes
@@ -114,6 +115,8 @@ def _worker_start() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, Linux
     except (OSError, AttributeError):
         pass
+    if build and os.getppid() != build:
+        os._exit(1)  # the build died before this worker could ask to die with it
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
