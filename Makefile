@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 
 build: $(STAMP)  ## build the demo site into public/
 	$(BIN)/sitegen build .
-	@echo "Open it: $(BIN)/python -m http.server --directory public 8000, then http://localhost:8000/"
+	@echo "The site is in public/. To see it: $(BIN)/sitegen serve, then open http://localhost:8000/"
 
 test: $(STAMP)  ## run the whole test suite
 	$(BIN)/python -m pytest
