@@ -161,6 +161,7 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     try:
         config = _load(directory, output_dir=output, base_url=base_url, drafts=drafts, future=future)
         config = replace(config, jobs=jobs or os.cpu_count() or 1)
@@ -327,6 +328,7 @@ def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)  # a supervisor's stop cleans up like Ctrl-C
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     try:
         preview.serve(directory, load, host=host, port=port, on_build=on_build, on_ready=on_ready)
     except OutputError as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import mimetypes
 import shutil
 import tempfile
@@ -271,6 +272,7 @@ def serve(root: Path, load: Callable[[str], Config], *, host: str, port: int,
             state.publish(None)
             on_build(report)
 
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its Ctrl-C notice is ours to print
     try:
         rebuild()
         thread.start()
