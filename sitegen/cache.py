@@ -127,9 +127,6 @@ class BuildCache:
 
     # --- rendered pages -------------------------------------------------------------------
 
-    def page(self, path: PurePosixPath) -> dict[str, Any] | None:
-        return self.pages.get(str(path))
-
     def begin(self) -> None:
         """Forget what an earlier, failed build of this cache had started to record."""
         self._new_files = {}

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Post, Site
-from sitegen.urls import is_external, output_path
+from sitegen.urls import is_external, linked_source, output_path
 
 USER_AGENT = "sitegen-link-check (+static site generator)"
 
@@ -41,7 +41,7 @@ def _problem(post: Post, target: str, sources: Mapping[str, str],
     path, _, fragment = target.partition("#")
     path = unquote(path.split("?")[0])
     if path.endswith(".md"):
-        resolved = posixpath.normpath(posixpath.join(str(post.source.parent), path))
+        resolved = linked_source(post.source.parent, path)
         if resolved not in sources:
             return f"broken link: {target} is not a published post or page"
         url = sources[resolved]

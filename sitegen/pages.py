@@ -25,7 +25,7 @@ def plan_pages(site: Site) -> list[Page]:
         *_tag_pages(site),
         _page("/tags/", "tags.html", "the tags index", site.updated,
               tags=tuple((t, len(site.posts_by_tag[t.key])) for t in site.tags),
-              tree=_tree(site, None)),
+              tree=_tree(site, None, _children(site))),
         _page("/archive/", "archive.html", "the archive", site.updated, years=_years(site.posts)),
         _feed("/feed.xml", site.config.title, "/", site.posts[: site.config.feed_limit],
               "the site feed", site),
@@ -99,6 +99,7 @@ def _posts(site: Site) -> Iterator[Page]:
 
 def _tag_pages(site: Site) -> Iterator[Page]:
     by_key = {t.key: t for t in site.tags}
+    children = _children(site)
     indexed = not site.config.tags.noindex
     for tag in site.tags:
         if not tag.has_page:
@@ -109,7 +110,7 @@ def _tag_pages(site: Site) -> Iterator[Page]:
         while parent is not None:
             ancestors.insert(0, by_key[parent])
             parent = by_key[parent].parent
-        context = {"tag": tag, "ancestors": tuple(ancestors), "children": _tree(site, tag.key)}
+        context = {"tag": tag, "ancestors": tuple(ancestors), "children": _tree(site, tag.key, children)}
         for page in _paginated(site, tag.url, posts, "tag.html", f"tag '{tag.name}'", context):
             yield page if indexed else replace(page, in_sitemap=False)
         yield _tag_feed(site, tag, tag.feed_url)
@@ -125,10 +126,18 @@ def _tag_feed(site: Site, tag: Tag, url: str) -> Page:
 Tree = tuple[tuple[Tag, int, "Tree"], ...]
 
 
-def _tree(site: Site, parent: str | None) -> Tree:
+def _children(site: Site) -> dict[str | None, list[Tag]]:
+    """Each tag's direct children (the top-level tags under None), in the site's tag order."""
+    children: dict[str | None, list[Tag]] = defaultdict(list)
+    for tag in site.tags:
+        children[tag.parent].append(tag)
+    return children
+
+
+def _tree(site: Site, parent: str | None, children: dict[str | None, list[Tag]]) -> Tree:
     """Tags under parent (top-level tags for None), each with its count and its own subtree."""
-    return tuple((t, len(site.posts_by_tag[t.key]), _tree(site, t.key))
-                 for t in site.tags if t.parent == parent)
+    return tuple((t, len(site.posts_by_tag[t.key]), _tree(site, t.key, children))
+                 for t in children.get(parent, ()))
 
 
 def _tag_redirects(site: Site) -> Iterator[Page]:

@@ -5,7 +5,6 @@ Imports errors, models, taxonomy, urls.
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -15,7 +14,7 @@ from types import MappingProxyType
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Config, Post, Site
 from sitegen.taxonomy import group_tags, related_posts
-from sitegen.urls import is_external, site_url
+from sitegen.urls import is_external, linked_source, site_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
@@ -65,8 +64,7 @@ def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, 
 def source_link_target(post: Post, target: str, urls: Mapping[str, str]) -> str | None:
     """The site URL that a link to another Markdown file (`other.md#part`) stands for."""
     path, _, fragment = target.partition("#")
-    resolved = posixpath.normpath(posixpath.join(str(post.source.parent), path))
-    url = urls.get(resolved)
+    url = urls.get(linked_source(post.source.parent, path))
     if url is None:
         return None
     return url + ("#" + fragment if fragment else "")

@@ -7,6 +7,7 @@ add the base URL's path or the whole base URL at the very end, in templates.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from pathlib import PurePosixPath
@@ -53,6 +54,11 @@ def is_safe_slug(slug: str) -> bool:
 def is_external(url: str) -> bool:
     """True for links that leave the site: a scheme (https:, mailto:) or a network path (//)."""
     return url.startswith("//") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url) is not None
+
+
+def linked_source(folder: PurePosixPath, path: str) -> str:
+    """The content file a relative link names: (content/posts, ../pages/a.md) -> content/pages/a.md."""
+    return posixpath.normpath(posixpath.join(str(folder), path))
 
 
 def post_url(slug: str) -> str:
