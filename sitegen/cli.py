@@ -79,16 +79,18 @@ def _annotate(severity: str, problem: SourceError) -> None:
     click.echo(f"::{severity} {','.join(fields)}::{message}")
 
 
-def _summary(report: BuildReport, root: Path) -> str:
+def _summary(report: BuildReport, root: Path | None) -> str:
+    """The one-line report; without a root (the preview's own folder) the output is not named."""
     out = report.output_dir
-    shown = out.relative_to(root).as_posix() + "/" if out.is_relative_to(root) else str(out)
+    shown = "" if root is None else (
+        f" -> {out.relative_to(root).as_posix()}/" if out.is_relative_to(root) else f" -> {out}")
     skipped = [_count(n, noun) for n, noun in ((report.drafts_skipped, "draft"),
                                                (report.future_skipped, "future post")) if n]
     tail = f"; skipped {' and '.join(skipped)}" if skipped else ""
     changed = "no file changed" if not report.changed else f"{_count(report.changed, 'file')} changed"
     return (f"Built {_count(report.pages, 'page')} ({_count(report.posts, 'post')}, "
             f"{_count(report.tags, 'tag')}) and {_count(report.static_files, 'static file')} "
-            f"in {report.seconds:.2f} s -> {shown}; {changed}{tail}")
+            f"in {report.seconds:.2f} s{shown}; {changed}{tail}")
 
 
 @contextmanager
@@ -305,7 +307,7 @@ def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
         stamp = time.strftime("%H:%M:%S")
         if isinstance(outcome, BuildReport):
             print_problems(warnings=outcome.warnings)
-            click.echo(f"[{stamp}] {_summary(outcome, outcome.output_dir)}".replace(" -> ./", ""))
+            click.echo(f"[{stamp}] {_summary(outcome, None)}")
         elif isinstance(outcome, BuildError):
             print_problems(outcome.errors, outcome.warnings)
             errors = _count(len(outcome.errors), "error")
