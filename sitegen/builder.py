@@ -8,7 +8,9 @@ Imports every module above it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -37,6 +39,7 @@ from sitegen.errors import (
 from sitegen.models import DEFAULT_BASE_URL, BuildReport, Config, Page, Site
 
 MARKER = ".sitegen"
+JOURNAL, APPLYING = "journal.json", "APPLYING"  # in .<output>.old-*/ while changes are applied
 LOCK_WAIT = 120  # seconds a build waits for another build of the same output
 _MARKER_TEXT = b"This folder is written by sitegen build and replaced on every build.\n"
 
@@ -70,10 +73,11 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
     out = config.output_dir
     with _locked(out):
         previous = _previous_build(out, store)
-        new_site = _NewSite(config)
+        new_site = _NewSite(config, previous)
         try:
-            records, rendered = _produce(site, planned, static, previous, store, progress, new_site)
-            changed = new_site.finish(previous)
+            records, rendered = _produce(site, planned, static, previous.trusted, store, progress,
+                                         new_site)
+            changed = new_site.finish()
         except OSError as exc:
             raise WriteError(f"{exc.strerror or exc} while writing {exc.filename or out}\n"
                              f"    hint: the previous site in {out} was left as it was") from None
@@ -81,10 +85,17 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
             new_site.discard()
         if store is not None:
             if changed or rendered or store.stale():
+                written = set(new_site.staged) if not new_site.fresh and not config.search else None
                 for path, record in records.items():
-                    info = (out / path).stat()
-                    record["out"] = [info.st_mtime_ns, info.st_size]
-                store.finish(out, {str(p): r for p, r in records.items()})
+                    earlier = previous.trusted.get(path)
+                    if written is None or path in written or earlier is None:
+                        info = (out / path).stat()
+                        record["out"] = [info.st_mtime_ns, info.st_size]
+                    else:
+                        record["out"] = earlier["out"]
+                folders = {str(f): (out / f).stat().st_mtime_ns
+                           for f in {p.parent for p in records} | {PurePosixPath(".")}}
+                store.finish(out, {str(p): r for p, r in records.items()}, folders)
             else:
                 store.finish(out, None)
     return BuildReport(
@@ -99,19 +110,27 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
 Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
 
 
-def _previous_build(out: Path, store: BuildCache | None) -> dict[PurePosixPath, dict[str, Any]]:
+def _previous_build(out: Path, store: BuildCache | None) -> Previous:
     """The files of the last build that are still exactly as that build left them."""
     if store is None or store.output != str(out) or not (out / MARKER).is_file():
-        return {}
+        return Previous({}, set(), None)
     trusted = {}
     for name, record in store.pages.items():
         try:
-            info = (out / name).stat()
+            info = os.stat(out / name)
         except OSError:
             continue
         if record.get("out") == [info.st_mtime_ns, info.st_size]:
             trusted[PurePosixPath(name)] = record
-    return trusted
+    unsure = []
+    for name, mtime in store.folders.items():  # a file added by hand changes its folder's time
+        try:
+            if os.stat(out / name).st_mtime_ns != mtime:
+                unsure.append(PurePosixPath(name))
+        except OSError:
+            continue
+    return Previous(trusted, {PurePosixPath(n) for n in store.pages},
+                    unsure if store.folders else None)
 
 
 def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
@@ -158,15 +177,21 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
 
 
 class _NewSite:
-    """The new output, gathered file by file: a file equal to the last build's is kept (a hard
-    link, so its time stays); the staging folder is made only once something differs."""
+    """The new output, gathered file by file.
 
-    def __init__(self, config: Config) -> None:
-        self.config, self.out = config, config.output_dir
+    The first build writes everything into a staging folder and renames it into place. Later
+    builds stage only the files whose bytes changed and apply them to the output through a
+    journal: old files are saved first, so a failure or a kill in the middle is rolled back
+    (here, or by the next build) and the output is always the old build or the new one.
+    """
+
+    def __init__(self, config: Config, previous: Previous) -> None:
+        self.config, self.out, self.previous = config, config.output_dir, previous
         self.staging: Path | None = None
         self.kept: list[PurePosixPath] = []
+        self.staged: list[PurePosixPath] = []
         self.paths: set[PurePosixPath] = set()
-        self.changed = 0
+        self.fresh = not (self.out / MARKER).is_file()
 
     def keep(self, path: PurePosixPath) -> None:
         self.paths.add(path)
@@ -174,21 +199,21 @@ class _NewSite:
 
     def put(self, path: PurePosixPath, data: bytes) -> None:
         self.paths.add(path)
-        if _same_bytes(self.out / path, data):
+        if not self.fresh and _same_bytes(self.out / path, data):
             self.kept.append(path)
         else:
             _write(self._staging(), path, data)
-            self.changed += 1
+            self.staged.append(path)
 
     def copy(self, path: PurePosixPath, source: Path) -> None:
         self.paths.add(path)
         old = self.out / path
-        if old.is_file() and old.stat().st_size == source.stat().st_size \
+        if not self.fresh and old.is_file() and old.stat().st_size == source.stat().st_size \
                 and old.read_bytes() == source.read_bytes():
             self.kept.append(path)
         else:
             _place(self._staging(), path, source, link=False)
-            self.changed += 1
+            self.staged.append(path)
 
     def _staging(self) -> Path:
         if self.staging is None:
@@ -196,35 +221,140 @@ class _NewSite:
                                                  dir=self.out.parent))
         return self.staging
 
-    def finish(self, previous: Records) -> int:
-        """Put the new site in place unless it equals the old one; return the files changed."""
-        changed = self.changed + len(set(previous) - self.paths)
-        if not changed and not self.config.search and self.paths == set(previous):
-            return 0
+    def finish(self) -> int:
+        """Put the new site in place; return the number of files added, changed or removed."""
         try:
-            staging = self._staging()
-            marker = self.out / MARKER
-            if _same_bytes(marker, _MARKER_TEXT):
-                _place(staging, PurePosixPath(MARKER), marker, link=True)
-            else:
+            if self.fresh:
+                staging = self._staging()
                 _write(staging, PurePosixPath(MARKER), _MARKER_TEXT)
-            for path in self.kept:
-                _place(staging, path, self.out / path, link=True)
+                if self.config.search:
+                    _index_for_search(staging)
+                with contextlib.suppress(OSError):
+                    self.out.rmdir()  # an empty folder given with -o
+                os.replace(staging, self.out)
+                self.staging = None
+                return len(self.staged)
+            removed = self._removed()
             if self.config.search:
-                _index_for_search(staging)
-            _keep(self.config, staging)
-            _swap(staging, self.out)
-            self.staging = None
+                if self.staged or removed:
+                    self._replace_whole()
+                return len(self.staged) + len(removed)
+            if self.staged or removed:
+                _apply(self.out, self.staging, self.staged, removed)
+            return len(self.staged) + len(removed)
         except OSError as exc:
             raise WriteError(f"{exc.strerror or exc} while writing {exc.filename or self.out}\n"
                              f"    hint: the previous site in {self.out} was left as it was") from None
-        return changed
+
+    def _removed(self) -> list[PurePosixPath]:
+        """Files of the last build that this one does not make, and files put there by hand."""
+        keep = {PurePosixPath(MARKER), *(PurePosixPath(name) for name in self.config.keep_files)}
+        gone = {p for p in self.previous.recorded if p not in self.paths}
+        folders = {parent for path in self.paths for parent in path.parents}
+        for folder in (self.previous.unsure if self.previous.unsure is not None else _folders(self.out)):
+            try:
+                entries = list(os.scandir(self.out / folder))
+            except OSError:
+                continue
+            for entry in entries:
+                path = folder / entry.name
+                if path not in self.paths and path not in folders \
+                        and keep.isdisjoint((path, *path.parents)):
+                    gone.add(path)
+        return sorted(p for p in gone if os.path.lexists(self.out / p)
+                      and not any(parent in gone for parent in p.parents))
+
+    def _replace_whole(self) -> None:
+        """With search on, the index covers every page: a complete new tree is swapped in."""
+        staging = self._staging()
+        _place(staging, PurePosixPath(MARKER), self.out / MARKER, link=True)
+        for path in self.kept:
+            _place(staging, path, self.out / path, link=True)
+        _index_for_search(staging)
+        _keep(self.config, staging)
+        _swap(staging, self.out)
+        self.staging = None
 
     def discard(self) -> None:
         """Remove the staging folder of a build that failed or had nothing to change."""
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
+
+
+@dataclasses.dataclass
+class Previous:
+    """What the last build left in the output, as far as the cache knows it."""
+
+    trusted: Records  # files exactly as the last build wrote them
+    recorded: set[PurePosixPath]  # every file the last build wrote
+    unsure: list[PurePosixPath] | None  # folders changed since (None: look at every folder)
+
+
+def _folders(out: Path) -> list[PurePosixPath]:
+    return [PurePosixPath(os.path.relpath(folder, out)) for folder, _, _ in os.walk(out)]
+
+
+def _apply(out: Path, staging: Path | None, staged: list[PurePosixPath],
+           removed: list[PurePosixPath]) -> None:
+    """Apply a change set to the output through a journal that can undo it at any point."""
+    steps = [("remove", str(p)) for p in removed]
+    made = set()
+    for path in staged:
+        for parent in reversed(path.parents[:-1]):
+            if parent not in made and (parent in removed or not (out / parent).is_dir()):
+                made.add(parent)
+                steps.append(("mkdir", str(parent)))
+    steps += [("put", str(p)) for p in staged]
+    emptied = sorted({parent for p in removed for parent in p.parents[:-1]},
+                     key=lambda p: len(p.parts), reverse=True)
+    journal = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    try:
+        (journal / JOURNAL).write_text(json.dumps({"output": out.name, "steps": steps}), encoding="utf-8")
+        for index, (kind, name) in enumerate(steps):  # the files to be replaced, saved before any change
+            if kind == "put" and (out / name).is_file():
+                _place(journal, PurePosixPath(str(index)), out / name, link=True)
+        with parser.signals_held():
+            (journal / APPLYING).touch()
+            for index, (kind, name) in enumerate(steps):
+                if kind == "mkdir":
+                    os.mkdir(out / name)
+                elif kind == "put":
+                    assert staging is not None
+                    os.replace(staging / name, out / name)
+                else:
+                    os.replace(out / name, journal / str(index))
+            for folder in emptied:  # a clean build would not have them
+                if (out / folder).is_dir() and not any((out / folder).iterdir()):
+                    steps.append(("rmdir", str(folder)))
+                    (journal / JOURNAL).write_text(json.dumps({"output": out.name, "steps": steps}),
+                                                   encoding="utf-8")
+                    os.rmdir(out / folder)
+            (journal / APPLYING).unlink()  # the commit: from here on the new site stands
+    except BaseException:
+        _roll_back(journal, out)
+        raise
+    shutil.rmtree(journal, ignore_errors=True)
+
+
+def _roll_back(journal: Path, out: Path) -> None:
+    """Undo an interrupted _apply; every step is undone whether or not it was carried out."""
+    if (journal / APPLYING).is_file():
+        steps = json.loads((journal / JOURNAL).read_text(encoding="utf-8"))["steps"]
+        for index in reversed(range(len(steps))):
+            kind, name = steps[index]
+            target, saved = out / name, journal / str(index)
+            if kind == "mkdir":
+                with contextlib.suppress(OSError):
+                    os.rmdir(target)
+            elif kind == "rmdir":
+                target.mkdir(exist_ok=True)
+            elif os.path.lexists(saved):
+                os.replace(saved, target)
+            elif kind == "put":
+                with contextlib.suppress(FileNotFoundError):
+                    target.unlink()
+    shutil.rmtree(journal, ignore_errors=True)
 
 
 def _same_bytes(old: Path, data: bytes) -> bool:
@@ -430,6 +560,9 @@ def _locked(out: Path) -> Iterator[None]:
         if fcntl is not None:
             _wait_for_lock(handle, fcntl, out)
         olds = sorted(out.parent.glob(f".{out.name}.old-*"))
+        for old in olds:  # a build killed while applying its changes: undo them
+            if (old / JOURNAL).is_file():
+                _roll_back(old, out)
         if not out.exists():  # a build killed in the middle of its swap: put the old site back
             for old in olds:
                 if (old / out.name).is_dir():

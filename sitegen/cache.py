@@ -47,6 +47,7 @@ class BuildCache:
         data = data or {}
         self.files: dict[str, Any] = data.get("files", {})
         self.pages: dict[str, Any] = data.get("pages", {})
+        self.folders: dict[str, int] = data.get("folders", {})  # output folder -> modification time
         self.output = data.get("output", "")
         self.warnings: list[SourceError] = []
         self._new_files: dict[str, Any] = {}
@@ -131,10 +132,12 @@ class BuildCache:
         """Forget what an earlier, failed build of this cache had started to record."""
         self._new_files = {}
 
-    def finish(self, output: Path, pages: Mapping[str, Any] | None) -> None:
+    def finish(self, output: Path, pages: Mapping[str, Any] | None,
+               folders: Mapping[str, int] | None = None) -> None:
         """Take this build's posts and pages (None: nothing changed) as the next build's start."""
         if pages is not None:
             self.files, self.pages, self.output = self._new_files, dict(pages), str(output)
+            self.folders = dict(folders or {})
             self.warnings, self.dirty = [], False
             self._save()
         self._new_files = {}
@@ -144,7 +147,7 @@ class BuildCache:
         if self.path is None:
             return
         head = {"format": FORMAT, "sitegen": __version__, "settings": self.settings,
-                "output": self.output}
+                "output": self.output, "folders": self.folders}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         temporary = self.path.with_suffix(".tmp")

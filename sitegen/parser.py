@@ -6,6 +6,7 @@ Imports errors, models, frontmatter, markup, urls.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import multiprocessing
 import os
@@ -89,6 +90,8 @@ def read_posts(config: Config, memo: Memo | None = None) -> tuple[list[Post], Pr
         with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context,
                                  initializer=_worker_start,
                                  initargs=(os.getpid() if method == "fork" else 0,)) as pool:
+            with signals_held():  # Ctrl-C in the middle of a fork would print a stray traceback
+                pool.submit(int).result()  # starts the workers
             parsed = list(pool.map(parse_file, sources, texts, [config] * len(todo), chunksize=chunk))
     else:
         parsed = [parse_file(source, data, config) for source, data in zip(sources, texts, strict=True)]
@@ -107,6 +110,20 @@ def read_posts(config: Config, memo: Memo | None = None) -> tuple[list[Post], Pr
     return posts, problems
 
 
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done (in the main thread; elsewhere a no-op)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _worker_start(build: int) -> None:
     """A worker dies with its build (SIGKILL included) and holds none of its output streams."""
     try:
@@ -117,6 +134,8 @@ def _worker_start(build: int) -> None:
         pass
     if build and os.getppid() != build:
         os._exit(1)  # the build died before this worker could ask to die with it
+    if hasattr(signal, "pthread_sigmask"):  # forked while the build held them (signals_held)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)

@@ -359,3 +359,56 @@ def test_a_full_disk_is_an_error_message_not_a_traceback(small_site: Path,
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code == 1
     assert "No space left on device while writing" in result.stderr
+
+
+# --- (c) a rebuild applies its changes through a journal ----------------------------------------
+
+KILL_AT_NTH_REPLACE = """
+import os, sys
+real, calls, limit = os.replace, [0], int(sys.argv.pop())
+def replace(*args, **kwargs):
+    calls[0] += 1
+    if calls[0] == limit:
+        os._exit(9)  # as if killed: no clean-up runs
+    real(*args, **kwargs)
+os.replace = replace
+from sitegen.cli import main
+sys.exit(main())
+"""
+
+
+def test_a_rebuild_killed_at_any_step_of_applying_is_undone_by_the_next(small_site: Path) -> None:
+    """Kill the rebuild at its 1st, 2nd, ... rename: recovery always gives the old site back."""
+    config = config_for(small_site)
+    builder.build(config)
+    out = config.output_dir
+    before = tree(out)
+    # puts (changed pages), a new folder (a new post and tag), removes and emptied folders (a deleted post)
+    (small_site / "content/posts/p5.md").unlink()
+    put(small_site, {"content/posts/p3.md": post("Changed title", tags="[t0, brand-new]"),
+                     "content/posts/extra.md": post("A new post")})
+    clean = small_site.parent / "clean"
+    builder.build(replace(config, output_dir=clean), use_cache=False)
+    for step in range(1, 40):
+        result = subprocess.run([sys.executable, "-c", KILL_AT_NTH_REPLACE, "build", str(small_site), "-q",
+                                 str(step)], capture_output=True, text=True, check=False, timeout=60)
+        assert result.returncode in (0, 9), result.stderr
+        if not any(name.startswith(".public.old-") for name in leftovers(out)):
+            break  # killed after the commit (saving the cache), or not at all: the new site stands
+        recover(out)
+        assert tree(out) == before, f"killed at rename {step}: not the old site after recovery"
+        assert leftovers(out) == []
+    assert step > 5, "the change set was applied in fewer renames than planted"
+    assert tree(out) == tree(clean)
+    assert "posts/p5/" not in tree(out) and "posts/extra/index.html" in tree(out)
+
+
+def test_files_put_into_the_output_by_hand_are_removed_by_a_cached_rebuild(small_site: Path) -> None:
+    config = config_for(small_site)
+    builder.build(config)
+    out = config.output_dir
+    expected = tree(out)
+    put(out, {"stray.html": "mine", "posts/p1/notes.txt": "mine", "new-folder/a/b.txt": "mine"})
+    report = builder.build(config)
+    assert report.rendered == 0 and report.changed == 3
+    assert tree(out) == expected
