@@ -18,7 +18,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
@@ -27,11 +28,13 @@ from sitegen import check as check_stage
 from sitegen import pages as pages_stage
 from sitegen import parser, renderer
 from sitegen import site as site_stage
-from sitegen.cache import BuildCache, Fingerprints
+from sitegen.cache import FOLDER, BuildCache, Fingerprints, decode_errors, digest
 from sitegen.errors import (
     BuildError,
+    CacheDamaged,
     ContentError,
     OutputError,
+    Problems,
     SourceError,
     TemplateError,
     WriteError,
@@ -41,6 +44,7 @@ from sitegen.models import DEFAULT_BASE_URL, BuildReport, Config, Page, Site
 MARKER = ".sitegen"
 JOURNAL, APPLYING = "journal.json", "APPLYING"  # in .<output>.old-*/ while changes are applied
 LOCK_WAIT = 120  # seconds a build waits for another build of the same output
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MARKER_TEXT = b"This folder is written by sitegen build and replaced on every build.\n"
 
 
@@ -62,9 +66,28 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
             hint="pip install 'sitegen[search]', or set search: false")])
     if store is None and use_cache:
         store = BuildCache.load(config)
+    listed = None
+    if store is not None:
+        listed = parser.content_files(config, problems := Problems()), problems
+        if not strict and store.inputs and (config.output_dir / MARKER).is_file():
+            with _locked(config.output_dir):
+                unchanged = _unchanged(config, store, listed)
+            if unchanged is not None:
+                return dataclasses.replace(unchanged, seconds=time.perf_counter() - started)
+    try:
+        report = _build(config, strict, progress, store, listed)
+    except CacheDamaged as exc:
+        assert store is not None
+        store.reset(f"ignoring the build cache: {exc}")
+        report = _build(config, strict, progress, store, listed)
+    return dataclasses.replace(report, seconds=time.perf_counter() - started)
+
+
+def _build(config: Config, strict: bool, progress: Progress | None, store: BuildCache | None,
+           listed: tuple[list[Path], Problems] | None) -> BuildReport:
     if store is not None:
         store.begin()
-    site, planned, warnings = plan(config, store)
+    site, planned, warnings = plan(config, store, listed)
     warnings = sorted(warnings + _config_warnings(config, site) + (store.warnings if store else []),
                       key=SourceError.sort_key)
     if strict and warnings:
@@ -83,28 +106,106 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
                              f"    hint: the previous site in {out} was left as it was") from None
         finally:
             new_site.discard()
+        report = BuildReport(
+            output_dir=config.output_dir, pages=len(planned), posts=len(site.posts),
+            tags=len(site.tags), static_files=len(static), drafts_skipped=site.drafts_skipped,
+            kinds=MappingProxyType(dict(sorted(Counter(p.template for p in planned).items()))),
+            future_skipped=site.future_skipped, warnings=tuple(warnings), rendered=rendered,
+            changed=changed, seconds=0.0,
+        )
         if store is not None:
+            inputs = _inputs(config, report, site.next_future)
             if changed or rendered or store.stale():
                 written = set(new_site.staged) if not new_site.fresh and not config.search else None
                 for path, record in records.items():
-                    earlier = previous.trusted.get(path)
+                    earlier = previous.trusted.get(str(path))
                     if written is None or path in written or earlier is None:
                         info = (out / path).stat()
                         record["out"] = [info.st_mtime_ns, info.st_size]
                     else:
                         record["out"] = earlier["out"]
-                folders = {str(f): (out / f).stat().st_mtime_ns
-                           for f in {p.parent for p in records} | {PurePosixPath(".")}}
-                store.finish(out, {str(p): r for p, r in records.items()}, folders)
+                folders = {name: os.stat(f"{out}/{name}").st_mtime_ns for name in _ancestors(records)}
+                store.finish(out, {str(p): r for p, r in records.items()}, folders, inputs)
             else:
-                store.finish(out, None)
+                store.finish(out, None, inputs=inputs)
+    return report
+
+
+def _unchanged(config: Config, store: BuildCache,
+               listed: tuple[list[Path], Problems]) -> BuildReport | None:
+    """The last build's report when nothing it read has changed since and its output is intact.
+
+    Decided by sizes and modification times only: no post is read, no page rendered.
+    """
+    recorded = store.inputs
+    out = config.output_dir
+    if not recorded or store.warnings or store.output != str(out) or not (out / MARKER).is_file():
+        return None
+    if recorded["config"] != _config_digest(config) or (
+            recorded["next_future"] and config.now >= datetime.fromisoformat(recorded["next_future"])):
+        return None
+    files, problems = listed
+    if problems.errors or problems.warnings or len(files) != len(store.files):
+        return None
+    root = str(config.root) + os.sep
+    for path in files:
+        record = store.files.get(str(path)[len(root):].replace(os.sep, "/"))
+        info = os.stat(path)
+        if record is None or record["stat"] != [info.st_mtime_ns, info.st_size] \
+                or store.racy(info.st_mtime_ns):
+            return None
+    other = _other_inputs(config)
+    if recorded["other"] != other or any(store.racy(mtime) for mtime, _ in other.values()):
+        return None
+    base = str(out) + os.sep
+    try:
+        for name, record in store.pages.items():
+            info = os.stat(base + name)
+            if record["out"] != [info.st_mtime_ns, info.st_size]:
+                return None
+        for name, mtime in store.folders.items():
+            if os.stat(base + name).st_mtime_ns != mtime:
+                return None
+    except (OSError, KeyError):
+        return None
+    report = recorded["report"]
     return BuildReport(
-        output_dir=config.output_dir, pages=len(planned), posts=len(site.posts),
-        tags=len(site.tags), static_files=len(static), drafts_skipped=site.drafts_skipped,
-        kinds=MappingProxyType(dict(sorted(Counter(p.template for p in planned).items()))),
-        future_skipped=site.future_skipped, warnings=tuple(warnings), rendered=rendered,
-        changed=changed, seconds=time.perf_counter() - started,
-    )
+        output_dir=out, pages=report["pages"], posts=report["posts"], tags=report["tags"],
+        static_files=report["static_files"], drafts_skipped=report["drafts_skipped"],
+        future_skipped=report["future_skipped"], kinds=MappingProxyType(report["kinds"]),
+        warnings=tuple(decode_errors(report["warnings"])), rendered=0, changed=0, seconds=0.0)
+
+
+def _inputs(config: Config, report: BuildReport, next_future: datetime | None) -> dict[str, Any]:
+    """What _unchanged compares next time, besides the posts (in the cache) and the output."""
+    return {
+        "config": _config_digest(config), "other": _other_inputs(config),
+        "next_future": next_future.isoformat() if next_future else None,
+        "report": {"pages": report.pages, "posts": report.posts, "tags": report.tags,
+                   "static_files": report.static_files, "drafts_skipped": report.drafts_skipped,
+                   "future_skipped": report.future_skipped, "kinds": dict(report.kinds),
+                   "warnings": [[w.path, w.message, w.line, w.col, w.hint] for w in report.warnings
+                                if not w.path.startswith(FOLDER)]},  # about this build's cache only
+    }
+
+
+def _config_digest(config: Config) -> str:
+    return digest(repr(dataclasses.replace(config, output_dir=Path("."), jobs=1, now=_EPOCH)))
+
+
+def _other_inputs(config: Config) -> dict[str, list[int]]:
+    """Size and time of the templates, the theme and the static files."""
+    found = {}
+    for folder in (config.templates_dir, renderer.THEME_DIR, config.static_dir):
+        for here, _, names in os.walk(folder):
+            for name in names:
+                path = os.path.join(here, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                found[path] = [info.st_mtime_ns, info.st_size]
+    return dict(sorted(found.items()))
 
 
 Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
@@ -115,26 +216,27 @@ def _previous_build(out: Path, store: BuildCache | None) -> Previous:
     if store is None or store.output != str(out) or not (out / MARKER).is_file():
         return Previous({}, set(), None)
     trusted = {}
+    base = str(out) + os.sep
     for name, record in store.pages.items():
         try:
-            info = os.stat(out / name)
+            info = os.stat(base + name)
         except OSError:
             continue
         if record.get("out") == [info.st_mtime_ns, info.st_size]:
-            trusted[PurePosixPath(name)] = record
+            trusted[name] = record
     unsure = []
     for name, mtime in store.folders.items():  # a file added by hand changes its folder's time
         try:
-            if os.stat(out / name).st_mtime_ns != mtime:
+            if os.stat(base + name).st_mtime_ns != mtime:
                 unsure.append(PurePosixPath(name))
         except OSError:
             continue
-    return Previous(trusted, {PurePosixPath(n) for n in store.pages},
+    return Previous(trusted, set(store.pages),
                     unsure if store.folders else None)
 
 
 def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
-             previous: Records, store: BuildCache | None, progress: Progress | None,
+             previous: dict[str, dict[str, Any]], store: BuildCache | None, progress: Progress | None,
              new_site: _NewSite) -> tuple[Records, int]:
     """Every output file, rendering only the pages whose inputs changed since the last build."""
     env = renderer.make_environment(site.config)
@@ -145,7 +247,7 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
     for done, page in enumerate(planned, start=1):
         if progress is not None:
             progress(done, len(planned))
-        record = previous.get(page.path)
+        record = previous.get(str(page.path))
         if prints is not None and record is not None and "key" in record \
                 and prints.of_page(page, record["site"]) == record["key"]:
             new_site.keep(page.path)
@@ -167,7 +269,7 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
     for path, source in static.items():
         info = source.stat()
         stamp = [info.st_mtime_ns, info.st_size]
-        record = previous.get(path)
+        record = previous.get(str(path))
         if record is not None and record.get("static") == stamp:
             new_site.keep(path)
         else:
@@ -248,9 +350,10 @@ class _NewSite:
 
     def _removed(self) -> list[PurePosixPath]:
         """Files of the last build that this one does not make, and files put there by hand."""
-        keep = {PurePosixPath(MARKER), *(PurePosixPath(name) for name in self.config.keep_files)}
-        gone = {p for p in self.previous.recorded if p not in self.paths}
-        folders = {parent for path in self.paths for parent in path.parents}
+        keep = {MARKER, *self.config.keep_files}
+        made = {str(p) for p in self.paths}
+        gone = self.previous.recorded - made
+        folders = set(_ancestors(self.paths))
         for folder in (self.previous.unsure if self.previous.unsure is not None else _folders(self.out)):
             try:
                 entries = list(os.scandir(self.out / folder))
@@ -258,11 +361,12 @@ class _NewSite:
                 continue
             for entry in entries:
                 path = folder / entry.name
-                if path not in self.paths and path not in folders \
-                        and keep.isdisjoint((path, *path.parents)):
-                    gone.add(path)
-        return sorted(p for p in gone if os.path.lexists(self.out / p)
-                      and not any(parent in gone for parent in p.parents))
+                if str(path) not in made and str(path) not in folders \
+                        and keep.isdisjoint(str(p) for p in (path, *path.parents)):
+                    gone.add(str(path))
+        base = str(self.out) + os.sep
+        return sorted(PurePosixPath(p) for p in gone if os.path.lexists(base + p)
+                      and not any(str(parent) in gone for parent in PurePosixPath(p).parents))
 
     def _replace_whole(self) -> None:
         """With search on, the index covers every page: a complete new tree is swapped in."""
@@ -286,9 +390,22 @@ class _NewSite:
 class Previous:
     """What the last build left in the output, as far as the cache knows it."""
 
-    trusted: Records  # files exactly as the last build wrote them
-    recorded: set[PurePosixPath]  # every file the last build wrote
+    trusted: dict[str, dict[str, Any]]  # files exactly as the last build wrote them
+    recorded: set[str]  # every file the last build wrote
     unsure: list[PurePosixPath] | None  # folders changed since (None: look at every folder)
+
+
+def _ancestors(paths: Iterable[PurePosixPath]) -> list[str]:
+    """Every folder that holds one of the paths, the top "." included."""
+    found = {"."}
+    for path in paths:
+        name = str(path)
+        while "/" in name:
+            name = name.rpartition("/")[0]
+            if name in found:
+                break
+            found.add(name)
+    return sorted(found)
 
 
 def _folders(out: Path) -> list[PurePosixPath]:
@@ -383,10 +500,11 @@ def check(config: Config, *, external: bool = False) -> tuple[list[SourceError],
     return sorted(errors, key=SourceError.sort_key), warnings
 
 
-def plan(config: Config, memo: parser.Memo | None = None) -> tuple[Site, list[Page], list[SourceError]]:
+def plan(config: Config, store: BuildCache | None = None,
+         listed: tuple[list[Path], Problems] | None = None) -> tuple[Site, list[Page], list[SourceError]]:
     """Read, collect and plan; raise BuildError with every content error of the site."""
-    documents, problems = parser.read_posts(config, memo)
-    site, site_errors, site_warnings = site_stage.collect_site(config, documents)
+    documents, problems = parser.read_posts(config, store, listed)
+    site, site_errors, site_warnings = site_stage.collect_site(config, documents, store)
     planned = pages_stage.plan_pages(site)
     errors = problems.errors + site_errors + pages_stage.find_collisions(planned)
     warnings = sorted(problems.warnings + site_warnings, key=SourceError.sort_key)

@@ -9,23 +9,31 @@ Imports errors, models.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import importlib.metadata
 import json
 import os
+import time
+import zlib
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sitegen import __version__
-from sitegen.errors import ContentError, Problems, SourceError
-from sitegen.models import Config, Page, Pagination, Post, Site, Tag
+from sitegen.errors import CacheDamaged, ContentError, Problems, SourceError
+from sitegen.models import Config, Html, Page, Pagination, Post, Site, Tag
 
 FOLDER = ".sitegen-cache"
-FORMAT = 1
-_KEEP = 4  # cache files kept: one per set of settings (a build, serve, a preview with drafts...)
+FORMAT = 2
+_KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview with drafts...)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_POST_FIELDS = dataclasses.fields(Post)
+_POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name != "html"]
+_SAME_AS_BODY = "\x01"  # in a pack record: the excerpt is the whole body
+# A file changed within this long after a build read it may keep its modification time (file
+# systems count time in ticks): such a file is read again rather than judged by its time.
+RACY_NS = 50_000_000
 
 
 def digest(data: bytes | str) -> str:
@@ -36,21 +44,41 @@ def settings_fingerprint(config: Config) -> str:
     """What, besides a file's bytes, decides how it parses (paths and the clock do not)."""
     neutral = dataclasses.replace(config, root=Path("."), source=None, output_dir=Path("."),
                                   now=_EPOCH, jobs=1, drafts=False, future=False)
-    return digest(f"{__version__}\n{neutral!r}")
+    return digest(f"{__version__}\n{_library_versions()}\n{neutral!r}")
+
+
+def _library_versions() -> str:
+    """Another Markdown, Pygments or Jinja may write other HTML from the same text."""
+    found = []
+    for name in ("markdown", "pygments", "jinja2", "pyyaml"):
+        try:
+            found.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name}=?")
+    return ",".join(found)
 
 
 class BuildCache:
-    """One settings' worth of cache, read at the start of a build and written after it."""
+    """One settings' worth of cache: an index (JSON) read at the start of a build and written
+    after it, and a pack of the posts' HTML, read only for the pages a build renders again."""
 
-    def __init__(self, path: Path | None, settings: str, data: dict[str, Any] | None = None) -> None:
+    def __init__(self, path: Path | None, settings: str, data: dict[str, Any] | None = None,
+                 pack: _Pack | None = None) -> None:
         self.path, self.settings = path, settings
         data = data or {}
         self.files: dict[str, Any] = data.get("files", {})
         self.pages: dict[str, Any] = data.get("pages", {})
         self.folders: dict[str, int] = data.get("folders", {})  # output folder -> modification time
         self.output = data.get("output", "")
+        self.read_at: int = data.get("read_at", 0)  # when the last build started reading (ns)
+        self.related: dict[str, Any] = data.get("related", {})  # {"shape": ..., "posts": ...}
+        self.inputs: dict[str, Any] = data.get("inputs", {})  # what the last build read
         self.warnings: list[SourceError] = []
+        self.pack = pack or _Pack(path.with_suffix(".pack") if path else None)
+        self._tags = [_decode_tag(t) for t in data.get("tags", [])]  # posts name tags by index
+        self._tag_ids = {tag: index for index, tag in enumerate(self._tags)}
         self._new_files: dict[str, Any] = {}
+        self._decoded: dict[str, tuple[Post | None, Problems]] = {}  # by source, in this process
         self.dirty = path is not None and not data  # a new cache is always written
 
     @classmethod
@@ -67,14 +95,27 @@ class BuildCache:
                 raise ValueError("it was written by another version of sitegen")
             if data.get("sitegen") != __version__ or data.get("settings") != settings:
                 raise ValueError("it belongs to another version or other settings")
-            if not isinstance(data.get("files"), dict) or not isinstance(data.get("pages"), dict):
+            if not all(isinstance(data.get(k), dict) for k in ("files", "pages", "folders", "inputs")):
                 raise ValueError("it is incomplete")
-        except (OSError, ValueError) as exc:
+            pack = _Pack(path.with_suffix(".pack"))
+            needed = max((r["html"][0] + r["html"][1] for r in data["files"].values() if r["post"]),
+                         default=0)
+            if pack.size() < needed:
+                raise ValueError(f"{path.with_suffix('.pack').name} is shorter than its index says")
+        except (OSError, ValueError, KeyError, TypeError) as exc:
             cache.warnings.append(ContentError(
                 f"{FOLDER}/{path.name}", f"ignoring the build cache: {exc}",
                 hint="nothing to do: this build starts from scratch and writes a new cache"))
             return cache
-        return cls(path if persist else None, settings, data)
+        return cls(path if persist else None, settings, data, pack)
+
+    def reset(self, warning: str) -> None:
+        """Start over, empty, after finding the cache damaged in the middle of a build."""
+        self.files, self.pages, self.folders, self.inputs, self.related = {}, {}, {}, {}, {}
+        self._new_files, self._decoded, self.dirty = {}, {}, self.path is not None
+        self.warnings.append(ContentError(
+            f"{FOLDER}/{self.path.name if self.path else 'cache'}", warning,
+            hint="nothing to do: this build starts from scratch and writes a new cache"))
 
     @classmethod
     def follow(cls, previous: BuildCache | None, config: Config) -> BuildCache:
@@ -88,10 +129,19 @@ class BuildCache:
     def recall(self, source: str, path: Path) -> tuple[Post | None, Problems] | None:
         """The earlier result for a file whose size and modification time did not change."""
         record = self.files.get(source)
-        info = path.stat()
-        if record is None or record["stat"] != [info.st_mtime_ns, info.st_size]:
+        if record is None:
+            return None
+        info = os.stat(path)
+        if record["stat"] != [info.st_mtime_ns, info.st_size]:
+            return None
+        if self.racy(info.st_mtime_ns):
+            self.dirty = True  # read it now; the cache then records a later start
             return None
         return self._reuse(source, record, record["stat"])
+
+    def racy(self, mtime_ns: int) -> bool:
+        """True for a time too close to the last build's start to tell an edit made since."""
+        return mtime_ns >= self.read_at - RACY_NS
 
     def recall_bytes(self, source: str, path: Path, data: bytes) -> tuple[Post | None, Problems] | None:
         """The earlier result for a file touched but not changed (a checkout, a save)."""
@@ -103,24 +153,69 @@ class BuildCache:
 
     def _reuse(self, source: str, record: dict[str, Any],
                stat: list[int]) -> tuple[Post | None, Problems]:
-        self._new_files[source] = {**record, "stat": stat}
+        self._new_files[source] = {**record, "stat": stat} if stat != record["stat"] else record
         self.dirty |= stat != record["stat"]
-        post = decode_post(record["post"]) if record["post"] is not None else None
-        return post, Problems(decode_errors(record["errors"]), decode_errors(record["warnings"]))
+        known = self._decoded.get(source)
+        if known is None:
+            post = self._decode_post(record) if record["post"] is not None else None
+            known = post, Problems(decode_errors(record["errors"]), decode_errors(record["warnings"]))
+            self._decoded[source] = known
+        return known
 
     def keep(self, source: str, path: Path, data: bytes, post: Post | None,
              problems: Problems) -> None:
         info = path.stat()
         self.dirty = True
+        self._decoded.pop(source, None)
         try:
-            encoded = encode_post(post) if post is not None else None
+            encoded = self._encode_post(post) if post is not None else None
         except TypeError:  # a front-matter value JSON cannot hold: parse this file every time
             return
         self._new_files[source] = {
             "stat": [info.st_mtime_ns, info.st_size], "digest": digest(data), "post": encoded,
+            "html": post.html if post is not None else None,  # packed when the cache is saved
             "errors": [_encode_error(e) for e in problems.errors],
             "warnings": [_encode_error(w) for w in problems.warnings]}
+        if post is not None:
+            self._decoded[source] = post, problems
 
+    def _encode_post(self, post: Post) -> dict[str, Any]:
+        """The post as JSON values, but for its HTML (in the pack) and its tags (in the index's table)."""
+        fields = {name: getattr(post, name) for name in _POST_FIELDS}
+        fields["source"] = str(post.source)
+        fields["tags"] = [self._tag_id(t) for t in post.tags]
+        for name in ("date", "updated", "extra"):  # the only fields that can hold dates
+            fields[name] = _to_json(fields[name])
+        json.dumps(fields["extra"])  # TypeError now rather than when the cache is saved
+        return fields
+
+    def _tag_id(self, tag: Tag) -> int:
+        if tag not in self._tag_ids:
+            self._tag_ids[tag] = len(self._tags)
+            self._tags.append(tag)
+        return self._tag_ids[tag]
+
+    def _decode_post(self, record: dict[str, Any]) -> Post:
+        fields = dict(record["post"])
+        for name in ("date", "updated"):
+            value = fields[name]
+            if value is not None:
+                fields[name] = _from_json(value)
+        if fields["extra"]:
+            fields["extra"] = _from_json(fields["extra"])
+        fields["source"] = PurePosixPath(fields["source"])
+        fields["tags"] = tuple(self._tags[i] for i in fields["tags"])
+        fields["aliases"] = tuple(fields["aliases"])
+        fields["links"] = tuple((target, line) for target, line in fields["links"])
+        offset, length, check, html_digest = record["html"]
+        fields["html"] = Html.later(functools.partial(self.pack.read, offset, length, check), html_digest)
+        return Post(**fields)
+
+    def recall_related(self, shape: str) -> Mapping[str, list[str]] | None:
+        return self.related.get("posts") if self.related.get("shape") == shape else None
+
+    def keep_related(self, shape: str, related: Mapping[str, list[str]]) -> None:
+        self.related, self.dirty = {"shape": shape, "posts": dict(related)}, True
 
     def stale(self) -> bool:
         """True when the posts read this time differ from what the cache holds."""
@@ -131,41 +226,97 @@ class BuildCache:
     def begin(self) -> None:
         """Forget what an earlier, failed build of this cache had started to record."""
         self._new_files = {}
+        self._started = time.time_ns()
 
     def finish(self, output: Path, pages: Mapping[str, Any] | None,
-               folders: Mapping[str, int] | None = None) -> None:
+               folders: Mapping[str, int] | None = None, inputs: Mapping[str, Any] | None = None) -> None:
         """Take this build's posts and pages (None: nothing changed) as the next build's start."""
         if pages is not None:
             self.files, self.pages, self.output = self._new_files, dict(pages), str(output)
-            self.folders = dict(folders or {})
+            self.folders, self.inputs = dict(folders or {}), dict(inputs or {})
+            self.read_at = self._started
             self.warnings, self.dirty = [], False
+            self._save()
+        elif inputs is not None and (inputs != self.inputs or any(
+                self.racy(mtime) for mtime, _ in inputs["other"].values())):
+            self.inputs, self.read_at = dict(inputs), self._started
             self._save()
         self._new_files = {}
 
     def _save(self) -> None:
-        """Write the cache to disk and prune the oldest; a memory-only cache writes nothing."""
+        """Write the new posts' HTML to the pack, then the index; a memory-only cache writes nothing."""
         if self.path is None:
             return
-        head = {"format": FORMAT, "sitegen": __version__, "settings": self.settings,
-                "output": self.output, "folders": self.folders}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+        self.pack.store(self.files)
+        head = {"format": FORMAT, "sitegen": __version__, "settings": self.settings,
+                "output": self.output, "folders": self.folders, "inputs": self.inputs,
+                "read_at": self.read_at, "related": self.related,
+                "tags": [dataclasses.asdict(t) for t in self._tags]}
         temporary = self.path.with_suffix(".tmp")
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps(head)[:-1])
-            for name, entries in (("files", self.files), ("pages", self.pages)):
-                # One entry at a time: the C encoder's speed without a second copy of the cache
-                handle.write(f',"{name}":{{')
-                for index, (key, value) in enumerate(entries.items()):
-                    handle.write(("," if index else "") + json.dumps(key) + ":"
-                                 + json.dumps(value, separators=(",", ":")))
-                handle.write("}")
-            handle.write("}")
+        temporary.write_text(json.dumps({**head, "files": self.files, "pages": self.pages},
+                                        separators=(",", ":")), encoding="utf-8")
         os.replace(temporary, self.path)
         others = sorted((p for p in self.path.parent.glob("*.json") if p != self.path),
                         key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for stale in others[_KEEP - 1:]:
             stale.unlink(missing_ok=True)
+            stale.with_suffix(".pack").unlink(missing_ok=True)
+
+
+class _Pack:
+    """The posts' HTML, appended to one file: a record is found by offset and length and checked
+    with a CRC-32. Rewritten without the unused records when they outweigh the used ones."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def size(self) -> int:
+        fd = self._open()
+        return os.fstat(fd).st_size if fd is not None else 0
+
+    def _open(self) -> int | None:
+        if self._fd is None and self.path is not None and self.path.is_file():
+            self._fd = os.open(self.path, os.O_RDONLY)  # kept open: a rewrite by another build is harmless
+        return self._fd
+
+    def read(self, offset: int, length: int, check: int) -> tuple[str, str, str]:
+        fd = self._open()
+        data = os.pread(fd, length, offset) if fd is not None else b""
+        if len(data) != length or zlib.crc32(data) != check:
+            raise CacheDamaged(f"{self.path}: a record at {offset} does not match its index")
+        body, summary, toc = data.decode("utf-8").split("\x00")
+        return body, body if summary == _SAME_AS_BODY else summary, toc
+
+    def store(self, files: Mapping[str, dict[str, Any]]) -> None:
+        """Append the HTML of newly parsed posts; their records get its place in the pack."""
+        assert self.path is not None
+        new = [r for r in files.values() if isinstance(r.get("html"), Html)]
+        used = sum(r["html"][1] for r in files.values() if isinstance(r.get("html"), list))
+        rewrite = self.size() > 2 * used + (4 << 20)
+        if rewrite:  # read what is kept before the file is replaced
+            for record in files.values():
+                if isinstance(record.get("html"), list):
+                    offset, length, check, html_digest = record["html"]
+                    record["html"] = Html(*self.read(offset, length, check))
+            new = [r for r in files.values() if isinstance(r.get("html"), Html)]
+        target = self.path.with_suffix(".pack-new") if rewrite else self.path
+        with open(target, "wb" if rewrite else "ab") as handle:
+            offset = handle.seek(0, os.SEEK_END)
+            for record in new:
+                html: Html = record["html"]
+                body, summary, toc = html.parts
+                data = "\x00".join((body, _SAME_AS_BODY if summary == body else summary, toc)).encode()
+                handle.write(data)
+                record["html"] = [offset, len(data), zlib.crc32(data), html.digest]
+                offset += len(data)
+        if rewrite:
+            os.replace(target, self.path)
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
 
 
 # --- posts as JSON ----------------------------------------------------------------------------
@@ -191,16 +342,8 @@ def _from_json(value: Any) -> Any:
     return value
 
 
-def encode_post(post: Post) -> dict[str, Any]:
-    """The post as JSON values; its long strings are shared with the post, not copied."""
-    fields = {f.name: getattr(post, f.name) for f in _POST_FIELDS}
-    fields["source"] = str(post.source)
-    fields["tags"] = [dataclasses.asdict(t) for t in post.tags]
-    for name in ("date", "updated", "extra"):  # the only fields that can hold dates
-        fields[name] = _to_json(fields[name])
-    if post.summary_html == post.body_html:
-        fields["summary_html"] = None  # most posts have no cut: keep the body once
-    return fields
+def _decode_tag(data: dict[str, Any]) -> Tag:
+    return Tag(**{**data, "old_slugs": tuple(data["old_slugs"])})
 
 
 def _to_json(value: Any) -> Any:
@@ -211,19 +354,6 @@ def _to_json(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return _json_value(value)  # dates; anything else raises TypeError
-
-
-def decode_post(data: dict[str, Any]) -> Post:
-    fields = dict(data)
-    for name in ("date", "updated", "extra"):  # the only fields that can hold dates
-        fields[name] = _from_json(fields[name])
-    fields["source"] = PurePosixPath(fields["source"])
-    fields["tags"] = tuple(Tag(**{**t, "old_slugs": tuple(t["old_slugs"])}) for t in fields["tags"])
-    fields["aliases"] = tuple(fields["aliases"])
-    fields["links"] = tuple((target, line) for target, line in fields["links"])
-    if fields["summary_html"] is None:
-        fields["summary_html"] = fields["body_html"]
-    return Post(**fields)
 
 
 def _encode_error(error: SourceError) -> list[Any]:
@@ -255,24 +385,29 @@ class Fingerprints:
             # The two dates by their text: a fresh parse and the cache give different tz objects.
             dates = (post.date and post.date.isoformat(), post.updated and post.updated.isoformat())
             fields = (str(post.source), post.url, post.title, dates, post.tags, post.aliases,
-                      post.links, post.summary, post.toc_html, post.cut, post.words,
+                      post.links, post.summary, post.html.digest, post.cut, post.words,
                       post.reading_minutes, post.draft, post.author, post.description,
                       self.of_value(post.extra))
-            known = digest("\x00".join([repr(fields), post.body_html, post.summary_html]))
+            known = digest(repr(fields))
             self._posts[id(post)] = known
         return known
 
     def of_value(self, value: object) -> str:
         """A stable text standing for any value found in a page's context."""
-        if isinstance(value, Post):
-            return "post:" + self.of_post(value)
+        kind = type(value)
+        if kind is Post:
+            return "post:" + self.of_post(value)  # type: ignore[arg-type]
+        if kind is str or kind is int or value is None or kind is bool:
+            return repr(value)
+        if kind is tuple or kind is list:
+            known = self._posts  # posts by far the most common item: their digest without a call
+            return "[" + ",".join([("post:" + known[id(v)]) if id(v) in known else self.of_value(v)
+                                   for v in value]) + "]"  # type: ignore[attr-defined]
         if isinstance(value, Pagination):
-            items = ",".join(self.of_post(p) for p in value.items)
+            items = ",".join([self.of_post(p) for p in value.items])
             return f"pagination:{value.number}/{value.count}:{value.prev_url}:{value.next_url}:{items}"
-        if isinstance(value, (tuple, list)):
-            return "[" + ",".join(self.of_value(v) for v in value) + "]"
         if isinstance(value, Mapping):
-            return "{" + ",".join(f"{k!r}:{self.of_value(v)}" for k, v in sorted(value.items())) + "}"
+            return "{" + ",".join([f"{k!r}:{self.of_value(v)}" for k, v in sorted(value.items())]) + "}"
         if isinstance(value, date):  # the same moment from a fresh parse and from the cache
             return value.isoformat()
         return repr(value)

@@ -113,3 +113,8 @@ class BuildError(SitegenError):
 
     def __str__(self) -> str:
         return self._text()
+
+
+class CacheDamaged(Exception):
+    """Something read from the build cache does not match what was written; not the user's
+    error: the build starts over without the cache."""

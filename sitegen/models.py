@@ -7,7 +7,8 @@ worker processes; treat them as read-only. Imports only errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -99,6 +100,69 @@ class Tag:
         return self.url + "feed.xml"
 
 
+class Html:
+    """A post's HTML: body, excerpt and table of contents.
+
+    Posts from the build cache carry only a way to read it and its digest, so a rebuild holds in
+    memory just the HTML of the pages it renders again.
+    """
+
+    __slots__ = ("_parts", "_load", "_digest")
+
+    def __init__(self, body: str, summary: str, toc: str) -> None:
+        self._parts: tuple[str, str, str] | None = (body, summary, toc)
+        self._load: Callable[[], tuple[str, str, str]] | None = None
+        self._digest: str | None = None
+
+    @classmethod
+    def later(cls, load: Callable[[], tuple[str, str, str]], digest: str) -> Html:
+        html = cls.__new__(cls)
+        html._parts, html._load, html._digest = None, load, digest
+        return html
+
+    @property
+    def parts(self) -> tuple[str, str, str]:
+        if self._parts is None:
+            assert self._load is not None
+            self._parts = self._load()
+        return self._parts
+
+    @property
+    def digest(self) -> str:
+        """Stands for the three texts: equal digests, equal HTML."""
+        if self._digest is None:
+            self._digest = hashlib.sha256("\x00".join(self.parts).encode()).hexdigest()
+        return self._digest
+
+    def map(self, rewrite: Callable[[str], str], key: str) -> Html:
+        """The body and excerpt rewritten; `key` names the rewrite, for the digest."""
+        return Html.later(lambda: (rewrite(self.parts[0]), rewrite(self.parts[1]), self.parts[2]),
+                          hashlib.sha256(f"{self.digest}\x00{key}".encode()).hexdigest())
+
+    def forget(self) -> None:
+        """Drop texts that can be read again (after rendering the pages that needed them)."""
+        if self._load is not None:
+            self._parts = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Html) and self.digest == other.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __reduce__(self) -> tuple[Callable[..., Html], tuple[tuple[str, str, str], str]]:
+        return _html_with_digest, (self.parts, self.digest)  # workers hash it, not the build
+
+    def __repr__(self) -> str:
+        return f"Html({self.digest[:12]})"
+
+
+def _html_with_digest(parts: tuple[str, str, str], digest: str) -> Html:
+    html = Html(*parts)
+    html._digest = digest
+    return html
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Post:
     """A post (section "posts") or a standalone page (section "pages")."""
@@ -115,9 +179,7 @@ class Post:
     aliases: tuple[str, ...]
     links: tuple[tuple[str, int], ...]  # every link target in the Markdown, with its line
     summary: str
-    summary_html: str
-    body_html: str
-    toc_html: str
+    html: Html
     cut: bool
     words: int
     reading_minutes: int
@@ -129,6 +191,19 @@ class Post:
     @property
     def lastmod(self) -> datetime | None:
         return self.updated or self.date
+
+    @property
+    def body_html(self) -> str:
+        return self.html.parts[0]
+
+    @property
+    def summary_html(self) -> str:
+        """The excerpt above <!--more-->, or the whole body: safe to repeat on list pages."""
+        return self.html.parts[1]
+
+    @property
+    def toc_html(self) -> str:
+        return self.html.parts[2]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,6 +218,7 @@ class Site:
     updated: datetime
     drafts_skipped: int
     future_skipped: int
+    next_future: datetime | None = None  # when the first post left out as future comes out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, render
-from sitegen.models import Config, Post, Tag
+from sitegen.models import Config, Html, Post, Tag
 from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_url
 
 SECTIONS = ("posts", "pages")
@@ -60,24 +60,29 @@ class Memo(Protocol):
              problems: Problems) -> None: ...
 
 
-def read_posts(config: Config, memo: Memo | None = None) -> tuple[list[Post], Problems]:
+def read_posts(config: Config, memo: Memo | None = None,
+               listed: tuple[list[Path], Problems] | None = None) -> tuple[list[Post], Problems]:
     """Read every Markdown file under content/posts/ and content/pages/, in path order.
 
     With a memo, files that did not change are not parsed again; the others are parsed by
-    config.jobs worker processes when there are enough of them.
+    config.jobs worker processes when there are enough of them. `listed`: content_files'
+    answer, when the caller has it already.
     """
-    problems = Problems()
-    files = content_files(config, problems)
+    if listed is None:
+        listed = content_files(config, problems := Problems()), problems
+    files, found = listed
+    problems = Problems(list(found.errors), list(found.warnings))
     results: list[tuple[Post | None, Problems] | None] = [None] * len(files)
     todo: list[tuple[int, PurePosixPath, bytes]] = []
+    root = len(str(config.root)) + 1
     for index, path in enumerate(files):
-        source = PurePosixPath(path.relative_to(config.root).as_posix())
-        results[index] = memo.recall(str(source), path) if memo else None
+        name = str(path)[root:].replace(os.sep, "/")
+        results[index] = memo.recall(name, path) if memo else None
         if results[index] is None:
             data = path.read_bytes()
-            results[index] = memo.recall_bytes(str(source), path, data) if memo else None
+            results[index] = memo.recall_bytes(name, path, data) if memo else None
             if results[index] is None:
-                todo.append((index, source, data))
+                todo.append((index, PurePosixPath(name), data))
     sources, texts = [s for _, s, _ in todo], [d for _, _, d in todo]
     if config.jobs > 1 and len(todo) >= PARALLEL_FROM:
         chunk = max(1, len(todo) // (config.jobs * 8))
@@ -160,24 +165,28 @@ PARALLEL_FROM = 64  # fewer files are read faster by one process than by startin
 def content_files(config: Config, problems: Problems | None = None) -> list[Path]:
     """The Markdown files of posts and pages, sorted; hidden and _private files left out."""
     problems = problems if problems is not None else Problems()
-    content = config.content_dir
-    if not content.is_dir():
-        return []
     files: list[Path] = []
-    for folder, folders, names in os.walk(content):  # followlinks=False: linked folders are not entered
-        here = Path(folder)
-        kept = []
-        for name in sorted(folders):
-            if name.startswith((".", "_")):
+
+    def walk(folder: str, depth: int) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:  # the file type comes with the listing: no stat for plain files
+            if entry.name.startswith((".", "_")):
                 continue
-            if (here / name).is_symlink():
-                _check_file(config, here / name, problems, files)
-            else:
-                kept.append(name)
-        folders[:] = kept
-        for name in sorted(names):
-            if not name.startswith((".", "_")) and name.lower().endswith(MARKDOWN_SUFFIXES):
-                _check_file(config, here / name, problems, files)
+            if entry.is_symlink():
+                if entry.is_dir() or entry.name.lower().endswith(MARKDOWN_SUFFIXES):
+                    _check_file(config, Path(entry.path), problems, files)
+            elif entry.is_dir():
+                walk(entry.path, depth + 1)
+            elif entry.name.lower().endswith(MARKDOWN_SUFFIXES):
+                if depth == 0 or entry.path.split(os.sep)[-depth - 1] not in SECTIONS:
+                    _check_file(config, Path(entry.path), problems, files)  # says why it is left out
+                else:
+                    files.append(Path(entry.path))
+
+    walk(str(config.content_dir), 0)
     return sorted(files)
 
 
@@ -275,8 +284,7 @@ def parse_post(
         links=links,
         key_lines={k: pos[0] for k, pos in data.positions.items()},
         summary=strings["summary"] or strings["excerpt"] or rendered.summary,
-        summary_html=rendered.excerpt_html,
-        body_html=rendered.body_html, toc_html=rendered.toc_html, cut=rendered.cut,
+        html=Html(rendered.body_html, rendered.excerpt_html, rendered.toc_html), cut=rendered.cut,
         words=rendered.words, reading_minutes=rendered.reading_minutes,
         author=author or config.author, description=strings["description"] or "",
         extra=extra,

@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from sitegen.errors import TemplateError
+from sitegen.errors import CacheDamaged, TemplateError
 from sitegen.models import Config, Page, Site
 from sitegen.urls import absolute_url, site_url
 
@@ -127,6 +127,8 @@ def render_page(env: jinja2.Environment, page: Page, site: Site, *,
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(page.origin, f"template '{exc.name}' not found (rendering {page.url})",
                             hint=f"add templates/{exc.name}, or remove the reference") from None
+    except CacheDamaged:
+        raise
     except Exception as exc:  # any runtime error inside a template: locate it in the template
         filename, line = _template_frame(exc)
         raise TemplateError(_template_path(filename or page.template, site.config),

@@ -5,14 +5,16 @@ Imports errors, models, taxonomy, urls.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
+from typing import Protocol
 
 from sitegen.errors import ContentError, SourceError
-from sitegen.models import Config, Post, Site
+from sitegen.models import Config, Post, Site, Tag
 from sitegen.taxonomy import group_tags, related_posts
 from sitegen.urls import is_external, linked_source, site_url
 
@@ -20,8 +22,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
 
 
+class RelatedMemo(Protocol):
+    """What a build cache offers: related posts from a build whose posts had the same tags."""
+
+    def recall_related(self, shape: str) -> Mapping[str, list[str]] | None: ...
+
+    def keep_related(self, shape: str, related: Mapping[str, list[str]]) -> None: ...
+
+
 def collect_site(
-    config: Config, documents: list[Post]
+    config: Config, documents: list[Post], memo: RelatedMemo | None = None
 ) -> tuple[Site, list[SourceError], list[SourceError]]:
     """Return the site, its errors and its warnings."""
     visible, drafts, future = _published(config, documents)
@@ -30,8 +40,8 @@ def collect_site(
     pages = tuple(sorted((d for d in visible if d.section == "pages"), key=lambda p: str(p.source)))
     taxonomy = group_tags(config, posts)
     tags = taxonomy.tags
-    posts = tuple(replace(p, tags=tuple(tags[t.key] for t in p.tags)) for p in posts)
-    by_source = {str(p.source): p for p in posts}
+    posts = tuple(_with_tags(p, tuple(tags[t.key] for t in p.tags)) for p in posts)
+    by_source = {str(p.source): p for p in posts}  # the posts with their final tags
     posts_by_tag = {k: tuple(by_source[str(p.source)] for p in group)
                     for k, group in taxonomy.posts_by_tag.items()}
     site = Site(
@@ -41,21 +51,42 @@ def collect_site(
         tags=tuple(sorted(tags.values(), key=lambda t: (t.name.casefold(), t.slug))),
         posts_by_tag=MappingProxyType(posts_by_tag),
         spellings=MappingProxyType(taxonomy.spellings),
-        related=MappingProxyType(related_posts(posts, posts_by_tag, config.tags.related)),
+        related=MappingProxyType(_related(config, posts, posts_by_tag, by_source, memo)),
         updated=max((p.lastmod for p in posts if p.lastmod), default=_EPOCH),
         drafts_skipped=drafts,
-        future_skipped=future,
+        future_skipped=len(future),
+        next_future=min((p.date for p in future if p.date), default=None),
     )
     return site, taxonomy.errors, warnings + taxonomy.warnings
 
 
-def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, int]:
-    visible, drafts, future = [], 0, 0
+def _with_tags(post: Post, tags: tuple[Tag, ...]) -> Post:
+    return post if tags == post.tags else replace(post, tags=tags)
+
+
+def _related(config: Config, posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]],
+             by_source: dict[str, Post], memo: RelatedMemo | None) -> dict[str, tuple[Post, ...]]:
+    """Related posts depend only on each post's place in date order and its tags: reused from the
+    last build when those are the same (an edited text changes neither)."""
+    shape = hashlib.sha256(repr((config.tags.related, [(str(p.source), [t.key for t in p.tags])
+                                                       for p in posts])).encode()).hexdigest()
+    known = memo.recall_related(shape) if memo is not None else None
+    if known is not None and known.keys() <= by_source.keys():
+        return {source: tuple(by_source[s] for s in others) for source, others in known.items()}
+    related = related_posts(posts, posts_by_tag, config.tags.related)
+    if memo is not None:
+        memo.keep_related(shape, {source: [str(p.source) for p in others]
+                                  for source, others in related.items()})
+    return related
+
+
+def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, list[Post]]:
+    visible, drafts, future = [], 0, []
     for document in documents:
         if document.draft and not config.drafts:
             drafts += 1
         elif document.date and document.date > config.now and not config.future:
-            future += 1
+            future.append(document)
         else:
             visible.append(document)
     return visible, drafts, future
@@ -90,13 +121,16 @@ def _resolve_source_links(config: Config, posts: list[Post]) -> tuple[list[Post]
             url = source_link_target(post, match.group(2) + (match.group(3) or ""), urls)
             return match.group(0) if url is None else f'{match.group(1)}{site_url(config.base_url, url)}"'
 
-        resolved.append(replace(post, body_html=_MD_HREF.sub(rewrite, post.body_html),
-                                summary_html=_MD_HREF.sub(rewrite, post.summary_html)))
+        key = repr([(t, source_link_target(post, t, urls)) for t, _ in targets] + [config.base_url])
+        def rewrite_all(html: str, rewrite: Callable[[re.Match[str]], str] = rewrite) -> str:
+            return _MD_HREF.sub(rewrite, html)
+
+        resolved.append(replace(post, html=post.html.map(rewrite_all, key)))
     return resolved, warnings
 
 
 def _is_source_link(target: str) -> bool:
-    return not is_external(target) and target.partition("#")[0].endswith(".md")
+    return ".md" in target and target.partition("#")[0].endswith(".md") and not is_external(target)
 
 
 def _newest_first(posts: list[Post]) -> tuple[Post, ...]:

@@ -190,3 +190,122 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
         build(config_for(root))
         assert contents(root / "public") == clean_build(root, tmp_path_factory.mktemp("clean"))
+
+
+# --- a rebuild with nothing changed decides by file times alone -----------------------------------
+
+
+def settle(root: Path) -> None:
+    """Age every file of the site past the racy window, as if written well before the build."""
+    old = 1_700_000_000_000_000_000
+    for path in root.rglob("*"):
+        if path.is_file() and "public" not in path.parts:
+            os.utime(path, ns=(old, old))
+
+
+def unchanged_build(root: Path, monkeypatch: pytest.MonkeyPatch, **overrides: object) -> object:
+    """A build that must not read any post; returns its report."""
+    from sitegen import parser
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a no-change build read the posts")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(parser, "read_posts", refuse)
+        return build(config_for(root, **overrides))
+
+
+def test_nothing_changed_reads_no_post_and_repeats_the_report(write_site: WriteSite,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_site({**SITE, "sitegen.yaml": "posts_per_page: 2\n"})  # base_url unset: a warning
+    settle(root)
+    first = build(config_for(root))
+    again = unchanged_build(root, monkeypatch)
+    def said(report: object) -> list[tuple[object, ...]]:
+        return [(w.path, w.line, w.col, w.message, w.hint) for w in report.warnings]  # type: ignore[attr-defined]
+
+    assert replace(again, seconds=0, rendered=0, changed=0, warnings=()) == \
+        replace(first, seconds=0, rendered=0, changed=0, warnings=())
+    assert said(again) == said(first) and any("base_url is not set" in w[3] for w in said(again))
+
+
+@pytest.mark.parametrize("change", ["post added", "template", "static file", "config", "output edited",
+                                    "file put into the output", "output file deleted", "future post due"])
+def test_any_change_takes_the_full_path(write_site: WriteSite, tmp_path: Path, change: str) -> None:
+    root = write_site({**SITE, "content/posts/later.md": post("Later", date="2026-06-01", body="Soon.")})
+    settle(root)
+    build(config_for(root))
+    out = root / "public"
+    overrides: dict[str, object] = {}
+    if change == "post added":
+        (root / "content/posts/d.md").write_text(post("Delta", date="2025-01-04"))
+    elif change == "template":
+        (root / "templates").mkdir()
+        (root / "templates/post.html").write_text("{{ post.title }} by hand\n")
+    elif change == "static file":
+        (root / "static/logo.svg").write_text("<svg></svg>")
+    elif change == "config":
+        (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"] + "title: Renamed\n")
+    elif change == "output edited":
+        (out / "index.html").write_text("changed by hand")
+    elif change == "file put into the output":
+        (out / "posts/extra.html").write_text("mine")
+    elif change == "output file deleted":
+        (out / "tags/index.html").unlink()
+    elif change == "future post due":
+        from tests.conftest import NOW
+        overrides["now"] = NOW.replace(year=2027)
+    config = config_for(root)
+    report = build(replace(config, **overrides))  # type: ignore[arg-type]
+    assert report.changed > 0
+    assert contents(out) == clean_build(root, tmp_path) if not overrides else "Later" in (
+        out / "index.html").read_text()
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_seen(write_site: WriteSite) -> None:
+    """File systems count modification times in ticks: an edit right after a build can keep
+    both. Files written that close to the build are read again, not judged by their time."""
+    root = write_site(SITE)
+    path = root / "content/posts/c.md"
+    build(config_for(root))
+    info = path.stat()
+    text = path.read_text().replace("Gamma body.", "Gimme body.")
+    path.write_text(text)
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert path.stat().st_size == info.st_size
+    build(config_for(root))
+    assert "Gimme body." in (root / "public/posts/c/index.html").read_text()
+
+
+def test_a_damaged_html_pack_is_noticed_and_the_build_starts_over(write_site: WriteSite,
+                                                                 tmp_path: Path) -> None:
+    root = write_site(SITE)
+    build(config_for(root))
+    pack = next((root / FOLDER).glob("*.pack"))
+    data = bytearray(pack.read_bytes())
+    data[len(data) // 2] ^= 0x20  # one flipped bit, as a bad disk would
+    pack.write_bytes(bytes(data))
+    (root / "templates").mkdir()
+    (root / "templates/post.html").write_text("<main>{{ post.body_html }}</main>\n")  # reads every body
+    report = build(config_for(root))
+    assert any("ignoring the build cache" in w.message for w in report.warnings)
+    assert contents(root / "public") == clean_build(root, tmp_path)
+    assert build(config_for(root)).warnings == ()  # and a sound cache was written
+
+
+def test_related_posts_are_computed_again_only_when_tags_move(write_site: WriteSite,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import site, taxonomy
+
+    calls = []
+    real = taxonomy.related_posts
+    monkeypatch.setattr(site, "related_posts", lambda *a: calls.append(1) or real(*a))
+    root = write_site(SITE)
+    build(config_for(root))
+    (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]",
+                                                  body="Alpha body, edited."))
+    build(config_for(root))
+    assert len(calls) == 1, "a text edit recomputed related posts"
+    (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, green]"))
+    build(config_for(root))
+    assert len(calls) == 2
