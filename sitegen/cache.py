@@ -47,6 +47,7 @@ def settings_fingerprint(config: Config) -> str:
     return digest(f"{__version__}\n{_library_versions()}\n{neutral!r}")
 
 
+@functools.cache
 def _library_versions() -> str:
     """Another Markdown, Pygments or Jinja may write other HTML from the same text."""
     found = []

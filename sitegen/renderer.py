@@ -25,7 +25,27 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+_LAST: list[tuple[tuple[str, ...], jinja2.Environment, dict[str, str]]] = []
+
+
 def make_environment(config: Config) -> jinja2.Environment:
+    """The build's Jinja environment; the last one is reused while no template has changed, so
+    the preview's rebuilds do not parse and compile the templates again."""
+    env = _new_environment(config)
+    key = (str(config.templates_dir), config.base_url, *_sources(env))
+    if _LAST and _LAST[0][0] == key:
+        return _LAST[0][1]
+    _LAST[:] = [(key, env, {})]
+    return env
+
+
+def _sources(env: jinja2.Environment) -> list[str]:
+    loader = env.loader
+    assert loader is not None
+    return [f"{name}\0{loader.get_source(env, name)[0]}" for name in sorted(set(env.list_templates()))]
+
+
+def _new_environment(config: Config) -> jinja2.Environment:
     theme = jinja2.FileSystemLoader(THEME_DIR / "templates")
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(config.templates_dir),
@@ -54,6 +74,17 @@ def make_environment(config: Config) -> jinja2.Environment:
 
 def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
     """For each template, a hash of its source and of every template it extends or includes."""
+    for _, known_env, known in _LAST:
+        if known_env is env and known:
+            return known
+    prints = _fingerprints(env)
+    for _, known_env, known in _LAST:
+        if known_env is env:
+            known.update(prints)
+    return prints
+
+
+def _fingerprints(env: jinja2.Environment) -> dict[str, str]:
     sources: dict[str, str] = {}
     loader = env.loader
     assert loader is not None
