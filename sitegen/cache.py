@@ -164,21 +164,31 @@ class BuildCache:
         return known
 
     def keep(self, source: str, path: Path, data: bytes, post: Post | None,
-             problems: Problems) -> None:
+             problems: Problems) -> Post | None:
+        """Record a newly parsed file; returns the post to build with, its HTML now in the pack
+        and read again only when a page needs it (a saved cache only)."""
         info = path.stat()
         self.dirty = True
         self._decoded.pop(source, None)
         try:
             encoded = self._encode_post(post) if post is not None else None
         except TypeError:  # a front-matter value JSON cannot hold: parse this file every time
-            return
+            return post
+        html: Html | list[Any] | None = post.html if post is not None else None
+        if post is not None and self.path is not None:
+            html = self.pack.append(post.html)
+            post = dataclasses.replace(post, html=self._lazy(html))
         self._new_files[source] = {
             "stat": [info.st_mtime_ns, info.st_size], "digest": digest(data), "post": encoded,
-            "html": post.html if post is not None else None,  # packed when the cache is saved
-            "errors": [_encode_error(e) for e in problems.errors],
+            "html": html, "errors": [_encode_error(e) for e in problems.errors],
             "warnings": [_encode_error(w) for w in problems.warnings]}
         if post is not None:
             self._decoded[source] = post, problems
+        return post
+
+    def _lazy(self, place: list[Any]) -> Html:
+        offset, length, check, html_digest = place
+        return Html.later(functools.partial(self.pack.read, offset, length, check), html_digest)
 
     def _encode_post(self, post: Post) -> dict[str, Any]:
         """The post as JSON values, but for its HTML (in the pack) and its tags (in the index's table)."""
@@ -208,8 +218,7 @@ class BuildCache:
         fields["tags"] = tuple(self._tags[i] for i in fields["tags"])
         fields["aliases"] = tuple(fields["aliases"])
         fields["links"] = tuple((target, line) for target, line in fields["links"])
-        offset, length, check, html_digest = record["html"]
-        fields["html"] = Html.later(functools.partial(self.pack.read, offset, length, check), html_digest)
+        fields["html"] = self._lazy(record["html"])
         return Post(**fields)
 
     def recall_related(self, shape: str) -> Mapping[str, list[str]] | None:
@@ -256,8 +265,17 @@ class BuildCache:
                 "read_at": self.read_at, "related": self.related,
                 "tags": [dataclasses.asdict(t) for t in self._tags]}
         temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps({**head, "files": self.files, "pages": self.pages},
-                                        separators=(",", ":")), encoding="utf-8")
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(json.dumps(head)[:-1])
+            for name, entries in (("files", self.files), ("pages", self.pages)):
+                # In slices: the C encoder's speed without a second copy of the whole index
+                handle.write(f',"{name}":{{')
+                items = list(entries.items())
+                for start in range(0, len(items), 500):
+                    text = json.dumps(dict(items[start:start + 500]), separators=(",", ":"))
+                    handle.write(("," if start else "") + text[1:-1])
+                handle.write("}")
+            handle.write("}")
         os.replace(temporary, self.path)
         others = sorted((p for p in self.path.parent.glob("*.json") if p != self.path),
                         key=lambda p: p.stat().st_mtime_ns, reverse=True)
@@ -273,6 +291,9 @@ class _Pack:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._fd: int | None = None
+        self._appending: int | None = None
+        # The HTML of the posts being rendered, not of every post: memory stays flat with size
+        self.read = functools.lru_cache(maxsize=256)(self._read)
 
     def size(self) -> int:
         fd = self._open()
@@ -283,13 +304,27 @@ class _Pack:
             self._fd = os.open(self.path, os.O_RDONLY)  # kept open: a rewrite by another build is harmless
         return self._fd
 
-    def read(self, offset: int, length: int, check: int) -> tuple[str, str, str]:
+    def _read(self, offset: int, length: int, check: int) -> tuple[str, str, str]:
         fd = self._open()
         data = os.pread(fd, length, offset) if fd is not None else b""
         if len(data) != length or zlib.crc32(data) != check:
             raise CacheDamaged(f"{self.path}: a record at {offset} does not match its index")
         body, summary, toc = data.decode("utf-8").split("\x00")
         return body, body if summary == _SAME_AS_BODY else summary, toc
+
+    def append(self, html: Html) -> list[Any]:
+        """Add one post's HTML at the end of the pack; returns where it is."""
+        assert self.path is not None
+        if self._appending is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._appending = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        body, summary, toc = html.parts
+        data = "\x00".join((body, _SAME_AS_BODY if summary == body else summary, toc)).encode()
+        written = os.write(self._appending, data)
+        if written != len(data):
+            raise OSError(f"short write to {self.path}")
+        # O_APPEND: the end, as this write left it, even when another build appends too
+        return [os.lseek(self._appending, 0, os.SEEK_CUR) - written, written, zlib.crc32(data), html.digest]
 
     def store(self, files: Mapping[str, dict[str, Any]]) -> None:
         """Append the HTML of newly parsed posts; their records get its place in the pack."""
@@ -315,9 +350,11 @@ class _Pack:
                 offset += len(data)
         if rewrite:
             os.replace(target, self.path)
-            if self._fd is not None:
-                os.close(self._fd)
-                self._fd = None
+            for fd in (self._fd, self._appending):
+                if fd is not None:
+                    os.close(fd)
+            self._fd = self._appending = None
+            self.read.cache_clear()  # the places have changed
 
 
 # --- posts as JSON ----------------------------------------------------------------------------
@@ -376,6 +413,7 @@ class Fingerprints:
         self.site = site
         self.templates = templates  # template name -> hash of it and what it extends or includes
         self._posts: dict[int, str] = {}
+        self._tags: dict[int, str] = {}
         self._site: dict[str, str] = {}
         self.config = digest(repr(dataclasses.replace(site.config, output_dir=Path("."), jobs=1,
                                                        now=_EPOCH)))
@@ -385,13 +423,18 @@ class Fingerprints:
         if known is None:
             # The two dates by their text: a fresh parse and the cache give different tz objects.
             dates = (post.date and post.date.isoformat(), post.updated and post.updated.isoformat())
-            fields = (str(post.source), post.url, post.title, dates, post.tags, post.aliases,
+            tags = [self._tags.get(id(t)) or self._tag_text(t) for t in post.tags]
+            fields = (str(post.source), post.url, post.title, dates, tags, post.aliases,
                       post.links, post.summary, post.html.digest, post.cut, post.words,
                       post.reading_minutes, post.draft, post.author, post.description,
                       self.of_value(post.extra))
             known = digest(repr(fields))
             self._posts[id(post)] = known
         return known
+
+    def _tag_text(self, tag: Tag) -> str:
+        self._tags[id(tag)] = text = repr(tag)  # one Tag object is shared by all its posts
+        return text
 
     def of_value(self, value: object) -> str:
         """A stable text standing for any value found in a page's context."""

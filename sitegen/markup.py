@@ -1,7 +1,8 @@
 """Markdown text -> HTML fragments (body, excerpt, table of contents) and plain text.
 
-Support module: imports nothing from sitegen. The one place that imports markdown.
-A fresh Markdown instance per document, because instances keep state between conversions.
+Support module: imports nothing from sitegen. The one place that imports markdown and pygments.
+One Markdown instance per process, reset before each document (reset clears the state that
+footnotes, abbreviations and the table of contents keep).
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import unescape
+from typing import Any
 
 MORE = "<!--more-->"
 _MORE_TOKEN = "sitegen-more-d41d8cd9"
 WORDS_PER_MINUTE = 220
 _EXTENSIONS = ["extra", "toc", "codehilite", "sane_lists", "admonition"]
-_CONFIG = {
+_CONFIG: dict[str, dict[str, object]] = {
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-4"},
     "codehilite": {"css_class": "highlight", "guess_lang": False},
 }
@@ -54,12 +56,7 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     script on the site. Links with executable schemes (javascript:, vbscript:, data: pages) lose
     their target either way.
     """
-    import markdown  # type: ignore[import-untyped]  # here: a rebuild from the cache never needs it
-
-    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=_CONFIG, output_format="html")
-    if not unsafe_html:
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
+    md = _converter(unsafe_html)
     lines = _protect_template_syntax(text.split("\n"))
     marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
     if marker is not None:  # a plain-text token survives either mode; the comment would not
@@ -84,6 +81,42 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
         summary=" ".join(plain_head.split()),
         words=len([w for w in plain_text(body).split() if any(c.isalnum() for c in w)]),
     )
+
+
+_CONVERTERS: dict[bool, Any] = {}
+
+
+def _converter(unsafe_html: bool) -> Any:
+    """A Markdown converter, made once per process and reset between documents."""
+    md = _CONVERTERS.get(unsafe_html)
+    if md is None:
+        import markdown  # type: ignore[import-untyped]  # here: a rebuild from the cache never needs it
+
+        config = {**_CONFIG, "codehilite": {**_CONFIG["codehilite"], "pygments_formatter": _formatter()}}
+        md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=config, output_format="html")
+        if not unsafe_html:
+            md.preprocessors.deregister("html_block")
+            md.inlinePatterns.deregister("html")
+        _CONVERTERS[unsafe_html] = md
+    return md.reset()
+
+
+def _formatter() -> type:
+    """Pygments' HTML formatter, but working out a style's CSS classes once, not once per code
+    block (most of the cost of highlighting a short block)."""
+    from pygments.formatters.html import HtmlFormatter  # type: ignore[import-untyped]
+
+    sheets: dict[tuple[object, str], tuple[dict[Any, str], dict[str, Any]]] = {}
+
+    class Formatter(HtmlFormatter):  # type: ignore[misc]
+        def _create_stylesheet(self) -> None:
+            key = (self.style, self.classprefix)
+            if key not in sheets:
+                super()._create_stylesheet()
+                sheets[key] = self.ttype2class, self.class2style  # type: ignore[has-type]
+            self.ttype2class, self.class2style = sheets[key]  # only ever read after this
+
+    return Formatter
 
 
 def _protect_template_syntax(lines: list[str]) -> list[str]:

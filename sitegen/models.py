@@ -122,10 +122,10 @@ class Html:
 
     @property
     def parts(self) -> tuple[str, str, str]:
-        if self._parts is None:
-            assert self._load is not None
-            self._parts = self._load()
-        return self._parts
+        if self._parts is not None:
+            return self._parts
+        assert self._load is not None
+        return self._load()  # not kept: the loader keeps what is read often
 
     @property
     def digest(self) -> str:
@@ -138,11 +138,6 @@ class Html:
         """The body and excerpt rewritten; `key` names the rewrite, for the digest."""
         return Html.later(lambda: (rewrite(self.parts[0]), rewrite(self.parts[1]), self.parts[2]),
                           hashlib.sha256(f"{self.digest}\x00{key}".encode()).hexdigest())
-
-    def forget(self) -> None:
-        """Drop texts that can be read again (after rendering the pages that needed them)."""
-        if self._load is not None:
-            self._parts = None
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Html) and self.digest == other.digest

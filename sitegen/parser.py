@@ -57,7 +57,7 @@ class Memo(Protocol):
     def recall_bytes(self, source: str, path: Path, data: bytes) -> tuple[Post | None, Problems] | None: ...
 
     def keep(self, source: str, path: Path, data: bytes, post: Post | None,
-             problems: Problems) -> None: ...
+             problems: Problems) -> Post | None: ...
 
 
 def read_posts(config: Config, memo: Memo | None = None,
@@ -84,26 +84,27 @@ def read_posts(config: Config, memo: Memo | None = None,
             if results[index] is None:
                 todo.append((index, PurePosixPath(name), data))
     sources, texts = [s for _, s, _ in todo], [d for _, _, d in todo]
-    if config.jobs > 1 and len(todo) >= PARALLEL_FROM:
-        chunk = max(1, len(todo) // (config.jobs * 8))
-        # Fork (fast, and workers die with the build) unless threads run, which a forked copy
-        # could inherit mid-lock; then forkserver, which starts workers from a clean process.
-        methods = multiprocessing.get_all_start_methods()
-        method = "fork" if threading.active_count() == 1 and "fork" in methods else (
-            "forkserver" if "forkserver" in methods else "spawn")
-        context = multiprocessing.get_context(method)
-        with ProcessPoolExecutor(max_workers=config.jobs, mp_context=context,
-                                 initializer=_worker_start,
-                                 initargs=(os.getpid() if method == "fork" else 0,)) as pool:
+    with contextlib.ExitStack() as stack:
+        if config.jobs > 1 and len(todo) >= PARALLEL_FROM:
+            chunk = max(1, len(todo) // (config.jobs * 8))
+            # Fork (fast, and workers die with the build) unless threads run, which a forked copy
+            # could inherit mid-lock; then forkserver, which starts workers from a clean process.
+            methods = multiprocessing.get_all_start_methods()
+            method = "fork" if threading.active_count() == 1 and "fork" in methods else (
+                "forkserver" if "forkserver" in methods else "spawn")
+            pool = stack.enter_context(ProcessPoolExecutor(
+                max_workers=config.jobs, mp_context=multiprocessing.get_context(method),
+                initializer=_worker_start, initargs=(os.getpid() if method == "fork" else 0,)))
             with signals_held():  # Ctrl-C in the middle of a fork would print a stray traceback
                 pool.submit(int).result()  # starts the workers
-            parsed = list(pool.map(parse_file, sources, texts, [config] * len(todo), chunksize=chunk))
-    else:
-        parsed = [parse_file(source, data, config) for source, data in zip(sources, texts, strict=True)]
-    for (index, source, data), result in zip(todo, parsed, strict=True):
-        results[index] = result
-        if memo:
-            memo.keep(str(source), files[index], data, *result)
+            parsed: Iterator[tuple[Post | None, Problems]] = pool.map(
+                parse_file, sources, texts, [config] * len(todo), chunksize=chunk)
+        else:
+            parsed = (parse_file(source, data, config) for source, data in zip(sources, texts, strict=True))
+        for (index, source, data), (post, found) in zip(todo, parsed, strict=True):
+            # One at a time, as they come: the memo may swap the HTML for a way to read it later
+            results[index] = (memo.keep(str(source), files[index], data, post, found) if memo else post,
+                              found)
     posts = []
     for done in results:  # in file order, whatever the number of workers
         assert done is not None

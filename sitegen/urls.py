@@ -7,6 +7,7 @@ add the base URL's path or the whole base URL at the very end, in templates.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -92,6 +93,7 @@ def base_path(base_url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # templates ask for the same few URLs on many pages
 def site_url(base_url: str, url: str) -> str:
     """A site URL as a root-relative link that works under a subpath: "/x/" -> "/blog/x/"."""
     if not url.startswith("/") or url.startswith("//"):

@@ -16,7 +16,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "models": ({"errors"}, set()),
     "frontmatter": ({"errors"}, {"yaml"}),
     "urls": (set(), {"slugify"}),
-    "markup": (set(), {"markdown"}),
+    "markup": (set(), {"markdown", "pygments"}),
     "config": ({"errors", "models", "frontmatter", "urls"}, set()),
     "parser": ({"errors", "models", "frontmatter", "markup", "urls"}, set()),
     "taxonomy": ({"errors", "models", "markup", "urls"}, set()),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+from sitegen import markup
 from sitegen.markup import plain_text, render
 
 
@@ -85,3 +86,18 @@ def test_plain_text_skips_markup_scripts_and_permalinks() -> None:
 
 def test_template_syntax_in_content_stays_text() -> None:
     assert "{{ 7*7 }}" in md("Literal {{ 7*7 }} and {% raw %}\n").body_html
+
+
+def test_one_converter_serves_many_documents_without_leaking_state() -> None:
+    """The converter is reused: footnotes, abbreviations, ids and the table of contents of one
+    document must not reach the next."""
+    first = ("## Intro\n\n## Intro\n\nHTML rocks[^1].\n\n*[HTML]: Hyper Text\n\n[^1]: A note.\n\n"
+             "```python\nx = 1\n```\n")
+    second = "## Intro\n\nHTML again, no note.\n\n## Other\n"
+    markup._CONVERTERS.clear()
+    alone = md(second)
+    md(first)
+    after = md(second)
+    assert after == alone
+    assert "<abbr" not in after.body_html and "footnote" not in after.body_html  # type: ignore[attr-defined]
+    assert 'id="intro"' in after.body_html  # type: ignore[attr-defined]  # not "intro_1", counted on from the first document
