@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
 
@@ -34,7 +34,7 @@ _NOT_FOUND = b"<!doctype html><title>Not found</title><body><h1>Not found</h1></
 _EDITOR_TEMP = (".swp", ".swx", "~", ".tmp")
 _RELOAD_SCRIPT = """<script>
 (() => {
-  const events = new EventSource("EVENTS");
+  const events = new EventSource("EVENTS?since=VERSION");
   events.addEventListener("reload", () => location.reload());
   events.addEventListener("build-error", (event) => {
     let box = document.getElementById("sitegen-error-overlay");
@@ -122,8 +122,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path = urlsplit(self.path).path
         if path == EVENTS:
-            self._events()
+            self._events(parse_qs(urlsplit(self.path).query).get("since", [""])[0])
             return
+        version = self.preview.state.version  # before reading the page: never newer than it
         target, redirect = self._resolve(path)
         if redirect:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -133,12 +134,13 @@ class _Handler(BaseHTTPRequestHandler):
         elif target is None:
             page = self.preview.root / "404.html"
             data = page.read_bytes() if page.is_file() else _NOT_FOUND
-            self._send(HTTPStatus.NOT_FOUND, _with_script(data), "text/html; charset=utf-8", body)
+            self._send(HTTPStatus.NOT_FOUND, _with_script(data, version), "text/html; charset=utf-8",
+                       body)
         else:
             data = target.read_bytes()
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if kind == "text/html":
-                data, kind = _with_script(data), "text/html; charset=utf-8"
+                data, kind = _with_script(data, version), "text/html; charset=utf-8"
             elif kind.startswith("text/") or kind.endswith("xml"):
                 kind += "; charset=utf-8"
             self._send(HTTPStatus.OK, data, kind, body)
@@ -178,8 +180,12 @@ class _Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(data)
 
-    def _events(self) -> None:
-        """Server-sent events: "reload" after each good build, "build-error" with the errors."""
+    def _events(self, since: str) -> None:
+        """Server-sent events: "reload" after each good build, "build-error" with the errors.
+
+        `since` is the build the page was served from: a build finished while the page was
+        loading reloads it at once.
+        """
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
@@ -192,6 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"retry: 500\n\n")
             if error:
                 self._event("build-error", error)
+            elif since.isdigit() and int(since) != seen:
+                self._event("reload", "")
             while not closed:
                 version, error, closed = state.wait(seen, timeout=15)
                 if closed:
@@ -210,8 +218,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-def _with_script(html: bytes) -> bytes:
-    script = _RELOAD_SCRIPT.encode()
+def _with_script(html: bytes, version: int) -> bytes:
+    script = _RELOAD_SCRIPT.replace("VERSION", str(version)).encode()
     index = html.rfind(b"</body>")
     return html[:index] + script + html[index:] if index >= 0 else html + script
 

@@ -62,6 +62,35 @@ def test_a_broken_post_keeps_the_last_good_site_and_reports(running: Running) ->
     running.wait_for("/posts/hello/", "Fixed.")
 
 
+def events_opening(running: Running, since: str) -> bytes:
+    """What the event stream says in its first half second, opened as a page served at `since`."""
+    port = int(running.address.rstrip("/").rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        connection.sendall(f"GET /__sitegen/events?since={since} HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                           .encode())
+        connection.settimeout(0.5)
+        received = b""
+        try:
+            while chunk := connection.recv(4096):
+                received += chunk
+        except TimeoutError:
+            pass
+    return received
+
+
+def test_a_page_loaded_while_a_build_finished_still_reloads(running: Running) -> None:
+    """The page says which build it came from; a build finished before its event stream
+    connected must not be missed."""
+    html = running.get("/posts/hello/")[1]
+    served = html.split("events?since=")[1].split('"')[0]
+    assert b"event: reload" not in events_opening(running, served)
+    (running.root / "content/posts/hello.md").write_text(post("Hello", body="Second version."))
+    running.wait_for("/posts/hello/", "Second version.")
+    assert b"event: reload" in events_opening(running, served)  # the old page: reload at once
+    fresh = running.get("/posts/hello/")[1].split("events?since=")[1].split('"')[0]
+    assert fresh != served and b"event: reload" not in events_opening(running, fresh)
+
+
 def test_events_stream_reports_reload_and_errors(running: Running) -> None:
     port = int(running.address.rstrip("/").rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
