@@ -24,9 +24,8 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-from sitegen import check as check_stage
 from sitegen import pages as pages_stage
-from sitegen import parser, renderer
+from sitegen import parser
 from sitegen import site as site_stage
 from sitegen.cache import FOLDER, BuildCache, Fingerprints, decode_errors, digest
 from sitegen.errors import (
@@ -42,6 +41,7 @@ from sitegen.errors import (
 from sitegen.models import DEFAULT_BASE_URL, BuildReport, Config, Page, Site
 
 MARKER = ".sitegen"
+THEME_DIR = Path(__file__).parent / "theme"  # renderer.THEME_DIR, known without loading Jinja
 JOURNAL, APPLYING = "journal.json", "APPLYING"  # in .<output>.old-*/ while changes are applied
 LOCK_WAIT = 120  # seconds a build waits for another build of the same output
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -196,7 +196,7 @@ def _config_digest(config: Config) -> str:
 def _other_inputs(config: Config) -> dict[str, list[int]]:
     """Size and time of the templates, the theme and the static files."""
     found = {}
-    for folder in (config.templates_dir, renderer.THEME_DIR, config.static_dir):
+    for folder in (config.templates_dir, THEME_DIR, config.static_dir):
         for here, _, names in os.walk(folder):
             for name in names:
                 path = os.path.join(here, name)
@@ -239,6 +239,8 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
              previous: dict[str, dict[str, Any]], store: BuildCache | None, progress: Progress | None,
              new_site: _NewSite) -> tuple[Records, int]:
     """Every output file, rendering only the pages whose inputs changed since the last build."""
+    from sitegen import renderer  # here: a build with nothing to render never loads Jinja
+
     env = renderer.make_environment(site.config)
     prints = Fingerprints(site, renderer.template_fingerprints(env)) if store is not None else None
     records: Records = {}
@@ -492,6 +494,8 @@ def check(config: Config, *, external: bool = False) -> tuple[list[SourceError],
     outputs = dict(rendered)
     for path, source in static.items():
         outputs[path] = source.read_bytes() if path.suffix == ".html" else b""
+    from sitegen import check as check_stage
+
     errors = check_stage.check_links(site, outputs)
     if external:
         errors += check_stage.check_external(site)
@@ -516,6 +520,8 @@ def plan(config: Config, store: BuildCache | None = None,
 def render_all(site: Site, planned: list[Page],
                progress: Progress | None = None) -> dict[PurePosixPath, bytes]:
     """Render every page; a broken template is reported once, not once per page."""
+    from sitegen import renderer
+
     env = renderer.make_environment(site.config)
     rendered: dict[PurePosixPath, bytes] = {}
     errors: dict[tuple[str, int | None], TemplateError] = {}
@@ -574,7 +580,7 @@ def _static_files(config: Config, generated: set[PurePosixPath]) -> dict[PurePos
     """Theme assets, then the site's static/ over them; a file that clashes with a page is an error."""
     files: dict[PurePosixPath, Path] = {}
     errors: list[SourceError] = []
-    for folder in (renderer.THEME_DIR / "static", config.static_dir):
+    for folder in (THEME_DIR / "static", config.static_dir):
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):

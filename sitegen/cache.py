@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
-import importlib.metadata
+import importlib.util
 import json
 import os
 import time
@@ -49,12 +49,16 @@ def settings_fingerprint(config: Config) -> str:
 
 @functools.cache
 def _library_versions() -> str:
-    """Another Markdown, Pygments or Jinja may write other HTML from the same text."""
+    """Another Markdown, Pygments or Jinja may write other HTML from the same text: each
+    library's installed files, by path, size and time (cheaper than reading package metadata)."""
     found = []
-    for name in ("markdown", "pygments", "jinja2", "pyyaml"):
+    for name in ("markdown", "pygments", "jinja2", "yaml"):
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None and spec.origin else ""
         try:
-            found.append(f"{name}={importlib.metadata.version(name)}")
-        except importlib.metadata.PackageNotFoundError:
+            info = os.stat(origin)
+            found.append(f"{origin}:{info.st_mtime_ns}:{info.st_size}")
+        except OSError:
             found.append(f"{name}=?")
     return ",".join(found)
 

@@ -6,14 +6,12 @@ Exit status: 0 success, 1 the site has errors, 2 wrong usage.
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-import webbrowser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -269,6 +267,8 @@ def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) 
     if dry_run:
         for edit in edits:
             name = edit.path.relative_to(config.root).as_posix()
+            import difflib
+
             click.echo("".join(difflib.unified_diff(
                 edit.before.splitlines(keepends=True), edit.after.splitlines(keepends=True),
                 f"a/{name}", f"b/{name}")), nl=False)
@@ -324,6 +324,8 @@ def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
             click.echo(f"Port {port} is busy; using {address.rsplit(':', 1)[1].rstrip('/')} instead.")
         click.echo(f"Serving {address} (Ctrl-C to stop)")
         if open_browser:
+            import webbrowser
+
             webbrowser.open(address)
 
     def interrupt(_signal: int, _frame: object) -> None:

@@ -7,14 +7,11 @@ Imports errors, models, frontmatter, markup, urls.
 from __future__ import annotations
 
 import contextlib
-import difflib
-import multiprocessing
 import os
 import re
 import signal
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -86,6 +83,9 @@ def read_posts(config: Config, memo: Memo | None = None,
     sources, texts = [s for _, s, _ in todo], [d for _, _, d in todo]
     with contextlib.ExitStack() as stack:
         if config.jobs > 1 and len(todo) >= PARALLEL_FROM:
+            import multiprocessing  # here: a rebuild of a few files never starts workers
+            from concurrent.futures import ProcessPoolExecutor
+
             chunk = max(1, len(todo) // (config.jobs * 8))
             # Fork (fast, and workers die with the build) unless threads run, which a forked copy
             # could inherit mid-lock; then forkserver, which starts workers from a clean process.
@@ -519,6 +519,8 @@ class _Checker:
 
     def warn_typos(self, extra: list[str]) -> None:
         for key in extra:
+            import difflib  # here: seldom needed
+
             matches = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
             if matches:
                 line, col = self.positions[key]
