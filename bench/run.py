@@ -136,7 +136,7 @@ class Tool:
 
     def clear_caches(self, site: Path, out: Path) -> None:
         """Everything a cold build must not find: the output and the tool's own caches."""
-        folders = [out, site / ".sitegen-cache"]  # .sitegen-cache: issue 4's cache, once it exists
+        folders = [out, site / ".sitegen-cache"]  # sitegen's build cache
         if self.name == "pelican":
             folders.append(site / "cache")
         if self.name == "hugo":
@@ -551,7 +551,7 @@ def render_markdown(rows: list[Row], meta: dict[str, object]) -> str:
             cells.append(_ratio(ours.median("cold", "cpu_seconds"),
                                 peer.median("cold", "cpu_seconds")))
             lines.append(f"| {peer.posts:,} | {peer.tool} | " + " | ".join(cells) + " |")
-    lines += ["", "## Issue 4 targets", ""] + _targets(rows)
+    lines += ["", "## Targets", ""] + _targets(rows)
     lines += [
         "",
         "## Reproduce",

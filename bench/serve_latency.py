@@ -1,4 +1,4 @@
-"""How long from saving a post to the preview showing the new text (issue 4: under 300 ms at 1,000 posts).
+"""How long from saving a post to the preview showing the new text (the aim: under 300 ms at 1,000 posts).
 
 Starts `sitegen serve` on a generated corpus, waits for the first build, then appends a unique
 sentence to one post several times and times each edit from just before the write until

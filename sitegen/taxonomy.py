@@ -160,6 +160,7 @@ def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, .
             for other in group[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
                 candidates[id(other)] = other
         candidates.pop(id(post), None)
-        scored = [(-sum(weight[k] for k in keys & tag_keys[i]), order[i], i) for i in candidates]
+        weigh = weight.__getitem__
+        scored = [(-sum(map(weigh, keys & tag_keys[i])), order[i], i) for i in candidates]
         related[str(post.source)] = tuple(candidates[i] for _, _, i in heapq.nsmallest(limit, scored))
     return related

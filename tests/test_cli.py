@@ -175,14 +175,17 @@ def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch) -> None:  #
 
     with cli_module._progress(True) as update:  # the test runner is not a terminal
         assert update is None
-    monkeypatch.setattr(cli_module, "_stderr", lambda: cli_module.Console(
-        force_terminal=True, file=io.StringIO()))
-    ticks = iter([0.0, 0.5, 2.0, 2.1, 2.2])
-    monkeypatch.setattr(cli_module.time, "perf_counter", lambda: next(ticks))
+    screen = io.StringIO()
+    console = cli_module.Console(force_terminal=True, file=screen, width=80)
+    monkeypatch.setattr(cli_module, "_stderr", lambda: console)
+    ticks = iter([0.0, 0.5, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5])
+    monkeypatch.setattr(cli_module.time, "perf_counter", lambda: next(ticks, 3.0))
     with cli_module._progress(True) as update:
         assert update is not None
         update(1, 3)  # 0.5 s: nothing shown yet
+        assert screen.getvalue() == ""
         update(2, 3)  # 2.0 s: the bar starts
+    assert "Rendering" in screen.getvalue()
 
 
 def test_every_command_and_option_is_in_the_readme() -> None:
