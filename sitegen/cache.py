@@ -221,7 +221,7 @@ class BuildCache:
         fields["source"] = PurePosixPath(fields["source"])
         fields["tags"] = tuple(self._tags[i] for i in fields["tags"])
         fields["aliases"] = tuple(fields["aliases"])
-        fields["links"] = tuple((target, line) for target, line in fields["links"])
+        fields["links"] = tuple(map(tuple, fields["links"]))
         fields["html"] = self._lazy(record["html"])
         return Post(**fields)
 
