@@ -1,8 +1,8 @@
-"""Compose the stages: content -> Site -> pages -> files. The only module that writes.
+"""Compose the stages: content -> Site -> pages -> files. The only module that writes the site.
 
-A build renders everything in memory, writes it into a staging folder beside the output, and
-only then swaps it into place, so a failed or interrupted build leaves the old output whole.
-Imports every module above it.
+The first build is written into a staging folder and renamed into place; later builds stage the
+files whose bytes changed and apply them through an undo journal, so a failed or interrupted
+build leaves the old output whole. Imports every module above it.
 """
 
 from __future__ import annotations

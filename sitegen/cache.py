@@ -1,8 +1,9 @@
 """The build cache in .sitegen-cache/: parsed posts by content, rendered pages by their inputs.
 
 A rebuild re-reads only the files whose size or time changed, re-renders only the pages whose
-inputs changed, and keeps output files whose bytes did not change. The cache is JSON, so one
-from anywhere is data, never code; a corrupt, foreign or older cache is ignored with a warning.
+inputs changed, and keeps output files whose bytes did not change. The cache is a JSON index
+and a pack of the posts' HTML, so one from anywhere is data, never code; one that cannot be
+read is ignored with a warning, and a damaged pack record makes the build start over.
 Imports errors, models.
 """
 
