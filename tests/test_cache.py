@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitegen.builder import build
-from sitegen.cache import FOLDER
+from sitegen.cache import FOLDER, BuildCache
 from sitegen.errors import BuildError
 from tests.conftest import WriteSite, config_for, post
 
@@ -152,15 +152,25 @@ EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "d
                          "add draft", "change template", "change config", "add post"])
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.lists(EDITS, min_size=1, max_size=5))
+@settings(max_examples=30, deadline=None)
+@given(st.lists(EDITS, min_size=1, max_size=5), st.booleans())
 def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
-                                                         steps: list[str]) -> None:
+                                                         steps: list[str], in_memory: bool) -> None:
+    """With the cache on disk (sitegen build) and kept in memory between builds (sitegen serve)."""
     root = tmp_path_factory.mktemp("site")
     for name, text in SITE.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
-    build(config_for(root))
+    store: BuildCache | None = None
+
+    def rebuild() -> None:
+        nonlocal store
+        config = config_for(root)
+        if in_memory:
+            store = BuildCache.follow(store, config)
+        build(config, store=store)
+
+    rebuild()
     for number, step in enumerate(steps):
         posts = sorted((root / "content/posts").glob("*.md"))
         target = posts[number % len(posts)] if posts else None
@@ -188,7 +198,7 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
             (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"].replace("2", str(1 + number % 3)))
         elif step == "add post":
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
-        build(config_for(root))
+        rebuild()
         assert contents(root / "public") == clean_build(root, tmp_path_factory.mktemp("clean"))
 
 
