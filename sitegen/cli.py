@@ -6,6 +6,7 @@ Exit status: 0 success, 1 the site has errors, 2 wrong usage.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -444,6 +445,10 @@ def new(title: str, tag_names: str, draft: bool, directory: Path) -> None:
 
 def main() -> int:
     """Entry point of the sitegen command."""
+    # A build makes hundreds of thousands of long-lived objects (posts, pages, the cache index)
+    # and few reference cycles: the default thresholds had the cycle collector scan them over
+    # and over, a fifth of a rebuild's time. Young objects are still collected, just less often.
+    gc.set_threshold(50_000, 50, 1000)
     try:
         cli.main(prog_name="sitegen", standalone_mode=True)
     except SystemExit as exc:
