@@ -115,7 +115,7 @@ def _build(config: Config, strict: bool, progress: Progress | None, store: Build
         )
         if store is not None:
             inputs = _inputs(config, report, site.next_future)
-            if changed or rendered or store.stale():
+            if changed or rendered or store.stale() or previous.unsure:  # unsure: new folder times
                 written = set(new_site.staged) if not new_site.fresh and not config.search else None
                 for path, record in records.items():
                     earlier = previous.trusted.get(str(path))
@@ -124,7 +124,11 @@ def _build(config: Config, strict: bool, progress: Progress | None, store: Build
                         record["out"] = [info.st_mtime_ns, info.st_size]
                     else:
                         record["out"] = earlier["out"]
-                folders = {name: os.stat(f"{out}/{name}").st_mtime_ns for name in _ancestors(records)}
+                touched = None if written is None or previous.unsure is None else {
+                    *_ancestors(new_site.staged + new_site.removed), *map(str, previous.unsure)}
+                folders = {name: store.folders[name] if touched is not None and name not in touched
+                           and name in store.folders else os.stat(f"{out}/{name}").st_mtime_ns
+                           for name in _ancestors(records)}
                 store.finish(out, {str(p): r for p, r in records.items()}, folders, inputs)
             else:
                 store.finish(out, None, inputs=inputs)
@@ -294,6 +298,7 @@ class _NewSite:
         self.staging: Path | None = None
         self.kept: list[PurePosixPath] = []
         self.staged: list[PurePosixPath] = []
+        self.removed: list[PurePosixPath] = []
         self.paths: set[PurePosixPath] = set()
         self.fresh = not (self.out / MARKER).is_file()
 
@@ -338,7 +343,7 @@ class _NewSite:
                 os.replace(staging, self.out)
                 self.staging = None
                 return len(self.staged)
-            removed = self._removed()
+            removed = self.removed = self._removed()
             if self.config.search:
                 if self.staged or removed:
                     self._replace_whole()

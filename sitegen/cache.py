@@ -276,8 +276,8 @@ class BuildCache:
                 # In slices: the C encoder's speed without a second copy of the whole index
                 handle.write(f',"{name}":{{')
                 items = list(entries.items())
-                for start in range(0, len(items), 500):
-                    text = json.dumps(dict(items[start:start + 500]), separators=(",", ":"))
+                for start in range(0, len(items), 4000):
+                    text = json.dumps(dict(items[start:start + 4000]), separators=(",", ":"))
                     handle.write(("," if start else "") + text[1:-1])
                 handle.write("}")
             handle.write("}")
@@ -449,8 +449,9 @@ class Fingerprints:
         if kind is str or kind is int or value is None or kind is bool:
             return repr(value)
         if kind is tuple or kind is list:
-            known = self._posts  # posts by far the most common item: their digest without a call
-            return "[" + ",".join([("post:" + known[id(v)]) if id(v) in known else self.of_value(v)
+            known = self._posts  # posts and strings by far the most common items: without a call
+            return "[" + ",".join([("post:" + known[id(v)]) if id(v) in known
+                                   else repr(v) if type(v) is str else self.of_value(v)
                                    for v in value]) + "]"  # type: ignore[attr-defined]
         if isinstance(value, Pagination):
             items = ",".join([self.of_post(p) for p in value.items])

@@ -319,3 +319,17 @@ def test_related_posts_are_computed_again_only_when_tags_move(write_site: WriteS
     (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, green]"))
     build(config_for(root))
     assert len(calls) == 2
+
+
+def test_a_folder_touched_by_hand_is_looked_at_once(write_site: WriteSite,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file made and deleted in the output changes its folder's time: the next build looks,
+    finds nothing to remove, and records the new time, so the build after is quick again."""
+    root = write_site(SITE)
+    settle(root)
+    build(config_for(root))
+    scratch = root / "public/posts/scratch.txt"
+    scratch.write_text("x")
+    scratch.unlink()
+    assert build(config_for(root)).changed == 0
+    unchanged_build(root, monkeypatch)
