@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from textwrap import dedent
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -121,3 +122,10 @@ def running(write_site: WriteSite) -> Iterator[Running]:
     thread.join(10)
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium for one test module's browser tests (they skip first without it)."""
+    from tests.browser_support import chromium  # it imports this module
+
+    with chromium() as instance:
+        yield instance

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import build_demo, chromium, serve
+from tests.browser_support import build_demo, serve
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -46,12 +46,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     output = build_demo(tmp_path_factory.mktemp("a11y") / "public")
     with serve(output) as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import pytest
 
 from sitegen.builder import build
 from sitegen.config import load_config
-from tests.browser_support import ARTIFACTS, build_demo, chromium, copy_demo, serve
+from tests.browser_support import ARTIFACTS, build_demo, copy_demo, serve
 from tests.conftest import NOW, REPO
 
 pytestmark = pytest.mark.browser
@@ -132,12 +132,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     build(load_config(root, now=NOW, output_dir=output))
     with serve(output) as address:
         yield address
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture(scope="module")
