@@ -19,7 +19,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
@@ -27,7 +27,7 @@ from typing import Any
 from sitegen import pages as pages_stage
 from sitegen import parser
 from sitegen import site as site_stage
-from sitegen.cache import FOLDER, BuildCache, Fingerprints, decode_errors, digest
+from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors
 from sitegen.errors import (
     BuildError,
     CacheDamaged,
@@ -44,7 +44,6 @@ MARKER = ".sitegen"
 THEME_DIR = Path(__file__).parent / "theme"  # renderer.THEME_DIR, known without loading Jinja
 JOURNAL, APPLYING = "journal.json", "APPLYING"  # in .<output>.old-*/ while changes are applied
 LOCK_WAIT = 120  # seconds a build waits for another build of the same output
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MARKER_TEXT = b"This folder is written by sitegen build and replaced on every build.\n"
 
 
@@ -66,25 +65,26 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
             hint="pip install 'sitegen[search]', or set search: false")])
     if store is None and use_cache:
         store = BuildCache.load(config)
-    listed = None
-    if store is not None:
+    listed, other = None, {}
+    if store is not None:  # what this build reads besides the posts, looked at once
         listed = parser.content_files(config, problems := Problems()), problems
+        other = _other_inputs(config)
         if not strict and store.inputs and (config.output_dir / MARKER).is_file():
             with _locked(config.output_dir):
-                unchanged = _unchanged(config, store, listed)
+                unchanged = _unchanged(config, store, listed, other)
             if unchanged is not None:
                 return dataclasses.replace(unchanged, seconds=time.perf_counter() - started)
     try:
-        report = _build(config, strict, progress, store, listed)
+        report = _build(config, strict, progress, store, listed, other)
     except CacheDamaged as exc:
         assert store is not None
         store.reset(f"ignoring the build cache: {exc}")
-        report = _build(config, strict, progress, store, listed)
+        report = _build(config, strict, progress, store, listed, other)
     return dataclasses.replace(report, seconds=time.perf_counter() - started)
 
 
 def _build(config: Config, strict: bool, progress: Progress | None, store: BuildCache | None,
-           listed: tuple[list[Path], Problems] | None) -> BuildReport:
+           listed: tuple[list[Path], Problems] | None, other: dict[str, list[int]]) -> BuildReport:
     if store is not None:
         store.begin()
     site, planned, warnings = plan(config, store, listed)
@@ -114,7 +114,7 @@ def _build(config: Config, strict: bool, progress: Progress | None, store: Build
             changed=changed, seconds=0.0,
         )
         if store is not None:
-            inputs = _inputs(config, report, site.next_future)
+            inputs = _inputs(config, report, site.next_future, other)
             if changed or rendered or store.stale() or previous.unsure:  # unsure: new folder times
                 written = set(new_site.staged) if not new_site.fresh and not config.search else None
                 for path, record in records.items():
@@ -135,8 +135,8 @@ def _build(config: Config, strict: bool, progress: Progress | None, store: Build
     return report
 
 
-def _unchanged(config: Config, store: BuildCache,
-               listed: tuple[list[Path], Problems]) -> BuildReport | None:
+def _unchanged(config: Config, store: BuildCache, listed: tuple[list[Path], Problems],
+               other: dict[str, list[int]]) -> BuildReport | None:
     """The last build's report when nothing it read has changed since and its output is intact.
 
     Decided by sizes and modification times only: no post is read, no page rendered.
@@ -145,7 +145,7 @@ def _unchanged(config: Config, store: BuildCache,
     out = config.output_dir
     if not recorded or store.warnings or store.output != str(out) or not (out / MARKER).is_file():
         return None
-    if recorded["config"] != _config_digest(config) or (
+    if recorded["config"] != config_digest(config) or (
             recorded["next_future"] and config.now >= datetime.fromisoformat(recorded["next_future"])):
         return None
     files, problems = listed
@@ -158,7 +158,6 @@ def _unchanged(config: Config, store: BuildCache,
         if record is None or record["stat"] != [info.st_mtime_ns, info.st_size] \
                 or store.racy(info.st_mtime_ns):
             return None
-    other = _other_inputs(config)
     if recorded["other"] != other or any(store.racy(mtime) for mtime, _ in other.values()):
         return None
     base = str(out) + os.sep
@@ -180,10 +179,11 @@ def _unchanged(config: Config, store: BuildCache,
         warnings=tuple(decode_errors(report["warnings"])), rendered=0, changed=0, seconds=0.0)
 
 
-def _inputs(config: Config, report: BuildReport, next_future: datetime | None) -> dict[str, Any]:
+def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
+            other: dict[str, list[int]]) -> dict[str, Any]:
     """What _unchanged compares next time, besides the posts (in the cache) and the output."""
     return {
-        "config": _config_digest(config), "other": _other_inputs(config),
+        "config": config_digest(config), "other": other,
         "next_future": next_future.isoformat() if next_future else None,
         "report": {"pages": report.pages, "posts": report.posts, "tags": report.tags,
                    "static_files": report.static_files, "drafts_skipped": report.drafts_skipped,
@@ -191,10 +191,6 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None) -
                    "warnings": [[w.path, w.message, w.line, w.col, w.hint] for w in report.warnings
                                 if not w.path.startswith(FOLDER)]},  # about this build's cache only
     }
-
-
-def _config_digest(config: Config) -> str:
-    return digest(repr(dataclasses.replace(config, output_dir=Path("."), jobs=1, now=_EPOCH)))
 
 
 def _other_inputs(config: Config) -> dict[str, list[int]]:

@@ -32,6 +32,7 @@ _KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview wit
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name != "html"]
 _SAME_AS_BODY = "\x01"  # in a pack record: the excerpt is the whole body
+PACK_SLACK = 4 << 20  # unused bytes the pack may carry beyond the used ones before it is rewritten
 # A file changed within this long after a build read it may keep its modification time (file
 # systems count time in ticks): such a file is read again rather than judged by its time.
 RACY_NS = 50_000_000
@@ -62,6 +63,12 @@ def _library_versions() -> str:
         except OSError:
             found.append(f"{name}=?")
     return ",".join(found)
+
+
+def config_digest(config: Config) -> str:
+    """Everything in the configuration that can change the output (not where it goes, nor the
+    clock: future posts are judged separately)."""
+    return digest(repr(dataclasses.replace(config, output_dir=Path("."), jobs=1, now=_EPOCH)))
 
 
 class BuildCache:
@@ -264,7 +271,7 @@ class BuildCache:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-        self.pack.store(self.files)
+        self.pack.compact(self.files)
         head = {"format": FORMAT, "sitegen": __version__, "settings": self.settings,
                 "output": self.output, "folders": self.folders, "inputs": self.inputs,
                 "read_at": self.read_at, "related": self.related,
@@ -309,12 +316,15 @@ class _Pack:
             self._fd = os.open(self.path, os.O_RDONLY)  # kept open: a rewrite by another build is harmless
         return self._fd
 
-    def _read(self, offset: int, length: int, check: int) -> tuple[str, str, str]:
+    def _bytes(self, offset: int, length: int, check: int) -> bytes:
         fd = self._open()
         data = os.pread(fd, length, offset) if fd is not None else b""
         if len(data) != length or zlib.crc32(data) != check:
             raise CacheDamaged(f"{self.path}: a record at {offset} does not match its index")
-        body, summary, toc = data.decode("utf-8").split("\x00")
+        return data
+
+    def _read(self, offset: int, length: int, check: int) -> tuple[str, str, str]:
+        body, summary, toc = self._bytes(offset, length, check).decode("utf-8").split("\x00")
         return body, body if summary == _SAME_AS_BODY else summary, toc
 
     def append(self, html: Html) -> list[Any]:
@@ -331,35 +341,26 @@ class _Pack:
         # O_APPEND: the end, as this write left it, even when another build appends too
         return [os.lseek(self._appending, 0, os.SEEK_CUR) - written, written, zlib.crc32(data), html.digest]
 
-    def store(self, files: Mapping[str, dict[str, Any]]) -> None:
-        """Append the HTML of newly parsed posts; their records get its place in the pack."""
+    def compact(self, files: Mapping[str, dict[str, Any]]) -> None:
+        """Rewrite the pack without the records no post uses, once those outweigh the rest."""
         assert self.path is not None
-        new = [r for r in files.values() if isinstance(r.get("html"), Html)]
         used = sum(r["html"][1] for r in files.values() if isinstance(r.get("html"), list))
-        rewrite = self.size() > 2 * used + (4 << 20)
-        if rewrite:  # read what is kept before the file is replaced
+        if self.size() <= 2 * used + PACK_SLACK:
+            return
+        kept = self.path.with_suffix(".pack-new")
+        with open(kept, "wb") as handle:
             for record in files.values():
                 if isinstance(record.get("html"), list):
                     offset, length, check, html_digest = record["html"]
-                    record["html"] = Html(*self.read(offset, length, check))
-            new = [r for r in files.values() if isinstance(r.get("html"), Html)]
-        target = self.path.with_suffix(".pack-new") if rewrite else self.path
-        with open(target, "wb" if rewrite else "ab") as handle:
-            offset = handle.seek(0, os.SEEK_END)
-            for record in new:
-                html: Html = record["html"]
-                body, summary, toc = html.parts
-                data = "\x00".join((body, _SAME_AS_BODY if summary == body else summary, toc)).encode()
-                handle.write(data)
-                record["html"] = [offset, len(data), zlib.crc32(data), html.digest]
-                offset += len(data)
-        if rewrite:
-            os.replace(target, self.path)
-            for fd in (self._fd, self._appending):
-                if fd is not None:
-                    os.close(fd)
-            self._fd = self._appending = None
-            self.read.cache_clear()  # the places have changed
+                    data = self._bytes(offset, length, check)
+                    record["html"] = [handle.tell(), length, check, html_digest]
+                    handle.write(data)
+        os.replace(kept, self.path)
+        for fd in (self._fd, self._appending):
+            if fd is not None:
+                os.close(fd)
+        self._fd = self._appending = None
+        self.read.cache_clear()  # the places have changed
 
 
 # --- posts as JSON ----------------------------------------------------------------------------
@@ -420,8 +421,7 @@ class Fingerprints:
         self._posts: dict[int, str] = {}
         self._tags: dict[int, str] = {}
         self._site: dict[str, str] = {}
-        self.config = digest(repr(dataclasses.replace(site.config, output_dir=Path("."), jobs=1,
-                                                       now=_EPOCH)))
+        self.config = config_digest(site.config)
 
     def of_post(self, post: Post) -> str:
         known = self._posts.get(id(post))

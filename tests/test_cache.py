@@ -333,3 +333,23 @@ def test_a_folder_touched_by_hand_is_looked_at_once(write_site: WriteSite,
     scratch.unlink()
     assert build(config_for(root)).changed == 0
     unchanged_build(root, monkeypatch)
+
+
+def test_the_html_pack_is_rewritten_without_unused_records(write_site: WriteSite, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import cache
+
+    monkeypatch.setattr(cache, "PACK_SLACK", 0)
+    root = write_site(SITE)
+    build(config_for(root))
+    pack = next((root / FOLDER).glob("*.pack"))
+    first = pack.stat().st_size
+    for number in range(6):  # each edit leaves the post's earlier HTML unused in the pack
+        (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]",
+                                                      body=f"Alpha body, edit {number}. " * 40))
+        build(config_for(root))
+        assert pack.stat().st_size < 3 * first + 4000
+    (root / "templates").mkdir()
+    (root / "templates/post.html").write_text("<main>{{ post.body_html }}</main>\n")  # reads every body
+    assert build(config_for(root)).warnings == ()
+    assert contents(root / "public") == clean_build(root, tmp_path)
