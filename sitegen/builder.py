@@ -244,28 +244,28 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
     env = renderer.make_environment(site.config)
     prints = Fingerprints(site, renderer.template_fingerprints(env)) if store is not None else None
     records: Records = {}
-    errors: dict[tuple[str, int | None], TemplateError] = {}
-    rendered = 0
-    for done, page in enumerate(planned, start=1):
-        if progress is not None:
-            progress(done, len(planned))
+    todo: list[Page] = []
+    for page in planned:
         record = previous.get(str(page.path))
         if prints is not None and record is not None and "key" in record \
                 and prints.of_page(page, record["site"]) == record["key"]:
             new_site.keep(page.path)
             records[page.path] = {"key": record["key"], "site": record["site"]}
+        else:
+            todo.append(page)
+    if progress is not None:
+        progress(len(planned) - len(todo), len(planned))
+    errors: dict[tuple[str, int | None], TemplateError] = {}
+    for page, outcome in zip(todo, _render_pages(_Renderer(env, site, prints, new_site), todo, site.config,
+                                                 progress, len(planned) - len(todo), len(planned)),
+                             strict=True):
+        if isinstance(outcome, TemplateError):
+            errors.setdefault((outcome.path, outcome.line), outcome)
             continue
-        read: set[str] = set()
-        try:
-            data = renderer.render_page(env, page, site, read=read)
-        except TemplateError as error:
-            errors.setdefault((error.path, error.line), error)
-            continue
-        if not errors:
-            new_site.put(page.path, data)
-        rendered += 1
+        staged, key, read = outcome
+        new_site.record(page.path, staged)
         if prints is not None:
-            records[page.path] = {"key": prints.of_page(page, read), "site": sorted(read)}
+            records[page.path] = {"key": key, "site": read}
     if errors:
         raise BuildError(errors.values())
     for path, source in static.items():
@@ -277,7 +277,73 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
         else:
             new_site.copy(path, source)
         records[path] = {"static": stamp}
-    return records, rendered
+    return records, len(todo)
+
+
+Rendered = tuple[bool, str | None, list[str]] | TemplateError  # staged?, cache key, site parts read
+PARALLEL_RENDER_FROM = 300  # fewer pages are rendered sooner by this process than by forking
+
+
+@dataclasses.dataclass
+class _Renderer:
+    """Renders a page and stages its bytes; run here or, forked, in worker processes."""
+
+    env: Any
+    site: Site
+    prints: Fingerprints | None
+    new_site: _NewSite
+
+    def __call__(self, page: Page) -> Rendered:
+        from sitegen import renderer
+
+        read: set[str] = set()
+        try:
+            data = renderer.render_page(self.env, page, self.site, read=read)
+        except TemplateError as error:
+            return error
+        staged = self.new_site.stage(page.path, data)
+        return staged, self.prints.of_page(page, read) if self.prints else None, sorted(read)
+
+
+# What forked render workers inherit: set before they start, cleared when they are done
+_FORKED: dict[str, tuple[_Renderer, list[Page]]] = {}
+
+
+def _render_share(indices: range) -> list[Rendered]:
+    render, pages = _FORKED["work"]
+    return [render(pages[i]) for i in indices]
+
+
+def _render_pages(render: _Renderer, pages: list[Page], config: Config, progress: Progress | None,
+                  done: int, total: int) -> Iterator[Rendered]:
+    """Each page's outcome, in order; many pages are spread over forked worker processes.
+
+    Forked, not spawned: workers inherit the site and the templates instead of receiving them.
+    Each writes its pages into the staging folder and sends back only what the cache keeps.
+    """
+    pool = None
+    if len(pages) >= PARALLEL_RENDER_FROM:
+        render.new_site.staging_folder()  # made once, before the workers write into it
+        _FORKED["work"] = render, pages
+        pool = parser.worker_pool(config.jobs, fork_only=True)
+    try:
+        if pool is None:
+            for page in pages:
+                yield render(page)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            return
+        size = max(8, min(64, len(pages) // (config.jobs * 8)))
+        with pool:
+            for outcomes in pool.map(_render_share, [range(start, min(start + size, len(pages)))
+                                                     for start in range(0, len(pages), size)]):
+                yield from outcomes
+                done += len(outcomes)
+                if progress is not None:
+                    progress(done, total)
+    finally:
+        _FORKED.clear()
 
 
 class _NewSite:
@@ -302,13 +368,19 @@ class _NewSite:
         self.paths.add(path)
         self.kept.append(path)
 
-    def put(self, path: PurePosixPath, data: bytes) -> None:
-        self.paths.add(path)
+    def stage(self, path: PurePosixPath, data: bytes) -> bool:
+        """Write a page into staging unless the output has it already; say whether it was written.
+
+        Safe in forked workers: it records nothing; `record` does, in the build's own process.
+        """
         if not self.fresh and _same_bytes(self.out / path, data):
-            self.kept.append(path)
-        else:
-            _write(self._staging(), path, data)
-            self.staged.append(path)
+            return False
+        _write(self.staging_folder(), path, data)
+        return True
+
+    def record(self, path: PurePosixPath, staged: bool) -> None:
+        self.paths.add(path)
+        (self.staged if staged else self.kept).append(path)
 
     def copy(self, path: PurePosixPath, source: Path) -> None:
         self.paths.add(path)
@@ -317,10 +389,10 @@ class _NewSite:
                 and old.read_bytes() == source.read_bytes():
             self.kept.append(path)
         else:
-            _place(self._staging(), path, source, link=False)
+            _place(self.staging_folder(), path, source, link=False)
             self.staged.append(path)
 
-    def _staging(self) -> Path:
+    def staging_folder(self) -> Path:
         if self.staging is None:
             self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-",
                                                  dir=self.out.parent))
@@ -330,7 +402,7 @@ class _NewSite:
         """Put the new site in place; return the number of files added, changed or removed."""
         try:
             if self.fresh:
-                staging = self._staging()
+                staging = self.staging_folder()
                 _write(staging, PurePosixPath(MARKER), _MARKER_TEXT)
                 if self.config.search:
                     _index_for_search(staging)
@@ -373,7 +445,7 @@ class _NewSite:
 
     def _replace_whole(self) -> None:
         """With search on, the index covers every page: a complete new tree is swapped in."""
-        staging = self._staging()
+        staging = self.staging_folder()
         _place(staging, PurePosixPath(MARKER), self.out / MARKER, link=True)
         for path in self.kept:
             _place(staging, path, self.out / path, link=True)

@@ -23,7 +23,8 @@ _CONFIG: dict[str, dict[str, object]] = {
 _FENCE_LINE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 _TEMPLATE_OPEN = re.compile(r"(?<!\\)(\{)(?=[{%])")
-_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
+# Only a value with a colon, plain or as a character reference, can name a scheme
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*[:&][^"]*)"', re.IGNORECASE)
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
 _FRAGMENT_LINK = re.compile(r'(\shref=")#')
 _ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
@@ -32,6 +33,7 @@ _HIDDEN = re.compile(r"<(script|style|sup)\b[^>]*>.*?</\1\s*>|<a [^>]*class=\"he
 _BLOCK_TAG = re.compile(r"</?(?:p|li|br|h[1-6]|td|th|pre|div|blockquote|tr)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_NOT_A_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")  # a token without a letter or digit
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +81,7 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
         toc_html=_with_base(toc_html, base_path),
         cut=cut,
         summary=" ".join(plain_head.split()),
-        words=len([w for w in plain_text(body).split() if any(c.isalnum() for c in w)]),
+        words=count_words(plain_text(body)),
     )
 
 
@@ -163,6 +165,11 @@ def _with_base(html: str, base_path: str) -> str:
     if base_path == "/":
         return html
     return _ROOT_LINK.sub(rf"\1{base_path}", html)
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated tokens holding a letter or a digit (a dash or a bullet is not a word)."""
+    return len(text.split()) - len(_NOT_A_WORD.findall(text))
 
 
 def plain_text(html: str) -> str:

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from sitegen.errors import ContentError, Problems, SourceError
@@ -22,6 +22,9 @@ from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Html, Post, Tag
 from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_url
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -82,23 +85,12 @@ def read_posts(config: Config, memo: Memo | None = None,
                 todo.append((index, PurePosixPath(name), data))
     sources, texts = [s for _, s, _ in todo], [d for _, _, d in todo]
     with contextlib.ExitStack() as stack:
-        if config.jobs > 1 and len(todo) >= PARALLEL_FROM:
-            import multiprocessing  # here: a rebuild of a few files never starts workers
-            from concurrent.futures import ProcessPoolExecutor
-
-            chunk = max(1, len(todo) // (config.jobs * 8))
-            # Fork (fast, and workers die with the build) unless threads run, which a forked copy
-            # could inherit mid-lock; then forkserver, which starts workers from a clean process.
-            methods = multiprocessing.get_all_start_methods()
-            method = "fork" if threading.active_count() == 1 and "fork" in methods else (
-                "forkserver" if "forkserver" in methods else "spawn")
-            pool = stack.enter_context(ProcessPoolExecutor(
-                max_workers=config.jobs, mp_context=multiprocessing.get_context(method),
-                initializer=_worker_start, initargs=(os.getpid() if method == "fork" else 0,)))
-            with signals_held():  # Ctrl-C in the middle of a fork would print a stray traceback
-                pool.submit(int).result()  # starts the workers
-            parsed: Iterator[tuple[Post | None, Problems]] = pool.map(
-                parse_file, sources, texts, [config] * len(todo), chunksize=chunk)
+        pool = worker_pool(config.jobs, fork_only=False) if len(todo) >= PARALLEL_FROM else None
+        parsed: Iterator[tuple[Post | None, Problems]]
+        if pool is not None:
+            stack.enter_context(pool)
+            parsed = pool.map(parse_file, sources, texts, [config] * len(todo),
+                              chunksize=max(1, len(todo) // (config.jobs * 8)))
         else:
             parsed = (parse_file(source, data, config) for source, data in zip(sources, texts, strict=True))
         for (index, source, data), (post, found) in zip(todo, parsed, strict=True):
@@ -114,6 +106,31 @@ def read_posts(config: Config, memo: Memo | None = None,
         if post is not None:
             posts.append(post)
     return posts, problems
+
+
+def worker_pool(jobs: int, *, fork_only: bool) -> ProcessPoolExecutor | None:
+    """`jobs` started worker processes, or None where they cannot be had (`fork_only`: forked ones).
+
+    Fork when no other thread runs (fast, and workers share the parent's memory); otherwise a
+    forked copy could inherit a lock mid-use, so forkserver, which starts workers from a clean
+    process. Workers die with the build.
+    """
+    if jobs < 2:
+        return None
+    import multiprocessing  # here: a rebuild of a few files never starts workers
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if threading.active_count() == 1 and "fork" in methods else (
+        "forkserver" if "forkserver" in methods else "spawn")
+    if fork_only and method != "fork":
+        return None
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
+                               initializer=_worker_start, initargs=(os.getpid() if method == "fork" else 0,))
+    with signals_held():  # Ctrl-C in the middle of a fork would print a stray traceback
+        for started in [pool.submit(int) for _ in range(jobs)]:
+            started.result()
+    return pool
 
 
 @contextlib.contextmanager
@@ -312,6 +329,8 @@ def find_links(markdown: str, first_line: int) -> tuple[tuple[str, int], ...]:
 
 def _too_costly(source: PurePosixPath, markdown: str, first_line: int, problems: Problems) -> bool:
     """Refuse text that would make Python-Markdown work for minutes (it is quadratic in '[')."""
+    if max(markdown.count("["), markdown.count("]"), markdown.count("("), markdown.count("<")) < 1000:
+        return False  # too few for a run or a paragraph of them: no need to look
     run = _BRACKET_RUN.search(markdown) or next(  # quadratic per paragraph, not per line
         (m for m in _PARAGRAPH.finditer(markdown) if m.group().count("[") > 1000), None)
     if run is None:

@@ -148,6 +148,66 @@ def test_parallel_reading_gives_the_same_site(write_site: WriteSite, tmp_path: P
     assert [str(w) for w in first.warnings] == [str(w) for w in second.warnings]
 
 
+def test_parallel_rendering_gives_the_same_site_and_cache(write_site: WriteSite, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages rendered by forked workers: same bytes, same cache records, same files left alone."""
+    from sitegen import builder, renderer
+
+    files = {f"content/posts/p{i:02d}.md": post(f"Post {i}", date=f"2025-01-{1 + i % 28:02d}",
+                                              tags=f"[t{i % 5}, shared]", body=f"Body {i} <x>")
+             for i in range(30)} | {"sitegen.yaml": SITE["sitegen.yaml"], "templates/post.html":
+                                     '{% extends "theme/post.html" %}'}
+    root = write_site(files)
+    monkeypatch.setattr(builder, "PARALLEL_RENDER_FROM", 1)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    render_page = renderer.render_page
+
+    def noted(*args: object, **kwargs: object) -> bytes:
+        (pids / str(os.getpid())).touch()
+        return render_page(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(renderer, "render_page", noted)
+    outputs, records, reports = [], [], []
+    for jobs in (1, 2):
+        config = replace(config_for(root, output_dir=tmp_path / f"out{jobs}"), jobs=jobs)
+        shutil.rmtree(root / FOLDER, ignore_errors=True)
+        first = build(config)
+        (root / "templates/post.html").write_text('{% extends "theme/post.html" %}{# changed #}')
+        before = times(config.output_dir)
+        again = build(config)  # every post page rendered again, none of them changed
+        assert times(config.output_dir) == before
+        (root / "templates/post.html").write_text('{% extends "theme/post.html" %}')
+        outputs.append(contents(config.output_dir))
+        records.append({name: {k: v for k, v in record.items() if k != "out"}  # out: file times
+                        for name, record in BuildCache.load(config).pages.items()})
+        reports.append((first.rendered, first.changed, again.rendered, again.changed))
+    assert outputs[0] == outputs[1] and records[0] == records[1] and reports[0] == reports[1]
+    assert reports[0][2] == 30 and reports[0][3] == 0
+    assert len(list(pids.iterdir())) == 5  # this process (--jobs 1), then two workers per build
+
+
+def test_a_template_error_in_render_workers_is_reported_once(write_site: WriteSite, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen import builder
+
+    files = {f"content/posts/p{i:02d}.md": post(f"Post {i}", date="2025-01-01", body="x")
+             for i in range(20)} | {"sitegen.yaml": SITE["sitegen.yaml"]}
+    root = write_site(files)
+    monkeypatch.setattr(builder, "PARALLEL_RENDER_FROM", 1)
+    config = replace(config_for(root), jobs=2)
+    build(config)
+    before = contents(root / "public")
+    (root / "templates").mkdir()
+    (root / "templates/post.html").write_text('{% extends "theme/post.html" %}\n'
+                                              '{% block content %}{{ post.title.nope() }}{% endblock %}')
+    with pytest.raises(BuildError) as raised:
+        build(config)
+    assert [(e.path, e.line) for e in raised.value.errors] == [("templates/post.html", 2)]
+    assert contents(root / "public") == before
+    assert not list(root.glob(".public.staging-*"))
+
+
 EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "delete post",
                          "add draft", "change template", "change config", "add post"])
 

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from sitegen import markup
 from sitegen.markup import plain_text, render
 
@@ -101,3 +104,12 @@ def test_one_converter_serves_many_documents_without_leaking_state() -> None:
     assert after == alone
     assert "<abbr" not in after.body_html and "footnote" not in after.body_html  # type: ignore[attr-defined]
     assert 'id="intro"' in after.body_html  # type: ignore[attr-defined]  # not "intro_1", counted on from the first document
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab1_-—*. \t\n\x1c\x85\u3000éß٣") + ["\u2028"]), max_size=60))
+def test_count_words_counts_the_tokens_holding_a_letter_or_digit(text: str) -> None:
+    assert markup.count_words(text) == len([w for w in text.split() if any(c.isalnum() for c in w)])
+
+
+def test_count_words_skips_dashes_and_bullets() -> None:
+    assert markup.count_words("One — two - * three_ __ 4") == 4
