@@ -306,44 +306,69 @@ class _Renderer:
 
 
 # What forked render workers inherit: set before they start, cleared when they are done
-_FORKED: dict[str, tuple[_Renderer, list[Page]]] = {}
+_FORKED: dict[str, tuple[_Renderer, list[Page], Any]] = {}
+RENDER_SHARES = 1024  # at most: the queue of shares must fit in a pipe before anyone reads it
 
 
-def _render_share(indices: range) -> list[Rendered]:
-    render, pages = _FORKED["work"]
-    return [render(pages[i]) for i in indices]
+def _render_shares() -> list[tuple[int, list[Rendered]]]:
+    return list(_take_shares(*_FORKED["work"]))
+
+
+def _take_shares(render: _Renderer, pages: list[Page], queue: Any) -> Iterator[tuple[int, list[Rendered]]]:
+    """Render shares of pages from the queue until it says stop."""
+    while (share := queue.get()) is not None:
+        start, stop = share
+        yield start, [render(pages[i]) for i in range(start, stop)]
 
 
 def _render_pages(render: _Renderer, pages: list[Page], config: Config, progress: Progress | None,
-                  done: int, total: int) -> Iterator[Rendered]:
-    """Each page's outcome, in order; many pages are spread over forked worker processes.
+                  done: int, total: int) -> list[Rendered]:
+    """Each page's outcome, in page order.
 
-    Forked, not spawned: workers inherit the site and the templates instead of receiving them.
-    Each writes its pages into the staging folder and sends back only what the cache keeps.
+    Many pages are shared out between this process and jobs - 1 forked workers through a queue
+    of shares: one process fewer to hold in memory than a pool doing the work while this one
+    waits. Forked, not spawned: workers inherit the site and the templates. Each writes its pages
+    into the staging folder and sends back only what the cache keeps.
     """
+    outcomes: list[Rendered | None] = [None] * len(pages)
+
+    def note(start: int, results: list[Rendered]) -> None:
+        nonlocal done
+        outcomes[start:start + len(results)] = results
+        done += len(results)
+        if progress is not None:
+            progress(done, total)
+
     pool = None
-    if len(pages) >= PARALLEL_RENDER_FROM:
+    if len(pages) >= PARALLEL_RENDER_FROM and config.jobs > 1:
+        import multiprocessing
+
+        queue = multiprocessing.get_context("fork").SimpleQueue()
+        size = -(-len(pages) // min(RENDER_SHARES, config.jobs * 64))
+        for start in range(0, len(pages), size):
+            queue.put((start, min(start + size, len(pages))))
+        for _ in range(config.jobs):
+            queue.put(None)  # one stop for each process
         render.new_site.staging_folder()  # made once, before the workers write into it
-        _FORKED["work"] = render, pages
-        pool = parser.worker_pool(config.jobs, fork_only=True)
+        _FORKED["work"] = render, pages, queue
+        pool = parser.worker_pool(config.jobs - 1, fork_only=True)
+        if pool is None:
+            queue.close()
     try:
         if pool is None:
-            for page in pages:
-                yield render(page)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-            return
-        size = max(8, min(64, len(pages) // (config.jobs * 8)))
-        with pool:
-            for outcomes in pool.map(_render_share, [range(start, min(start + size, len(pages)))
-                                                     for start in range(0, len(pages), size)]):
-                yield from outcomes
-                done += len(outcomes)
-                if progress is not None:
-                    progress(done, total)
+            for index, page in enumerate(pages):
+                note(index, [render(page)])
+        else:
+            with pool:
+                helpers = [pool.submit(_render_shares) for _ in range(config.jobs - 1)]
+                for start, results in _take_shares(render, pages, queue):
+                    note(start, results)
+                for helper in helpers:
+                    for start, results in helper.result():
+                        note(start, results)
     finally:
         _FORKED.clear()
+    return outcomes  # type: ignore[return-value]  # every share was noted
 
 
 class _NewSite:

@@ -85,7 +85,8 @@ def read_posts(config: Config, memo: Memo | None = None,
                 todo.append((index, PurePosixPath(name), data))
     sources, texts = [s for _, s, _ in todo], [d for _, _, d in todo]
     with contextlib.ExitStack() as stack:
-        pool = worker_pool(config.jobs, fork_only=False) if len(todo) >= PARALLEL_FROM else None
+        pool = worker_pool(config.jobs, fork_only=False) if len(todo) >= PARALLEL_FROM and config.jobs > 1 \
+            else None
         parsed: Iterator[tuple[Post | None, Problems]]
         if pool is not None:
             stack.enter_context(pool)
@@ -109,13 +110,14 @@ def read_posts(config: Config, memo: Memo | None = None,
 
 
 def worker_pool(jobs: int, *, fork_only: bool) -> ProcessPoolExecutor | None:
-    """`jobs` started worker processes, or None where they cannot be had (`fork_only`: forked ones).
+    """`jobs` started worker processes, or None where they cannot be had (`fork_only`: forked ones)
+    or none are asked for.
 
     Fork when no other thread runs (fast, and workers share the parent's memory); otherwise a
     forked copy could inherit a lock mid-use, so forkserver, which starts workers from a clean
     process. Workers die with the build.
     """
-    if jobs < 2:
+    if jobs < 1:
         return None
     import multiprocessing  # here: a rebuild of a few files never starts workers
     from concurrent.futures import ProcessPoolExecutor
