@@ -242,28 +242,29 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
     from sitegen import renderer  # here: a build with nothing to render never loads Jinja
 
     env = renderer.make_environment(site.config)
-    prints = Fingerprints(site, renderer.template_fingerprints(env)) if store is not None else None
+    prints = Fingerprints(site, renderer.template_fingerprints(env), store.sources()) if store is not None \
+        else None
+    render = _Renderer(env, site, prints, previous, new_site)
+    if len(planned) < PARALLEL_CHECK_FROM:  # checked here; only the pages to render are shared out
+        checked = [render.unchanged(page) for page in planned]
+        todo = [page for page, known in zip(planned, checked, strict=True) if known is None]
+    else:  # checking every page is worth sharing out too
+        checked, todo = [None] * len(planned), planned
+    fresh = iter(_render_pages(render, todo, site.config, progress, len(planned) - len(todo), len(planned)))
     records: Records = {}
-    todo: list[Page] = []
-    for page in planned:
-        record = previous.get(str(page.path))
-        if prints is not None and record is not None and "key" in record \
-                and prints.of_page(page, record["site"]) == record["key"]:
-            new_site.keep(page.path)
-            records[page.path] = {"key": record["key"], "site": record["site"]}
-        else:
-            todo.append(page)
-    if progress is not None:
-        progress(len(planned) - len(todo), len(planned))
     errors: dict[tuple[str, int | None], TemplateError] = {}
-    for page, outcome in zip(todo, _render_pages(_Renderer(env, site, prints, new_site), todo, site.config,
-                                                 progress, len(planned) - len(todo), len(planned)),
-                             strict=True):
+    rendered = 0
+    for page, known in zip(planned, checked, strict=True):
+        outcome = known or next(fresh)
         if isinstance(outcome, TemplateError):
             errors.setdefault((outcome.path, outcome.line), outcome)
             continue
         staged, key, read = outcome
-        new_site.record(page.path, staged)
+        if staged is None:
+            new_site.keep(page.path)
+        else:
+            new_site.record(page.path, staged)
+            rendered += 1
         if prints is not None:
             records[page.path] = {"key": key, "site": read}
     if errors:
@@ -277,25 +278,39 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
         else:
             new_site.copy(path, source)
         records[path] = {"static": stamp}
-    return records, len(todo)
+    return records, rendered
 
 
-Rendered = tuple[bool, str | None, list[str]] | TemplateError  # staged?, cache key, site parts read
+# staged (None: inputs unchanged, not rendered), cache key, parts of the site read
+Rendered = tuple[bool | None, str | None, list[str]] | TemplateError
 PARALLEL_RENDER_FROM = 300  # fewer pages are rendered sooner by this process than by forking
+PARALLEL_CHECK_FROM = 5000  # fewer pages are checked for changes sooner by this process alone
 
 
 @dataclasses.dataclass
 class _Renderer:
-    """Renders a page and stages its bytes; run here or, forked, in worker processes."""
+    """Renders a page whose inputs changed and stages its bytes; run here or in forked workers."""
 
     env: Any
     site: Site
     prints: Fingerprints | None
+    previous: dict[str, dict[str, Any]]
     new_site: _NewSite
+
+    def unchanged(self, page: Page) -> Rendered | None:
+        """The last build's outcome for a page whose inputs are all as they were then."""
+        record = self.previous.get(str(page.path))
+        if self.prints is not None and record is not None and "key" in record \
+                and self.prints.of_page(page, record["site"]) == record["key"]:
+            return None, record["key"], record["site"]
+        return None
 
     def __call__(self, page: Page) -> Rendered:
         from sitegen import renderer
 
+        known = self.unchanged(page)
+        if known is not None:
+            return known
         read: set[str] = set()
         try:
             data = renderer.render_page(self.env, page, self.site, read=read)

@@ -25,7 +25,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "renderer": ({"errors", "models", "urls"}, {"jinja2"}),
     "check": ({"errors", "models", "urls"}, set()),
     "tagreport": ({"models"}, set()),
-    "cache": ({"__init__", "errors", "models"}, set()),
+    "cache": ({"__init__", "errors", "models"}, {"orjson"}),
     "builder": ({"errors", "models", "parser", "site", "pages", "renderer", "check", "cache"}, set()),
     "server": ({"builder", "cache", "errors", "models"}, {"watchfiles"}),
     "deploy": ({"errors"}, set()),
@@ -35,7 +35,8 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
             {"click", "rich"}),
     "__main__": ({"cli"}, set()),
 }
-THIRD_PARTY = {"yaml", "slugify", "markdown", "jinja2", "click", "pygments", "rich", "watchfiles"}
+THIRD_PARTY = {"yaml", "slugify", "markdown", "jinja2", "click", "pygments", "rich", "watchfiles",
+               "orjson"}
 
 
 def _imports(path: Path) -> set[str]:
