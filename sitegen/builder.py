@@ -245,11 +245,10 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
     prints = Fingerprints(site, renderer.template_fingerprints(env), store.sources()) if store is not None \
         else None
     render = _Renderer(env, site, prints, previous, new_site)
-    if len(planned) < PARALLEL_CHECK_FROM:  # checked here; only the pages to render are shared out
-        checked = [render.unchanged(page) for page in planned]
-        todo = [page for page, known in zip(planned, checked, strict=True) if known is None]
-    else:  # checking every page is worth sharing out too
-        checked, todo = [None] * len(planned), planned
+    checked = [render.unchanged(page) for page in planned]
+    todo = [page for page, known in zip(planned, checked, strict=True) if known is None]
+    if progress is not None:
+        progress(len(planned) - len(todo), len(planned))
     fresh = iter(_render_pages(render, todo, site.config, progress, len(planned) - len(todo), len(planned)))
     records: Records = {}
     errors: dict[tuple[str, int | None], TemplateError] = {}
@@ -284,12 +283,12 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
 # staged (None: inputs unchanged, not rendered), cache key, parts of the site read
 Rendered = tuple[bool | None, str | None, list[str]] | TemplateError
 PARALLEL_RENDER_FROM = 300  # fewer pages are rendered sooner by this process than by forking
-PARALLEL_CHECK_FROM = 5000  # fewer pages are checked for changes sooner by this process alone
 
 
 @dataclasses.dataclass
 class _Renderer:
-    """Renders a page whose inputs changed and stages its bytes; run here or in forked workers."""
+    """Tells the pages whose inputs did not change; renders and stages the others, here or in
+    forked workers."""
 
     env: Any
     site: Site
@@ -308,9 +307,6 @@ class _Renderer:
     def __call__(self, page: Page) -> Rendered:
         from sitegen import renderer
 
-        known = self.unchanged(page)
-        if known is not None:
-            return known
         read: set[str] = set()
         try:
             data = renderer.render_page(self.env, page, self.site, read=read)

@@ -148,15 +148,11 @@ def test_parallel_reading_gives_the_same_site(write_site: WriteSite, tmp_path: P
     assert [str(w) for w in first.warnings] == [str(w) for w in second.warnings]
 
 
-@pytest.mark.parametrize("shared", ["renders", "checks and renders"])
 def test_parallel_rendering_gives_the_same_site_and_cache(write_site: WriteSite, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch, shared: str) -> None:
-    """Pages checked and rendered by forked workers: same bytes, same cache records, same files
-    left alone, the same pages rendered again."""
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages rendered by forked workers: same bytes, same cache records, same files left alone,
+    the same pages rendered again."""
     from sitegen import builder, renderer
-
-    if shared == "checks and renders":
-        monkeypatch.setattr(builder, "PARALLEL_CHECK_FROM", 1)
 
     files = {f"content/posts/p{i:02d}.md": post(f"Post {i}", date=f"2025-01-{1 + i % 28:02d}",
                                               tags=f"[t{i % 5}, shared]", body=f"Body {i} <x>")
