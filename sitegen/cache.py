@@ -85,7 +85,7 @@ class BuildCache:
         self.folders: dict[str, int] = data.get("folders", {})  # output folder -> modification time
         self.output = data.get("output", "")
         self.read_at: int = data.get("read_at", 0)  # when the last build started reading (ns)
-        self.related: dict[str, Any] = data.get("related", {})  # {"shape": ..., "posts": ...}
+        self.related: dict[str, Any] = data.get("related", {})  # see site.RelatedMemo
         self.inputs: dict[str, Any] = data.get("inputs", {})  # what the last build read
         self.warnings: list[SourceError] = []
         self.pack = pack or _Pack(path.with_suffix(".pack") if path else None)
@@ -234,11 +234,11 @@ class BuildCache:
         fields["html"] = self._lazy(record["html"])
         return Post(**fields)
 
-    def recall_related(self, shape: str) -> Mapping[str, list[str]] | None:
-        return self.related.get("posts") if self.related.get("shape") == shape else None
+    def recall_related(self) -> Mapping[str, Any]:
+        return self.related
 
-    def keep_related(self, shape: str, related: Mapping[str, list[str]]) -> None:
-        self.related, self.dirty = {"shape": shape, "posts": dict(related)}, True
+    def keep_related(self, related: Mapping[str, Any]) -> None:
+        self.related, self.dirty = dict(related), True
 
     def sources(self) -> dict[str, str]:
         """The hash of each file this build has read a post from, by source path."""

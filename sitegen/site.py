@@ -11,11 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Config, Post, Site, Tag
-from sitegen.taxonomy import group_tags, related_posts
+from sitegen.taxonomy import group_tags, lineage, related_posts
 from sitegen.urls import is_external, linked_source, site_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -23,11 +23,12 @@ _MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
 
 
 class RelatedMemo(Protocol):
-    """What a build cache offers: related posts from a build whose posts had the same tags."""
+    """What a build cache offers: the last build's related posts, with what they were made from
+    ({"order": ..., "tags": {source: tag keys}, "posts": {source: related sources}})."""
 
-    def recall_related(self, shape: str) -> Mapping[str, list[str]] | None: ...
+    def recall_related(self) -> Mapping[str, Any]: ...
 
-    def keep_related(self, shape: str, related: Mapping[str, list[str]]) -> None: ...
+    def keep_related(self, related: Mapping[str, Any]) -> None: ...
 
 
 def collect_site(
@@ -66,17 +67,31 @@ def _with_tags(post: Post, tags: tuple[Tag, ...]) -> Post:
 
 def _related(config: Config, posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]],
              by_source: dict[str, Post], memo: RelatedMemo | None) -> dict[str, tuple[Post, ...]]:
-    """Related posts depend only on each post's place in date order and its tags: reused from the
-    last build when those are the same (an edited text changes neither)."""
-    shape = hashlib.sha256(repr((config.tags.related, [(str(p.source), [t.key for t in p.tags])
-                                                       for p in posts])).encode()).hexdigest()
-    known = memo.recall_related(shape) if memo is not None else None
-    if known is not None and known.keys() <= by_source.keys():
-        return {source: tuple(by_source[s] for s in others) for source, others in known.items()}
-    related = related_posts(posts, posts_by_tag, config.tags.related)
-    if memo is not None:
-        memo.keep_related(shape, {source: [str(p.source) for p in others]
-                                  for source, others in related.items()})
+    """Related posts depend only on each post's place in date order and its tags.
+
+    With the same posts in the same order as the last build, only the posts that have a tag
+    whose group changed (and those whose tags changed) can get other related posts: the others
+    are reused. An edited text changes nothing; a tag added to one post redoes that tag's posts.
+    """
+    order = hashlib.sha256(repr((config.tags.related, list(by_source))).encode()).hexdigest()
+    tags = {source: sorted(t.key for t in post.tags) for source, post in by_source.items()}
+    last = memo.recall_related() if memo is not None else {}
+    if last.get("order") == order and last["posts"].keys() == by_source.keys():
+        moved = [source for source, keys in tags.items() if last["tags"][source] != keys]
+        groups = {group for source in moved
+                  for key in set(tags[source]).symmetric_difference(last["tags"][source])
+                  for group in lineage(config, key)}
+        redo = {id(by_source[source]): by_source[source] for source in moved}
+        redo.update((id(post), post) for group in sorted(groups) for post in posts_by_tag.get(group, ()))
+        fresh = related_posts(posts, posts_by_tag, config.tags.related, only=redo.values()) if redo else {}
+        related = {source: fresh[source] if source in fresh else tuple(by_source[s] for s in others)
+                   for source, others in last["posts"].items()}
+    else:
+        related = related_posts(posts, posts_by_tag, config.tags.related)
+    if memo is not None and (last.get("order") != order or last.get("tags") != tags):
+        memo.keep_related({"order": order, "tags": tags,
+                           "posts": {source: [str(p.source) for p in others]
+                                     for source, others in related.items()}})
     return related
 
 

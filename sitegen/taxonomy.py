@@ -5,9 +5,9 @@ Pure. Imports errors, models, markup (tag descriptions), urls.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -37,7 +37,7 @@ def group_tags(config: Config, posts: tuple[Post, ...]) -> Taxonomy:
         tags[key] = _tag(config, key, spellings[key], tags)
     by_tag: dict[str, list[Post]] = defaultdict(list)
     for post in posts:
-        keys = {ancestor for tag in post.tags for ancestor in _lineage(config, tag.key)}
+        keys = {ancestor for tag in post.tags for ancestor in lineage(config, tag.key)}
         for key in keys:
             by_tag[key].append(post)
     minimum = config.tags.min_posts
@@ -55,7 +55,7 @@ def _with_page(tag: Tag, has_page: bool) -> Tag:
     return tag if tag.has_page == has_page else replace(tag, has_page=has_page)
 
 
-def _lineage(config: Config, key: str) -> list[str]:
+def lineage(config: Config, key: str) -> list[str]:
     """The tag and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""
     if not config.tags.hierarchy:
         return [key]
@@ -68,12 +68,12 @@ def _spellings(config: Config, posts: tuple[Post, ...]) -> dict[str, Counter[str
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for post in sorted(posts, key=lambda p: (p.date or _EPOCH, str(p.source))):
         for tag in post.tags:
-            lineage = _lineage(config, tag.key)
+            keys = lineage(config, tag.key)
             written = tag.name.split("/") if config.tags.hierarchy else [tag.name]
-            if len(written) != len(lineage):  # an alias spelled without the parents
+            if len(written) != len(keys):  # an alias spelled without the parents
                 spelled = config.tag_specs[tag.key].name if tag.key in config.tag_specs else tag.key
                 written = spelled.split("/")
-            for depth, key in enumerate(reversed(lineage), start=1):
+            for depth, key in enumerate(reversed(keys), start=1):
                 spellings[key]["/".join(written[:depth])] += 1
     return spellings
 
@@ -136,8 +136,9 @@ def _unused_specs(config: Config, tags: dict[str, Tag]) -> list[SourceError]:
 
 
 def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]],
-                  limit: int) -> dict[str, tuple[Post, ...]]:
-    """For each post, the posts sharing the most tags, rare tags weighing more; deterministic.
+                  limit: int, only: Iterable[Post] | None = None) -> dict[str, tuple[Post, ...]]:
+    """For each post (or each of `only`), the posts sharing the most tags, rare tags weighing
+    more; deterministic.
 
     Candidates come from the post's two rarest tags, from the posts nearest in time on each, so
     a tag on thousands of posts costs no more than a rare one. Weights are whole numbers, so a
@@ -152,7 +153,7 @@ def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, .
     place = {key: {id(p): i for i, p in enumerate(group)} for key, group in posts_by_tag.items()}
     tag_keys = {id(p): frozenset(t.key for t in p.tags) for p in posts}
     related: dict[str, tuple[Post, ...]] = {}
-    for post in posts:
+    for post in posts if only is None else only:
         keys = tag_keys[id(post)]
         candidates: dict[int, Post] = {}
         for key in sorted(keys, key=lambda k: (-weight[k], k))[:2]:
@@ -162,5 +163,5 @@ def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, .
         candidates.pop(id(post), None)
         weigh = weight.__getitem__
         scored = [(-sum(map(weigh, keys & tag_keys[i])), order[i], i) for i in candidates]
-        related[str(post.source)] = tuple(candidates[i] for _, _, i in heapq.nsmallest(limit, scored))
+        related[str(post.source)] = tuple(candidates[i] for _, _, i in sorted(scored)[:limit])
     return related

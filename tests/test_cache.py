@@ -371,7 +371,7 @@ def test_related_posts_are_computed_again_only_when_tags_move(write_site: WriteS
 
     calls = []
     real = taxonomy.related_posts
-    monkeypatch.setattr(site, "related_posts", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(site, "related_posts", lambda *a, **k: calls.append(1) or real(*a, **k))
     root = write_site(SITE)
     build(config_for(root))
     (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]",

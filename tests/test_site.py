@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitegen.errors import Problems
-from sitegen.models import Config, Post, Site, TagSpec
+from sitegen.models import Config, Post, Site, TagSettings, TagSpec
 from sitegen.parser import parse_post
 from sitegen.site import collect_site
 from tests.conftest import post
@@ -120,3 +125,68 @@ def test_links_to_markdown_files_become_urls() -> None:
     assert 'href="/posts/source/"' in by_slug["deep"].body_html
     assert [(w.path, w.line) for w in warnings] == [("content/posts/source.md", 6)]
     assert "missing.md" in warnings[0].message
+
+
+class RelatedStore:
+    """The build cache's part in related posts, kept as JSON as the cache keeps it."""
+
+    def __init__(self) -> None:
+        self.related: dict[str, Any] = {}
+        self.kept = 0
+
+    def recall_related(self) -> dict[str, Any]:
+        return self.related
+
+    def keep_related(self, related: dict[str, Any]) -> None:
+        self.related, self.kept = json.loads(json.dumps(related)), self.kept + 1
+
+
+TAGS = ["ai", "ai/llm", "ai/vision", "rust", "web", "web/css", "go", "c++"]
+TAG_SETS = st.lists(st.sampled_from(TAGS), max_size=3, unique=True)
+
+
+def related_of(site: Site) -> dict[str, list[str]]:
+    return {source: [str(p.source) for p in others] for source, others in site.related.items()}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(TAG_SETS, min_size=2, max_size=14), st.data(), st.booleans())
+def test_related_posts_reused_from_the_last_build_equal_those_computed_afresh(
+        tag_sets: list[list[str]], data: st.DataObject, hierarchy: bool) -> None:
+    cfg = config(tags=TagSettings(hierarchy=hierarchy, related=2))
+
+    def posts(sets: list[list[str]]) -> list[Post]:
+        return [make(f"p{i:02d}", cfg=cfg, date=f"2025-01-{1 + i % 3:02d}", tags=json.dumps(tags))
+                for i, tags in enumerate(sets)]
+
+    store = RelatedStore()
+    collect_site(cfg, posts(tag_sets), store)
+    for _ in range(data.draw(st.integers(1, 3))):
+        changed = data.draw(st.lists(st.integers(0, len(tag_sets) - 1), max_size=3))
+        for index in changed:
+            tag_sets[index] = data.draw(TAG_SETS)
+        reused, _, _ = collect_site(cfg, posts(tag_sets), store)
+        afresh, _, _ = collect_site(cfg, posts(tag_sets))
+        assert related_of(reused) == related_of(afresh)
+
+
+def test_only_the_posts_near_a_changed_tag_get_related_posts_again(monkeypatch: Any) -> None:
+    from sitegen import site as site_stage
+
+    redone: list[set[str]] = []
+    real = site_stage.related_posts
+
+    def spy(*args: Any, only: Any = None) -> Any:
+        redone.append({str(p.source) for p in only} if only is not None else {"all"})
+        return real(*args, only=only)
+
+    monkeypatch.setattr(site_stage, "related_posts", spy)
+    cfg = config()
+    store = RelatedStore()
+    before = [make("a", tags="[red, blue]"), make("b", tags="[blue]"), make("c", tags="[green]"),
+              make("d", tags="[yellow, green]")]
+    collect_site(cfg, before, store)
+    collect_site(cfg, [replace(before[0], title="Edited"), *before[1:]], store)
+    assert redone == [{"all"}] and store.kept == 1  # a text edit: nothing redone, nothing to keep
+    collect_site(cfg, [make("a", tags="[red, blue, green]"), *before[1:]], store)
+    assert redone[-1] == {"content/posts/a.md", "content/posts/c.md", "content/posts/d.md"}
