@@ -149,7 +149,7 @@ _site_argument = click.argument("directory", default=".",
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print what was built, by kind of page.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Processes that read posts in parallel. Default: the number of CPUs.")
+              help="Processes that convert posts and render pages in parallel. Default: the number of CPUs.")
 @click.option("--no-cache", is_flag=True, help="Ignore .sitegen-cache/ and build everything anew.")
 def build(directory: Path, output: Path | None, base_url: str | None, drafts: bool,
           future: bool, strict: bool, quiet: bool, verbose: bool, jobs: int | None,
