@@ -372,8 +372,13 @@ def _render_pages(render: _Renderer, pages: list[Page], config: Config, progress
         else:
             with pool:
                 helpers = [pool.submit(_render_shares) for _ in range(config.jobs - 1)]
-                for start, results in _take_shares(render, pages, queue):
-                    note(start, results)
+                try:
+                    for start, results in _take_shares(render, pages, queue):
+                        note(start, results)
+                except BaseException:
+                    while queue.get() is not None:  # the shares left: workers stop at their next
+                        pass
+                    raise
                 for helper in helpers:
                     for start, results in helper.result():
                         note(start, results)

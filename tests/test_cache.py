@@ -210,6 +210,36 @@ def test_a_template_error_in_render_workers_is_reported_once(write_site: WriteSi
     assert not list(root.glob(".public.staging-*"))
 
 
+def test_a_failure_in_this_process_stops_the_render_workers_soon(write_site: WriteSite, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shares left are taken off the queue, so a worker does not render the rest of the site
+    before the error is reported."""
+    import time
+
+    from sitegen import builder, renderer
+
+    files = {f"content/posts/p{i:02d}.md": post(f"Post {i}", date="2025-01-01", body="x")
+             for i in range(40)} | {"sitegen.yaml": SITE["sitegen.yaml"]}
+    root = write_site(files)
+    monkeypatch.setattr(builder, "PARALLEL_RENDER_FROM", 1)
+    done = tmp_path / "done"
+    done.mkdir()
+    render_page, parent = renderer.render_page, os.getpid()
+
+    def slow(env: object, page: object, *args: object, **kwargs: object) -> bytes:
+        if os.getpid() == parent:
+            raise RuntimeError("broken here")
+        time.sleep(0.02)
+        (done / str(getattr(page, "path")).replace("/", "_")).touch()
+        return render_page(env, page, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(renderer, "render_page", slow)
+    with pytest.raises(RuntimeError, match="broken here"):
+        build(replace(config_for(root), jobs=2))
+    assert len(list(done.iterdir())) < 10  # of some 70 pages
+    assert not list(root.glob(".public.staging-*")) and not (root / "public").exists()
+
+
 EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "delete post",
                          "add draft", "change template", "change config", "add post"])
 
