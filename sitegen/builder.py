@@ -317,74 +317,74 @@ class _Renderer:
 
 
 # What forked render workers inherit: set before they start, cleared when they are done
-_FORKED: dict[str, tuple[_Renderer, list[Page], Any]] = {}
-RENDER_SHARES = 1024  # at most: the queue of shares must fit in a pipe before anyone reads it
+_FORKED: dict[str, tuple[_Renderer, list[Page], Any, int]] = {}
+SHARES_PER_PROCESS = 64  # small enough for the processes to end together, large enough to be cheap
 
 
 def _render_shares() -> list[tuple[int, list[Rendered]]]:
     return list(_take_shares(*_FORKED["work"]))
 
 
-def _take_shares(render: _Renderer, pages: list[Page], queue: Any) -> Iterator[tuple[int, list[Rendered]]]:
-    """Render shares of pages from the queue until it says stop."""
-    while (share := queue.get()) is not None:
-        start, stop = share
-        yield start, [render(pages[i]) for i in range(start, stop)]
+def _take_shares(render: _Renderer, pages: list[Page], cursor: Any,
+                 size: int) -> Iterator[tuple[int, list[Rendered]]]:
+    """Render the next `size` pages that no process has taken, until none are left."""
+    while True:
+        with cursor.get_lock():
+            start = cursor.value
+            cursor.value = start + size
+        if start >= len(pages):
+            return
+        yield start, [render(pages[i]) for i in range(start, min(start + size, len(pages)))]
 
 
 def _render_pages(render: _Renderer, pages: list[Page], config: Config, progress: Progress | None,
                   done: int, total: int) -> list[Rendered]:
     """Each page's outcome, in page order.
 
-    Many pages are shared out between this process and jobs - 1 forked workers through a queue
-    of shares: one process fewer to hold in memory than a pool doing the work while this one
-    waits. Forked, not spawned: workers inherit the site and the templates. Each writes its pages
-    into the staging folder and sends back only what the cache keeps.
+    Many pages are shared out between this process and jobs - 1 forked workers, each taking the
+    next pages from a shared cursor: one process fewer to hold in memory than a pool doing the
+    work while this one waits. Forked, not spawned: workers inherit the site and the templates.
+    Each writes its pages into the staging folder and sends back only what the cache keeps.
     """
     outcomes: list[Rendered | None] = [None] * len(pages)
-
-    def note(start: int, results: list[Rendered]) -> None:
-        nonlocal done
-        outcomes[start:start + len(results)] = results
-        done += len(results)
-        if progress is not None:
-            progress(done, total)
-
     pool = None
     if len(pages) >= PARALLEL_RENDER_FROM and config.jobs > 1:
         import multiprocessing
 
-        queue = multiprocessing.get_context("fork").SimpleQueue()
-        size = -(-len(pages) // min(RENDER_SHARES, config.jobs * 64))
-        for start in range(0, len(pages), size):
-            queue.put((start, min(start + size, len(pages))))
-        for _ in range(config.jobs):
-            queue.put(None)  # one stop for each process
+        cursor = multiprocessing.get_context("fork").Value("q", 0)
+        size = -(-len(pages) // (config.jobs * SHARES_PER_PROCESS))
         render.new_site.staging_folder()  # made once, before the workers write into it
-        _FORKED["work"] = render, pages, queue
+        _FORKED["work"] = render, pages, cursor, size
         pool = parser.worker_pool(config.jobs - 1, fork_only=True)
-        if pool is None:
-            queue.close()
     try:
         if pool is None:
             for index, page in enumerate(pages):
-                note(index, [render(page)])
-        else:
-            with pool:
-                helpers = [pool.submit(_render_shares) for _ in range(config.jobs - 1)]
-                try:
-                    for start, results in _take_shares(render, pages, queue):
-                        note(start, results)
-                except BaseException:
-                    while queue.get() is not None:  # the shares left: workers stop at their next
-                        pass
-                    raise
-                for helper in helpers:
-                    for start, results in helper.result():
-                        note(start, results)
+                outcomes[index] = render(page)
+                if progress is not None:
+                    progress(done + index + 1, total)
+            return outcomes  # type: ignore[return-value]  # every page has one
+        with pool:
+            helpers = [pool.submit(_render_shares) for _ in range(config.jobs - 1)]
+            try:
+                for start, results in _take_shares(render, pages, cursor, size):
+                    outcomes[start:start + len(results)] = results
+                    if progress is not None:  # pages taken by every process, nearly all rendered
+                        progress(done + min(cursor.value, len(pages)), total)
+                    for helper in helpers:
+                        if helper.done() and helper.exception() is not None:
+                            helper.result()  # a worker failed: stop, and say why
+            except BaseException:
+                with cursor.get_lock():
+                    cursor.value = len(pages)  # the pages left: workers stop at their next share
+                raise
+            for helper in helpers:
+                for start, results in helper.result():
+                    outcomes[start:start + len(results)] = results
+        if progress is not None:
+            progress(done + len(pages), total)
     finally:
         _FORKED.clear()
-    return outcomes  # type: ignore[return-value]  # every share was noted
+    return outcomes  # type: ignore[return-value]  # every share was taken by one process
 
 
 class _NewSite:

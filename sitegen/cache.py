@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import hashlib
 import importlib.util
+import math
 import os
 import time
 import zlib
@@ -386,10 +387,16 @@ def _decode_tag(data: dict[str, Any]) -> Tag:
 
 
 def _to_json(value: Any) -> Any:
+    """Front-matter values as JSON gives them back; TypeError for those it would not (the post
+    is then parsed on every build rather than come back changed from the cache)."""
     if isinstance(value, dict):
-        return {str(k): _to_json(v) for k, v in value.items()}
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("a mapping with keys other than text is not kept in the cache")
+        return {k: _to_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_to_json(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise TypeError(f"{value} is not kept in the cache")
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return _json_value(value)  # dates; anything else raises TypeError

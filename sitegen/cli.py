@@ -32,6 +32,7 @@ from sitegen.models import BuildReport, Config
 from sitegen.urls import slugify
 
 PROGRESS_AFTER = 1.0  # seconds before a progress bar appears on a terminal
+PROGRESS_REDRAW = 0.1  # seconds between two redraws of it
 
 
 def build_time() -> datetime:
@@ -102,18 +103,25 @@ def _progress(enabled: bool) -> Iterator[builder_stage.Progress | None]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     started = time.perf_counter()
+    # Redrawn from here, not by rich's refresh thread: a build forks its render workers only
+    # while it runs no other thread (a forked copy could inherit a lock held mid-use).
     bar = Progress(TextColumn("Rendering"), BarColumn(), MofNCompleteColumn(),
-                   console=console, transient=True)
+                   console=console, transient=True, auto_refresh=False)
     task = None
+    drawn = 0.0
 
     def update(done: int, total: int) -> None:
-        nonlocal task
+        nonlocal task, drawn
+        now = time.perf_counter()
         if task is None:
-            if time.perf_counter() - started < PROGRESS_AFTER:
+            if now - started < PROGRESS_AFTER:
                 return
             bar.start()
             task = bar.add_task("render", total=total)
         bar.update(task, completed=done)
+        if now - drawn >= PROGRESS_REDRAW or done == total:
+            bar.refresh()
+            drawn = now
 
     try:
         yield update

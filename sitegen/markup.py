@@ -23,8 +23,7 @@ _CONFIG: dict[str, dict[str, object]] = {
 _FENCE_LINE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 _TEMPLATE_OPEN = re.compile(r"(?<!\\)(\{)(?=[{%])")
-# Only a value with a colon, plain or as a character reference, can name a scheme
-_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*[:&][^"]*)"', re.IGNORECASE)
+_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
 _FRAGMENT_LINK = re.compile(r'(\shref=")#')
 _ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
@@ -150,7 +149,10 @@ def is_dangerous_url(url: str) -> bool:
 
 def _defuse_urls(html: str) -> str:
     def defuse(match: re.Match[str]) -> str:
-        return f'{match.group(1)}"#"' if is_dangerous_url(match.group(2)) else match.group(0)
+        url = match.group(2)
+        # Only a value with a colon, plain or as a character reference, can name a scheme
+        return f'{match.group(1)}"#"' if (":" in url or "&" in url) and is_dangerous_url(url) \
+            else match.group(0)
 
     return _URL_ATTRIBUTE.sub(defuse, html)
 

@@ -129,9 +129,13 @@ def worker_pool(jobs: int, *, fork_only: bool) -> ProcessPoolExecutor | None:
         return None
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
                                initializer=_worker_start, initargs=(os.getpid() if method == "fork" else 0,))
-    with signals_held():  # Ctrl-C in the middle of a fork would print a stray traceback
-        for started in [pool.submit(int) for _ in range(jobs)]:
-            started.result()
+    try:
+        with signals_held():  # Ctrl-C in the middle of a fork would print a stray traceback
+            for started in [pool.submit(int) for _ in range(jobs)]:
+                started.result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
     return pool
 
 

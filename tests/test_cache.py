@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sitegen.builder import build
 from sitegen.cache import FOLDER, BuildCache
 from sitegen.errors import BuildError
+from sitegen.models import Page
 from tests.conftest import WriteSite, config_for, post
 
 SITE = {
@@ -210,10 +211,11 @@ def test_a_template_error_in_render_workers_is_reported_once(write_site: WriteSi
     assert not list(root.glob(".public.staging-*"))
 
 
-def test_a_failure_in_this_process_stops_the_render_workers_soon(write_site: WriteSite, tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    """The shares left are taken off the queue, so a worker does not render the rest of the site
-    before the error is reported."""
+@pytest.mark.parametrize("failing", ["this process", "a worker"])
+def test_a_failure_in_one_process_stops_the_others_soon(write_site: WriteSite, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+    """The pages left are taken off the shared cursor, so the other processes do not render the
+    rest of the site before the error is reported."""
     import time
 
     from sitegen import builder, renderer
@@ -226,11 +228,11 @@ def test_a_failure_in_this_process_stops_the_render_workers_soon(write_site: Wri
     done.mkdir()
     render_page, parent = renderer.render_page, os.getpid()
 
-    def slow(env: object, page: object, *args: object, **kwargs: object) -> bytes:
-        if os.getpid() == parent:
+    def slow(env: object, page: Page, *args: object, **kwargs: object) -> bytes:
+        if (os.getpid() == parent) == (failing == "this process"):
             raise RuntimeError("broken here")
         time.sleep(0.02)
-        (done / str(getattr(page, "path")).replace("/", "_")).touch()
+        (done / str(page.path).replace("/", "_")).touch()
         return render_page(env, page, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(renderer, "render_page", slow)
@@ -238,6 +240,24 @@ def test_a_failure_in_this_process_stops_the_render_workers_soon(write_site: Wri
         build(replace(config_for(root), jobs=2))
     assert len(list(done.iterdir())) < 10  # of some 70 pages
     assert not list(root.glob(".public.staging-*")) and not (root / "public").exists()
+
+
+def test_front_matter_json_would_change_is_never_served_from_the_cache(write_site: WriteSite,
+                                                                        tmp_path: Path) -> None:
+    """NaN, infinities and mappings keyed by numbers come back from JSON changed (null, "1"): such
+    a post is parsed again on every build, so a rebuild shows what a clean build shows."""
+    files = {"content/posts/a.md": post("Alpha", rating=".nan", limit="-.inf", scores="{1: one}"),
+             "sitegen.yaml": SITE["sitegen.yaml"],
+             "templates/post.html": '{% extends "theme/post.html" %}{% block content %}'
+                                    "R={{ post.extra.rating }} L={{ post.extra.limit }} "
+                                    "S={{ post.extra.scores[1] }}{{ super() }}{% endblock %}"}
+    root = write_site(files)
+    build(config_for(root))
+    (root / "templates/post.html").write_text(files["templates/post.html"] + "{# changed #}")
+    build(config_for(root))
+    page = (root / "public/posts/a/index.html").read_text()
+    assert "R=nan L=-inf S=one" in page
+    assert contents(root / "public") == clean_build(root, tmp_path)
 
 
 EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "delete post",

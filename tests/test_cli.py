@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -185,7 +186,8 @@ def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch) -> None:  #
         update(1, 3)  # 0.5 s: nothing shown yet
         assert screen.getvalue() == ""
         update(2, 3)  # 2.0 s: the bar starts
-    assert "Rendering" in screen.getvalue()
+        assert "Rendering" in screen.getvalue()
+        assert threading.active_count() == 1  # no refresh thread: render workers can still fork
 
 
 def test_every_command_and_option_is_in_the_readme() -> None:
