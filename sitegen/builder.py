@@ -435,8 +435,9 @@ class _NewSite:
 
     def staging_folder(self) -> Path:
         if self.staging is None:
-            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-",
-                                                 dir=self.out.parent))
+            with parser.signals_held():  # made and known as one step, so discard() finds it
+                self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.staging-",
+                                                     dir=self.out.parent))
         return self.staging
 
     def finish(self) -> int:
@@ -498,7 +499,8 @@ class _NewSite:
     def discard(self) -> None:
         """Remove the staging folder of a build that failed or had nothing to change."""
         if self.staging is not None:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            with parser.signals_held():  # Ctrl-C or SIGTERM now would leave it half removed
+                shutil.rmtree(self.staging, ignore_errors=True)
             self.staging = None
 
 
