@@ -281,7 +281,7 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
 
 
 # staged (None: inputs unchanged, not rendered), cache key, parts of the site read
-Rendered = tuple[bool | None, str | None, list[str]] | TemplateError
+Outcome = tuple[bool | None, str | None, list[str]] | TemplateError
 PARALLEL_RENDER_FROM = 300  # fewer pages are rendered sooner by this process than by forking
 
 
@@ -296,7 +296,7 @@ class _Renderer:
     previous: dict[str, dict[str, Any]]
     new_site: _NewSite
 
-    def unchanged(self, page: Page) -> Rendered | None:
+    def unchanged(self, page: Page) -> Outcome | None:
         """The last build's outcome for a page whose inputs are all as they were then."""
         record = self.previous.get(str(page.path))
         if self.prints is not None and record is not None and "key" in record \
@@ -304,7 +304,7 @@ class _Renderer:
             return None, record["key"], record["site"]
         return None
 
-    def __call__(self, page: Page) -> Rendered:
+    def __call__(self, page: Page) -> Outcome:
         from sitegen import renderer
 
         read: set[str] = set()
@@ -321,12 +321,12 @@ _FORKED: dict[str, tuple[_Renderer, list[Page], Any, int]] = {}
 SHARES_PER_PROCESS = 64  # small enough for the processes to end together, large enough to be cheap
 
 
-def _render_shares() -> list[tuple[int, list[Rendered]]]:
+def _render_shares() -> list[tuple[int, list[Outcome]]]:
     return list(_take_shares(*_FORKED["work"]))
 
 
 def _take_shares(render: _Renderer, pages: list[Page], cursor: Any,
-                 size: int) -> Iterator[tuple[int, list[Rendered]]]:
+                 size: int) -> Iterator[tuple[int, list[Outcome]]]:
     """Render the next `size` pages that no process has taken, until none are left."""
     while True:
         with cursor.get_lock():
@@ -338,7 +338,7 @@ def _take_shares(render: _Renderer, pages: list[Page], cursor: Any,
 
 
 def _render_pages(render: _Renderer, pages: list[Page], config: Config, progress: Progress | None,
-                  done: int, total: int) -> list[Rendered]:
+                  done: int, total: int) -> list[Outcome]:
     """Each page's outcome, in page order.
 
     Many pages are shared out between this process and jobs - 1 forked workers, each taking the
@@ -346,7 +346,7 @@ def _render_pages(render: _Renderer, pages: list[Page], config: Config, progress
     work while this one waits. Forked, not spawned: workers inherit the site and the templates.
     Each writes its pages into the staging folder and sends back only what the cache keeps.
     """
-    outcomes: list[Rendered | None] = [None] * len(pages)
+    outcomes: list[Outcome | None] = [None] * len(pages)
     pool = None
     if len(pages) >= PARALLEL_RENDER_FROM and config.jobs > 1:
         import multiprocessing
