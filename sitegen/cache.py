@@ -455,6 +455,8 @@ class Fingerprints:
         kind = type(value)
         if kind is Post:
             return "post:" + self.of_post(value)  # type: ignore[arg-type]
+        if kind is Tag:
+            return self._tags.get(id(value)) or self._tag_text(value)  # type: ignore[arg-type]
         if kind is str or kind is int or value is None or kind is bool:
             return repr(value)
         if kind is tuple or kind is list:
