@@ -544,8 +544,12 @@ def _apply(out: Path, staging: Path | None, staged: list[PurePosixPath],
     emptied = sorted({parent for p in removed for parent in p.parents[:-1]},
                      key=lambda p: len(p.parts), reverse=True)
     journal = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    try:
+
+    def write_journal() -> None:
         (journal / JOURNAL).write_text(json.dumps({"output": out.name, "steps": steps}), encoding="utf-8")
+
+    try:
+        write_journal()
         for index, (kind, name) in enumerate(steps):  # the files to be replaced, saved before any change
             if kind == "put" and (out / name).is_file():
                 _place(journal, PurePosixPath(str(index)), out / name, link=True)
@@ -562,8 +566,7 @@ def _apply(out: Path, staging: Path | None, staged: list[PurePosixPath],
             for folder in emptied:  # a clean build would not have them
                 if (out / folder).is_dir() and not any((out / folder).iterdir()):
                     steps.append(("rmdir", str(folder)))
-                    (journal / JOURNAL).write_text(json.dumps({"output": out.name, "steps": steps}),
-                                                   encoding="utf-8")
+                    write_journal()
                     os.rmdir(out / folder)
             (journal / APPLYING).unlink()  # the commit: from here on the new site stands
     except BaseException:

@@ -429,7 +429,7 @@ class Fingerprints:
     def of_post(self, post: Post) -> str:
         known = self._posts.get(id(post))
         if known is None:
-            tags = [self._tags.get(id(t)) or self._tag_text(t) for t in post.tags]
+            tags = [self._of_tag(t) for t in post.tags]
             source = self.sources.get(str(post.source))
             if source is not None:
                 # A post is its file's bytes read under the cache's settings, but for what the
@@ -446,9 +446,11 @@ class Fingerprints:
             self._posts[id(post)] = known
         return known
 
-    def _tag_text(self, tag: Tag) -> str:
-        self._tags[id(tag)] = text = repr(tag)  # one Tag object is shared by all its posts
-        return text
+    def _of_tag(self, tag: Tag) -> str:
+        known = self._tags.get(id(tag))
+        if known is None:
+            self._tags[id(tag)] = known = repr(tag)  # one Tag object is shared by all its posts
+        return known
 
     def of_value(self, value: object) -> str:
         """A stable text standing for any value found in a page's context."""
@@ -456,7 +458,7 @@ class Fingerprints:
         if kind is Post:
             return "post:" + self.of_post(value)  # type: ignore[arg-type]
         if kind is Tag:
-            return self._tags.get(id(value)) or self._tag_text(value)  # type: ignore[arg-type]
+            return self._of_tag(value)  # type: ignore[arg-type]
         if kind is str or kind is int or value is None or kind is bool:
             return repr(value)
         if kind is tuple or kind is list:

@@ -136,8 +136,11 @@ class Html:
 
     def map(self, rewrite: Callable[[str], str], key: str) -> Html:
         """The body and excerpt rewritten; `key` names the rewrite, for the digest."""
-        return Html.later(lambda: (rewrite(self.parts[0]), rewrite(self.parts[1]), self.parts[2]),
-                          hashlib.sha256(f"{self.digest}\x00{key}".encode()).hexdigest())
+        def load() -> tuple[str, str, str]:
+            body, summary, toc = self.parts  # one read of a cached post's HTML, not three
+            return rewrite(body), rewrite(summary), toc
+
+        return Html.later(load, hashlib.sha256(f"{self.digest}\x00{key}".encode()).hexdigest())
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Html) and self.digest == other.digest

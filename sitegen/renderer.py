@@ -11,6 +11,7 @@ import re
 import traceback
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -25,24 +26,27 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-_LAST: list[tuple[tuple[str, ...], jinja2.Environment, dict[str, str]]] = []
+# The last environment made, with its templates' sources and, once asked for, their fingerprints
+_LAST: dict[str, Any] = {}
 
 
 def make_environment(config: Config) -> jinja2.Environment:
     """The build's Jinja environment; the last one is reused while no template has changed, so
     the preview's rebuilds do not parse and compile the templates again."""
     env = _new_environment(config)
-    key = (str(config.templates_dir), config.base_url, *_sources(env))
-    if _LAST and _LAST[0][0] == key:
-        return _LAST[0][1]
-    _LAST[:] = [(key, env, {})]
+    sources = _sources(env)
+    key = (str(config.templates_dir), config.base_url, tuple(sources.items()))
+    if _LAST.get("key") == key:
+        return _LAST["env"]  # type: ignore[no-any-return]
+    _LAST.clear()
+    _LAST.update(key=key, env=env, sources=sources, prints=None)
     return env
 
 
-def _sources(env: jinja2.Environment) -> list[str]:
+def _sources(env: jinja2.Environment) -> dict[str, str]:
     loader = env.loader
     assert loader is not None
-    return [f"{name}\0{loader.get_source(env, name)[0]}" for name in sorted(set(env.list_templates()))]
+    return {name: loader.get_source(env, name)[0] for name in sorted(set(env.list_templates()))}
 
 
 def _new_environment(config: Config) -> jinja2.Environment:
@@ -74,22 +78,14 @@ def _new_environment(config: Config) -> jinja2.Environment:
 
 def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
     """For each template, a hash of its source and of every template it extends or includes."""
-    for _, known_env, known in _LAST:
-        if known_env is env and known:
-            return known
-    prints = _fingerprints(env)
-    for _, known_env, known in _LAST:
-        if known_env is env:
-            known.update(prints)
-    return prints
+    if _LAST.get("env") is not env:
+        return _fingerprints(env, _sources(env))
+    if _LAST["prints"] is None:
+        _LAST["prints"] = _fingerprints(env, _LAST["sources"])
+    return _LAST["prints"]  # type: ignore[no-any-return]
 
 
-def _fingerprints(env: jinja2.Environment) -> dict[str, str]:
-    sources: dict[str, str] = {}
-    loader = env.loader
-    assert loader is not None
-    for name in sorted(set(env.list_templates())):
-        sources[name] = loader.get_source(env, name)[0]
+def _fingerprints(env: jinja2.Environment, sources: dict[str, str]) -> dict[str, str]:
     references: dict[str, set[str] | None] = {}
     for name, source in sources.items():
         try:

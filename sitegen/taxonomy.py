@@ -152,6 +152,7 @@ def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, .
     order = {id(p): index for index, p in enumerate(posts)}  # newest first
     place = {key: {id(p): i for i, p in enumerate(group)} for key, group in posts_by_tag.items()}
     tag_keys = {id(p): frozenset(t.key for t in p.tags) for p in posts}
+    weigh = weight.__getitem__
     related: dict[str, tuple[Post, ...]] = {}
     for post in posts if only is None else only:
         keys = tag_keys[id(post)]
@@ -161,7 +162,6 @@ def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, .
             for other in group[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
                 candidates[id(other)] = other
         candidates.pop(id(post), None)
-        weigh = weight.__getitem__
         scored = [(-sum(map(weigh, keys & tag_keys[i])), order[i], i) for i in candidates]
         related[str(post.source)] = tuple(candidates[i] for _, _, i in sorted(scored)[:limit])
     return related
