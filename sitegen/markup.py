@@ -98,6 +98,9 @@ def _converter(unsafe_html: bool) -> Any:
         if not unsafe_html:
             md.preprocessors.deregister("html_block")
             md.inlinePatterns.deregister("html")
+        inline = _inline_processor()
+        if inline is not None:
+            md.treeprocessors.register(inline(md), "inline", 20)
         _CONVERTERS[unsafe_html] = md
     return md.reset()
 
@@ -118,6 +121,56 @@ def _formatter() -> type:
             self.ttype2class, self.class2style = sheets[key]  # only ever read after this
 
     return Formatter
+
+
+# What a text must hold for each of Python-Markdown's inline patterns to match in it (any one of
+# the strings). Each text is otherwise tried against every pattern in turn, one regex search and
+# several Python calls each, although most texts hold only one or two of these characters.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",),
+    "reference": ("[",), "link": ("[",), "short_reference": ("[",),
+    "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",),
+    "autolink": ("<",), "automail": ("<",), "html": ("<",), "linebreak": ("  \n",),
+    "entity": ("&",), "em_strong": ("*", "_"),
+}
+
+
+def _inline_processor() -> type | None:
+    """Python-Markdown's inline processor, but skipping the patterns whose `NEEDS` a text lacks.
+
+    The output is the same: a skipped pattern could not have matched. The loop is the one in
+    Python-Markdown's private `__handleInline`; where that is missing (another major version),
+    None: the stock processor is kept.
+    """
+    from markdown import treeprocessors, util
+
+    stock = treeprocessors.InlineProcessor
+    if not all(hasattr(stock, f"_InlineProcessor__{name}") for name in ("handleInline", "applyPattern")):
+        return None
+
+    class InlineProcessor(stock):  # type: ignore[misc,valid-type]
+        def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
+            patterns = self.inlinePatterns
+            needs = {patterns.get_index_for_name(name): text for name, text in NEEDS.items()
+                     if name in patterns}
+            self.needs = [(pattern, needs.get(i)) for i, pattern in enumerate(patterns)]
+            return super().run(tree, ancestors)
+
+        def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
+            apply = self._InlineProcessor__applyPattern
+            start = 0
+            while patternIndex < len(self.needs) and not isinstance(data, util.AtomicString):
+                pattern, needs = self.needs[patternIndex]
+                if needs is not None and not any(need in data for need in needs):
+                    matched = False
+                else:
+                    data, matched, start = apply(pattern, data, patternIndex, start)
+                if not matched:
+                    patternIndex += 1
+                    start = 0
+            return data
+
+    return InlineProcessor
 
 
 def _protect_template_syntax(lines: list[str]) -> list[str]:

@@ -212,8 +212,8 @@ def test_a_template_error_in_render_workers_is_reported_once(write_site: WriteSi
 
 
 @pytest.mark.parametrize("failing", ["this process", "a worker"])
-def test_a_failure_in_one_process_stops_the_others_soon(write_site: WriteSite, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+def test_a_failure_in_one_process_stops_the_others_soon(
+        write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
     """The pages left are taken off the shared cursor, so the other processes do not render the
     rest of the site before the error is reported."""
     import time

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from textwrap import dedent
+from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -113,3 +115,71 @@ def test_count_words_counts_the_tokens_holding_a_letter_or_digit(text: str) -> N
 
 def test_count_words_skips_dashes_and_bullets() -> None:
     assert markup.count_words("One — two - * three_ __ 4") == 4
+
+
+_INLINE_TEXT = st.lists(st.sampled_from(
+    list("ab1 \n`\\[]^!<>&#;*_:/@.()\"'x") + ["  \n", "http://", "&amp;", "&#35;", "&#x2F;", "<a@b.c>",
+                                               "<b>", "[a]", "(b)", "![", "[^1]", "**", "``"]),
+    max_size=30).map("".join)
+
+
+def _converter(unsafe_html: bool, fast: bool) -> Any:
+    """A fresh converter, with the inline fast path or with Python-Markdown's own loop."""
+    saved = dict(markup._CONVERTERS)
+    real = markup._inline_processor
+    try:
+        markup._CONVERTERS.clear()
+        if not fast:
+            markup._inline_processor = lambda: None  # type: ignore[assignment]
+        return markup._converter(unsafe_html)
+    finally:
+        markup._inline_processor = real  # type: ignore[assignment]
+        markup._CONVERTERS.clear()
+        markup._CONVERTERS.update(saved)
+
+
+@pytest.mark.parametrize("unsafe_html", [False, True])
+@given(text=_INLINE_TEXT)
+def test_an_inline_pattern_matches_only_texts_holding_what_it_needs(unsafe_html: bool, text: str) -> None:
+    """The fast path skips a pattern for a text without any of its NEEDS: sound only if the
+    pattern's expression cannot match such a text, in the installed Python-Markdown."""
+    patterns = _converter(unsafe_html, fast=True).inlinePatterns
+    for name, needs in markup.NEEDS.items():
+        if name in patterns and patterns[name].compiled_re.search(text):
+            assert any(need in text for need in needs), (name, text)
+
+
+def test_every_inline_pattern_has_what_it_needs_listed() -> None:
+    """A pattern missing from NEEDS is never skipped (safe, but slow): listing each one keeps the
+    fast path fast when Python-Markdown adds or renames one."""
+    for unsafe_html in (False, True):
+        assert {name for name in markup.NEEDS} >= {item.name for item in
+                                                 _converter(unsafe_html, True).inlinePatterns._priority}
+
+
+_MARKDOWN_LINE = st.lists(st.sampled_from([
+    "word", "*em*", "**strong**", "_under_", "`code`", "``a ` b``", "\\*", "[link](/a)", "[ref][r]",
+    "[r]", "![img](/i.png)", "![alt][r]", "<http://x.org>", "<me@x.org>", "&amp;", "&copy;", "&",
+    "  \n", "[^1]", "<b>b</b>", "***both***", "a_b_c", "[*nested*](/n 'title')", "\n\n", "- item\n",
+]), max_size=12).map(" ".join)
+
+
+@pytest.mark.parametrize("unsafe_html", [False, True])
+@given(lines=st.lists(_MARKDOWN_LINE, min_size=1, max_size=4))
+def test_the_inline_fast_path_gives_python_markdowns_own_output(unsafe_html: bool, lines: list[str]) -> None:
+    text = "\n".join(lines) + "\n\n[r]: /ref\n\n[^1]: A note.\n"
+    fast, stock = _converter(unsafe_html, True), _converter(unsafe_html, False)
+    assert fast.reset().convert(text) == stock.reset().convert(text)
+
+
+def test_the_inline_fast_path_is_in_use() -> None:
+    """On a plain text no pattern is tried at all (the stock loop tries all of them)."""
+    md = _converter(False, fast=True)
+    inline = md.treeprocessors["inline"]
+    tried = []
+    apply = inline._InlineProcessor__applyPattern
+    inline._InlineProcessor__applyPattern = lambda *args: tried.append(args) or apply(*args)
+    assert md.reset().convert("Plain words, nothing more.") == "<p>Plain words, nothing more.</p>"
+    assert tried == []
+    md.reset().convert("Some *words*.")
+    assert tried
