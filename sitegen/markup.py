@@ -14,6 +14,7 @@ from typing import Any
 
 MORE = "<!--more-->"
 _MORE_TOKEN = "sitegen-more-d41d8cd9"
+_TOC_MARKER = "[TOC]"
 WORDS_PER_MINUTE = 220
 _EXTENSIONS = ["extra", "toc", "codehilite", "sane_lists", "admonition"]
 _CONFIG: dict[str, dict[str, object]] = {
@@ -25,14 +26,17 @@ _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 _TEMPLATE_OPEN = re.compile(r"(?<!\\)(\{)(?=[{%])")
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
-_FRAGMENT_LINK = re.compile(r'(\shref=")#')
-_ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
+# Attributes inside a tag, not the same characters shown as text (code about HTML, say)
+_IN_TAG = r'<[A-Za-z](?:[^<>"]|"[^"]*")*?'
+_FRAGMENT_LINK = re.compile(rf'({_IN_TAG}\shref=")#')
+_ID_ATTRIBUTE = re.compile(rf'({_IN_TAG})\sid="[^"]*"')
 _HIDDEN = re.compile(r"<(script|style|sup)\b[^>]*>.*?</\1\s*>|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>",
                      re.DOTALL | re.IGNORECASE)
 _BLOCK_TAG = re.compile(r"</?(?:p|li|br|h[1-6]|td|th|pre|div|blockquote|tr)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
-_NOT_A_WORD = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")  # a token without a letter or digit
+_INVISIBLE = re.compile(r"[\x00-\x20]+")  # what browsers skip in a URL's scheme
+_WORD = re.compile(r"[^\W_]\S*")  # from a token's first letter or digit to the token's end
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +66,11 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
     if marker is not None:  # a plain-text token survives either mode; the comment would not
         lines[marker] = f"\n{_MORE_TOKEN}\n"
-    body = _defuse_urls(md.convert("\n".join(lines)))
+    text = "\n".join(lines)
+    # The table of contents' marker is looked for in every element of the document: only where
+    # the text holds it
+    md.treeprocessors["toc"].marker = _TOC_MARKER if _TOC_MARKER in text else ""
+    body = _defuse_urls(md.convert(text))
     # Wide code and tables scroll sideways; a tab stop lets keyboard users scroll them too.
     body = body.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
     toc_html = str(md.toc) if len(getattr(md, "toc_tokens", [])) > 1 else ""
@@ -72,7 +80,10 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     excerpt = head.rstrip() if cut else body
     # On a list page several posts share one document: ids would clash and "#x" would point at
     # the list, so ids go and fragment links point at the post itself.
-    excerpt = _FRAGMENT_LINK.sub(rf"\1{url}#", _ID_ATTRIBUTE.sub("", excerpt))
+    if 'id="' in excerpt:
+        excerpt = _ID_ATTRIBUTE.sub(r"\1", excerpt)
+    if 'href="#' in excerpt:
+        excerpt = _FRAGMENT_LINK.sub(rf"\1{url}#", excerpt)
     plain_head = plain_text(head if cut else _first_paragraph(body))
     return Rendered(
         body_html=_with_base(body, base_path),
@@ -153,7 +164,8 @@ def _inline_processor() -> type | None:
             patterns = self.inlinePatterns
             needs = {patterns.get_index_for_name(name): text for name, text in NEEDS.items()
                      if name in patterns}
-            self.needs = [(pattern, needs.get(i)) for i, pattern in enumerate(patterns)]
+            # ("",): a pattern not listed is tried on every text
+            self.needs = [(pattern, needs.get(i, ("",))) for i, pattern in enumerate(patterns)]
             return super().run(tree, ancestors)
 
         def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
@@ -161,10 +173,12 @@ def _inline_processor() -> type | None:
             start = 0
             while patternIndex < len(self.needs) and not isinstance(data, util.AtomicString):
                 pattern, needs = self.needs[patternIndex]
-                if needs is not None and not any(need in data for need in needs):
-                    matched = False
+                for need in needs:
+                    if need in data:
+                        data, matched, start = apply(pattern, data, patternIndex, start)
+                        break
                 else:
-                    data, matched, start = apply(pattern, data, patternIndex, start)
+                    matched = False
                 if not matched:
                     patternIndex += 1
                     start = 0
@@ -195,19 +209,19 @@ def _protect_template_syntax(lines: list[str]) -> list[str]:
 
 def is_dangerous_url(url: str) -> bool:
     """True for URLs that run code when followed: javascript:, vbscript:, and data: pages."""
-    cleaned = "".join(c for c in unescape(url) if c > " ").lower()
+    cleaned = _INVISIBLE.sub("", unescape(url)).lower()
     return cleaned.startswith(("javascript:", "vbscript:")) or (
         cleaned.startswith("data:") and not cleaned.startswith("data:image/"))
 
 
 def _defuse_urls(html: str) -> str:
-    def defuse(match: re.Match[str]) -> str:
-        url = match.group(2)
+    def dangerous(url: str) -> bool:
         # Only a value with a colon, plain or as a character reference, can name a scheme
-        return f'{match.group(1)}"#"' if (":" in url or "&" in url) and is_dangerous_url(url) \
-            else match.group(0)
+        return (":" in url or "&" in url) and is_dangerous_url(url)
 
-    return _URL_ATTRIBUTE.sub(defuse, html)
+    if not any(dangerous(match.group(2)) for match in _URL_ATTRIBUTE.finditer(html)):
+        return html  # nearly always: no new string
+    return _URL_ATTRIBUTE.sub(lambda m: f'{m.group(1)}"#"' if dangerous(m.group(2)) else m.group(0), html)
 
 
 def _first_paragraph(html: str) -> str:
@@ -224,7 +238,7 @@ def _with_base(html: str, base_path: str) -> str:
 
 def count_words(text: str) -> int:
     """Whitespace-separated tokens holding a letter or a digit (a dash or a bullet is not a word)."""
-    return len(text.split()) - len(_NOT_A_WORD.findall(text))
+    return len(_WORD.findall(text))
 
 
 def plain_text(html: str) -> str:

@@ -330,6 +330,7 @@ def _prose(markdown: str, first_line: int) -> Iterator[tuple[int, str]]:
 def find_links(markdown: str, first_line: int) -> tuple[tuple[str, int], ...]:
     """Every link and image target in Markdown (code excluded), with its line in the file."""
     return tuple((match.group(1), number) for number, line in _prose(markdown, first_line)
+                 if "]" in line or "=" in line  # each pattern needs one: most lines have neither
                  for pattern in _LINK_PATTERNS for match in pattern.finditer(line))
 
 
@@ -357,7 +358,7 @@ def _content_warnings(source: PurePosixPath, markdown: str, first_line: int, con
         ContentError(source, f"link to {target[:40]!r} removed: it would run code", line=line,
                      hint="link to an http(s) address instead")
         for target, line in links if is_dangerous_url(target)]
-    if not config.unsafe_html:
+    if not config.unsafe_html and "<" in markdown:
         for number, line in _prose(markdown, first_line):
             tag = _RAW_HTML.search(line)
             if tag:

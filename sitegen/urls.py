@@ -37,6 +37,7 @@ def tag_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
+@functools.lru_cache(maxsize=4096)  # tags repeat from post to post
 def slugify(text: str) -> str:
     """Lowercase ASCII slug with readable symbols: C++ -> cpp, C# -> csharp, .NET -> dotnet."""
     text = unicodedata.normalize("NFKC", text)

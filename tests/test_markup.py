@@ -11,8 +11,8 @@ from sitegen import markup
 from sitegen.markup import plain_text, render
 
 
-def md(text: str, base: str = "/") -> object:
-    return render(dedent(text), url="/posts/x/", base_path=base)
+def md(text: str, base: str = "/", unsafe: bool = False) -> object:
+    return render(dedent(text), url="/posts/x/", base_path=base, unsafe_html=unsafe)
 
 
 def test_body_html_with_table_footnote_and_heading_ids() -> None:
@@ -62,6 +62,15 @@ def test_excerpt_drops_ids_and_points_fragments_at_the_post() -> None:
     assert ' id="' not in rendered.excerpt_html
     assert 'href="/blog/posts/x/#part"' in rendered.excerpt_html
     assert 'href="#part"' in rendered.body_html
+
+
+def test_excerpt_leaves_html_shown_as_text_alone() -> None:
+    """Only attributes of tags lose their ids and fragments, not the same characters in text."""
+    rendered = md('## Part\n\nUse `<div id="main"><a href="#top">`, or write href="#x" in prose.\n'
+                  '<p title="a>b" id="raw">raw</p>\n', base="/blog/", unsafe=True)
+    assert '&lt;div id="main"&gt;&lt;a href="#top"&gt;' in rendered.excerpt_html
+    assert 'write href="#x" in prose' in rendered.excerpt_html
+    assert 'id="raw"' not in rendered.excerpt_html and 'id="part"' not in rendered.excerpt_html
 
 
 def test_root_relative_links_get_the_base_path() -> None:
