@@ -8,6 +8,7 @@ footnotes, abbreviations and the table of contents keep).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from typing import Any
@@ -26,10 +27,8 @@ _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 _TEMPLATE_OPEN = re.compile(r"(?<!\\)(\{)(?=[{%])")
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
 _ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
-# Attributes inside a tag, not the same characters shown as text (code about HTML, say)
-_IN_TAG = r'<[A-Za-z](?:[^<>"]|"[^"]*")*?'
-_FRAGMENT_LINK = re.compile(rf'({_IN_TAG}\shref=")#')
-_ID_ATTRIBUTE = re.compile(rf'({_IN_TAG})\sid="[^"]*"')
+_FRAGMENT_LINK = re.compile(r'\shref="#')
+_ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
 _HIDDEN = re.compile(r"<(script|style|sup)\b[^>]*>.*?</\1\s*>|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>",
                      re.DOTALL | re.IGNORECASE)
 _BLOCK_TAG = re.compile(r"</?(?:p|li|br|h[1-6]|td|th|pre|div|blockquote|tr)\b[^>]*>", re.IGNORECASE)
@@ -80,10 +79,8 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     excerpt = head.rstrip() if cut else body
     # On a list page several posts share one document: ids would clash and "#x" would point at
     # the list, so ids go and fragment links point at the post itself.
-    if 'id="' in excerpt:
-        excerpt = _ID_ATTRIBUTE.sub(r"\1", excerpt)
-    if 'href="#' in excerpt:
-        excerpt = _FRAGMENT_LINK.sub(rf"\1{url}#", excerpt)
+    excerpt = _in_tags(_ID_ATTRIBUTE, lambda attribute: "", excerpt)
+    excerpt = _in_tags(_FRAGMENT_LINK, lambda attribute: f'{attribute[:-1]}{url}#', excerpt)
     plain_head = plain_text(head if cut else _first_paragraph(body))
     return Rendered(
         body_html=_with_base(body, base_path),
@@ -102,18 +99,26 @@ def _converter(unsafe_html: bool) -> Any:
     """A Markdown converter, made once per process and reset between documents."""
     md = _CONVERTERS.get(unsafe_html)
     if md is None:
-        import markdown  # type: ignore[import-untyped]  # here: a rebuild from the cache never needs it
+        md = _CONVERTERS[unsafe_html] = new_converter(unsafe_html)
+    return md.reset()
 
-        config = {**_CONFIG, "codehilite": {**_CONFIG["codehilite"], "pygments_formatter": _formatter()}}
-        md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=config, output_format="html")
-        if not unsafe_html:
-            md.preprocessors.deregister("html_block")
-            md.inlinePatterns.deregister("html")
+
+def new_converter(unsafe_html: bool, *, fast: bool = True) -> Any:
+    """A Markdown converter with sitegen's extensions; `fast`: with the block parser and inline
+    processor that skip what cannot match (fast=False: Python-Markdown's own, to compare)."""
+    import markdown  # type: ignore[import-untyped]  # here: a rebuild from the cache never needs it
+
+    config = {**_CONFIG, "codehilite": {**_CONFIG["codehilite"], "pygments_formatter": _formatter()}}
+    md = markdown.Markdown(extensions=_EXTENSIONS, extension_configs=config, output_format="html")
+    if not unsafe_html:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+    if fast:
+        _block_parser(md.parser)
         inline = _inline_processor()
         if inline is not None:
             md.treeprocessors.register(inline(md), "inline", 20)
-        _CONVERTERS[unsafe_html] = md
-    return md.reset()
+    return md
 
 
 def _formatter() -> type:
@@ -137,13 +142,25 @@ def _formatter() -> type:
 # What a text must hold for each of Python-Markdown's inline patterns to match in it (any one of
 # the strings). Each text is otherwise tried against every pattern in turn, one regex search and
 # several Python calls each, although most texts hold only one or two of these characters.
-NEEDS: dict[str, tuple[str, ...]] = {
+INLINE_NEEDS: dict[str, tuple[str, ...]] = {
     "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",),
     "reference": ("[",), "link": ("[",), "short_reference": ("[",),
     "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",),
     "autolink": ("<",), "automail": ("<",), "html": ("<",), "linebreak": ("  \n",),
     "entity": ("&",), "em_strong": ("*", "_"),
 }
+# The same for the block processors that search a whole block (or take every block, then look)
+BLOCK_NEEDS: dict[str, tuple[str, ...]] = {
+    "table": ("|",), "hashheader": ("#",), "setextheader": ("\n=", "\n-"), "hr": ("-", "_", "*"),
+    "deflist": (":",), "quote": (">",), "footnote": ("[^",), "abbr": ("*[",), "reference": ("]:",),
+}
+
+
+def _with_needs(registry: Any, needs: dict[str, tuple[str, ...]]) -> list[tuple[Any, tuple[str, ...]]]:
+    """A registry's items in order, each with what it needs; ("",): an item not listed is always
+    tried."""
+    where = {registry.get_index_for_name(name): text for name, text in needs.items() if name in registry}
+    return [(item, where.get(i, ("",))) for i, item in enumerate(registry)]
 
 
 def _inline_processor() -> type | None:
@@ -161,11 +178,7 @@ def _inline_processor() -> type | None:
 
     class InlineProcessor(stock):  # type: ignore[misc,valid-type]
         def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-            patterns = self.inlinePatterns
-            needs = {patterns.get_index_for_name(name): text for name, text in NEEDS.items()
-                     if name in patterns}
-            # ("",): a pattern not listed is tried on every text
-            self.needs = [(pattern, needs.get(i, ("",))) for i, pattern in enumerate(patterns)]
+            self.needs = _with_needs(self.inlinePatterns, INLINE_NEEDS)
             return super().run(tree, ancestors)
 
         def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
@@ -185,6 +198,27 @@ def _inline_processor() -> type | None:
             return data
 
     return InlineProcessor
+
+
+def _block_parser(stock: Any) -> Any:
+    """Python-Markdown's block parser, but offering a block only to the processors whose
+    `BLOCK_NEEDS` it holds: the others would not take it. Its public `parseBlocks`, same loop."""
+
+    class BlockParser(type(stock)):  # type: ignore[misc]
+        def parseBlocks(self, parent: Any, blocks: list[str]) -> None:  # noqa: N802
+            while blocks:
+                for processor, needs in self.needs:
+                    for need in needs:
+                        if need in blocks[0]:
+                            break
+                    else:
+                        continue
+                    if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                        break
+
+    stock.__class__ = BlockParser
+    stock.needs = _with_needs(stock.blockprocessors, BLOCK_NEEDS)
+    return stock
 
 
 def _protect_template_syntax(lines: list[str]) -> list[str]:
@@ -222,6 +256,16 @@ def _defuse_urls(html: str) -> str:
     if not any(dangerous(match.group(2)) for match in _URL_ATTRIBUTE.finditer(html)):
         return html  # nearly always: no new string
     return _URL_ATTRIBUTE.sub(lambda m: f'{m.group(1)}"#"' if dangerous(m.group(2)) else m.group(0), html)
+
+
+def _in_tags(attribute: re.Pattern[str], replace: Callable[[str], str], html: str) -> str:
+    """Each match of `attribute` inside a tag replaced, not the same characters shown as text
+    (in code about HTML, say)."""
+    def inside(match: re.Match[str]) -> str:
+        at = match.start()
+        return replace(match.group()) if html.rfind("<", 0, at) > html.rfind(">", 0, at) else match.group()
+
+    return attribute.sub(inside, html)
 
 
 def _first_paragraph(html: str) -> str:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import functools
 from textwrap import dedent
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sitegen import markup
@@ -67,7 +68,7 @@ def test_excerpt_drops_ids_and_points_fragments_at_the_post() -> None:
 def test_excerpt_leaves_html_shown_as_text_alone() -> None:
     """Only attributes of tags lose their ids and fragments, not the same characters in text."""
     rendered = md('## Part\n\nUse `<div id="main"><a href="#top">`, or write href="#x" in prose.\n'
-                  '<p title="a>b" id="raw">raw</p>\n', base="/blog/", unsafe=True)
+                  '<p title="a b" id="raw">raw</p>\n', base="/blog/", unsafe=True)
     assert '&lt;div id="main"&gt;&lt;a href="#top"&gt;' in rendered.excerpt_html
     assert 'write href="#x" in prose' in rendered.excerpt_html
     assert 'id="raw"' not in rendered.excerpt_html and 'id="part"' not in rendered.excerpt_html
@@ -126,25 +127,15 @@ def test_count_words_skips_dashes_and_bullets() -> None:
     assert markup.count_words("One — two - * three_ __ 4") == 4
 
 
+@functools.cache
+def _converter(unsafe_html: bool, fast: bool = True) -> Any:
+    return markup.new_converter(unsafe_html, fast=fast)
+
+
 _INLINE_TEXT = st.lists(st.sampled_from(
     list("ab1 \n`\\[]^!<>&#;*_:/@.()\"'x") + ["  \n", "http://", "&amp;", "&#35;", "&#x2F;", "<a@b.c>",
                                                "<b>", "[a]", "(b)", "![", "[^1]", "**", "``"]),
     max_size=30).map("".join)
-
-
-def _converter(unsafe_html: bool, fast: bool) -> Any:
-    """A fresh converter, with the inline fast path or with Python-Markdown's own loop."""
-    saved = dict(markup._CONVERTERS)
-    real = markup._inline_processor
-    try:
-        markup._CONVERTERS.clear()
-        if not fast:
-            markup._inline_processor = lambda: None  # type: ignore[assignment]
-        return markup._converter(unsafe_html)
-    finally:
-        markup._inline_processor = real  # type: ignore[assignment]
-        markup._CONVERTERS.clear()
-        markup._CONVERTERS.update(saved)
 
 
 @pytest.mark.parametrize("unsafe_html", [False, True])
@@ -152,8 +143,8 @@ def _converter(unsafe_html: bool, fast: bool) -> Any:
 def test_an_inline_pattern_matches_only_texts_holding_what_it_needs(unsafe_html: bool, text: str) -> None:
     """The fast path skips a pattern for a text without any of its NEEDS: sound only if the
     pattern's expression cannot match such a text, in the installed Python-Markdown."""
-    patterns = _converter(unsafe_html, fast=True).inlinePatterns
-    for name, needs in markup.NEEDS.items():
+    patterns = _converter(unsafe_html).inlinePatterns
+    for name, needs in markup.INLINE_NEEDS.items():
         if name in patterns and patterns[name].compiled_re.search(text):
             assert any(need in text for need in needs), (name, text)
 
@@ -162,8 +153,8 @@ def test_every_inline_pattern_has_what_it_needs_listed() -> None:
     """A pattern missing from NEEDS is never skipped (safe, but slow): listing each one keeps the
     fast path fast when Python-Markdown adds or renames one."""
     for unsafe_html in (False, True):
-        assert {name for name in markup.NEEDS} >= {item.name for item in
-                                                 _converter(unsafe_html, True).inlinePatterns._priority}
+        assert {name for name in markup.INLINE_NEEDS} >= {item.name for item in
+                                                 _converter(unsafe_html).inlinePatterns._priority}
 
 
 _MARKDOWN_LINE = st.lists(st.sampled_from([
@@ -177,13 +168,13 @@ _MARKDOWN_LINE = st.lists(st.sampled_from([
 @given(lines=st.lists(_MARKDOWN_LINE, min_size=1, max_size=4))
 def test_the_inline_fast_path_gives_python_markdowns_own_output(unsafe_html: bool, lines: list[str]) -> None:
     text = "\n".join(lines) + "\n\n[r]: /ref\n\n[^1]: A note.\n"
-    fast, stock = _converter(unsafe_html, True), _converter(unsafe_html, False)
+    fast, stock = _converter(unsafe_html), _converter(unsafe_html, fast=False)
     assert fast.reset().convert(text) == stock.reset().convert(text)
 
 
 def test_the_inline_fast_path_is_in_use() -> None:
     """On a plain text no pattern is tried at all (the stock loop tries all of them)."""
-    md = _converter(False, fast=True)
+    md = markup.new_converter(False)
     inline = md.treeprocessors["inline"]
     tried = []
     apply = inline._InlineProcessor__applyPattern
@@ -192,3 +183,68 @@ def test_the_inline_fast_path_is_in_use() -> None:
     assert tried == []
     md.reset().convert("Some *words*.")
     assert tried
+
+
+_BLOCK_TEXT = st.lists(st.sampled_from(
+    list("ab1 \n\t#=-_*+.:>|[]^!()\"`") + ["    ", "\n\n", "1. ", "- ", "* ", "> ", "## ", "---", "===",
+                                        "| a | b |\n|---|---|\n", ":   ", "[^1]: ", "*[HT]: ", "[r]: /u",
+                                        "!!! note", "```", "[r]:", "]:/x", "a|b\n", "-|-", "\n: ", ":\t",
+                                        "x\n=", "x\n-", "*[a]:"]),
+    max_size=30).map("".join)
+
+
+@pytest.mark.parametrize("name", sorted(markup.BLOCK_NEEDS))
+@given(block=_BLOCK_TEXT)
+@example(block="a|b\n-|-")
+@example(block="a\n===")
+@example(block="a\n---")
+@example(block="___")
+@example(block="*[a]: A thing")
+@example(block="[^n]: x")
+@example(block="a\n: b")
+@example(block="[r]: /u")
+def test_a_block_processor_takes_only_blocks_holding_what_it_needs(name: str, block: str) -> None:
+    """The fast block parser does not offer a block lacking a processor's BLOCK_NEEDS to it:
+    sound only if the processor, as installed, would not have taken it."""
+    from xml.etree import ElementTree
+
+    if any(need in block for need in markup.BLOCK_NEEDS[name]):
+        return
+    md = _converter(False, fast=False)
+    md.reset()
+    processor, parent, blocks = md.parser.blockprocessors[name], ElementTree.Element("div"), [block, "next"]
+    assert not processor.test(parent, block) or processor.run(parent, blocks) is False
+    assert blocks == [block, "next"] and len(parent) == 0 and not parent.text
+
+
+_MARKDOWN_BLOCK = st.lists(st.sampled_from([
+    "Para *x* and `y`.", "# Head #", "## Two", "Title\n=====", "Sub\n---", "---", "* * *", "___",
+    "* a\n* b", "- a\n\n    more", "1. one\n2. two", "> quote\n> more", "> # in quote",
+    "Term\n:   definition", "| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n--|--\n1 | 2",
+    "[^1]: Note text.", "*[HTML]: Hyper Text", "[r]: /ref \"Title\"", "!!! note \"Heads up\"\n    Body.",
+    "    indented code", "```python\nx = 1\n```", "Text[^1] with HTML and [r].", "line\nline two",
+    "<div>raw</div>", "text {: #id }", "## Head {: .cls }",
+]), min_size=1, max_size=8)
+
+
+@pytest.mark.parametrize("unsafe_html", [False, True])
+@given(blocks=_MARKDOWN_BLOCK, joins=st.lists(st.sampled_from(["\n\n", "\n"]), min_size=8, max_size=8))
+def test_the_fast_block_parser_gives_python_markdowns_own_output(unsafe_html: bool, blocks: list[str],
+                                                                  joins: list[str]) -> None:
+    text = "".join(block + join for block, join in zip(blocks, joins, strict=False))
+    fast, stock = _converter(unsafe_html), _converter(unsafe_html, fast=False)
+    assert fast.reset().convert(text) == stock.reset().convert(text)
+
+
+def test_the_fast_block_parser_is_in_use() -> None:
+    """A plain paragraph is not offered to the processors that search for headings or quotes."""
+    md = markup.new_converter(False)
+    offered = []
+    for name in ("hashheader", "quote", "reference"):
+        processor = md.parser.blockprocessors[name]
+        test = processor.test
+        processor.test = lambda parent, block, test=test: offered.append(block) or test(parent, block)
+    assert md.reset().convert("Plain words, nothing more.") == "<p>Plain words, nothing more.</p>"
+    assert offered == []
+    md.reset().convert("# A heading")
+    assert offered
