@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import gc
 import io
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from sitegen import __version__
@@ -188,6 +190,21 @@ def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch) -> None:  #
         update(2, 3)  # 2.0 s: the bar starts
         assert "Rendering" in screen.getvalue()
         assert threading.active_count() == 1  # no refresh thread: render workers can still fork
+
+
+def test_the_cycle_collector_rests_during_a_build_only(runner: CliRunner, write_site: WriteSite,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build's objects live until it ends, so the collector is off while it runs; on again
+    after it, for whatever runs next in the same process (tests, an embedding program)."""
+    from sitegen import cli as cli_module
+
+    seen = []
+    real = cli_module.builder_stage.build
+    monkeypatch.setattr(cli_module.builder_stage, "build",
+                        lambda *args, **kwargs: seen.append(gc.isenabled()) or real(*args, **kwargs))
+    site = write_site({"content/posts/a.md": post()})
+    assert runner.invoke(cli, ["build", str(site), "-q"]).exit_code == 0
+    assert seen == [False] and gc.isenabled()
 
 
 def test_every_command_and_option_is_in_the_readme() -> None:
