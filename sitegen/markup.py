@@ -26,7 +26,7 @@ _FENCE_LINE = re.compile(r"^\s{0,3}(```|~~~)")
 _CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 _TEMPLATE_OPEN = re.compile(r"(?<!\\)(\{)(?=[{%])")
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
-_ROOT_LINK = re.compile(r'(\s(?:href|src)=")/(?!/)')
+_ROOT_LINK = re.compile(r'\s(?:href|src)="/(?!/)')
 _FRAGMENT_LINK = re.compile(r'\shref="#')
 _ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
 _HIDDEN = re.compile(r"<(script|style|sup)\b[^>]*>.*?</\1\s*>|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>",
@@ -164,7 +164,7 @@ def _with_needs(registry: Any, needs: dict[str, tuple[str, ...]]) -> list[tuple[
 
 
 def _inline_processor() -> type | None:
-    """Python-Markdown's inline processor, but skipping the patterns whose `NEEDS` a text lacks.
+    """Python-Markdown's inline processor, but skipping the patterns whose INLINE_NEEDS a text lacks.
 
     The output is the same: a skipped pattern could not have matched. The loop is the one in
     Python-Markdown's private `__handleInline`; where that is missing (another major version),
@@ -200,7 +200,7 @@ def _inline_processor() -> type | None:
     return InlineProcessor
 
 
-def _block_parser(stock: Any) -> Any:
+def _block_parser(stock: Any) -> None:
     """Python-Markdown's block parser, but offering a block only to the processors whose
     `BLOCK_NEEDS` it holds: the others would not take it. Its public `parseBlocks`, same loop."""
 
@@ -218,7 +218,6 @@ def _block_parser(stock: Any) -> Any:
 
     stock.__class__ = BlockParser
     stock.needs = _with_needs(stock.blockprocessors, BLOCK_NEEDS)
-    return stock
 
 
 def _protect_template_syntax(lines: list[str]) -> list[str]:
@@ -277,7 +276,7 @@ def _with_base(html: str, base_path: str) -> str:
     """Root-relative links in content are relative to the site root, wherever it is served."""
     if base_path == "/":
         return html
-    return _ROOT_LINK.sub(rf"\1{base_path}", html)
+    return _in_tags(_ROOT_LINK, lambda attribute: attribute[:-1] + base_path, html)
 
 
 def count_words(text: str) -> int:

@@ -65,12 +65,15 @@ def test_excerpt_drops_ids_and_points_fragments_at_the_post() -> None:
     assert 'href="#part"' in rendered.body_html
 
 
-def test_excerpt_leaves_html_shown_as_text_alone() -> None:
-    """Only attributes of tags lose their ids and fragments, not the same characters in text."""
+def test_links_and_ids_are_rewritten_in_tags_not_in_text() -> None:
+    """Excerpts lose ids and fragments, and root links get the base path, in tags only: the same
+    characters shown as text (code about HTML) stay as written."""
     rendered = md('## Part\n\nUse `<div id="main"><a href="#top">`, or write href="#x" in prose.\n'
                   '<p title="a b" id="raw">raw</p>\n', base="/blog/", unsafe=True)
     assert '&lt;div id="main"&gt;&lt;a href="#top"&gt;' in rendered.excerpt_html
     assert 'write href="#x" in prose' in rendered.excerpt_html
+    shown = md('Root links: `<img src="/a.png">` and ![a](/a.png)\n', base="/blog/")
+    assert '&lt;img src="/a.png"&gt;' in shown.body_html and 'src="/blog/a.png"' in shown.body_html
     assert 'id="raw"' not in rendered.excerpt_html and 'id="part"' not in rendered.excerpt_html
 
 
