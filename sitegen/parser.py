@@ -7,6 +7,7 @@ Imports errors, models, frontmatter, markup, urls.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 import signal
@@ -93,6 +94,7 @@ def read_posts(config: Config, memo: Memo | None = None,
             parsed = pool.map(parse_file, sources, texts, [config] * len(todo),
                               chunksize=max(1, min(CHUNK, len(todo) // (config.jobs * 8))))
         else:
+            stack.enter_context(cycles_collected())
             parsed = (parse_file(source, data, config) for source, data in zip(sources, texts, strict=True))
         for (index, source, data), (post, found) in zip(todo, parsed, strict=True):
             # One at a time, as they come: the memo may swap the HTML for a way to read it later
@@ -140,6 +142,20 @@ def worker_pool(jobs: int, *, fork_only: bool) -> ProcessPoolExecutor | None:
 
 
 @contextlib.contextmanager
+def cycles_collected() -> Iterator[None]:
+    """The cycle collector on while converting posts, whatever the build process chose:
+    Python-Markdown's recursive helpers leave a few reference cycles behind for each post."""
+    if gc.isenabled():
+        yield
+        return
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
+
+
+@contextlib.contextmanager
 def signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block is done (in the main thread; elsewhere a no-op)."""
     held = {signal.SIGINT, signal.SIGTERM}
@@ -163,6 +179,7 @@ def _worker_start(build: int) -> None:
         pass
     if build and os.getppid() != build:
         os._exit(1)  # the build died before this worker could ask to die with it
+    gc.enable()  # forked from a build that turned it off; workers convert posts (cycles_collected)
     if hasattr(signal, "pthread_sigmask"):  # forked while the build held them (signals_held)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     devnull = os.open(os.devnull, os.O_WRONLY)

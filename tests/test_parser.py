@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path, PurePosixPath
 
@@ -176,3 +177,25 @@ def test_offsets_are_kept() -> None:
     result, _ = parse(post(date="2025-01-28T09:15:00+02:00"))
     assert result is not None and result.date is not None
     assert result.date.tzinfo == timezone(timedelta(hours=2))
+
+
+def test_posts_are_converted_with_the_cycle_collector_on(write_site: WriteSite,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build turns the collector off for its own long-lived objects; converting posts makes
+    garbage cycles (Python-Markdown's recursive helpers), in this process and in workers."""
+    from sitegen import parser
+
+    config = config_for(write_site({"content/posts/a.md": post()}))
+    seen = []
+    real = parser.parse_file
+    monkeypatch.setattr(parser, "parse_file", lambda *args: seen.append(gc.isenabled()) or real(*args))
+    gc.disable()
+    try:
+        read_posts(config)
+        assert seen == [True] and not gc.isenabled()
+        pool = parser.worker_pool(1, fork_only=False)
+        assert pool is not None
+        with pool:
+            assert pool.submit(gc.isenabled).result()
+    finally:
+        gc.enable()
