@@ -449,14 +449,15 @@ class Fingerprints:
     def _of_tag(self, tag: Tag) -> str:
         known = self._tags.get(id(tag))
         if known is None:
-            self._tags[id(tag)] = known = repr(tag)  # one Tag object is shared by all its posts
+            # one Tag object is shared by all its posts; its digest keeps their texts short
+            self._tags[id(tag)] = known = digest(repr(tag))
         return known
 
     def of_value(self, value: object) -> str:
         """A stable text standing for any value found in a page's context."""
         kind = type(value)
         if kind is Post:
-            return "post:" + self.of_post(value)  # type: ignore[arg-type]
+            return "post:" + (self._posts.get(id(value)) or self.of_post(value))  # type: ignore[arg-type]
         if kind is Tag:
             return self._of_tag(value)  # type: ignore[arg-type]
         if kind is str or kind is int or value is None or kind is bool:
@@ -467,7 +468,8 @@ class Fingerprints:
                                    else repr(v) if type(v) is str else self.of_value(v)
                                    for v in value]) + "]"  # type: ignore[attr-defined]
         if isinstance(value, Pagination):
-            items = ",".join([self.of_post(p) for p in value.items])
+            known = self._posts
+            items = ",".join([known.get(id(p)) or self.of_post(p) for p in value.items])
             return f"pagination:{value.number}/{value.count}:{value.prev_url}:{value.next_url}:{items}"
         if isinstance(value, Mapping):
             return "{" + ",".join([f"{k!r}:{self.of_value(v)}" for k, v in sorted(value.items())]) + "}"
@@ -484,7 +486,7 @@ class Fingerprints:
         return known
 
     def of_page(self, page: Page, site_names: Iterable[str]) -> str:
-        parts = [self.templates.get(page.template, "?"), self.config, page.url, str(page.path),
-                 self.of_value(dict(page.context))]
+        context = ",".join([f"{key}:{self.of_value(value)}" for key, value in sorted(page.context.items())])
+        parts = [self.templates.get(page.template, "?"), self.config, page.url, str(page.path), context]
         parts += [f"{name}={self.of_site(name)}" for name in sorted(site_names)]
         return digest("\x00".join(parts))
