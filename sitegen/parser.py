@@ -144,15 +144,21 @@ def worker_pool(jobs: int, *, fork_only: bool) -> ProcessPoolExecutor | None:
 @contextlib.contextmanager
 def cycles_collected() -> Iterator[None]:
     """The cycle collector on while converting posts, whatever the build process chose:
-    Python-Markdown's recursive helpers leave a few reference cycles behind for each post."""
+    Python-Markdown's recursive helpers leave a few reference cycles behind for each post.
+
+    What the build made until then (the posts read from the cache, say) is frozen first: the
+    collector would otherwise scan all of it at once, the work that turning it off saved.
+    """
     if gc.isenabled():
         yield
         return
+    gc.freeze()
     gc.enable()
     try:
         yield
     finally:
         gc.disable()
+        gc.unfreeze()
 
 
 @contextlib.contextmanager
@@ -179,7 +185,10 @@ def _worker_start(build: int) -> None:
         pass
     if build and os.getppid() != build:
         os._exit(1)  # the build died before this worker could ask to die with it
-    gc.enable()  # forked from a build that turned it off; workers convert posts (cycles_collected)
+    # Forked from a build that turned the collector off; workers convert posts (cycles_collected).
+    # Frozen, the build's objects are never scanned here, nor their pages copied by the scan.
+    gc.freeze()
+    gc.enable()
     if hasattr(signal, "pthread_sigmask"):  # forked while the build held them (signals_held)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     devnull = os.open(os.devnull, os.O_WRONLY)
