@@ -242,8 +242,8 @@ def _produce(site: Site, planned: list[Page], static: dict[PurePosixPath, Path],
     from sitegen import renderer  # here: a build with nothing to render never loads Jinja
 
     env = renderer.make_environment(site.config)
-    prints = Fingerprints(site, renderer.template_fingerprints(env), store.sources()) if store is not None \
-        else None
+    prints = Fingerprints(site, renderer.template_fingerprints(env, store.templates), store.sources()) \
+        if store is not None else None
     render = _Renderer(env, site, prints, previous, new_site)
     checked = [render.unchanged(page) for page in planned]
     todo = [page for page, known in zip(planned, checked, strict=True) if known is None]

@@ -88,6 +88,8 @@ class BuildCache:
         self.read_at: int = data.get("read_at", 0)  # when the last build started reading (ns)
         self.related: dict[str, Any] = data.get("related", {})  # see site.RelatedMemo
         self.inputs: dict[str, Any] = data.get("inputs", {})  # what the last build read
+        templates = data.get("templates")  # see renderer.template_fingerprints
+        self.templates: dict[str, Any] = templates if isinstance(templates, dict) else {}
         self.warnings: list[SourceError] = []
         self.pack = pack or _Pack(path.with_suffix(".pack") if path else None)
         self._tags = [_decode_tag(t) for t in data.get("tags", [])]  # posts name tags by index
@@ -280,7 +282,7 @@ class BuildCache:
         self.pack.compact(self.files)
         head = {"format": FORMAT, "sitegen": __version__, "settings": self.settings,
                 "output": self.output, "folders": self.folders, "inputs": self.inputs,
-                "read_at": self.read_at, "related": self.related,
+                "read_at": self.read_at, "related": self.related, "templates": self.templates,
                 "tags": [dataclasses.asdict(t) for t in self._tags]}
         temporary = self.path.with_suffix(".tmp")
         temporary.write_bytes(orjson.dumps({**head, "files": self.files, "pages": self.pages}))

@@ -76,23 +76,43 @@ def _new_environment(config: Config) -> jinja2.Environment:
     return env
 
 
-def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
-    """For each template, a hash of its source and of every template it extends or includes."""
+def template_fingerprints(env: jinja2.Environment,
+                          known: dict[str, list[str] | None] | None = None) -> dict[str, str]:
+    """For each template, a hash of its source and of every template it extends or includes.
+
+    `known`: what each template source (by its hash) refers to, from an earlier build, so that
+    only new sources are parsed; left holding this build's templates.
+    """
     if _LAST.get("env") is not env:
-        return _fingerprints(env, _sources(env))
+        return _fingerprints(env, _sources(env), known)
     if _LAST["prints"] is None:
-        _LAST["prints"] = _fingerprints(env, _LAST["sources"])
+        _LAST["prints"] = _fingerprints(env, _LAST["sources"], known)
     return _LAST["prints"]  # type: ignore[no-any-return]
 
 
-def _fingerprints(env: jinja2.Environment, sources: dict[str, str]) -> dict[str, str]:
+def _is_references(value: object) -> bool:
+    return value is None or isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _fingerprints(env: jinja2.Environment, sources: dict[str, str],
+                  known: dict[str, list[str] | None] | None) -> dict[str, str]:
     references: dict[str, set[str] | None] = {}
+    used: dict[str, list[str] | None] = {}
     for name, source in sources.items():
-        try:
-            found = set(jinja2.meta.find_referenced_templates(env.parse(source)))
-        except jinja2.TemplateSyntaxError:
-            found = None  # reported when rendered; hash it with everything
-        references[name] = None if found is None or None in found else {str(f) for f in found}
+        key = hashlib.sha256(source.encode()).hexdigest()
+        if known is not None and _is_references(known.get(key, 0)):
+            found: list[str] | None = known[key]
+        else:
+            try:
+                named = set(jinja2.meta.find_referenced_templates(env.parse(source)))
+                found = None if None in named else sorted(str(n) for n in named)
+            except jinja2.TemplateSyntaxError:
+                found = None  # reported when rendered; hash it with everything
+        used[key] = found
+        references[name] = None if found is None else set(found)
+    if known is not None:
+        known.clear()
+        known.update(used)
     everything = hashlib.sha256("".join(f"{n}\0{s}\0" for n, s in sources.items()).encode()).hexdigest()
     prints = {}
     for name in sources:

@@ -94,3 +94,31 @@ def test_only_html_fields_are_marked_safe() -> None:
     for template in theme.iterdir():
         for match in re.finditer(r"\{\{\s*([\w.]+)\s*\|\s*safe", template.read_text()):
             assert match.group(1).endswith("_html"), (template.name, match.group(0))
+
+
+def test_template_references_are_remembered_by_source(write_site: WriteSite,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild parses only the templates whose source is new to find what they extend."""
+    from sitegen import renderer
+
+    root = write_site({"templates/base.html": '{% extends "theme/base.html" %}\n'})
+    cfg = config_for(root)
+    known: dict[str, list[str] | None] = {}
+    renderer._LAST.clear()
+    first = renderer.template_fingerprints(make_environment(cfg), known)
+    assert known and all(v is None or isinstance(v, list) for v in known.values())
+
+    parsed: list[str] = []
+    real = renderer.jinja2.Environment.parse
+    monkeypatch.setattr(renderer.jinja2.Environment, "parse",
+                        lambda self, source, *args: parsed.append(source) or real(self, source, *args))
+    renderer._LAST.clear()
+    assert renderer.template_fingerprints(make_environment(cfg), known) == first and parsed == []
+
+    (root / "templates/base.html").write_text('{% extends "theme/base.html" %}{# changed #}\n')
+    renderer._LAST.clear()
+    again = renderer.template_fingerprints(make_environment(cfg), dict(known))
+    assert len(parsed) == 1 and again["base.html"] != first["base.html"]
+    assert again["post.html"] != first["post.html"]  # post.html extends the changed base.html
+    renderer._LAST.clear()
+    assert again == renderer.template_fingerprints(make_environment(cfg))  # as without the memo
