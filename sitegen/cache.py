@@ -129,6 +129,7 @@ class BuildCache:
     def reset(self, warning: str) -> None:
         """Start over, empty, after finding the cache damaged in the middle of a build."""
         self.files, self.pages, self.folders, self.inputs, self.related = {}, {}, {}, {}, {}
+        self.templates = {}
         self._new_files, self._decoded, self.dirty = {}, {}, self.path is not None
         self.warnings.append(ContentError(
             f"{FOLDER}/{self.path.name if self.path else 'cache'}", warning,

@@ -34,6 +34,7 @@ _HIDDEN = re.compile(r"<(script|style|sup)\b[^>]*>.*?</\1\s*>|<a [^>]*class=\"he
 _BLOCK_TAG = re.compile(r"</?(?:p|li|br|h[1-6]|td|th|pre|div|blockquote|tr)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 _INVISIBLE = re.compile(r"[\x00-\x20]+")  # what browsers skip in a URL's scheme
 _WORD = re.compile(r"[^\W_]\S*")  # from a token's first letter or digit to the token's end
 
@@ -68,7 +69,7 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     text = "\n".join(lines)
     # The table of contents' marker is looked for in every element of the document: only where
     # the text holds it
-    md.treeprocessors["toc"].marker = _TOC_MARKER if _TOC_MARKER in text else ""
+    md.treeprocessors["toc"].marker = _TOC_MARKER if _TOC_MARKER in _without_controls(text) else ""
     body = _defuse_urls(md.convert(text))
     # Wide code and tables scroll sideways; a tab stop lets keyboard users scroll them too.
     body = body.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
@@ -261,10 +262,18 @@ def _in_tags(attribute: re.Pattern[str], replace: Callable[[str], str], html: st
     """Each match of `attribute` inside a tag replaced, not the same characters shown as text
     (in code about HTML, say)."""
     def inside(match: re.Match[str]) -> str:
-        at = match.start()
-        return replace(match.group()) if html.rfind("<", 0, at) > html.rfind(">", 0, at) else match.group()
+        start = html.rfind("<", 0, match.start())
+        since = html[start:match.start()]
+        # a '>' since the last '<' ends the tag, unless it is in a quoted value (raw HTML)
+        in_tag = start >= 0 and (">" not in since or ">" not in _QUOTED.sub("", since))
+        return replace(match.group()) if in_tag else match.group()
 
     return attribute.sub(inside, html)
+
+
+def _without_controls(text: str) -> str:
+    """The text as Python-Markdown reads it: it drops the two characters it uses as markers."""
+    return text.replace("\x02", "").replace("\x03", "") if "\x02" in text or "\x03" in text else text
 
 
 def _first_paragraph(html: str) -> str:

@@ -75,6 +75,10 @@ def test_links_and_ids_are_rewritten_in_tags_not_in_text() -> None:
     shown = md('Root links: `<img src="/a.png">` and ![a](/a.png)\n', base="/blog/")
     assert '&lt;img src="/a.png"&gt;' in shown.body_html and 'src="/blog/a.png"' in shown.body_html
     assert 'id="raw"' not in rendered.excerpt_html and 'id="part"' not in rendered.excerpt_html
+    raw = md('<p><a title="1>0" href="#f">x</a> <img alt="a>b" src="/i.png">'
+             ' <b title=\'>\' id="s">y</b></p>\n', base="/blog/", unsafe=True)  # quoted '>' is no tag end
+    assert 'src="/blog/i.png"' in raw.body_html and 'href="/blog/posts/x/#f"' in raw.excerpt_html
+    assert 'id="s"' not in raw.excerpt_html
 
 
 def test_root_relative_links_get_the_base_path() -> None:
@@ -83,6 +87,12 @@ def test_root_relative_links_get_the_base_path() -> None:
     assert 'href="/blog/posts/a/"' in rendered.body_html
     assert 'src="/blog/img/i.png"' in rendered.body_html
     assert 'href="//cdn.example/x"' in rendered.body_html
+
+
+def test_table_of_contents_marker_as_python_markdown_reads_it() -> None:
+    assert 'class="toc"' in md("[TOC]\n\n## a\n\n## b\n").body_html
+    assert 'class="toc"' in md("[TO\x02C]\n\n## a\n\n## b\n").body_html  # it drops \x02
+    assert 'class="toc"' not in md("TOC\n\n## a\n\n## b\n").body_html
 
 
 def test_table_of_contents_needs_two_headings() -> None:
