@@ -460,7 +460,7 @@ class Fingerprints:
         """A stable text standing for any value found in a page's context."""
         kind = type(value)
         if kind is Post:
-            return "post:" + (self._posts.get(id(value)) or self.of_post(value))  # type: ignore[arg-type]
+            return "post:" + self.of_post(value)  # type: ignore[arg-type]
         if kind is Tag:
             return self._of_tag(value)  # type: ignore[arg-type]
         if kind is str or kind is int or value is None or kind is bool:
@@ -471,8 +471,7 @@ class Fingerprints:
                                    else repr(v) if type(v) is str else self.of_value(v)
                                    for v in value]) + "]"  # type: ignore[attr-defined]
         if isinstance(value, Pagination):
-            known = self._posts
-            items = ",".join([known.get(id(p)) or self.of_post(p) for p in value.items])
+            items = ",".join([self.of_post(p) for p in value.items])
             return f"pagination:{value.number}/{value.count}:{value.prev_url}:{value.next_url}:{items}"
         if isinstance(value, Mapping):
             return "{" + ",".join([f"{k!r}:{self.of_value(v)}" for k, v in sorted(value.items())]) + "}"

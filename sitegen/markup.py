@@ -115,10 +115,8 @@ def new_converter(unsafe_html: bool, *, fast: bool = True) -> Any:
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
     if fast:
-        _block_parser(md.parser)
-        inline = _inline_processor()
-        if inline is not None:
-            md.treeprocessors.register(inline(md), "inline", 20)
+        _skip_blocks(md)
+        _skip_inline_patterns(md)
     return md
 
 
@@ -164,24 +162,20 @@ def _with_needs(registry: Any, needs: dict[str, tuple[str, ...]]) -> list[tuple[
     return [(item, where.get(i, ("",))) for i, item in enumerate(registry)]
 
 
-def _inline_processor() -> type | None:
+def _skip_inline_patterns(md: Any) -> None:
     """Python-Markdown's inline processor, but skipping the patterns whose INLINE_NEEDS a text lacks.
 
     The output is the same: a skipped pattern could not have matched. The loop is the one in
     Python-Markdown's private `__handleInline`; where that is missing (another major version),
-    None: the stock processor is kept.
+    the stock processor is kept.
     """
     from markdown import treeprocessors, util
 
     stock = treeprocessors.InlineProcessor
     if not all(hasattr(stock, f"_InlineProcessor__{name}") for name in ("handleInline", "applyPattern")):
-        return None
+        return
 
     class InlineProcessor(stock):  # type: ignore[misc,valid-type]
-        def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
-            self.needs = _with_needs(self.inlinePatterns, INLINE_NEEDS)
-            return super().run(tree, ancestors)
-
         def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
             apply = self._InlineProcessor__applyPattern
             start = 0
@@ -198,12 +192,15 @@ def _inline_processor() -> type | None:
                     start = 0
             return data
 
-    return InlineProcessor
+    processor = InlineProcessor(md)
+    processor.needs = _with_needs(md.inlinePatterns, INLINE_NEEDS)
+    md.treeprocessors.register(processor, "inline", 20)
 
 
-def _block_parser(stock: Any) -> None:
+def _skip_blocks(md: Any) -> None:
     """Python-Markdown's block parser, but offering a block only to the processors whose
     `BLOCK_NEEDS` it holds: the others would not take it. Its public `parseBlocks`, same loop."""
+    stock = md.parser
 
     class BlockParser(type(stock)):  # type: ignore[misc]
         def parseBlocks(self, parent: Any, blocks: list[str]) -> None:  # noqa: N802

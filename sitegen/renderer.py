@@ -100,7 +100,7 @@ def _fingerprints(env: jinja2.Environment, sources: dict[str, str],
     used: dict[str, list[str] | None] = {}
     for name, source in sources.items():
         key = hashlib.sha256(source.encode()).hexdigest()
-        if known is not None and _is_references(known.get(key, 0)):
+        if known is not None and key in known and _is_references(known[key]):
             found: list[str] | None = known[key]
         else:
             try:

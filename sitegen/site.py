@@ -82,7 +82,7 @@ def _related(config: Config, posts: tuple[Post, ...], posts_by_tag: dict[str, tu
                   for key in set(tags[source]).symmetric_difference(last["tags"][source])
                   for group in lineage(config, key)}
         redo = {id(by_source[source]): by_source[source] for source in moved}
-        redo.update((id(post), post) for group in sorted(groups) for post in posts_by_tag.get(group, ()))
+        redo.update((id(post), post) for group in groups for post in posts_by_tag.get(group, ()))
         fresh = related_posts(posts, posts_by_tag, config.tags.related, only=redo.values()) if redo else {}
         related = {source: fresh[source] if source in fresh else tuple(by_source[s] for s in others)
                    for source, others in last["posts"].items()}
