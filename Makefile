@@ -3,30 +3,45 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TESTS  := $(VENV)/.installed-tests
 
-.PHONY: build test serve clean
+.PHONY: build test serve wheel bench clean
 
+# sitegen and what it runs on: all that `make build` needs.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(STAMP)
+
+# The test tools on top. axe-core (npm) is for tests/test_accessibility.py, which is skipped,
+# with its reason printed, where npm is missing; npm failing must not stop the install.
+$(TESTS): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	@# axe-core for tests/test_accessibility.py (skipped without it); npm failing must not stop the install
 	-@if command -v npm >/dev/null 2>&1; then \
 	  npm install --prefix $(VENV)/node axe-core@4 --no-audit --no-fund --silent \
 	    || echo "axe-core could not be installed; the accessibility tests will be skipped"; \
 	fi
-	touch $(STAMP)
+	touch $(TESTS)
 
 build: $(STAMP)  ## build the demo site into public/
 	$(BIN)/sitegen build .
-	@echo "The site is in public/. To see it: $(BIN)/sitegen serve, then open http://localhost:8000/"
+	@echo "The site is in public/. To see it with live reload: $(BIN)/sitegen serve, then open http://localhost:8000/"
+	@echo "sitegen itself is $(BIN)/sitegen (or: source $(BIN)/activate, then sitegen --help)."
 
-test: $(STAMP)  ## run the whole test suite
-	$(BIN)/python -m pytest
+# -rs prints why each skipped test was skipped (no chromium, no npm): `bash .ci/run` installs them.
+test: $(TESTS)  ## run the whole test suite
+	$(BIN)/python -m pytest -rs
+
+serve: $(STAMP)  ## preview the demo site with live reload
+	$(BIN)/sitegen serve .
+
+wheel: $(STAMP)  ## build dist/sitegen_blog-<version>-py3-none-any.whl, the file to install sitegen from
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/sitegen_blog-*.whl
 
 clean:
-	rm -rf public .public.lock $(VENV)
+	rm -rf public .public.lock .sitegen-cache dist $(VENV)
 
-.PHONY: bench
-bench: $(STAMP)  ## time sitegen on synthetic blogs of 1,000 and 10,000 posts (BENCH_ARGS=--peers adds Pelican and Hugo)
+bench: $(TESTS)  ## time sitegen on synthetic blogs of 1,000 and 10,000 posts (BENCH_ARGS=--peers adds Pelican and Hugo)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -62,7 +62,7 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
     if config.search and importlib.util.find_spec("pagefind") is None:
         raise BuildError([ContentError(
             "sitegen.yaml", "search: true needs Pagefind, which is not installed",
-            hint="pip install 'sitegen[search]', or set search: false")])
+            hint="pip install 'pagefind[bin]>=1.3' where sitegen is installed, or set search: false")])
     if store is None and use_cache:
         store = BuildCache.load(config)
     listed, other = None, {}

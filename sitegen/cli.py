@@ -450,7 +450,9 @@ def new(title: str, tag_names: str, draft: bool, directory: Path) -> None:
         lines.append("tags: [" + ", ".join(json.dumps(n, ensure_ascii=False) for n in names) + "]")
     if draft:
         lines.append("draft: true")
-    lines += ["---", "", "Write here. Put <!--more--> on its own line to end the summary.", ""]
+    # A comment in the front matter, not a sentence in the body: left in, it is never published
+    lines += ["# Write the post below the closing ---. A line holding only <!--more--> ends the",
+              "# summary shown on the home and tag pages.", "---", "", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     click.echo(path.relative_to(config.root).as_posix())

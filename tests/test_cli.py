@@ -121,6 +121,21 @@ def test_new_writes_a_post_that_builds(runner: CliRunner, tmp_path: Path) -> Non
     assert runner.invoke(cli, ["new", 'Hello: "quotes" & C++', "--site", str(site)]).exit_code == 1
 
 
+def test_the_writing_hint_of_a_new_post_is_never_published(runner: CliRunner, tmp_path: Path) -> None:
+    site = tmp_path / "blog"
+    runner.invoke(cli, ["init", str(site)])
+    result = runner.invoke(cli, ["new", "Left as it came", "--site", str(site)])
+    written = (site / result.stdout.strip()).read_text().splitlines()
+    advice = [line.lstrip("# ")[:15] for line in written
+              if line.strip() and line != "---" and not line.startswith(("title:", "date:"))]
+    assert advice, written
+    assert runner.invoke(cli, ["build", str(site)]).exit_code == 0
+    published = "".join(p.read_text() for p in (site / "public").rglob("*")
+                        if p.suffix in (".html", ".xml", ".txt"))
+    assert "Left as it came" in published
+    assert not [words for words in advice if words in published]
+
+
 def test_python_dash_m_runs_the_real_command(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sitegen", "build", str(REPO), "-o", str(tmp_path / "out")],

@@ -220,3 +220,50 @@ def test_write_the_readme_screenshots(browser: Any, tmp_path: Path) -> None:
                               viewport=WIDTHS["phone"], color_scheme="dark", device_scale_factor=2)
     for name in ("desktop", "phone"):
         assert (docs / f"screenshot-{name}.png").stat().st_size < 300 * 1024, name
+
+
+_RELATED_AND_FOOTER = """() => [...document.querySelectorAll('.related time, .site-footer a')]
+    .filter(e => e.getClientRects().length > 1).map(e => e.textContent)"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_dates_and_footer_links_stay_on_one_line(pages: dict[str, Any], site: str, width: str) -> None:
+    page = pages[width]
+    posts = [path.stem.split("-", 3)[-1] if path.stem[:4].isdigit() else path.stem
+             for path in (REPO / "content" / "posts").rglob("*.md")]
+    broken: dict[str, list[str]] = {}
+    related = 0
+    for slug in posts:
+        page.goto(f"{site}posts/{slug}/")
+        related += page.evaluate("document.querySelectorAll('.related time').length")
+        if wrapped := page.evaluate(_RELATED_AND_FOOTER):
+            broken[slug] = wrapped
+    assert related, "no related posts measured: the selectors no longer match the theme"
+    assert not broken, f"split over two lines: {broken}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sections_of_a_whole_post_on_a_list_page_are_smaller_than_post_titles(
+    pages: dict[str, Any], site: str, width: str
+) -> None:
+    page = pages[width]
+    page.goto(site + "tags/cpp/")  # its one post has no <!--more-->: shown whole
+    sizes = page.evaluate("""() => ({
+        titles: [...document.querySelectorAll('.excerpt > header h2')].map(h => parseFloat(getComputedStyle(h).fontSize)),
+        sections: [...document.querySelectorAll('.excerpt .content :is(h2, h3, h4)')].map(h => parseFloat(getComputedStyle(h).fontSize)),
+        body: parseFloat(getComputedStyle(document.querySelector('.excerpt .content p')).fontSize),
+    })""")
+    assert sizes["titles"] and sizes["sections"], sizes
+    assert max(sizes["sections"]) <= 0.8 * min(sizes["titles"]), sizes
+    assert min(sizes["sections"]) >= sizes["body"], f"a section heading smaller than the text: {sizes}"
+
+
+def test_the_demo_home_page_shows_summaries_not_whole_posts(pages: dict[str, Any], site: str) -> None:
+    page = pages["desktop"]
+    page.goto(site)
+    shown = page.evaluate("""() => [...document.querySelectorAll('.excerpt')].map(e => ({
+        title: e.querySelector('header h2').textContent.trim(), cut: !!e.querySelector('.more'),
+        height: e.getBoundingClientRect().height}))""")
+    assert len(shown) == 5, shown
+    assert all(post["cut"] for post in shown), f"shown whole on the home page: {shown}"
+    assert page.evaluate("document.documentElement.scrollHeight") < 3000

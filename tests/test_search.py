@@ -15,7 +15,7 @@ from tests.browser_support import chromium, copy_demo, serve
 from tests.conftest import config_for
 
 needs_pagefind = pytest.mark.skipif(importlib.util.find_spec("pagefind") is None,
-                                    reason="pagefind is not installed (pip install 'sitegen[search]')")
+                                    reason="pagefind is not installed (pip install 'pagefind[bin]>=1.3')")
 
 
 def searchable_demo(tmp_path: Path) -> Path:
@@ -31,7 +31,7 @@ def test_without_pagefind_the_error_says_what_to_install(tmp_path: Path, monkeyp
                         lambda name, *a: None if name == "pagefind" else real(name, *a))
     with pytest.raises(BuildError) as caught:
         build(config_for(site))
-    assert "pip install 'sitegen[search]'" in (caught.value.errors[0].hint or "")
+    assert "pip install 'pagefind[bin]>=1.3'" in (caught.value.errors[0].hint or "")
     assert not (site / "public").exists()
 
 

@@ -10,7 +10,9 @@ runs in the default `make test`.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import __version__
 from tests.conftest import NOW, REPO, WriteSite, post
 
 THEME_FILES = (
@@ -114,3 +117,52 @@ def test_the_installed_command_builds_a_site(
     assert "Posts tagged paradigm shift in AI" in page.read_text(encoding="utf-8")
     assert (site / "public" / "css" / "style.css").read_bytes() == \
            (REPO / "sitegen" / "theme" / "static" / "css" / "style.css").read_bytes()
+
+
+WHEEL_NAME = f"sitegen_blog-{__version__}-py3-none-any.whl"
+PAGEFIND = "pagefind[bin]>=1.3"  # what the search extra adds, for an environment that has sitegen
+PIP_INSTALL = re.compile(r"pip install\s+([^\s&;`\"]+|'[^']*'|\"[^\"]*\")")
+
+
+def install_targets() -> list[tuple[str, str]]:
+    """(file, target) for every `pip install X` in the README and the Pages workflow."""
+    found = []
+    for name in ("README.md", ".github/workflows/pages.yml"):
+        text = (REPO / name).read_text(encoding="utf-8")
+        found += [(name, match.group(1).strip("'\"")) for match in PIP_INSTALL.finditer(text)]
+    return found
+
+
+def test_the_wheel_is_named_as_the_readme_says(wheel: Path) -> None:
+    # `sitegen` on the public index is another project: the distribution has a name of its own
+    assert wheel.name == WHEEL_NAME
+
+
+def test_every_install_line_installs_this_project() -> None:
+    targets = install_targets()
+    assert len(targets) >= 5, targets
+    wrong = [(name, target) for name, target in targets
+             if target not in (".", PAGEFIND)
+             and not re.fullmatch(rf"(\S+/)?{re.escape(WHEEL_NAME)}(\[search\])?", target)]
+    assert not wrong, f"install lines that fetch something else than this project's wheel: {wrong}"
+
+
+def test_the_search_extra_resolves_from_the_wheel(wheel: Path, venv: Path) -> None:
+    result = run([bin_of(venv) / "python", "-m", "pip", "install", "--dry-run", "--quiet",
+                  "--report", "-", f"{wheel}[search]"], cwd=wheel.parent)
+    assert result.returncode == 0, explain(result)
+    names = {item["metadata"]["name"].lower() for item in json.loads(result.stdout)["install"]}
+    assert "pagefind" in names, names  # sitegen-blog itself is already in the venv
+
+
+def test_the_readme_first_steps_work_with_the_installed_wheel(venv: Path, tmp_path: Path) -> None:
+    sitegen = bin_of(venv) / "sitegen"
+    assert run([sitegen, "init", "myblog"], cwd=tmp_path).returncode == 0
+    blog = tmp_path / "myblog"
+    made = run([sitegen, "new", "Notes on C++ ranges", "--tags", "C++, programming"], cwd=blog)
+    assert made.returncode == 0, explain(made)
+    assert made.stdout.strip() == "content/posts/notes-on-cpp-ranges.md"
+    built = run([sitegen, "build"], cwd=blog)
+    assert built.returncode == 0, explain(built)
+    assert (blog / "public" / "posts" / "notes-on-cpp-ranges" / "index.html").is_file()
+    assert (blog / "public" / "tags" / "cpp" / "index.html").is_file()
