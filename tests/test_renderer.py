@@ -52,14 +52,17 @@ def test_undefined_variable_names_template_line_and_page(write_site: WriteSite) 
     assert "content/posts/x.md" in error.message
 
 
+PAGE = "posts/x/index.html"
+
+
 @pytest.mark.parametrize(("template", "code", "page", "message", "hint"), [
-    ("post.html", "{{ post.titel }}", "posts/x/index.html", "post.titel is undefined", "did you mean post.title?"),
-    ("post.html", "{% for t in post.tags %}{{ t.nmae }}{% endfor %}", "posts/x/index.html",
+    ("post.html", "{{ post.titel }}", PAGE, "post.titel is undefined", "did you mean post.title?"),
+    ("post.html", "{% for t in post.tags %}{{ t.nmae }}{% endfor %}", PAGE,
      "t.nmae is undefined: a Tag has no attribute 'nmae'", "did you mean t.name?"),
-    ("post.html", "{{ site.psots | length }}", "posts/x/index.html", "site.psots", "did you mean site.posts?"),
-    ("post.html", "{{ config.titel }}", "posts/x/index.html", "config.titel", "did you mean config.title?"),
-    ("post.html", "{{ post.extra.mode }}", "posts/x/index.html", "the mapping", "did you mean post.extra.mood?"),
-    ("post.html", "{% if pots.title %}{% endif %}", "posts/x/index.html", "'pots' is undefined",
+    ("post.html", "{{ site.psots | length }}", PAGE, "site.psots", "did you mean site.posts?"),
+    ("post.html", "{{ config.titel }}", PAGE, "config.titel", "did you mean config.title?"),
+    ("post.html", "{{ post.extra.mode }}", PAGE, "the mapping", "did you mean post.extra.mood?"),
+    ("post.html", "{% if pots.title %}{% endif %}", PAGE, "'pots' is undefined",
      "did you mean post?"),
     ("tag.html", "{{ tag.nmae }}", "tags/a/index.html", "tag.nmae", "did you mean tag.name?"),
 ])
