@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sitegen.errors import BuildError, ConfigError, SourceError
 from sitegen.frontmatter import load_mapping
 from sitegen.models import Config, TagSettings, TagSpec
-from sitegen.urls import is_safe_slug, slugify, tag_key
+from sitegen.urls import is_safe_slug, slugify, tag_key, tag_name
 
 CONFIG_FILE = "sitegen.yaml"
 TAGS_FILE = "tags.yaml"
@@ -258,14 +258,14 @@ def _tag_spec(
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             error(key, f"{key} of '{tag}' must be a list of names", f"{key}: [old name]")
             value = []
-        lists[key] = tuple(" ".join(v.split()) for v in value)
+        lists[key] = tuple(tag_name(v) for v in value)
     for old in lists["old_slugs"]:
         if not is_safe_slug(old):
             error("old_slugs", f"old slug {old!r} of '{tag}' is not a slug",
                   f"old_slugs: [{slugify(old) or 'old-slug'}]")
     if errors:
         return None, errors
-    return TagSpec(name=tag, slug=slug if isinstance(slug, str) else None,
+    return TagSpec(name=tag_name(tag), slug=slug if isinstance(slug, str) else None,
                    description=str(description), line=line,
                    aliases=lists["aliases"], old_slugs=lists["old_slugs"]), []
 

@@ -87,6 +87,19 @@ def test_each_bad_field_of_a_tag_is_located_at_its_own_key(write_site: WriteSite
     }
 
 
+def test_a_tag_written_with_invisible_characters_is_the_same_tag(write_site: WriteSite) -> None:
+    out = built(write_site, {
+        "content/posts/a.md": post("A", date="2025-01-01", tags='["AI"]'),
+        "content/posts/b.md": post("B", date="2025-02-01", tags='["A\\u200bI", "\\u00adAI\\u2060"]'),
+        "content/posts/c.md": post("C", date="2025-03-01", tags='["\\ufeffA\\u200dI\\ufe0f"]'),
+        "tags.yaml": '"A\\u200cI":\n  description: Machines that learn.\n',
+    })
+    assert sorted(p.name for p in (out / "tags").iterdir() if p.is_dir()) == ["ai"]
+    page = (out / "tags/ai/index.html").read_text()
+    assert page.count('class="excerpt"') == 3 and "Machines that learn." in page
+    assert "Posts tagged AI<" in page and "\u200b" not in page and "\u00ad" not in page
+
+
 def test_unused_registry_entry_is_a_warning(write_site: WriteSite) -> None:
     root = write_site({**TAGGED, "tags.yaml": "unused tag:\n  description: x\n"})
     report = build(config_for(root))
