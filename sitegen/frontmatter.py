@@ -165,13 +165,14 @@ def _construct(
     key_lines: dict[str, int] = {}
     inner: dict[str, dict[str, tuple[int, int]]] = {}
     errors: list[SourceError] = []
+    escapes = "\\" in text  # only an escape makes a character XML forbids: without one, none
     for key_node, value_node in node.value:
         line, key_col = _place(text, key_node.start_mark.index, first_line)
         if not isinstance(key_node, yaml.ScalarNode) or not isinstance(key_node.value, str):
             errors.append(SourceError(path, "keys must be plain names", line=line, col=1))
             continue
         key = key_node.value
-        if "\\" in text:  # only an escape makes a character XML forbids: no backslash, none
+        if escapes:
             found = _not_xml(key_node, value_node, key, text, path, first_line)
             if found:
                 errors += found
