@@ -176,6 +176,7 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
 
     signal.signal(signal.SIGTERM, terminate)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
+    out = output if output is not None else directory / "public"  # as load_config makes it
     try:
         config = _load(directory, output_dir=output, base_url=base_url, drafts=drafts, future=future)
         config = replace(config, jobs=jobs or os.cpu_count() or 1)
@@ -183,7 +184,7 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
             report = builder_stage.build(config, strict=strict, progress=progress,
                                          use_cache=not no_cache)
     except KeyboardInterrupt:
-        _stderr().print("Interrupted; the output folder was left as it was.")
+        _stderr().print(f"Interrupted; {_left(out)}.")
         sys.exit(128 + (stopped[0] if stopped else signal.SIGINT))
     except OutputError as exc:
         _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
@@ -193,7 +194,7 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
         sys.exit(1)
     except BuildError as exc:
         print_problems(exc.errors, exc.warnings)
-        _stderr().print(f"{_count(len(exc.errors), 'error')}; the output folder was left as it was.")
+        _stderr().print(f"{_count(len(exc.errors), 'error')}; {_left(out)}.")
         sys.exit(1)
     if quiet:
         return
@@ -207,6 +208,11 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
         _stdout().print(table)
         click.echo(f"Rendered {_count(report.rendered, 'page')}; the others had not changed.")
     click.echo(_summary(report, config.root))
+
+
+def _left(out: Path) -> str:
+    """What a build that stopped left behind: the previous site, or none (the first build)."""
+    return "the output folder was left as it was" if out.exists() else "no site was written"
 
 
 @cli.command()

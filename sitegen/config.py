@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sitegen.errors import BuildError, ConfigError, SourceError
 from sitegen.frontmatter import load_mapping
 from sitegen.models import Config, TagSettings, TagSpec
-from sitegen.urls import is_safe_slug, slugify, tag_key
+from sitegen.urls import is_safe_slug, slugify, tag_key, tag_name
 
 CONFIG_FILE = "sitegen.yaml"
 TAGS_FILE = "tags.yaml"
@@ -163,35 +163,39 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
             errors.append(ConfigError(name, f"{key} must be {expected}, got {value!r}",
                                       line=line, col=col))
         elif key == "tags":
-            changes[key] = _tag_settings(dict(clean), name, line, errors)  # type: ignore[call-overload]
+            changes[key] = _tag_settings(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
+                                         line, errors)
         elif key == "markdown":
-            changes.update(_markdown_settings(dict(clean), name, line, errors))  # type: ignore[call-overload]
+            changes.update(_markdown_settings(dict(clean), name,  # type: ignore[call-overload]
+                                              data.inner.get(key, {}), line, errors))
         else:
             changes[key] = clean
     return replace(config, source=source, **changes), [_as_config(e) for e in errors]
 
 
-def _markdown_settings(values: dict[str, object], name: str, line: int,
-                       errors: list[SourceError]) -> dict[str, object]:
+def _markdown_settings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
+                       line: int, errors: list[SourceError]) -> dict[str, object]:
     settings: dict[str, object] = {}
     for key, value in values.items():
+        key_line, col = places.get(key, (line, None))
         if key != "unsafe_html":
-            errors.append(ConfigError(name, f"unknown key '{key}' under markdown:", line=line,
+            errors.append(ConfigError(name, f"unknown key '{key}' under markdown:", line=key_line, col=col,
                                       hint="the one key is unsafe_html"))
         elif not isinstance(value, bool):
             errors.append(ConfigError(name, f"markdown: unsafe_html must be true or false, got {value!r}",
-                                      line=line))
+                                      line=key_line, col=col))
         else:
             settings["unsafe_html"] = value
     return settings
 
 
-def _tag_settings(values: dict[str, object], name: str, line: int,
-                  errors: list[SourceError]) -> TagSettings:
+def _tag_settings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
+                  line: int, errors: list[SourceError]) -> TagSettings:
     settings: dict[str, object] = {}
     for key, value in values.items():
+        key_line, col = places.get(key, (line, None))
         if key not in _TAG_SETTINGS:
-            errors.append(ConfigError(name, f"unknown key '{key}' under tags:", line=line,
+            errors.append(ConfigError(name, f"unknown key '{key}' under tags:", line=key_line, col=col,
                                       hint=_did_you_mean(key, _TAG_SETTINGS,
                                                          "known keys: " + ", ".join(_TAG_SETTINGS))))
             continue
@@ -199,7 +203,7 @@ def _tag_settings(values: dict[str, object], name: str, line: int,
         clean = validate(value)
         if clean is None:
             errors.append(ConfigError(name, f"tags: {key} must be {expected}, got {value!r}",
-                                      line=line))
+                                      line=key_line, col=col))
         else:
             settings[key] = clean
     return TagSettings(**settings)  # type: ignore[arg-type]
@@ -220,7 +224,7 @@ def _read_tags(source: Path, root: Path) -> tuple[dict[str, TagSpec], list[Sourc
             errors.append(ConfigError(name, f"'{tag}' must map to slug: and description:",
                                       line=line, col=col, hint=f"{tag}: {{slug: {slugify(tag)}}}"))
             continue
-        spec, spec_errors = _tag_spec(tag, fields, name, line)
+        spec, spec_errors = _tag_spec(tag, fields, name, line, data.inner.get(tag, {}))
         errors += spec_errors
         if spec is not None:
             specs[tag_key(tag)] = spec
@@ -228,37 +232,40 @@ def _read_tags(source: Path, root: Path) -> tuple[dict[str, TagSpec], list[Sourc
 
 
 def _tag_spec(
-    tag: str, fields: dict[object, object], name: str, line: int
+    tag: str, fields: dict[object, object], name: str, line: int, places: dict[str, tuple[int, int]]
 ) -> tuple[TagSpec | None, list[SourceError]]:
+    """`places`: line and column of each field's key; a problem with a field is located there."""
     errors: list[SourceError] = []
+
+    def error(key: str, message: str, hint: str | None = None) -> None:
+        key_line, col = places.get(key, (line, None))
+        errors.append(ConfigError(name, message, line=key_line, col=col, hint=hint))
+
     for key in fields:
         if key not in _TAG_KEYS:
-            errors.append(ConfigError(name, f"unknown key '{key}' for tag '{tag}'", line=line,
-                                      hint=_did_you_mean(str(key), _TAG_KEYS,
-                                                         "known keys: " + ", ".join(_TAG_KEYS))))
+            error(str(key), f"unknown key '{key}' for tag '{tag}'",
+                  _did_you_mean(str(key), _TAG_KEYS, "known keys: " + ", ".join(_TAG_KEYS)))
     slug, description = fields.get("slug"), fields.get("description", "")
     if slug is not None and (not isinstance(slug, str) or not is_safe_slug(slug)):
-        errors.append(ConfigError(name, f"slug of '{tag}' must be lowercase letters, digits and "
-                                  f"dashes, got {slug!r}", line=line,
-                                  hint=f"slug: {slugify(str(slug)) or 'my-tag'}"))
+        error("slug", f"slug of '{tag}' must be lowercase letters, digits and dashes, got {slug!r}",
+              f"slug: {slugify(str(slug)) or 'my-tag'}")
     if not isinstance(description, str):
-        errors.append(ConfigError(name, f"description of '{tag}' must be text", line=line))
+        error("description", f"description of '{tag}' must be text")
     lists = {}
     for key in ("aliases", "old_slugs"):
         value = fields.get(key, [])
         value = [value] if isinstance(value, str) else value
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            errors.append(ConfigError(name, f"{key} of '{tag}' must be a list of names", line=line,
-                                      hint=f"{key}: [old name]"))
+            error(key, f"{key} of '{tag}' must be a list of names", f"{key}: [old name]")
             value = []
-        lists[key] = tuple(" ".join(v.split()) for v in value)
+        lists[key] = tuple(tag_name(v) for v in value)
     for old in lists["old_slugs"]:
         if not is_safe_slug(old):
-            errors.append(ConfigError(name, f"old slug {old!r} of '{tag}' is not a slug", line=line,
-                                      hint=f"old_slugs: [{slugify(old) or 'old-slug'}]"))
+            error("old_slugs", f"old slug {old!r} of '{tag}' is not a slug",
+                  f"old_slugs: [{slugify(old) or 'old-slug'}]")
     if errors:
         return None, errors
-    return TagSpec(name=tag, slug=slug if isinstance(slug, str) else None,
+    return TagSpec(name=tag_name(tag), slug=slug if isinstance(slug, str) else None,
                    description=str(description), line=line,
                    aliases=lists["aliases"], old_slugs=lists["old_slugs"]), []
 

@@ -5,7 +5,8 @@ Support module: imports only errors. The one place that imports yaml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -19,6 +20,11 @@ _CLOSERS = ("---", "...")
 YAMLError = yaml.YAMLError
 MAX_FRONT_MATTER = 64 * 1024
 MAX_VALUES = 10_000  # nodes after expanding aliases: stops "billion laughs" documents
+# What XML 1.0 forbids (its Char production), so no page or feed can hold it. YAML refuses these
+# characters written as such; a double-quoted escape (\0, \x01, \uFFFE) still makes them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
+_NAMED_ESCAPES = {"0": 0, "a": 0x7, "b": 0x8, "v": 0xB, "f": 0xC, "e": 0x1B}
 
 
 def _expanded_size(root: Any) -> int:
@@ -32,6 +38,41 @@ def _expanded_size(root: Any) -> int:
         elif isinstance(node, yaml.MappingNode):
             stack.extend(item for pair in node.value for item in pair)
     return count
+
+
+def _too_many_values(text: str, path: PurePath | str, first_line: int) -> SourceError:
+    """The error for a document of more than MAX_VALUES values, at the alias (or value) that
+    passes the limit: composed nodes do not say where an alias was written; parse events do."""
+    sizes: dict[str, int] = {}  # anchor -> values its node holds once expanded
+    opened: list[tuple[str | None, int]] = []  # collections not yet closed: anchor, count before
+    count, alias, where = 0, False, None
+    loader = _Loader(text)
+    try:
+        while where is None and loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                # An anchor still open is a node holding itself: endless once expanded
+                count, alias = count + sizes.get(str(event.anchor), MAX_VALUES + 1), True
+            elif isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                count, alias = count + 1, False
+                if isinstance(event, yaml.CollectionStartEvent):
+                    opened.append((event.anchor, count - 1))
+                elif event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                anchor, before = opened.pop()
+                if anchor is not None:
+                    sizes[anchor] = count - before
+            if count > MAX_VALUES:
+                where = event.start_mark.index
+    finally:
+        loader.dispose()
+    line, col = _place(text, where, first_line) if where is not None else (first_line, None)
+    if alias:
+        return SourceError(path, f"YAML aliases (*name) expand to more than {MAX_VALUES} values",
+                           line=line, col=col, hint="write the values out instead of repeating anchors")
+    return SourceError(path, f"front matter holds more than {MAX_VALUES} values", line=line, col=col,
+                       hint="move long lists out of the front matter")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +92,8 @@ class Mapping:
     values: dict[str, object]
     positions: dict[str, tuple[int, int]]  # key -> line and column of its value
     key_lines: dict[str, int]
+    # key -> line and column of each key of a mapping value (tags.yaml's fields of a tag)
+    inner: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
 
 def split(text: str, path: PurePath | str) -> Document:
@@ -99,10 +142,7 @@ def load_mapping(text: str, path: PurePath | str, first_line: int) -> tuple[Mapp
         if node is None:
             return Mapping({}, {}, {}), []
         if _expanded_size(node) > MAX_VALUES:
-            error = SourceError(
-                path, f"YAML aliases (*name) expand to more than {MAX_VALUES} values",
-                line=first_line, hint="write the values out instead of repeating anchors")
-            return Mapping({}, {}, {}), [error]
+            return Mapping({}, {}, {}), [_too_many_values(text, path, first_line)]
         if not isinstance(node, yaml.MappingNode):
             error = SourceError(
                 path,
@@ -123,13 +163,20 @@ def _construct(
     values: dict[str, object] = {}
     positions: dict[str, tuple[int, int]] = {}
     key_lines: dict[str, int] = {}
+    inner: dict[str, dict[str, tuple[int, int]]] = {}
     errors: list[SourceError] = []
+    escapes = "\\" in text  # only an escape makes a character XML forbids: without one, none
     for key_node, value_node in node.value:
         line, key_col = _place(text, key_node.start_mark.index, first_line)
         if not isinstance(key_node, yaml.ScalarNode) or not isinstance(key_node.value, str):
             errors.append(SourceError(path, "keys must be plain names", line=line, col=1))
             continue
         key = key_node.value
+        if escapes:
+            found = _not_xml(key_node, value_node, key, text, path, first_line)
+            if found:
+                errors += found
+                continue
         if key in positions:
             errors.append(
                 SourceError(
@@ -149,7 +196,45 @@ def _construct(
             continue
         positions[key] = position
         key_lines[key] = line
-    return Mapping(values, positions, key_lines), errors
+        if isinstance(value_node, yaml.MappingNode):
+            inner[key] = {str(k.value): _place(text, k.start_mark.index, first_line)
+                          for k, _ in value_node.value if isinstance(k, yaml.ScalarNode)}
+    return Mapping(values, positions, key_lines, inner), errors
+
+
+def _not_xml(key_node: Any, value_node: Any, key: str, text: str, path: PurePath | str,
+             first_line: int) -> list[SourceError]:
+    """An error for each scalar, the key included, holding a character XML 1.0 forbids: a page
+    or feed with one is not a document browsers and feed readers accept."""
+    errors: list[SourceError] = []
+    seen: set[int] = set()
+    stack = [value_node, key_node]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # an alias: the same node again
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+        elif isinstance(node.value, str) and (bad := _NOT_XML.search(node.value)):
+            code = ord(bad.group())
+            raw = text[node.start_mark.index:node.end_mark.index]
+            written = next((m.group() for m in _ESCAPE.finditer(raw) if _escaped(m.group()) == code), None)
+            line, col = _place(text, node.start_mark.index, first_line)
+            label = key if node is not key_node else ascii(key)
+            errors.append(SourceError(
+                path, f"{label}: the character U+{code:04X} cannot be in a web page or feed "
+                "(XML forbids it)", line=line, col=col,
+                hint=f"delete the escape {written} from the quoted text" if written else "delete it"))
+    return errors
+
+
+def _escaped(escape: str) -> int | None:
+    """The code point an escape such as \\0 or \\x01 makes (None for \\n and the other named
+    escapes of characters XML allows)."""
+    return _NAMED_ESCAPES.get(escape[1]) if len(escape) == 2 else int(escape[2:], 16)
 
 
 def _value_error(
@@ -185,22 +270,63 @@ def _place(text: str, index: int, first_line: int) -> tuple[int, int]:
 def _yaml_error(exc: yaml.MarkedYAMLError, text: str, path: PurePath | str,
                 first_line: int) -> SourceError:
     mark = exc.problem_mark or exc.context_mark
+    at = mark.index if mark else None
     problem = exc.problem or exc.context or "invalid YAML"
     hint = None
-    if "'\\t'" in problem or "tab" in problem:
+    if "tab" in problem or "'\\t'" in problem or at is not None and text[at:at + 1] == "\t":
         problem = "a tab character cannot indent YAML"
-        hint = "indent with spaces"
+        hint = "replace the tab with spaces: YAML lines indent with spaces only"
+        at = _indenting_tab(text, at) if at is not None else None
     elif "mapping values are not allowed" in problem:
         hint = 'quote a value that contains ": ", e.g. title: "Python: the good parts"'
     elif "found undefined alias" in problem or "found unhashable key" in problem:
         hint = "quote the value"
     elif exc.context and "quoted scalar" in exc.context:
-        problem = "a quoted value is never closed"
-        hint = "add the closing quote"
-        mark = exc.context_mark or mark
-    line, col = _place(text, mark.index, first_line) if mark else (first_line, None)
+        if "end of stream" in problem or "document" in problem:
+            problem = "a quoted value is never closed"
+            hint = "add the closing quote"
+            at = exc.context_mark.index if exc.context_mark else at
+        elif "Unicode" in problem and (escape := _ESCAPE.match(text, text.rfind("\\", 0, at or 0))):
+            # libyaml refuses \\ud800 and the like: say which, at the value, as for any value
+            written, code = escape.group(), int(escape.group()[2:] or "0", 16)
+            problem = f"the escape {written} makes U+{code:04X}, which is not a character"
+            at = exc.context_mark.index if exc.context_mark else at
+            hint = (f"delete {written}; a character beyond U+FFFF is written whole, e.g. \\U0001F600, "
+                    "not as two \\u halves" if 0xD800 <= code <= 0xDFFF else f"delete {written}")
+        else:
+            hint = "in double quotes a backslash starts an escape: write \\\\ for a backslash"
+    elif exc.context and "flow" in exc.context and exc.context_mark and exc.problem_mark:
+        return _unclosed(exc, text, path, first_line)
+    line, col = _place(text, at, first_line) if at is not None else (first_line, None)
     hint = hint or "front matter is 'key: value' lines; a list item (- x) belongs under a key"
     return SourceError(path, f"invalid YAML: {problem}", line=line, col=col, hint=hint)
+
+
+def _indenting_tab(text: str, index: int) -> int:
+    """The first tab in the indentation of the line holding `index` (libyaml may point past it),
+    else `index`."""
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", start)
+    line = text[start:] if end < 0 else text[start:end]
+    indent = line[:len(line) - len(line.lstrip(" \t"))]
+    return start + indent.index("\t") if "\t" in indent else index
+
+
+def _unclosed(exc: yaml.MarkedYAMLError, text: str, path: PurePath | str, first_line: int) -> SourceError:
+    """A [ ] list or { } mapping YAML could not finish. Never closed: located at its opening
+    bracket, where the fix goes, saying where YAML noticed; closed on the line: at the item."""
+    assert exc.context_mark is not None and exc.problem_mark is not None
+    opening, closing, kind = ("[", "]", "list") if "sequence" in str(exc.context) else ("{", "}", "mapping")
+    noticed, noticed_col = _place(text, exc.problem_mark.index, first_line)
+    if closing in text[exc.problem_mark.index:].split("\n", 1)[0]:
+        return SourceError(path, f"invalid YAML: this item of the {opening} {closing} {kind} cannot be read",
+                           line=noticed, col=noticed_col, hint="separate the items with commas, and quote "
+                           "an item that holds a comma, a colon, a quote or a bracket")
+    line, col = _place(text, exc.context_mark.index, first_line)
+    where = f" (YAML noticed on line {noticed})" if noticed != line else ""
+    example = ", e.g. tags: [a, b]" if opening == "[" else ", e.g. author: {name: Ann}"
+    return SourceError(path, f"invalid YAML: the {kind} opened with {opening} is never closed{where}",
+                       line=line, col=col, hint=f"add the {closing} after its last item{example}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Html, Post, Tag
-from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_url
+from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_name, tag_url
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -503,12 +503,16 @@ class _Checker:
             return ()
         tags: dict[str, Tag] = {}
         for item in value:
-            if not isinstance(item, str) or not item.strip():
+            name = tag_name(item) if isinstance(item, str) else ""
+            if isinstance(item, str) and item.strip() and not name:
+                self.error("tags", f"tag {item!r} is only characters that show nothing", hint="delete it")
+                continue
+            if not name:
                 hint = f'quote it: tags: ["{item}"]' if isinstance(item, (int, float, bool)) else None
                 self.error("tags", f"tags must be a list of strings, got {_describe(item)} in it",
                            hint=hint)
                 continue
-            tag = self._tag(" ".join(item.split()))
+            tag = self._tag(name)
             if tag is not None:
                 tags.setdefault(tag.key, tag)
         return tuple(tags.values())

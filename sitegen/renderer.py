@@ -6,9 +6,12 @@ Imports errors, models, urls. The one place that imports jinja2.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import hashlib
 import re
 import traceback
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,26 @@ THEME_DIR = Path(__file__).parent / "theme"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class _Missing(jinja2.UndefinedError):
+    """An undefined value used in a template, keeping what was asked of what, for "did you mean"."""
+
+    def __init__(self, message: str | None = None, *, owner: object, name: object) -> None:
+        super().__init__(message)
+        self.owner, self.name = owner, name
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """StrictUndefined whose error is a _Missing."""
+
+    __slots__ = ()
+
+    def __init__(self, hint: str | None = None, obj: object = jinja2.utils.missing, name: str | None = None,
+                 exc: type[jinja2.TemplateRuntimeError] = jinja2.UndefinedError) -> None:
+        super().__init__(hint, obj, name, exc)
+        # Jinja raises self._undefined_exception(message): any callable making the error will do
+        self._undefined_exception = functools.partial(_Missing, owner=obj, name=name)  # type: ignore[assignment]
 
 
 # The last environment made, with its templates' sources and, once asked for, their fingerprints
@@ -59,7 +82,7 @@ def _new_environment(config: Config) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -177,18 +200,46 @@ def render_page(env: jinja2.Environment, page: Page, site: Site, *,
     except CacheDamaged:
         raise
     except Exception as exc:  # any runtime error inside a template: locate it in the template
-        filename, line = _template_frame(exc)
+        filename, line, code = _template_frame(exc)
+        message, hint = f"{type(exc).__name__}: {exc}", None
+        if isinstance(exc, _Missing):
+            message, hint = _undefined(exc, code, ["site", "config", "page", *page.context])
         raise TemplateError(_template_path(filename or page.template, site.config),
-                            f"{type(exc).__name__}: {exc} (while rendering {page.url} for {page.origin})",
-                            line=line) from None
+                            f"{message} (while rendering {page.url} for {page.origin})",
+                            line=line, hint=hint) from None
     return text.encode("utf-8")
 
 
-def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
+def _template_frame(exc: BaseException) -> tuple[str | None, int | None, str]:
+    """The template file, line and that line's text where the error was raised."""
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith((".html", ".xml", ".txt")):
-            return frame.filename, frame.lineno
-    return None, None
+            return frame.filename, frame.lineno, frame.line or ""
+    return None, None, ""
+
+
+def _undefined(exc: _Missing, code: str, names: list[str]) -> tuple[str, str | None]:
+    """What an undefined value in a template was, and the close name meant, if one exists:
+    `post.titel` -> ("post.titel is undefined: ...", "did you mean post.title?")."""
+    owner, name = exc.owner, exc.name
+    if not isinstance(name, str):
+        return str(exc), None
+    if owner is jinja2.utils.missing:
+        meant = difflib.get_close_matches(name, names, n=1)
+        return f"'{name}' is undefined", f"did you mean {meant[0]}?" if meant else None
+    if isinstance(owner, SiteReader):
+        owner = owner._site
+    if isinstance(owner, Mapping):
+        kind, known = "the mapping", [str(key) for key in owner]
+    else:
+        kind, known = f"a {type(owner).__name__}", [n for n in dir(owner) if not n.startswith("_")]
+    written = re.search(rf"([A-Za-z_][\w.]*)\.{re.escape(name)}\b", code)  # as the template spells it
+    asked = f"{written[1]}.{name}" if written else name
+    meant = difflib.get_close_matches(name, known, n=1)
+    hint = None
+    if meant:
+        hint = f"did you mean {written[1]}.{meant[0]}?" if written else f"did you mean '{meant[0]}'?"
+    return f"{asked} is undefined: {kind} has no attribute '{name}'", hint
 
 
 def _template_path(filename: str, config: Config) -> str:

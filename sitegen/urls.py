@@ -32,15 +32,60 @@ _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10
                        *(f"lpt{i}" for i in range(10))})
 
 
+# Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt; unicodedata has no
+# lookup for it): characters shown as nothing, such as U+200B ZERO WIDTH SPACE. "A\u200bI" looks
+# like "AI" and must be the same tag, at the same URL.
+_DEFAULT_IGNORABLE = (
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x061C, 0x061C),  # Arabic letter mark
+    (0x115F, 0x1160),  # Hangul fillers
+    (0x17B4, 0x17B5),  # Khmer inherent vowels
+    (0x180B, 0x180F),  # Mongolian variation selectors and vowel separator
+    (0x200B, 0x200F),  # zero width space, non-joiner, joiner; left-to-right and right-to-left marks
+    (0x202A, 0x202E),  # bidirectional embeddings and overrides
+    (0x2060, 0x206F),  # word joiner, invisible operators, bidirectional isolates, deprecated formats
+    (0x3164, 0x3164),  # Hangul filler
+    (0xFE00, 0xFE0F),  # variation selectors 1-16
+    (0xFEFF, 0xFEFF),  # zero width no-break space (byte order mark)
+    (0xFFA0, 0xFFA0),  # halfwidth Hangul filler
+    (0xFFF0, 0xFFF8),  # unassigned
+    (0x1BCA0, 0x1BCA3),  # shorthand format controls
+    (0x1D173, 0x1D17A),  # musical symbol beam and phrase controls
+    (0xE0000, 0xE0FFF),  # tag characters, variation selectors 17-256, unassigned
+)
+_IGNORABLE = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _DEFAULT_IGNORABLE) + "]")
+# Of those, the ones that join or style an emoji: 👩‍💻 is one picture, 👩💻 two
+_EMOJI_GLUE = re.compile("[\u200d\ufe00-\ufe0f\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
+
+
 def tag_key(name: str) -> str:
-    """Identity of a tag: "AI", "ai" and " ai " are one tag."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """Identity of a tag: "AI", "ai", " ai " and "A\u200bI" are one tag."""
+    return " ".join(unicodedata.normalize("NFKC", _IGNORABLE.sub("", name)).casefold().split())
+
+
+def tag_name(written: str) -> str:
+    """A tag's name as shown: spaces made single, characters that show nothing left out, except
+    where they join or style an emoji."""
+    if _IGNORABLE.search(written) is None:
+        return " ".join(written.split())
+    kept: list[str] = []
+    for index, char in enumerate(written):
+        if _IGNORABLE.match(char) is None:
+            kept.append(char)
+            continue
+        after_emoji = bool(kept) and (unicodedata.category(kept[-1]) in ("So", "Sk")
+                                      or _EMOJI_GLUE.match(kept[-1]) is not None)
+        before_emoji = char != "\u200d" or unicodedata.category(written[index + 1:index + 2] or " ") == "So"
+        if _EMOJI_GLUE.match(char) and after_emoji and before_emoji:
+            kept.append(char)
+    return " ".join("".join(kept).split())
 
 
 @functools.lru_cache(maxsize=4096)  # tags repeat from post to post
 def slugify(text: str) -> str:
     """Lowercase ASCII slug with readable symbols: C++ -> cpp, C# -> csharp, .NET -> dotnet."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", _IGNORABLE.sub("", text))
     for pattern, spelling in _SYMBOLS:
         text = pattern.sub(spelling, text)
     slug = str(_slugify(text, max_length=MAX_SLUG, word_boundary=True))

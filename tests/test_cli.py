@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gc
 import io
+import signal
 import subprocess
 import sys
 import threading
@@ -46,6 +47,38 @@ def test_errors_exit_1_with_locations_sorted_and_counted(runner: CliRunner, writ
     assert "5 errors; the output folder was left as it was." in result.stderr
     assert "Traceback" not in result.output
     assert {p: p.read_bytes() for p in (root / "public").rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"content/posts/a.md": post(date="2024-02-30")}, id="content"),
+    pytest.param({"content/posts/a.md": post(), "sitegen.yaml": "titel: x\n"}, id="config"),
+])
+def test_a_failed_first_build_says_no_site_was_written(runner: CliRunner, write_site: WriteSite,
+                                                       files: dict[str, str]) -> None:
+    root = write_site(files)
+    for args in ([], ["-o", str(root / "elsewhere")]):
+        result = runner.invoke(cli, ["build", str(root), *args])
+        assert result.exit_code == 1
+        assert "1 error; no site was written." in result.stderr
+        assert "left as it was" not in result.stderr
+    assert not (root / "public").exists() and not (root / "elsewhere").exists()
+
+
+def test_an_interrupted_first_build_says_no_site_was_written(write_site: WriteSite) -> None:
+    # The template runs until the build is interrupted, once the build holds its output lock
+    root = write_site({"content/posts/a.md": post(),
+                       "templates/post.html": "{% for i in range(10 ** 12) %}{% endfor %}\n"})
+    process = subprocess.Popen([sys.executable, "-m", "sitegen", "build", str(root), "-j", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        while not (root / ".public.lock").exists() and process.poll() is None:
+            threading.Event().wait(0.01)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "Interrupted; no site was written." in err and not (root / "public").exists()
 
 
 def test_refused_output_is_a_usage_error(runner: CliRunner, write_site: WriteSite) -> None:

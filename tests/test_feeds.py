@@ -239,15 +239,12 @@ def test_the_draft_check_would_see_a_draft(tmp_path: Path) -> None:
     assert draft.url in ids
 
 
-def test_a_title_with_markup_characters_and_a_control_character(
-    write_site: WriteSite, tmp_path: Path
-) -> None:
-    title = 'Tom & Jerry <b>bold</b> "quoted" \x0b end'
+def test_a_title_with_markup_characters(write_site: WriteSite, tmp_path: Path) -> None:
+    """(A control character such as \\v in a title is an error: test_reliability, p4.)"""
+    title = 'Tom & Jerry <b>bold</b> "quoted" end'
     root = write_site({
         "sitegen.yaml": "title: Scratch & <co>\nbase_url: https://example.org/blog/\n",
-        # YAML cannot hold a raw control character; \v is its escape for U+000B
-        "content/posts/odd-title.md": post(title=r'"Tom & Jerry <b>bold</b> \"quoted\" \v end"',
-                                           tags="[odd]"),
+        "content/posts/odd-title.md": post(title=r'"Tom & Jerry <b>bold</b> \"quoted\" end"', tags="[odd]"),
     })
     build(config_for(root, output_dir=tmp_path / "out"))
     for name in ("feed.xml", "tags/odd/feed.xml"):
@@ -256,7 +253,6 @@ def test_a_title_with_markup_characters_and_a_control_character(
         parsed = parse_feed(data)
         assert not parsed.bozo, (name, parsed.get("bozo_exception"))
         (entry,) = parsed.entries
-        assert "\x0b" not in entry.title
-        assert " ".join(entry.title.split()) == " ".join(title.replace("\x0b", "").split())
+        assert entry.title == title
         assert entry.link == "https://example.org/blog/posts/odd-title/"
     assert parse_feed((tmp_path / "out" / "feed.xml").read_bytes()).feed.title == "Scratch & <co>"

@@ -41,7 +41,7 @@ def test_unclosed_front_matter_is_located_at_line_one() -> None:
         ("title: a\ndate: 2024-02-30", 3, 7, "not a real date"),
         ("title: a\ntitle: b", 3, 1, "appears twice"),
         ("- just\n- a list", 2, 1, "key: value"),
-        ("title: [unclosed", 2, 17, "invalid YAML"),
+        ("title: [unclosed", 2, 8, "never closed"),
     ],
 )
 def test_yaml_problems_are_located_in_the_file(text: str, line: int, col: int, fragment: str) -> None:
@@ -71,3 +71,75 @@ def test_yaml_is_loaded_safely() -> None:
 def test_oversized_front_matter_is_refused() -> None:
     _, errors = load_mapping("title: " + "x" * 70_000, "a.md", 2)
     assert errors and "limit" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "fragment", "hint"),
+    [
+        ("tags:\n\t- ai", 3, 1, "tab", "replace the tab with spaces"),
+        ("title: a\ntags:\n  \t- ai", 4, 3, "tab", "replace the tab with spaces"),
+        ("tags: [meta\n", 2, 7, "never closed (YAML noticed on line 3)", "add the ]"),
+        ("tags: [meta,\n  news\ntitle: x", 2, 7, "never closed (YAML noticed on line 4)", "add the ]"),
+        ("author: {name: Ann", 2, 9, "mapping opened with { is never closed", "add the }"),
+        ('tags: [a, "b" c]', 2, 15, "this item of the [ ] list", "commas"),
+        ('title: "a\\qb"', 2, None, "escape", "\\\\ for a backslash"),
+    ],
+)
+def test_yaml_problems_get_the_hint_for_what_is_wrong(text: str, line: int, col: int | None,
+                                                       fragment: str, hint: str) -> None:
+    _, errors = load_mapping(text, "a.md", first_line=2)
+    assert len(errors) == 1
+    assert errors[0].line == line and (col is None or errors[0].col == col)
+    assert fragment in errors[0].message and errors[0].hint and hint in errors[0].hint
+    assert "belongs under a key" not in errors[0].hint
+
+
+BOMB = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]',
+        *(f"{n}: &{n} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]"
+          for p, n in zip("abcdefgh", "bcdefghi", strict=True))]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "fragment"),
+    [
+        # 1,243 values before d's list, each *c adds 1,111: the eighth passes 10,000
+        pytest.param("\n".join(["title: x", "date: 2025-01-01", *BOMB]), 7, 29, "aliases",
+                     id="billion-laughs"),
+        pytest.param("title: x\na: &a [b, *a]", 3, 11, "aliases", id="holds-itself"),
+        pytest.param("title: x\na: [" + "1," * 10_000 + "1]", 3, 19_995, "more than 10000 values",
+                     id="no-alias"),
+    ],
+)
+def test_too_many_values_are_located_where_they_pass_the_limit(text: str, line: int, col: int,
+                                                                fragment: str) -> None:
+    _, errors = load_mapping(text, "a.md", first_line=2)
+    assert len(errors) == 1
+    assert (errors[0].line, errors[0].col) == (line, col)
+    assert fragment in errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "code", "escape"),
+    [
+        ('title: "a\\0b"', 2, 8, "U+0000", "\\0"),
+        ('title: "\\x01"', 2, 8, "U+0001", "\\x01"),
+        ('title: "\\uFFFE"', 2, 8, "U+FFFE", "\\uFFFE"),
+        ("summary: >\n  fine\n\ntags:\n  - ok\n  - \"\\e\"", 7, 5, "U+001B", "\\e"),
+        ('extra: {a: [1, {b: "\\a"}]}', 2, 20, "U+0007", "\\a"),
+        ('"k\\x1f": 1', 2, 1, "U+001F", "\\x1f"),
+        ('author: "\\U0000FFFF"', 2, 9, "U+FFFF", "\\U0000FFFF"),
+    ],
+)
+def test_characters_xml_forbids_are_errors_at_their_value(text: str, line: int, col: int, code: str,
+                                                          escape: str) -> None:
+    mapping, errors = load_mapping(text, "a.md", first_line=2)
+    assert len(errors) == 1, errors
+    assert (errors[0].line, errors[0].col) == (line, col)
+    assert code in errors[0].message and errors[0].hint and escape in errors[0].hint
+    assert mapping.values == {} or "summary" in mapping.values
+
+
+def test_escapes_of_allowed_characters_are_kept() -> None:
+    mapping, errors = load_mapping('title: "tab\\there \\\\0 \\x85 \\u00e9 \\U0001F600"', "a.md", 2)
+    assert errors == []
+    assert mapping.values == {"title": "tab\there \\0 \x85 \u00e9 \U0001F600"}

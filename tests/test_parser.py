@@ -127,6 +127,9 @@ def test_aliases_are_normalised_paths() -> None:
         ("no front matter\n", 1, 1, "has no front matter", "start the file with ---"),
         ("---\ntitle: x\n", 1, 1, "never closed", "---"),
         ("---\ntitle: x\n\tdate: 2024-01-01\n---\n", 3, 1, "tab", "spaces"),
+        (post(tags="\n\t- ai"), 5, 1, "tab", "replace the tab with spaces"),
+        (post(tags="[meta"), 4, 7, "list opened with [ is never closed", "add the ]"),
+        (post(title='"a\\0b"'), 2, 8, "U+0000", "delete the escape \\0"),
         (post(tags="['!!!']"), 4, 7, "no letters or digits", "tags.yaml"),
     ],
 )

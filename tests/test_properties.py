@@ -16,7 +16,7 @@ from sitegen.pages import plan_pages
 from sitegen.parser import parse_post, read_posts
 from sitegen.renderer import make_environment, render_page
 from sitegen.site import collect_site
-from sitegen.urls import is_safe_slug
+from sitegen.urls import is_safe_slug, slugify, tag_key, tag_name
 from tests.conftest import NOW
 from tests.test_parser import config
 from tests.test_site import make
@@ -86,3 +86,41 @@ def test_tag_urls_stay_inside_tags(name: str) -> None:
 def test_markdown_never_crashes(text: str) -> None:
     rendered = render(text, url="/posts/x/", base_path="/")
     assert rendered.words >= 0
+
+
+# Unicode's Default_Ignorable_Code_Point property, from DerivedCoreProperties.txt
+DEFAULT_IGNORABLE = st.sampled_from([
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+    (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+    (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+]).flatmap(lambda r: st.integers(*r)).map(chr)
+NAMES = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=20)
+
+
+def inserted(name: str, where: list[tuple[int, str]]) -> str:
+    for at, char in where:
+        name = name[:at % (len(name) + 1)] + char + name[at % (len(name) + 1):]
+    return name
+
+
+@given(NAMES, st.lists(st.tuples(st.integers(0, 40), DEFAULT_IGNORABLE), min_size=1, max_size=4))
+def test_invisible_characters_never_change_a_tag(name: str, where: list[tuple[int, str]]) -> None:
+    """Characters shown as nothing, anywhere in a tag: the same tag, at the same URL."""
+    written = inserted(name, where)
+    assert tag_key(written) == tag_key(name) and slugify(written) == slugify(name)
+    tags = []
+    for spelling in (name, written):
+        quoted = "".join(f"\\U{ord(c):08X}" for c in spelling)  # any character, as YAML reads it
+        problems = Problems()
+        result = parse_post(PurePosixPath("content/posts/x.md"),
+                            f'---\ntitle: t\ndate: 2025-01-01\ntags: ["{quoted}"]\n---\n', config(),
+                            section="posts", problems=problems)
+        tags.append([(t.key, t.slug) for t in result.tags] if result else None)
+    assert tags[0] == tags[1]
+
+
+@given(st.text(st.characters(whitelist_categories=("L", "N", "Zs")), min_size=1, max_size=20),
+       st.lists(st.tuples(st.integers(0, 40), DEFAULT_IGNORABLE), min_size=1, max_size=4))
+def test_a_tag_is_shown_without_its_invisible_characters(name: str, where: list[tuple[int, str]]) -> None:
+    assert tag_name(inserted(name, where)) == tag_name(name) == " ".join(name.split())

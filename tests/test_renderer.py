@@ -52,6 +52,39 @@ def test_undefined_variable_names_template_line_and_page(write_site: WriteSite) 
     assert "content/posts/x.md" in error.message
 
 
+PAGE = "posts/x/index.html"
+
+
+@pytest.mark.parametrize(("template", "code", "page", "message", "hint"), [
+    ("post.html", "{{ post.titel }}", PAGE, "post.titel is undefined", "did you mean post.title?"),
+    ("post.html", "{% for t in post.tags %}{{ t.nmae }}{% endfor %}", PAGE,
+     "t.nmae is undefined: a Tag has no attribute 'nmae'", "did you mean t.name?"),
+    ("post.html", "{{ site.psots | length }}", PAGE, "site.psots", "did you mean site.posts?"),
+    ("post.html", "{{ config.titel }}", PAGE, "config.titel", "did you mean config.title?"),
+    ("post.html", "{{ post.extra.mode }}", PAGE, "the mapping", "did you mean post.extra.mood?"),
+    ("post.html", "{% if pots.title %}{% endif %}", PAGE, "'pots' is undefined",
+     "did you mean post?"),
+    ("tag.html", "{{ tag.nmae }}", "tags/a/index.html", "tag.nmae", "did you mean tag.name?"),
+])
+def test_an_undefined_name_in_a_template_gets_the_close_name(write_site: WriteSite, template: str, code: str,
+                                                             page: str, message: str, hint: str) -> None:
+    root = write_site({f"templates/{template}": f"<h1>{{{{ page.url }}}}</h1>\n\n{code}\n"})
+    cfg, site, pages = site_and_pages(root, make("x", tags="[a]", mood="calm"))
+    with pytest.raises(TemplateError) as caught:
+        render_page(make_environment(cfg), pages[page], site)
+    error = caught.value
+    assert (error.path, error.line) == (f"templates/{template}", 3)
+    assert message in error.message and error.hint == hint
+
+
+def test_an_undefined_name_with_nothing_close_gets_no_guess(write_site: WriteSite) -> None:
+    root = write_site({"templates/post.html": "{{ post.zzz }}\n"})
+    cfg, site, pages = site_and_pages(root, make("x"))
+    with pytest.raises(TemplateError) as caught:
+        render_page(make_environment(cfg), pages["posts/x/index.html"], site)
+    assert "post.zzz is undefined" in caught.value.message and caught.value.hint is None
+
+
 def test_syntax_error_is_located(write_site: WriteSite) -> None:
     root = write_site({"templates/tag.html": "line one\n{% if %}\n"})
     cfg, site, pages = site_and_pages(root, make("x", tags="[a]"))

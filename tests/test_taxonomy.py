@@ -63,8 +63,41 @@ def test_registry_problems_are_located(write_site: WriteSite) -> None:
         """})
     with pytest.raises(BuildError) as caught:
         build(config_for(root))
-    assert [(e.path, e.line) for e in caught.value.errors] == [("tags.yaml", 3)]
+    assert [(e.path, e.line, e.col) for e in caught.value.errors] == [("tags.yaml", 4, 3)]
     assert "did you mean 'description'" in (caught.value.errors[0].hint or "")
+
+
+def test_each_bad_field_of_a_tag_is_located_at_its_own_key(write_site: WriteSite) -> None:
+    root = write_site({**TAGGED, "sitegen.yaml": "title: Blog\ntags:\n  min_posts: 1\n  hierachy: true\n",
+                       "tags.yaml": """
+        AI:
+          description: fine
+          slug: Not A Slug
+          old_slugs: [ok, "Bad One"]
+          aliasses: [A.I.]
+        """})
+    with pytest.raises(BuildError) as caught:
+        config_for(root)
+    found = {(e.path, e.line, e.col, e.message.split(" ")[0], e.hint) for e in caught.value.errors}
+    assert found == {
+        ("sitegen.yaml", 4, 3, "unknown", "did you mean 'hierarchy'?"),
+        ("tags.yaml", 3, 3, "slug", "slug: not-a-slug"),
+        ("tags.yaml", 4, 3, "old", "old_slugs: [bad-one]"),
+        ("tags.yaml", 5, 3, "unknown", "did you mean 'aliases'?"),
+    }
+
+
+def test_a_tag_written_with_invisible_characters_is_the_same_tag(write_site: WriteSite) -> None:
+    out = built(write_site, {
+        "content/posts/a.md": post("A", date="2025-01-01", tags='["AI"]'),
+        "content/posts/b.md": post("B", date="2025-02-01", tags='["A\\u200bI", "\\u00adAI\\u2060"]'),
+        "content/posts/c.md": post("C", date="2025-03-01", tags='["\\ufeffA\\u200dI\\ufe0f"]'),
+        "tags.yaml": '"A\\u200cI":\n  description: Machines that learn.\n',
+    })
+    assert sorted(p.name for p in (out / "tags").iterdir() if p.is_dir()) == ["ai"]
+    page = (out / "tags/ai/index.html").read_text()
+    assert page.count('class="excerpt"') == 3 and "Machines that learn." in page
+    assert "Posts tagged AI<" in page and "\u200b" not in page and "\u00ad" not in page
 
 
 def test_unused_registry_entry_is_a_warning(write_site: WriteSite) -> None:
