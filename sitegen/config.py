@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sitegen.errors import BuildError, ConfigError, SourceError
 from sitegen.frontmatter import load_mapping
 from sitegen.models import Config, TagSettings, TagSpec
-from sitegen.urls import is_safe_slug, slugify, tag_key
+from sitegen.urls import is_safe_slug, is_safe_slug_path, slugify, tag_key
 
 CONFIG_FILE = "sitegen.yaml"
 TAGS_FILE = "tags.yaml"
@@ -253,9 +253,10 @@ def _tag_spec(
             value = []
         lists[key] = tuple(" ".join(v.split()) for v in value)
     for old in lists["old_slugs"]:
-        if not is_safe_slug(old):
-            errors.append(ConfigError(name, f"old slug {old!r} of '{tag}' is not a slug", line=line,
-                                      hint=f"old_slugs: [{slugify(old) or 'old-slug'}]"))
+        if not is_safe_slug_path(old):
+            suggestion = "/".join(filter(None, map(slugify, old.split("/")))) or "old-slug"
+            errors.append(ConfigError(name, f"old slug {old!r} of '{tag}' is not a slug, nor slugs "
+                                      "joined by '/'", line=line, hint=f"old_slugs: [{suggestion}]"))
     if errors:
         return None, errors
     return TagSpec(name=tag, slug=slug if isinstance(slug, str) else None,

@@ -5,7 +5,7 @@ Support module: imports only errors. The one place that imports yaml.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -51,6 +51,8 @@ class Mapping:
     values: dict[str, object]
     positions: dict[str, tuple[int, int]]  # key -> line and column of its value
     key_lines: dict[str, int]
+    item_positions: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    """key -> line and column of each item of a list value"""
 
 
 def split(text: str, path: PurePath | str) -> Document:
@@ -123,6 +125,7 @@ def _construct(
     values: dict[str, object] = {}
     positions: dict[str, tuple[int, int]] = {}
     key_lines: dict[str, int] = {}
+    items: dict[str, tuple[tuple[int, int], ...]] = {}
     errors: list[SourceError] = []
     for key_node, value_node in node.value:
         line, key_col = _place(text, key_node.start_mark.index, first_line)
@@ -149,7 +152,9 @@ def _construct(
             continue
         positions[key] = position
         key_lines[key] = line
-    return Mapping(values, positions, key_lines), errors
+        if isinstance(value_node, yaml.SequenceNode):
+            items[key] = tuple(_place(text, item.start_mark.index, first_line) for item in value_node.value)
+    return Mapping(values, positions, key_lines, items), errors
 
 
 def _value_error(
