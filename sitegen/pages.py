@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from itertools import groupby
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Page, Pagination, Post, Site, Tag
@@ -66,9 +66,17 @@ def find_collisions(pages: list[Page]) -> list[SourceError]:
     return errors
 
 
+class _Moved(NamedTuple):
+    """An old URL of a tag, and where tags.yaml gives it (its old_slugs or its aliases)."""
+
+    tag: Tag
+    slug: str
+    via: str
+
+
 def _source(page: Page) -> tuple[str, int | None] | None:
     """The file (and line) that asked for a page, when it came from one."""
-    if "moved_tag" in page.context:
+    if "moved" in page.context:
         return "tags.yaml", page.origin_line
     if page.origin_line is not None or "/" in page.origin:
         return page.origin, page.origin_line
@@ -76,12 +84,11 @@ def _source(page: Page) -> tuple[str, int | None] | None:
 
 
 def _collision_hint(claimants: list[Page]) -> str:
-    moved = [p for p in claimants if "moved_tag" in p.context]
+    moved = [p.context["moved"] for p in claimants if "moved" in p.context]
     if not moved:
         return "give one of them another slug: slug: another-name"
-    tag, via = moved[0].context["moved_tag"], moved[0].context["moved_via"]
-    assert isinstance(tag, Tag)
-    old = moved[0].url.removeprefix("/tags/").split("/page/")[0].rstrip("/")
+    assert isinstance(moved[0], _Moved)
+    tag, old, via = moved[0]
     if via == "old_slugs":
         entry = f"remove '{old}' from the old_slugs of '{tag.name}' in tags.yaml"
     else:
@@ -163,17 +170,17 @@ def _tag_pages(site: Site) -> Iterator[Page]:
 
 
 def _tag_feed(site: Site, tag: Tag, url: str,
-              moved: tuple[str, int | None, str] | None = None) -> Page:
-    """The tag's feed; `moved`: (origin, line, old_slugs or aliases) of an old URL that serves it."""
+              moved: tuple[str, int | None, _Moved] | None = None) -> Page:
+    """The tag's feed; `moved`: origin, line and what of an old URL that serves it too."""
     posts = site.posts_by_tag[tag.key][: site.config.feed_limit]
     feed = _feed(url, f"{site.config.title}: posts tagged {tag.name}", tag.url, posts,
                  f"tag '{tag.name}'", site, canonical=tag.feed_url,
                  description_html=tag.description_html)
     if moved is None:
         return feed
-    origin, line, via = moved
+    origin, line, what = moved
     return replace(feed, origin=origin, origin_line=line,
-                   context=MappingProxyType({**feed.context, "moved_tag": tag, "moved_via": via}))
+                   context=MappingProxyType({**feed.context, "moved": what}))
 
 
 Tree = tuple[tuple[Tag, int, "Tree"], ...]
@@ -209,17 +216,18 @@ def _tag_redirects(site: Site) -> Iterator[Page]:
         count = _page_count(site, site.posts_by_tag[tag.key])
         for old in tag.old_slugs:
             via = "old_slugs" if spec is not None and old in spec.old_slugs else "aliases"
+            what = _Moved(tag, old, via)
             origin = f"tag '{tag.name}' ({'old slug' if via == 'old_slugs' else 'URL of an alias'} " \
                      f"'{old}' in tags.yaml)"
             moves = ((tag_url(old), tag.url), (tag_url(old) + "feed.xml", tag.feed_url),
                      (tag_url(old) + "page/*", tag.url + "page/:splat"))
             yield _page(tag_url(old), "redirect.html", origin, None, in_sitemap=False, line=line,
-                        target=tag.url, moves=moves, moved_tag=tag, moved_via=via)
+                        target=tag.url, moves=moves, moved=what)
             for number in range(2, count + 1):
                 yield _page(paginated_url(tag_url(old), number), "redirect.html", origin, None,
                             in_sitemap=False, line=line, target=paginated_url(tag.url, number),
-                            moves=(), moved_tag=tag, moved_via=via)
-            yield _tag_feed(site, tag, tag_url(old) + "feed.xml", (origin, line, via))
+                            moves=(), moved=what)
+            yield _tag_feed(site, tag, tag_url(old) + "feed.xml", (origin, line, what))
 
 
 def _moves(pages: list[Page]) -> Iterator[tuple[str, str]]:

@@ -280,6 +280,18 @@ def test_an_old_slug_on_a_tag_page_is_one_error_in_tags_yaml(write_site: WriteSi
     assert "remove 'rare' from the old_slugs of 'AI'" in (error.hint or "")
 
 
+def test_an_alias_whose_old_url_is_a_tag_page_hints_at_a_merge(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post("A", tags="[golang]"),
+                       "content/posts/b.md": post("B", tags="[go-lang]"),
+                       "tags.yaml": "golang:\n  aliases: [Go Lang]\n"})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    [error] = caught.value.errors
+    assert (error.path, error.line) == ("tags.yaml", 1)
+    assert "URL of an alias 'go-lang'" in error.message
+    assert "merge it into 'golang' (sitegen tags merge 'go-lang' 'golang')" in (error.hint or "")
+
+
 def test_a_slug_clash_is_reported_once_at_the_tags_line(write_site: WriteSite) -> None:
     root = write_site({"content/posts/a.md": post("A", tags="\n  - Go Lang"),
                        "content/posts/b.md": post("B", tags="\n  - other\n  - go-lang")})
