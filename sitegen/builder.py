@@ -626,14 +626,23 @@ def check(config: Config, *, external: bool = False) -> tuple[list[SourceError],
 def plan(config: Config, store: BuildCache | None = None,
          listed: tuple[list[Path], Problems] | None = None) -> tuple[Site, list[Page], list[SourceError]]:
     """Read, collect and plan; raise BuildError with every content error of the site."""
+    site, planned, errors, warnings = survey(config, store, listed)
+    if errors:
+        raise BuildError(errors, warnings=warnings)
+    return site, planned, warnings
+
+
+def survey(config: Config, store: BuildCache | None = None,
+           listed: tuple[list[Path], Problems] | None = None,
+           ) -> tuple[Site, list[Page], list[SourceError], list[SourceError]]:
+    """Read, collect and plan what the content allows (posts that cannot be read are left out):
+    the site, its pages, every error (sorted) and every warning."""
     documents, problems = parser.read_posts(config, store, listed)
     site, site_errors, site_warnings = site_stage.collect_site(config, documents, store)
     planned = pages_stage.plan_pages(site)
     errors = problems.errors + site_errors + pages_stage.find_collisions(planned)
     warnings = sorted(problems.warnings + site_warnings, key=SourceError.sort_key)
-    if errors:
-        raise BuildError(errors, warnings=warnings)
-    return site, planned, warnings
+    return site, planned, sorted(errors, key=SourceError.sort_key), warnings
 
 
 def render_all(site: Site, planned: list[Page],

@@ -29,7 +29,7 @@ from sitegen.errors import CacheDamaged, ContentError, Problems, SourceError
 from sitegen.models import Config, Html, Page, Pagination, Post, Site, Tag
 
 FOLDER = ".sitegen-cache"
-FORMAT = 2
+FORMAT = 3  # 3: posts keep the line of each tag
 _KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview with drafts...)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name != "html"]
@@ -233,6 +233,7 @@ class BuildCache:
             fields["extra"] = _from_json(fields["extra"])
         fields["source"] = PurePosixPath(fields["source"])
         fields["tags"] = tuple(self._tags[i] for i in fields["tags"])
+        fields["tag_lines"] = tuple(fields["tag_lines"])
         fields["aliases"] = tuple(fields["aliases"])
         fields["links"] = tuple(map(tuple, fields["links"]))
         fields["html"] = self._lazy(record["html"])

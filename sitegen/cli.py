@@ -33,6 +33,7 @@ from sitegen.urls import slugify
 
 PROGRESS_AFTER = 1.0  # seconds before a progress bar appears on a terminal
 PROGRESS_REDRAW = 0.1  # seconds between two redraws of it
+_UNLIMITED = 1 << 20  # columns of a console that is not a terminal: nothing is cut or wrapped
 
 
 def build_time() -> datetime:
@@ -233,45 +234,60 @@ def check(directory: Path, external: bool, drafts: bool, future: bool) -> None:
 
 
 @cli.command(context_settings={"ignore_unknown_options": False})
-@click.argument("words", nargs=-1, metavar="[DIR] | rename OLD NEW | merge FROM INTO")
+@click.argument("words", nargs=-1, metavar="[rename OLD NEW | merge FROM INTO] [DIR]")
 @click.option("--drafts", is_flag=True, help="Count drafts too (listing).")
 @click.option("--dry-run", is_flag=True, help="Show the changes of rename or merge as a diff; write nothing.")
-@click.option("-s", "--site", "site_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
-              help="The site folder for rename and merge (default: the current folder).")
-def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path) -> None:
+@click.option("-s", "--site", "site_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="The site folder, as DIR (default: the current folder).")
+def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path | None) -> None:
     """List tags with counts, slugs and spellings; or rename or merge a tag in every post.
 
     \b
-    sitegen tags [DIR]               every tag, and likely duplicates
-    sitegen tags rename OLD NEW      rename a tag; OLD becomes an alias that redirects
-    sitegen tags merge FROM INTO     fold FROM into INTO; FROM's URLs redirect to INTO
+    sitegen tags [DIR]                 every tag, and likely duplicates
+    sitegen tags rename OLD NEW [DIR]  rename a tag; OLD becomes an alias that redirects
+    sitegen tags merge FROM INTO [DIR] fold FROM into INTO; FROM's URLs redirect to INTO
+    The site folder can also be given as -s DIR (--site DIR).
     """
     if words and words[0] in ("rename", "merge"):
-        if len(words) != 3:
-            raise click.UsageError(f"usage: sitegen tags {words[0]} OLD NEW")
-        _retag(site_dir, words[1], words[2], rename=words[0] == "rename", dry_run=dry_run)
+        if len(words) not in (3, 4):
+            raise click.UsageError(f"usage: sitegen tags {words[0]} OLD NEW [DIR]")
+        _retag(_site_folder(words[3:], site_dir), words[1], words[2], rename=words[0] == "rename",
+               dry_run=dry_run)
         return
     if len(words) > 1:
-        raise click.UsageError("usage: sitegen tags [DIR] | rename OLD NEW | merge FROM INTO")
+        raise click.UsageError("usage: sitegen tags [DIR] | rename OLD NEW [DIR] | merge FROM INTO [DIR]")
     from rich.table import Table
 
     from sitegen.tagreport import near_duplicates, tag_rows
 
-    config = _load(Path(words[0]) if words else Path("."), drafts=drafts, future=True)
     try:
-        site, _, _ = builder_stage.plan(config)
-    except BuildError as exc:
+        config = _load(_site_folder(words, site_dir), drafts=drafts, future=True)
+    except BuildError as exc:  # no settings, no tags: nothing to list
         print_problems(exc.errors, exc.warnings)
         sys.exit(1)
+    site, _, errors, warnings = builder_stage.survey(config)  # a broken post leaves the others
     table = Table("tag", "slug", "posts", "spellings", box=None)
     for row in tag_rows(site):
         table.add_row(escape(row.tag.name), row.tag.slug, str(row.count), escape(", ".join(row.spellings)))
     console = _stdout()
+    if not console.is_terminal:  # piped: every line whole, never cut to a guessed width
+        console = Console(highlight=False, soft_wrap=True, width=_UNLIMITED)
     console.print(table)
     suspects = near_duplicates(site)
     for suspect in suspects:
         console.print(f"[yellow]likely duplicate[/]: {escape(' / '.join(suspect.names))} ({suspect.reason})")
     click.echo(f"{_count(len(site.tags), 'tag')}, {_count(len(suspects), 'likely duplicate')}.")
+    if errors:
+        print_problems(errors, warnings)
+        _stderr().print(f"{_count(len(errors), 'error')}; the site does not build until they are fixed.")
+        sys.exit(1)
+
+
+def _site_folder(given: tuple[str, ...], option: Path | None) -> Path:
+    """The site folder of `sitegen tags`, given as DIR or as --site DIR (once)."""
+    if given and option is not None and Path(given[0]) != option:
+        raise click.UsageError(f"two site folders given: {given[0]} and --site {option}")
+    return Path(given[0]) if given else option or Path(".")
 
 
 def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) -> None:

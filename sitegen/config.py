@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sitegen.errors import BuildError, ConfigError, SourceError
 from sitegen.frontmatter import load_mapping
 from sitegen.models import Config, TagSettings, TagSpec
-from sitegen.urls import is_safe_slug, slugify, tag_key, tag_name
+from sitegen.urls import is_safe_slug, is_safe_slug_path, slugify, tag_key, tag_name
 
 CONFIG_FILE = "sitegen.yaml"
 TAGS_FILE = "tags.yaml"
@@ -260,9 +260,10 @@ def _tag_spec(
             value = []
         lists[key] = tuple(tag_name(v) for v in value)
     for old in lists["old_slugs"]:
-        if not is_safe_slug(old):
-            error("old_slugs", f"old slug {old!r} of '{tag}' is not a slug",
-                  f"old_slugs: [{slugify(old) or 'old-slug'}]")
+        if not is_safe_slug_path(old):
+            suggestion = "/".join(filter(None, map(slugify, old.split("/")))) or "old-slug"
+            error("old_slugs", f"old slug {old!r} of '{tag}' is not a slug, nor slugs joined by '/'",
+                  f"old_slugs: [{suggestion}]")
     if errors:
         return None, errors
     return TagSpec(name=tag_name(tag), slug=slug if isinstance(slug, str) else None,

@@ -94,6 +94,8 @@ class Mapping:
     key_lines: dict[str, int]
     # key -> line and column of each key of a mapping value (tags.yaml's fields of a tag)
     inner: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    # key -> line and column of each item of a list value (a post's tags)
+    item_positions: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
 
 def split(text: str, path: PurePath | str) -> Document:
@@ -164,6 +166,7 @@ def _construct(
     positions: dict[str, tuple[int, int]] = {}
     key_lines: dict[str, int] = {}
     inner: dict[str, dict[str, tuple[int, int]]] = {}
+    items: dict[str, tuple[tuple[int, int], ...]] = {}
     errors: list[SourceError] = []
     escapes = "\\" in text  # only an escape makes a character XML forbids: without one, none
     for key_node, value_node in node.value:
@@ -199,7 +202,9 @@ def _construct(
         if isinstance(value_node, yaml.MappingNode):
             inner[key] = {str(k.value): _place(text, k.start_mark.index, first_line)
                           for k, _ in value_node.value if isinstance(k, yaml.ScalarNode)}
-    return Mapping(values, positions, key_lines, inner), errors
+        if isinstance(value_node, yaml.SequenceNode):
+            items[key] = tuple(_place(text, item.start_mark.index, first_line) for item in value_node.value)
+    return Mapping(values, positions, key_lines, inner, items), errors
 
 
 def _not_xml(key_node: Any, value_node: Any, key: str, text: str, path: PurePath | str,

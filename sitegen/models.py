@@ -30,7 +30,7 @@ class TagSpec:
     slug: str | None = None
     description: str = ""
     aliases: tuple[str, ...] = ()  # other spellings that mean this tag; their old URLs redirect
-    old_slugs: tuple[str, ...] = ()  # earlier slugs whose pages and feeds redirect here
+    old_slugs: tuple[str, ...] = ()  # earlier URLs after /tags/ (ai-shift, ai/llm-old); they redirect here
     line: int | None = None
 
 
@@ -98,6 +98,11 @@ class Tag:
     @property
     def feed_url(self) -> str:
         return self.url + "feed.xml"
+
+    @property
+    def short_name(self) -> str:
+        """The name under its parent: "usability" for "design/research/usability"."""
+        return self.name.rsplit("/", 1)[-1] if self.parent is not None else self.name
 
 
 class Html:
@@ -174,6 +179,7 @@ class Post:
     date: datetime | None
     updated: datetime | None
     tags: tuple[Tag, ...]
+    tag_lines: tuple[int, ...]  # the line of each tag in the front matter
     aliases: tuple[str, ...]
     links: tuple[tuple[str, int], ...]  # every link target in the Markdown, with its line
     summary: str

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from itertools import groupby
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Page, Pagination, Post, Site, Tag
@@ -45,21 +45,68 @@ def plan_pages(site: Site) -> list[Page]:
 
 
 def find_collisions(pages: list[Page]) -> list[SourceError]:
-    """Every output path claimed more than once, as an error naming all claimants."""
+    """Every output path claimed more than once, as one error per set of claimants (a tag's page,
+    feed and further pages collide together) naming them all."""
     by_path: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
         by_path[str(page.path)].append(page)
-    errors: list[SourceError] = []
+    by_claimants: dict[tuple[str, ...], list[tuple[str, list[Page]]]] = defaultdict(list)
     for path, claimants in sorted(by_path.items()):
-        if len(claimants) < 2:
-            continue
-        files = [p for p in claimants if p.origin_line is not None or "/" in p.origin]
-        located = files[-1] if files else claimants[-1]
-        names = " and ".join(p.origin for p in claimants)
-        errors.append(ContentError(
-            located.origin, f"{names} would all be written to {path}",
-            line=located.origin_line, hint="give one of them another slug: slug: another-name"))
+        if len(claimants) > 1:
+            by_claimants[tuple(p.origin for p in claimants)].append((path, claimants))
+    errors: list[SourceError] = []
+    for names, collisions in by_claimants.items():
+        path, claimants = min(collisions, key=lambda c: (not c[0].endswith(".html"), c[0]))
+        located = next((p for p in reversed(claimants) if _source(p)), claimants[-1])  # the newcomer
+        where, line = _source(located) or (located.origin, None)
+        more = f" and {_count(len(collisions) - 1, 'more file')}" if len(collisions) > 1 else ""
+        verb = "would both be written to" if len(names) == 2 else "would all be written to"
+        errors.append(ContentError(where, f"{' and '.join(names)} {verb} {path}{more}", line=line,
+                                   hint=_collision_hint(claimants)))
     return errors
+
+
+class _Moved(NamedTuple):
+    """An old URL of a tag, and where tags.yaml gives it (its old_slugs or its aliases)."""
+
+    tag: Tag
+    slug: str
+    via: str
+
+
+def _source(page: Page) -> tuple[str, int | None] | None:
+    """The file (and line) that asked for a page, when it came from one."""
+    if "moved" in page.context:
+        return "tags.yaml", page.origin_line
+    if page.origin_line is not None or "/" in page.origin:
+        return page.origin, page.origin_line
+    return None
+
+
+def _collision_hint(claimants: list[Page]) -> str:
+    moved = [p.context["moved"] for p in claimants if "moved" in p.context]
+    if not moved:
+        return "give one of them another slug: slug: another-name"
+    assert isinstance(moved[0], _Moved)
+    tag, old, via = moved[0]
+    if via == "old_slugs":
+        entry = f"remove '{old}' from the old_slugs of '{tag.name}' in tags.yaml"
+    else:
+        entry = f"drop the alias of '{tag.name}' in tags.yaml that had the URL /tags/{old}/"
+    live = [p.context["tag"] for p in claimants if p.template == "tag.html"]
+    if live and isinstance(live[0], Tag):
+        other = live[0].name
+        if via == "aliases":
+            return f"the tag '{other}' has that URL now: merge it into '{tag.name}' " \
+                   f"(sitegen tags merge '{other}' '{tag.name}'), or {entry}"
+        return f"the tag '{other}' has that URL now: {entry}, or give '{other}' another slug there"
+    if len(moved) > 1:
+        return f"an old URL can lead to one tag only: {entry}"
+    return f"{entry}, or give the other page another slug"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
 
 
 def _page(url: str, template: str, origin: str, lastmod: object, *, in_sitemap: bool = True,
@@ -69,10 +116,14 @@ def _page(url: str, template: str, origin: str, lastmod: object, *, in_sitemap: 
                 context=MappingProxyType(context))
 
 
+def _page_count(site: Site, posts: tuple[Post, ...]) -> int:
+    return max(1, -(-len(posts) // site.config.posts_per_page))
+
+
 def _paginated(site: Site, url: str, posts: tuple[Post, ...], template: str, origin: str,
                context: dict[str, Any]) -> Iterator[Page]:
     size = site.config.posts_per_page
-    count = max(1, -(-len(posts) // size))
+    count = _page_count(site, posts)
     for number in range(1, count + 1):
         pagination = Pagination(
             number=number, count=count, items=posts[(number - 1) * size : number * size],
@@ -101,9 +152,11 @@ def _tag_pages(site: Site) -> Iterator[Page]:
     by_key = {t.key: t for t in site.tags}
     children = _children(site)
     indexed = not site.config.tags.noindex
+    slugs: set[str] = set()
     for tag in site.tags:
-        if not tag.has_page:
+        if not tag.has_page or tag.slug in slugs:  # two tags on one URL: an error of the tags stage
             continue
+        slugs.add(tag.slug)
         posts = site.posts_by_tag[tag.key]
         ancestors: list[Tag] = []
         parent = tag.parent
@@ -116,11 +169,18 @@ def _tag_pages(site: Site) -> Iterator[Page]:
         yield _tag_feed(site, tag, tag.feed_url)
 
 
-def _tag_feed(site: Site, tag: Tag, url: str) -> Page:
+def _tag_feed(site: Site, tag: Tag, url: str,
+              moved: tuple[str, int | None, _Moved] | None = None) -> Page:
+    """The tag's feed; `moved`: origin, line and what of an old URL that serves it too."""
     posts = site.posts_by_tag[tag.key][: site.config.feed_limit]
-    return _feed(url, f"{site.config.title}: posts tagged {tag.name}", tag.url, posts,
+    feed = _feed(url, f"{site.config.title}: posts tagged {tag.name}", tag.url, posts,
                  f"tag '{tag.name}'", site, canonical=tag.feed_url,
                  description_html=tag.description_html)
+    if moved is None:
+        return feed
+    origin, line, what = moved
+    return replace(feed, origin=origin, origin_line=line,
+                   context=MappingProxyType({**feed.context, "moved": what}))
 
 
 Tree = tuple[tuple[Tag, int, "Tree"], ...]
@@ -141,26 +201,42 @@ def _tree(site: Site, parent: str | None, children: dict[str | None, list[Tag]])
 
 
 def _tag_redirects(site: Site) -> Iterator[Page]:
-    """Old tag URLs (aliases, old slugs) keep working: a redirect page and the same feed."""
+    """Old tag URLs (aliases, old slugs) keep working: a redirect page, one for each further page
+    of the list, and the same feed.
+
+    Page n of the old URL leads to page n of the tag, as the _redirects line does, for each page
+    the tag has: a renamed tag's pages hold the same posts, and a merged tag has at least as many
+    pages as either tag had. Hosts without _redirects (GitHub Pages, S3) need the files.
+    """
     for tag in site.tags:
         if not tag.has_page:
             continue
+        spec = site.config.tag_specs.get(tag.key)
+        line = spec.line if spec is not None else None
+        count = _page_count(site, site.posts_by_tag[tag.key])
         for old in tag.old_slugs:
-            origin = f"tag '{tag.name}' (old slug '{old}' in tags.yaml)"
-            yield _page(tag_url(old), "redirect.html", origin, None, in_sitemap=False,
-                        target=tag.url)
-            yield _tag_feed(site, tag, tag_url(old) + "feed.xml")
+            via = "old_slugs" if spec is not None and old in spec.old_slugs else "aliases"
+            what = _Moved(tag, old, via)
+            origin = f"tag '{tag.name}' ({'old slug' if via == 'old_slugs' else 'URL of an alias'} " \
+                     f"'{old}' in tags.yaml)"
+            moves = ((tag_url(old), tag.url), (tag_url(old) + "feed.xml", tag.feed_url),
+                     (tag_url(old) + "page/*", tag.url + "page/:splat"))
+            yield _page(tag_url(old), "redirect.html", origin, None, in_sitemap=False, line=line,
+                        target=tag.url, moves=moves, moved=what)
+            for number in range(2, count + 1):
+                yield _page(paginated_url(tag_url(old), number), "redirect.html", origin, None,
+                            in_sitemap=False, line=line, target=paginated_url(tag.url, number),
+                            moves=(), moved=what)
+            yield _tag_feed(site, tag, tag_url(old) + "feed.xml", (origin, line, what))
 
 
 def _moves(pages: list[Page]) -> Iterator[tuple[str, str]]:
     """(old URL, new URL) for the hosts that read a _redirects file (Netlify, Cloudflare Pages)."""
     for page in pages:
         if page.template == "redirect.html":
-            target = str(page.context["target"])
-            yield page.url, target
-            if page.url.startswith("/tags/"):
-                yield page.url + "feed.xml", target + "feed.xml"
-                yield page.url + "page/*", target + "page/:splat"
+            moves = page.context["moves"]
+            assert isinstance(moves, tuple)
+            yield from moves
 
 
 def _feed(url: str, title: str, home: str, posts: tuple[Post, ...], origin: str, site: Site, *,
@@ -180,4 +256,5 @@ def _redirects(site: Site) -> Iterator[Page]:
     for post in (*site.posts, *site.pages):
         for alias in post.aliases:
             yield _page(alias, "redirect.html", str(post.source), None, in_sitemap=False,
-                        line=post.key_lines.get("aliases"), target=post.url)
+                        line=post.key_lines.get("aliases"), target=post.url,
+                        moves=((alias, post.url),))

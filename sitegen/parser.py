@@ -314,7 +314,7 @@ def parse_post(
     when = checker.date(raw_date, "date", required=section == "posts", fallback=name_date)
     updated = checker.date(values.get("updated"), "updated", required=False)
     slug = checker.slug(values.get("slug"), name_slug)
-    tags = checker.tags(values.get("tags"))
+    tags, tag_lines = checker.tags(values.get("tags"), data.item_positions.get("tags", ()))
     draft = checker.draft(values)
     aliases = checker.aliases(values.get("aliases", values.get("redirect_from")))
     strings = {key: checker.text(values, key) for key in ("summary", "description", "excerpt")}
@@ -333,7 +333,7 @@ def parse_post(
     problems.warnings.extend(_content_warnings(source, document.body, document.body_line, config, links))
     return Post(
         source=source, section=section, slug=slug, url=url, title=title, date=when,
-        updated=updated, tags=tags, aliases=aliases, draft=draft,
+        updated=updated, tags=tags, tag_lines=tag_lines, aliases=aliases, draft=draft,
         links=links,
         key_lines={k: pos[0] for k, pos in data.positions.items()},
         summary=strings["summary"] or strings["excerpt"] or rendered.summary,
@@ -429,8 +429,9 @@ class _Checker:
         self.source, self.positions, self.config, self.problems = source, positions, config, problems
         self.failed = False
 
-    def error(self, key: str, message: str, hint: str | None = None) -> None:
-        line, col = self.positions.get(key, (1, 1))
+    def error(self, key: str, message: str, hint: str | None = None,
+              at: tuple[int, int] | None = None) -> None:
+        line, col = at or self.positions.get(key, (1, 1))
         self.problems.errors.append(ContentError(self.source, message, line=line, col=col, hint=hint))
         self.failed = True
 
@@ -492,32 +493,37 @@ class _Checker:
             return None
         return value
 
-    def tags(self, value: object) -> tuple[Tag, ...]:
+    def tags(self, value: object,
+             places: tuple[tuple[int, int], ...] = ()) -> tuple[tuple[Tag, ...], tuple[int, ...]]:
+        """The tags, and the line of each; `places`: where each item of a list value is."""
         if value is None:
-            return ()
+            return (), ()
         if isinstance(value, str):
             value = [part for part in value.split(",") if part.strip()]
+            places = ()  # one string: its tags are where it is
         if not isinstance(value, list):
             self.error("tags", f"tags must be a list of strings, got {_describe(value)}",
                        hint=f'quote it: tags: ["{value}"]')
-            return ()
-        tags: dict[str, Tag] = {}
-        for item in value:
+            return (), ()
+        tags: dict[str, tuple[Tag, int]] = {}
+        for index, item in enumerate(value):
+            at = places[index] if index < len(places) else self.positions.get("tags", (1, 1))
             name = tag_name(item) if isinstance(item, str) else ""
             if isinstance(item, str) and item.strip() and not name:
-                self.error("tags", f"tag {item!r} is only characters that show nothing", hint="delete it")
+                self.error("tags", f"tag {item!r} is only characters that show nothing", hint="delete it",
+                           at=at)
                 continue
             if not name:
                 hint = f'quote it: tags: ["{item}"]' if isinstance(item, (int, float, bool)) else None
                 self.error("tags", f"tags must be a list of strings, got {_describe(item)} in it",
-                           hint=hint)
+                           hint=hint, at=at)
                 continue
-            tag = self._tag(name)
+            tag = self._tag(name, at)
             if tag is not None:
-                tags.setdefault(tag.key, tag)
-        return tuple(tags.values())
+                tags.setdefault(tag.key, (tag, at[0]))
+        return tuple(t for t, _ in tags.values()), tuple(line for _, line in tags.values())
 
-    def _tag(self, name: str) -> Tag | None:
+    def _tag(self, name: str, at: tuple[int, int]) -> Tag | None:
         """The tag a spelling means; aliases from tags.yaml lead to the tag they stand for."""
         hierarchy = self.config.tags.hierarchy
         segments = [" ".join(s.split()) for s in name.split("/")] if hierarchy else [name]
@@ -530,7 +536,7 @@ class _Checker:
             slugs[-1] = spec.slug
         if not all(slugs):
             self.error("tags", f"tag {name!r} has no letters or digits to make a URL from",
-                       hint=f"give it a slug in tags.yaml: '{name}': {{slug: my-tag}}")
+                       hint=f"give it a slug in tags.yaml: '{name}': {{slug: my-tag}}", at=at)
             return None
         slug = "/".join(slugs)
         return Tag(key=key, name=name, slug=slug, url=tag_url(slug))

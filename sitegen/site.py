@@ -36,10 +36,12 @@ def collect_site(
 ) -> tuple[Site, list[SourceError], list[SourceError]]:
     """Return the site, its errors and its warnings."""
     visible, drafts, future = _published(config, documents)
+    shown = {id(d) for d in visible}
+    left_out = [d for d in documents if id(d) not in shown and d.section == "posts"]
     visible, warnings = _resolve_source_links(config, visible)
     posts = _newest_first([d for d in visible if d.section == "posts"])
     pages = tuple(sorted((d for d in visible if d.section == "pages"), key=lambda p: str(p.source)))
-    taxonomy = group_tags(config, posts)
+    taxonomy = group_tags(config, posts, left_out)
     tags = taxonomy.tags
     posts = tuple(_with_tags(p, tuple(tags[t.key] for t in p.tags)) for p in posts)
     by_source = {str(p.source): p for p in posts}  # the posts with their final tags

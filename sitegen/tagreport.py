@@ -1,6 +1,6 @@
 """Tag hygiene: every tag with its counts and spellings, and pairs that are likely the same tag.
 
-Pure, after the site stage. Imports models.
+Pure, after the site stage. Imports models, urls.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sitegen.models import Site, Tag
+from sitegen.urls import tag_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +32,16 @@ def tag_rows(site: Site) -> list[TagRow]:
 
 
 def near_duplicates(site: Site) -> list[Suspect]:
-    """Case variants of one tag, and different tags one plural, punctuation or edit apart."""
-    suspects = [Suspect(site.spellings[t.key], "same tag, spelled differently")
-                for t in site.tags if len(site.spellings[t.key]) > 1]
+    """Case variants of one tag, and different tags one plural, punctuation or edit apart.
+
+    Spellings that tags.yaml lists as aliases are settled: they are not flagged again.
+    """
+    aliases = site.config.tag_aliases
+    suspects: list[Suspect] = []
+    for tag in site.tags:
+        unsettled = tuple(s for s in site.spellings[tag.key] if tag_key(s) not in aliases)
+        if len(unsettled) > 1:
+            suspects.append(Suspect(unsettled, "same tag, spelled differently"))
     loose = {t.key: t.slug.replace("-", "") for t in site.tags}
     by_name = {t.key: t.name for t in site.tags}
     pairs: dict[tuple[str, str], str] = {}
@@ -44,13 +52,24 @@ def near_duplicates(site: Site) -> list[Suspect]:
         for a, b in _pairs(sorted(keys)):
             pairs[(a, b)] = "differ only in spaces or punctuation"
     for key, form in loose.items():
-        for suffix in ("s", "es"):
-            for other in groups.get(form + suffix, []):
-                pairs.setdefault(tuple(sorted((key, other))), "singular and plural")  # type: ignore[arg-type]
+        for plural in _plurals(form):
+            for other in groups.get(plural, []):
+                if tuple(sorted((key, other))) not in pairs:
+                    pairs[(key, other)] = "singular and plural"  # the singular first
     for a, b in _one_edit_apart(loose):
-        pairs.setdefault((a, b), "one letter apart")
-    suspects += [Suspect((by_name[a], by_name[b]), reason) for (a, b), reason in sorted(pairs.items())]
+        if (b, a) not in pairs:
+            pairs.setdefault((a, b), "one letter apart")
+    ordered = sorted(pairs.items(), key=lambda item: sorted(item[0]))
+    suspects += [Suspect((by_name[a], by_name[b]), reason) for (a, b), reason in ordered]
     return suspects
+
+
+def _plurals(form: str) -> list[str]:
+    """English plurals of a slug: llm -> llms, box -> boxes, policy -> policies (not day -> daies)."""
+    plurals = [form + "s", form + "es"]
+    if len(form) > 2 and form.endswith("y") and form[-2] not in "aeiou":
+        plurals.append(form[:-1] + "ies")
+    return plurals
 
 
 def _pairs(keys: list[str]) -> list[tuple[str, str]]:

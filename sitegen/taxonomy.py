@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
 from sitegen.models import Config, Post, Tag
-from sitegen.urls import base_path, slugify, tag_url
+from sitegen.urls import base_path, slugify, tag_key, tag_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RELATED_WINDOW = 25  # posts on each side, in date order, that a shared tag brings in as candidates
@@ -29,12 +29,14 @@ class Taxonomy:
     warnings: list[SourceError]
 
 
-def group_tags(config: Config, posts: tuple[Post, ...]) -> Taxonomy:
-    """Posts newest first in, every tag of the site out."""
+def group_tags(config: Config, posts: tuple[Post, ...], others: Iterable[Post] = ()) -> Taxonomy:
+    """Posts newest first in, every tag of the site out; `others` (drafts and future posts left
+    out of this build) count as using their tags."""
     spellings = _spellings(config, posts)
     tags: dict[str, Tag] = {}
     for key in sorted(spellings, key=lambda k: (k.count("/"), k)):  # parents before children
         tags[key] = _tag(config, key, spellings[key], tags)
+    tags = {k: _with_old_slugs(config, t, tags) for k, t in tags.items()}
     by_tag: dict[str, list[Post]] = defaultdict(list)
     for post in posts:
         keys = {ancestor for tag in post.tags for ancestor in lineage(config, tag.key)}
@@ -47,7 +49,8 @@ def group_tags(config: Config, posts: tuple[Post, ...]) -> Taxonomy:
         posts_by_tag={k: tuple(by_tag[k]) for k in sorted(tags)},
         spellings={k: tuple(sorted(c)) for k, c in sorted(spellings.items())},
         errors=_slug_clashes(tags, posts),
-        warnings=_unused_specs(config, tags),
+        warnings=_unused_specs(config, {*tags, *(k for p in others for t in p.tags
+                                                 for k in lineage(config, t.key))}),
     )
 
 
@@ -89,20 +92,41 @@ def _tag(config: Config, key: str, spellings: Counter[str], known: dict[str, Tag
     if spec and spec.description:
         description = render(spec.description, url=tag_url(slug),
                              base_path=base_path(config.base_url)).body_html
-    old: tuple[str, ...] = ()
-    if spec:  # earlier slugs, and the slugs the aliases would have: their URLs redirect here
-        prefix = slug.rsplit("/", 1)[0] + "/" if parent else ""
-        found = [*spec.old_slugs, *(slugify(alias.rsplit("/", 1)[-1]) for alias in spec.aliases)]
-        old = tuple(sorted({prefix + s for s in found if s and prefix + s != slug}))
     return Tag(key=key, name=name, slug=slug, url=tag_url(slug), description_html=description,
-               parent=parent, old_slugs=old)
+               parent=parent)
+
+
+def _with_old_slugs(config: Config, tag: Tag, tags: dict[str, Tag]) -> Tag:
+    """The tag with the URLs it had before: its old slugs, and each alias's URL from the time it
+    was a tag of its own. Old slugs are whole paths after /tags/, as the old URL had them, so a
+    tag moved under a parent keeps its top-level URL."""
+    spec = config.tag_specs.get(tag.key)
+    if spec is None:
+        return tag
+    found = [*spec.old_slugs, *(_own_slug(config, alias, tags) for alias in spec.aliases)]
+    old = tuple(sorted({s for s in found if s and s != tag.slug}))
+    return replace(tag, old_slugs=old) if old else tag
+
+
+def _own_slug(config: Config, spelling: str, tags: dict[str, Tag]) -> str:
+    """The slug a spelling would have as a tag of its own ("" when it would have none)."""
+    if not config.tags.hierarchy:
+        return slugify(spelling)
+    segments = [" ".join(s.split()) for s in spelling.split("/")]
+    slugs = [slugify(segment) for segment in segments]
+    for depth in range(len(segments) - 1, 0, -1):  # the nearest parent the site has keeps its slug
+        parent = tags.get(tag_key("/".join(segments[:depth])))
+        if parent is not None:
+            slugs[:depth] = [parent.slug]
+            break
+    return "/".join(slugs) if all(slugs) else ""
 
 
 def _slug_clashes(tags: dict[str, Tag], posts: tuple[Post, ...]) -> list[SourceError]:
-    users: dict[str, list[Post]] = defaultdict(list)
+    users: dict[str, list[tuple[Post, int]]] = defaultdict(list)  # with the tag's line
     for post in posts:
-        for tag in post.tags:
-            users[tag.key].append(post)
+        for tag, line in zip(post.tags, post.tag_lines, strict=True):
+            users[tag.key].append((post, line))
     by_slug: dict[str, list[Tag]] = defaultdict(list)
     for tag in tags.values():
         by_slug[tag.slug].append(tag)
@@ -111,28 +135,34 @@ def _slug_clashes(tags: dict[str, Tag], posts: tuple[Post, ...]) -> list[SourceE
         if len(clashing) < 2:
             continue
         described = "; ".join(
-            f"'{t.name}' in " + ", ".join(sorted({_where(p) for p in users[t.key]})) for t in clashing
+            f"'{t.name}' in " + ", ".join(sorted({_where(*u) for u in users[t.key]})) for t in clashing
         )
-        first = (users[clashing[1].key] or users[clashing[0].key])[0]
+        first, line = (users[clashing[1].key] or users[clashing[0].key])[0]
         errors.append(ContentError(
             first.source, f"tags {' and '.join(repr(t.name) for t in clashing)} would share the URL "
-            f"/tags/{slug}/ ({described})", line=first.key_lines.get("tags"),
+            f"/tags/{slug}/ ({described})", line=line,
             hint=f"give one of them its own slug in tags.yaml, e.g. '{clashing[1].name}': "
                  f"{{slug: {slug.rsplit('/', 1)[-1]}-2}}, or use one spelling"))
     return errors
 
 
-def _where(post: Post) -> str:
-    line = post.key_lines.get("tags")
-    return f"{post.source}:{line}" if line else str(post.source)
+def _where(post: Post, line: int) -> str:
+    return f"{post.source}:{line}"
 
 
-def _unused_specs(config: Config, tags: dict[str, Tag]) -> list[SourceError]:
-    return [
-        ContentError("tags.yaml", f"tag '{spec.name}' is described but no post uses it",
-                     line=spec.line, hint="remove the entry, or tag a post with it")
-        for key, spec in sorted(config.tag_specs.items()) if key not in tags
-    ]
+def _unused_specs(config: Config, used: set[str]) -> list[SourceError]:
+    warnings: list[SourceError] = []
+    for key, spec in sorted(config.tag_specs.items()):
+        own = spec.name.rsplit("/", 1)[-1] if config.tags.hierarchy else spec.name
+        if not spec.slug and not slugify(own):  # posts with it failed: they say so, and why
+            warnings.append(ContentError(
+                "tags.yaml", f"tag '{spec.name}' has no letters or digits to make a URL from",
+                line=spec.line, hint=f"give it a slug: '{spec.name}': {{slug: my-tag}}"))
+        elif key not in used:
+            warnings.append(ContentError(
+                "tags.yaml", f"tag '{spec.name}' is described but no post uses it",
+                line=spec.line, hint="remove the entry, or tag a post with it"))
+    return warnings
 
 
 def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]],

@@ -98,6 +98,11 @@ def is_safe_slug(slug: str) -> bool:
             and slug.split(".")[0] not in _RESERVED)
 
 
+def is_safe_slug_path(path: str) -> bool:
+    """True for safe slugs joined by '/': the part of a tag URL after /tags/ (`ai/llm`)."""
+    return all(is_safe_slug(segment) for segment in path.split("/"))
+
+
 def is_external(url: str) -> bool:
     """True for links that leave the site: a scheme (https:, mailto:) or a network path (//)."""
     return url.startswith("//") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url) is not None

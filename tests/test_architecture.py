@@ -24,7 +24,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "pages": ({"errors", "models", "urls"}, set()),
     "renderer": ({"errors", "models", "urls"}, {"jinja2"}),
     "check": ({"errors", "models", "urls"}, set()),
-    "tagreport": ({"models"}, set()),
+    "tagreport": ({"models", "urls"}, set()),
     "cache": ({"__init__", "errors", "models"}, {"orjson"}),
     "builder": ({"errors", "models", "parser", "site", "pages", "renderer", "check", "cache"}, set()),
     "server": ({"builder", "cache", "errors", "models"}, {"watchfiles"}),

@@ -197,6 +197,69 @@ def test_tags_lists_counts_and_flags_near_duplicates(runner: CliRunner, write_si
     assert result.stdout.rstrip().endswith("11 tags, 4 likely duplicates.")
 
 
+def test_tags_lists_what_it_can_then_the_errors(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({
+        "content/posts/a.md": post("A", tags="[Go Lang, web]"),
+        "content/posts/b.md": post("B", tags="[go-lang]"),
+        "content/posts/c.md": post("C", tags="[web]", date="2025-02-30"),
+    })
+    result = runner.invoke(cli, ["tags", str(root)], catch_exceptions=False)
+    assert result.exit_code == 1
+    rows = [line.split()[0] for line in result.stdout.splitlines()[1:4]]
+    assert rows == ["Go", "go-lang", "web"]  # the clash it exists to report, and the rest
+    assert "3 tags, 1 likely duplicate." in result.stdout
+    assert "would share the URL /tags/go-lang/" in result.stderr
+    assert "content/posts/c.md:3:7: error:" in result.stderr and "2 errors" in result.stderr
+    broken = write_site({"content/posts/a.md": post(), "tags.yaml": "x:\n  slug: BAD\n"})
+    unreadable = runner.invoke(cli, ["tags", str(broken)])
+    assert unreadable.exit_code == 1 and isinstance(unreadable.exception, SystemExit)
+    assert "tags.yaml:2:3: error: slug of 'x'" in unreadable.stderr
+
+
+def test_tags_prints_whole_lines_into_a_pipe(write_site: WriteSite) -> None:
+    long = "the history of distributed consensus protocols in practice"
+    root = write_site({"content/posts/a.md": post(tags=f"[{long}]")})
+    result = subprocess.run([sys.executable, "-m", "sitegen", "tags", str(root)],
+                            capture_output=True, text=True, check=False, env={"COLUMNS": "40"})
+    assert result.returncode == 0, result.stderr
+    [row] = [line for line in result.stdout.splitlines() if line.strip().startswith("the history")]
+    assert row.split("  ")[0].strip() == long
+    assert long.replace(" ", "-") in row.split()
+
+
+def test_tags_flags_plurals_but_not_spellings_an_alias_joined(runner: CliRunner,
+                                                              write_site: WriteSite) -> None:
+    root = write_site({
+        "content/posts/a.md": post("A", tags="[policy, box, day, LLM]"),
+        "content/posts/b.md": post("B", tags="[policies, boxes, daies, LLMs, llm]"),
+        "tags.yaml": "LLM:\n  aliases: [LLMs]\n",
+    })
+    result = runner.invoke(cli, ["tags", str(root)])
+    flagged = [line for line in result.stdout.splitlines() if line.startswith("likely duplicate")]
+    assert "likely duplicate: policy / policies (singular and plural)" in flagged
+    assert "likely duplicate: box / boxes (singular and plural)" in flagged
+    assert not any("day / daies" in line for line in flagged)
+    assert not any("LLM" in line for line in flagged), flagged  # tags.yaml settled it
+
+
+@pytest.mark.parametrize("where", [["DIR"], ["-s", "DIR"], ["--site", "DIR"]])
+def test_every_tags_command_takes_the_site_the_same_ways(runner: CliRunner, write_site: WriteSite,
+                                                         where: list[str]) -> None:
+    root = write_site({"content/posts/a.md": post(tags="[old]")})
+    site = [str(root) if w == "DIR" else w for w in where]
+    listing = runner.invoke(cli, ["tags", *site])
+    assert listing.exit_code == 0 and "1 tag," in listing.stdout, listing.output
+    dry = runner.invoke(cli, ["tags", "rename", "old", "new", *site, "--dry-run"])
+    assert dry.exit_code == 0 and "+tags: [new]" in dry.stdout, dry.output
+    merged = runner.invoke(cli, ["tags", "merge", "old", "new", *site])
+    assert merged.exit_code == 0 and "tags: [new]" in (root / "content/posts/a.md").read_text()
+
+
+def test_tags_refuses_two_different_site_folders(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["tags", str(tmp_path), "--site", str(tmp_path / "other")])
+    assert result.exit_code == 2 and "two site folders" in result.output
+
+
 def test_github_annotations(runner: CliRunner, write_site: WriteSite) -> None:
     root = write_site({"content/posts/a.md": post(tags="5")})
     result = runner.invoke(cli, ["build", str(root)], env={"GITHUB_ACTIONS": "true"})

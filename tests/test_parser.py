@@ -113,8 +113,8 @@ def test_aliases_are_normalised_paths() -> None:
     ("text", "line", "col", "fragment", "hint"),
     [
         (post(tags="5"), 4, 7, "got a number (5)", 'tags: ["5"]'),
-        (post(tags="[a, 2025]"), 4, 7, "got a number (2025) in it", 'tags: ["2025"]'),
-        (post(tags="[a, [b]]"), 4, 7, "got a list in it", None),
+        (post(tags="[a, 2025]"), 4, 11, "got a number (2025) in it", 'tags: ["2025"]'),
+        (post(tags="[a, [b]]"), 4, 11, "got a list in it", None),
         (post(tags="{a: 1}"), 4, 7, "got a mapping", None),
         ("---\ndate: 2025-01-01\n---\n", 1, 1, "missing title", "title:"),
         (post(title="2024"), 2, 8, "title must be text", 'title: "2024"'),
@@ -130,7 +130,9 @@ def test_aliases_are_normalised_paths() -> None:
         (post(tags="\n\t- ai"), 5, 1, "tab", "replace the tab with spaces"),
         (post(tags="[meta"), 4, 7, "list opened with [ is never closed", "add the ]"),
         (post(title='"a\\0b"'), 2, 8, "U+0000", "delete the escape \\0"),
-        (post(tags="['!!!']"), 4, 7, "no letters or digits", "tags.yaml"),
+        (post(tags="['!!!']"), 4, 8, "no letters or digits", "tags.yaml"),
+        (post(tags="[a,\n  '!!!']"), 5, 3, "no letters or digits", "tags.yaml"),  # the tag's own line
+        (post(tags="\n  - a\n  - 7"), 6, 5, "got a number (7) in it", 'tags: ["7"]'),
     ],
 )
 def test_bad_front_matter_is_located(text: str, line: int, col: int, fragment: str,

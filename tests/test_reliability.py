@@ -208,7 +208,7 @@ FRONT_MATTER_ROWS = [
     Bad("FM-04-binary-as-title", {P: fm("title: !!binary aGk=", D)}, P, 2, 8, "title must be"),
     Bad("FM-04-set-as-title", {P: fm("title: !!set {a, b}", D)}, P, 2, 8, "title must be"),
     Bad("FM-04-date-as-title", {P: fm("title: 2025-01-01", D)}, P, 2, 8, "title must be text", hint="quote"),
-    Bad("FM-04-number-as-tag", {P: fm(T, D, "tags: [2025, ok]")}, P, 4, 7, "strings", hint="quote"),
+    Bad("FM-04-number-as-tag", {P: fm(T, D, "tags: [2025, ok]")}, P, 4, 8, "strings", hint="quote"),
     Bad("FM-05-missing", {P: fm(D)}, P, 1, 1, "missing title", hint="title:"),
     Bad("FM-05-null", {P: fm("title:", D)}, P, 2, None, "title"),
     Bad("FM-05-empty", {P: fm('title: ""', D)}, P, 2, 8, "non-empty"),

@@ -241,3 +241,126 @@ def test_respelling_a_tag_needs_no_alias() -> None:
 ])
 def test_register_alias_keeps_the_rest_of_tags_yaml(registry: str, expected: str) -> None:
     assert register_alias(registry, "ml", "AI", rename=True) == expected
+
+
+def _paged(tags: str, count: int = 3) -> dict[str, str]:
+    return {f"content/posts/p{i}.md": post(f"P{i}", date=f"2025-01-0{i + 1}", tags=tags)
+            for i in range(count)}
+
+
+def test_old_tag_urls_get_a_redirect_page_for_every_page(write_site: WriteSite) -> None:
+    out = built(write_site, {**_paged("[AI]"), "sitegen.yaml": "posts_per_page: 1\n",
+                             "tags.yaml": "AI:\n  aliases: [machine learning]\n  old_slugs: [ml]\n"})
+    for old in ("machine-learning", "ml"):
+        for number in (2, 3):  # hosts without _redirects (GitHub Pages, S3) need the files
+            page = (out / f"tags/{old}/page/{number}/index.html").read_text()
+            assert f'content="0; url=/tags/ai/page/{number}/"' in page
+            assert (out / f"tags/ai/page/{number}/index.html").is_file()
+        assert not (out / f"tags/{old}/page/4").exists()  # the tag has three pages
+    redirects = (out / "_redirects").read_text().splitlines()
+    assert "/tags/ml/page/* /tags/ai/page/:splat 301" in redirects
+    assert not any("/page/2/" in line for line in redirects)  # the splat line covers them
+    assert "/tags/ml/page/" not in (out / "sitemap.xml").read_text()
+
+
+HIERARCHICAL = "tags: {hierarchy: true}\nposts_per_page: 1\n"
+
+
+def test_a_tag_moved_under_a_parent_keeps_its_old_urls(write_site: WriteSite) -> None:
+    root = write_site({**_paged("[user research, design]"), "sitegen.yaml": HIERARCHICAL})
+    build(config_for(root))
+    before = {p.relative_to(root / "public") for p in (root / "public/tags").rglob("*") if p.is_file()}
+    assert Path("tags/user-research/page/3/index.html") in before
+    for path in (root / "content/posts").iterdir():  # what `tags rename` writes
+        path.write_text(path.read_text().replace("[user research,", "[design/user research,"))
+    (root / "tags.yaml").write_text("design/user research:\n  aliases: [user research]\n")
+    build(config_for(root))
+    out = root / "public"
+    for old in before:
+        assert (out / old).is_file(), old
+    assert 'url=/tags/design/user-research/page/2/"' in \
+        (out / "tags/user-research/page/2/index.html").read_text()
+    assert (out / "tags/user-research/feed.xml").read_text() == \
+        (out / "tags/design/user-research/feed.xml").read_text()
+    assert "/tags/user-research/ /tags/design/user-research/ 301" in (out / "_redirects").read_text()
+
+
+def test_old_slugs_are_paths_after_tags(write_site: WriteSite) -> None:
+    out = built(write_site, {**_paged("[design/user research]", 1), "sitegen.yaml": HIERARCHICAL,
+                             "tags.yaml": "design/user research:\n"
+                                          "  old_slugs: [user-research, design/ux-research]\n"})
+    for old in ("user-research", "design/ux-research"):
+        assert 'url=/tags/design/user-research/"' in (out / f"tags/{old}/index.html").read_text()
+        assert (out / f"tags/{old}/feed.xml").is_file()
+
+
+def test_an_alias_keeps_the_url_it_had_under_its_own_parent(write_site: WriteSite) -> None:
+    out = built(write_site, {**_paged("[design/UX, research/interviews]", 1),
+                             "sitegen.yaml": HIERARCHICAL,
+                             "tags.yaml": "design/UX:\n  aliases: [research/user experience, UX]\n"})
+    assert 'url=/tags/design/ux/"' in (out / "tags/research/user-experience/index.html").read_text()
+    assert 'url=/tags/design/ux/"' in (out / "tags/ux/index.html").read_text()
+
+
+def test_an_old_slug_on_a_tag_page_is_one_error_in_tags_yaml(write_site: WriteSite) -> None:
+    root = write_site({**TAGGED, "sitegen.yaml": "posts_per_page: 1\n",
+                       "tags.yaml": "rare:\n  description: x\nAI:\n  old_slugs: [rare]\n"})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    [error] = caught.value.errors  # the page, the feed and the further pages: one collision
+    assert (error.path, error.line) == ("tags.yaml", 3)
+    assert "tags/rare/index.html" in error.message and "old slug 'rare'" in error.message
+    assert "remove 'rare' from the old_slugs of 'AI'" in (error.hint or "")
+
+
+def test_an_alias_whose_old_url_is_a_tag_page_hints_at_a_merge(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post("A", tags="[golang]"),
+                       "content/posts/b.md": post("B", tags="[go-lang]"),
+                       "tags.yaml": "golang:\n  aliases: [Go Lang]\n"})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    [error] = caught.value.errors
+    assert (error.path, error.line) == ("tags.yaml", 1)
+    assert "URL of an alias 'go-lang'" in error.message
+    assert "merge it into 'golang' (sitegen tags merge 'go-lang' 'golang')" in (error.hint or "")
+
+
+def test_a_slug_clash_is_reported_once_at_the_tags_line(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post("A", tags="\n  - Go Lang"),
+                       "content/posts/b.md": post("B", tags="\n  - other\n  - go-lang")})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    [error] = caught.value.errors
+    assert (error.path, error.line) == ("content/posts/b.md", 6)
+    assert "content/posts/a.md:5" in error.message and "content/posts/b.md:6" in error.message
+
+
+def test_a_registry_entry_without_a_url_is_not_called_unused(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post("A", tags="['!!!']"),
+                       "content/posts/b.md": post("B", tags="[x]"),
+                       "content/posts/c.md": post("C", tags="[drafted]", draft="true"),
+                       "tags.yaml": "'!!!':\n  description: bangs\ndrafted:\n  description: soon\n"})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    warnings = [w.message for w in caught.value.warnings]
+    assert not any("no post uses it" in w for w in warnings), warnings  # a draft uses 'drafted'
+    assert "tag '!!!' has no letters or digits to make a URL from" in warnings
+    assert [e.path for e in caught.value.errors] == ["content/posts/a.md"]
+
+
+def test_hierarchy_pages_show_each_tag_by_its_own_name(write_site: WriteSite) -> None:
+    out = built(write_site, {
+        "content/posts/a.md": post("A", tags="[design/user research/usability]"),
+        "sitegen.yaml": "tags: {hierarchy: true}\n"})
+    page = (out / "tags/design/user-research/usability/index.html").read_text()
+    assert '<h1 class="page-title">Posts tagged usability</h1>' in page
+    assert "<title>Posts tagged design/user research/usability – " in page  # tabs, search results
+    crumbs = page.split('class="breadcrumbs"')[1].split("</nav>")[0]
+    assert ">design</a>" in crumbs and ">user research</a>" in crumbs and ">usability</span>" in crumbs
+    assert "design/user research" not in crumbs
+    parent = (out / "tags/design/user-research/index.html").read_text()
+    narrower = parent.split('class="subtags"')[1].split("</p>")[0]
+    assert 'title="design/user research/usability">usability</a>' in narrower
+    index = (out / "tags/index.html").read_text()
+    assert '<a href="/tags/design/user-research/" title="design/user research">user research</a>' in index
+    assert ">design/user research" not in index
