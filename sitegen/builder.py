@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import importlib.util
+import ipaddress
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 from sitegen import pages as pages_stage
 from sitegen import parser
@@ -31,6 +33,7 @@ from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decod
 from sitegen.errors import (
     BuildError,
     CacheDamaged,
+    ConfigError,
     ContentError,
     OutputError,
     Problems,
@@ -38,7 +41,7 @@ from sitegen.errors import (
     TemplateError,
     WriteError,
 )
-from sitegen.models import DEFAULT_BASE_URL, BuildReport, Config, Page, Site
+from sitegen.models import BuildReport, Config, Page, Site
 
 MARKER = ".sitegen"
 THEME_DIR = Path(__file__).parent / "theme"  # renderer.THEME_DIR, known without loading Jinja
@@ -145,8 +148,8 @@ def _unchanged(config: Config, store: BuildCache, listed: tuple[list[Path], Prob
     out = config.output_dir
     if not recorded or store.warnings or store.output != str(out) or not (out / MARKER).is_file():
         return None
-    if recorded["config"] != config_digest(config) or (
-            recorded["next_future"] and config.now >= datetime.fromisoformat(recorded["next_future"])):
+    if recorded["config"] != config_digest(config) or recorded.get("base_url_at") != _base_url_at(config) \
+            or (recorded["next_future"] and config.now >= datetime.fromisoformat(recorded["next_future"])):
         return None
     files, problems = listed
     if problems.errors or problems.warnings or len(files) != len(store.files):
@@ -184,6 +187,7 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
     """What _unchanged compares next time, besides the posts (in the cache) and the output."""
     return {
         "config": config_digest(config), "other": other,
+        "base_url_at": _base_url_at(config),  # where the report's warning about it points
         "next_future": next_future.isoformat() if next_future else None,
         "report": {"pages": report.pages, "posts": report.posts, "tags": report.tags,
                    "static_files": report.static_files, "drafts_skipped": report.drafts_skipped,
@@ -191,6 +195,10 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
                    "warnings": [[w.path, w.message, w.line, w.col, w.hint] for w in report.warnings
                                 if not w.path.startswith(FOLDER)]},  # about this build's cache only
     }
+
+
+def _base_url_at(config: Config) -> list[object] | None:
+    return None if config.base_url_at is None else list(config.base_url_at)
 
 
 def _other_inputs(config: Config) -> dict[str, list[int]]:
@@ -619,8 +627,9 @@ def check(config: Config, *, external: bool = False) -> tuple[list[SourceError],
     if external:
         errors += check_stage.check_external(site)
     located = {(e.path, e.line) for e in errors}
-    warnings = [w for w in warnings if (w.path, w.line) not in located]  # said once, as an error
-    return sorted(errors, key=SourceError.sort_key), warnings
+    warnings = [w for w in warnings + _config_warnings(config, site)
+                if (w.path, w.line) not in located]  # said once, as an error
+    return sorted(errors, key=SourceError.sort_key), sorted(warnings, key=SourceError.sort_key)
 
 
 def plan(config: Config, store: BuildCache | None = None,
@@ -689,14 +698,57 @@ def check_output_dir(config: Config) -> None:
 
 def _config_warnings(config: Config, site: Site) -> list[SourceError]:
     warnings: list[SourceError] = []
-    if config.base_url == DEFAULT_BASE_URL and site.posts:
-        warnings.append(ContentError(
-            "sitegen.yaml", f"base_url is not set; feeds and the sitemap will point at {DEFAULT_BASE_URL}",
-            hint="set base_url: https://your.domain/ in sitegen.yaml, or pass --base-url"))
     if not site.posts and not site.pages:
         warnings.append(ContentError("content", "no posts found",
                                      hint="add Markdown files to content/posts/ (sitegen new \"Title\")"))
+    elif not config.preview and (warning := _base_url_warning(config)) is not None:
+        warnings.append(warning)
     return warnings
+
+
+def _base_url_warning(config: Config) -> SourceError | None:
+    """Feeds, the sitemap and canonical links need the address the site is published at: an
+    unset base_url, or one no published site can have, is said once per build."""
+    uses = "feeds, the sitemap and canonical links"
+    if config.base_url_at is None:
+        return ConfigError(
+            "sitegen.yaml", f"base_url is not set; {uses} will point at {config.base_url}",
+            hint="set base_url in sitegen.yaml to the address the site is published at "
+                 "(base_url: https://your.domain/), or pass --base-url")
+    reason = _example_host(config.base_url)
+    if reason is None:
+        return None
+    path, line, col = config.base_url_at
+    hint = ("pass the address the site is published at, e.g. --base-url https://you.github.io/blog/"
+            if path == "--base-url" else
+            "set base_url in sitegen.yaml to the address the site is published at, e.g. "
+            "base_url: https://you.github.io/blog/")
+    return ConfigError(path, f"base_url {config.base_url} is not a public address ({reason}); "
+                       f"{uses} will point at it", line=line, col=col, hint=hint)
+
+
+_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")  # RFC 2606, with subdomains
+_EXAMPLE_TLDS = ("example", "test", "invalid")  # RFC 2606 reserved top-level names
+_PLACEHOLDERS = ("your.domain",)  # in the comment sitegen init writes, if uncommented as it is
+
+
+def _example_host(url: str) -> str | None:
+    """Why no reader can reach `url`'s host, or None when it may be a real one. Private networks
+    (10.x, .local, .internal) are left alone: a site may be published on one."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    labels = host.split(".")
+    if (address is not None and (address.is_loopback or address.is_unspecified)) \
+            or labels[-1] == "localhost":  # RFC 6761: localhost and every name under it
+        return f"{host} is this computer"
+    if ".".join(labels[-2:]) in _EXAMPLE_DOMAINS or labels[-1] in _EXAMPLE_TLDS:
+        return f"{host} is reserved for examples"
+    if host in _PLACEHOLDERS:
+        return f"{host} is a placeholder"
+    return None
 
 
 def _as_error(warning: SourceError) -> SourceError:

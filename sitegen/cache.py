@@ -48,7 +48,22 @@ def settings_fingerprint(config: Config) -> str:
     """What, besides a file's bytes, decides how it parses (paths and the clock do not)."""
     neutral = dataclasses.replace(config, root=Path("."), source=None, output_dir=Path("."),
                                   now=_EPOCH, jobs=1, drafts=False, future=False)
-    return digest(f"{__version__}\n{_library_versions()}\n{neutral!r}")
+    return digest(f"{__version__}\n{_code_digest()}\n{_library_versions()}\n{neutral!r}")
+
+
+@functools.cache
+def _code_digest() -> str:
+    """sitegen's own code and built-in theme, by their bytes: the version number stays the same
+    while a developer or a git checkout changes them, and a cache made by other code must not
+    stand in for what this code makes. Read once per process (about 2 ms), as the code is."""
+    package = Path(__file__).parent
+    files = sorted([*package.rglob("*.py"), *(p for p in (package / "theme").rglob("*") if p.is_file())])
+    whole = hashlib.sha256()
+    for path in files:
+        data = path.read_bytes()
+        whole.update(f"{path.relative_to(package).as_posix()}\0{len(data)}\0".encode())
+        whole.update(data)
+    return whole.hexdigest()
 
 
 @functools.cache

@@ -130,10 +130,17 @@ def _progress(enabled: bool) -> Iterator[builder_stage.Progress | None]:
         bar.stop()
 
 
-def _load(directory: Path, **overrides: object) -> Config:
+def _load(directory: Path, *, outcome: str = "nothing was changed", **overrides: object) -> Config:
+    """The site's configuration, read the same way by every command: an invalid sitegen.yaml or
+    tags.yaml is reported with its locations, then `outcome`, and ends the command with status 1."""
     if not directory.is_dir():
         raise click.BadParameter(f"{directory} is not a folder", param_hint="DIRECTORY")
-    return load_config(directory, now=build_time(), **overrides)  # type: ignore[arg-type]
+    try:
+        return load_config(directory, now=build_time(), **overrides)  # type: ignore[arg-type]
+    except BuildError as exc:
+        print_problems(exc.errors, exc.warnings)
+        _stderr().print(f"{_count(len(exc.errors), 'error')} in the configuration; {outcome}.")
+        sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -175,12 +182,13 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
         stopped.append(signum)
         raise KeyboardInterrupt
 
+    out = output if output is not None else directory / "public"  # as load_config makes it
+    config = _load(directory, outcome=_left(out), output_dir=output, base_url=base_url, drafts=drafts,
+                   future=future)
+    config = replace(config, jobs=jobs or os.cpu_count() or 1)
     signal.signal(signal.SIGTERM, terminate)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
-    out = output if output is not None else directory / "public"  # as load_config makes it
     try:
-        config = _load(directory, output_dir=output, base_url=base_url, drafts=drafts, future=future)
-        config = replace(config, jobs=jobs or os.cpu_count() or 1)
         with _progress(not quiet) as progress:
             report = builder_stage.build(config, strict=strict, progress=progress,
                                          use_cache=not no_cache)
@@ -219,11 +227,13 @@ def _left(out: Path) -> str:
 @cli.command()
 @_site_argument
 @click.option("--external", is_flag=True, help="Also try every external link (slow; needs network).")
+@click.option("--base-url", metavar="URL", envvar="SITEGEN_BASE_URL",
+              help="Public URL of the site, as for build (overrides base_url).")
 @click.option("--drafts", is_flag=True, help="Include posts marked draft: true.")
 @click.option("--future", is_flag=True, help="Include posts dated in the future.")
-def check(directory: Path, external: bool, drafts: bool, future: bool) -> None:
+def check(directory: Path, external: bool, base_url: str | None, drafts: bool, future: bool) -> None:
     """Build in memory and report broken links, missing anchors and front-matter problems."""
-    config = _load(directory, drafts=drafts, future=future)
+    config = _load(directory, base_url=base_url, drafts=drafts, future=future)
     errors, warnings = builder_stage.check(config, external=external)
     print_problems(errors, warnings)
     problems = len(errors) + len(warnings)
@@ -331,13 +341,12 @@ def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) 
 def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
           open_browser: bool) -> None:
     """Build, serve on http://localhost:8000/, and rebuild and reload on every change."""
-    if not directory.is_dir():
-        raise click.BadParameter(f"{directory} is not a folder", param_hint="DIRECTORY")
+    _load(directory, preview=True)  # a broken one from the start ends here; later, it is shown
     from sitegen import server as preview
 
     def load(base_url: str) -> Config:
         return load_config(directory, now=build_time(), base_url=base_url, drafts=drafts,
-                           future=future)
+                           future=future, preview=True)
 
     def on_build(outcome: BuildReport | SitegenError) -> None:
         stamp = time.strftime("%H:%M:%S")
@@ -396,21 +405,26 @@ def deploy(target: str, directory: Path, remote: str, branch: str, message: str 
     """
     from sitegen.deploy import deploy_branch
 
+    config = _load(directory, base_url=base_url)
     try:
-        config = _load(directory, base_url=base_url)
         report = builder_stage.build(config)
-        source = subprocess.run(["git", "-C", str(config.root), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, check=False).stdout.strip()
-        message = message or f"Publish the site built from {source or 'the working tree'}"
-        commit = deploy_branch(config.root, config.output_dir, remote=remote, branch=branch,
-                               message=message, push=not no_push)
     except BuildError as exc:
         print_problems(exc.errors, exc.warnings)
         sys.exit(1)
     except SitegenError as exc:
         _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
         sys.exit(1)
+    print_problems(warnings=report.warnings)  # what build says, before the site goes public
     click.echo(_summary(report, config.root))
+    source = subprocess.run(["git", "-C", str(config.root), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    message = message or f"Publish the site built from {source or 'the working tree'}"
+    try:
+        commit = deploy_branch(config.root, config.output_dir, remote=remote, branch=branch,
+                               message=message, push=not no_push)
+    except SitegenError as exc:
+        _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
+        sys.exit(1)
     if commit is None:
         click.echo(f"{branch} already holds this site; nothing to publish.")
     else:
@@ -428,7 +442,11 @@ def init(directory: Path) -> None:
     today = build_time().date().isoformat()
     files = {
         CONFIG_FILE: ("title: My blog\ndescription: Notes and essays\nauthor: \"\"\n"
-                      "base_url: https://example.org/\ntimezone: UTC\nposts_per_page: 10\n"),
+                      "# Set base_url to the address the site will be published at before you\n"
+                      "# publish it: feeds, the sitemap and canonical links are built on it, and\n"
+                      "# sitegen build warns until it is set.\n"
+                      "# base_url: https://your.domain/\n"
+                      "timezone: UTC\nposts_per_page: 10\n"),
         f"content/posts/{today}-hello-world.md": (
             "---\ntitle: Hello, world\ntags: [meta]\n---\n\nThis is the first post of the blog. "
             "Edit it in content/posts/, then run `sitegen build`.\n"),
@@ -452,11 +470,7 @@ def init(directory: Path) -> None:
               help="The site folder (default: the current folder).")
 def new(title: str, tag_names: str, draft: bool, directory: Path) -> None:
     """Create a new post file titled TITLE and print its path."""
-    try:
-        config = _load(directory)
-    except BuildError as exc:
-        print_problems(exc.errors)
-        sys.exit(1)
+    config = _load(directory)
     slug = slugify(title)
     if not slug:
         raise click.BadParameter("the title needs at least one letter or digit", param_hint="TITLE")

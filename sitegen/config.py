@@ -112,8 +112,13 @@ def load_config(
     base_url: str | None = None,
     drafts: bool = False,
     future: bool = False,
+    preview: bool = False,
 ) -> Config:
-    """Read the site folder's configuration; raise BuildError listing every problem."""
+    """Read the site folder's configuration; raise BuildError listing every problem.
+
+    `base_url` is --base-url's value; under `preview` (sitegen serve) it is the preview's own
+    address.
+    """
     root = root.resolve()
     errors: list[SourceError] = []
     config = Config(root=root, output_dir=root / "public", now=now)
@@ -126,7 +131,7 @@ def load_config(
         if clean is None:
             errors.append(ConfigError("--base-url", f"{base_url!r} is not {_KEYS['base_url'][1]}"))
         else:
-            config = replace(config, base_url=clean)
+            config = replace(config, base_url=clean, base_url_at=("--base-url", None, None))
     tags_file = root / TAGS_FILE
     if tags_file.is_file():
         specs, tag_errors = _read_tags(tags_file, root)
@@ -136,7 +141,7 @@ def load_config(
     if errors:
         raise BuildError(errors)
     output = (output_dir if output_dir is not None else root / "public").absolute()
-    return replace(config, output_dir=output, drafts=drafts, future=future)
+    return replace(config, output_dir=output, drafts=drafts, future=future, preview=preview)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -168,6 +173,8 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
         elif key == "markdown":
             changes.update(_markdown_settings(dict(clean), name,  # type: ignore[call-overload]
                                               data.inner.get(key, {}), line, errors))
+        elif key == "base_url":
+            changes.update(base_url=clean, base_url_at=(name, line, col))
         else:
             changes[key] = clean
     return replace(config, source=source, **changes), [_as_config(e) for e in errors]

@@ -63,6 +63,12 @@ class Config:
     search: bool = False  # a /search/ page and an index built by Pagefind (sitegen[search])
     tag_specs: Mapping[str, TagSpec] = field(default_factory=dict)
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
+    # Where base_url was given, for the warning about an unset or example address:
+    # ("sitegen.yaml", line, column), ("--base-url", None, None), or None when it was not.
+    # Not part of the settings the cache keys on: where a value stands changes no page.
+    base_url_at: tuple[str, int | None, int | None] | None = field(default=None, repr=False,
+                                                                   compare=False)
+    preview: bool = False  # built by sitegen serve, whose own address is the base_url
     output_dir: Path
     drafts: bool = False
     future: bool = False

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import sitegen
 from sitegen.builder import build
 from sitegen.cache import FOLDER, BuildCache
 from sitegen.errors import BuildError
@@ -24,7 +27,7 @@ SITE = {
     "content/posts/c.md": post("Gamma", date="2025-01-03", tags="[green]", body="Gamma body."),
     "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
     "static/logo.svg": "<svg/>",
-    "sitegen.yaml": "base_url: https://example.org/\nposts_per_page: 2\n",
+    "sitegen.yaml": "base_url: https://user.github.io/\nposts_per_page: 2\n",
 }
 
 
@@ -115,6 +118,31 @@ def test_a_corrupt_cache_is_ignored_with_a_warning(write_site: WriteSite, tmp_pa
     for cache in (root / FOLDER).glob("*.json"):
         cache.write_text('{"format": 99}')
     assert any("another version" in w.message for w in build(config_for(root)).warnings)
+
+
+def test_other_code_of_the_same_version_does_not_reuse_the_cache(write_site: WriteSite,
+                                                                 tmp_path: Path) -> None:
+    """A developer's or a git checkout's change to sitegen keeps its version number: a warm cache
+    must not serve what the old code made. Built by a copy of the package, then by the copy with
+    one constant changed."""
+    code = tmp_path / "code"
+    shutil.copytree(Path(sitegen.__file__).parent, code / "sitegen",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    root = write_site({**SITE, "content/posts/long.md": post("Long", body="word " * 660)})
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "TMPDIR")}
+
+    def run() -> str:
+        result = subprocess.run([sys.executable, "-m", "sitegen", "build", str(root), "-v"], cwd=tmp_path,
+                                env={**env, "PYTHONPATH": str(code), "SOURCE_DATE_EPOCH": "1767225600"},
+                                capture_output=True, text=True, check=False, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return (root / "public/posts/long/index.html").read_text()
+
+    assert "3 min read" in run()  # 660 words at 220 a minute
+    markup = code / "sitegen/markup.py"
+    assert "WORDS_PER_MINUTE = 220\n" in markup.read_text(), "the test changes this constant"
+    markup.write_text(markup.read_text().replace("WORDS_PER_MINUTE = 220\n", "WORDS_PER_MINUTE = 110\n"))
+    assert "6 min read" in run()
 
 
 def test_touching_a_file_without_changing_it_reuses_it(write_site: WriteSite) -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import gc
 import io
+import os
+import queue
 import signal
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from click.testing import CliRunner
 from sitegen import __version__
 from sitegen.cli import cli
 from tests.conftest import REPO, WriteSite, post
+from tests.test_reliability import start_serve
 
 
 def test_build_prints_a_summary_and_exits_0(runner: CliRunner, write_site: WriteSite) -> None:
@@ -59,7 +62,7 @@ def test_a_failed_first_build_says_no_site_was_written(runner: CliRunner, write_
     for args in ([], ["-o", str(root / "elsewhere")]):
         result = runner.invoke(cli, ["build", str(root), *args])
         assert result.exit_code == 1
-        assert "1 error; no site was written." in result.stderr
+        assert "no site was written." in result.stderr and "1 error" in result.stderr
         assert "left as it was" not in result.stderr
     assert not (root / "public").exists() and not (root / "elsewhere").exists()
 
@@ -327,3 +330,192 @@ def test_every_command_and_option_is_in_the_readme() -> None:
             for option in getattr(param, "opts", []):
                 if option.startswith("-") and option not in ("-h", "--help"):
                     assert f"`{option}" in readme or f", {option}" in readme, f"{name} {option}"
+
+
+# --- base_url: unset or an example address is said by build, check and deploy; never by serve ---
+
+
+def test_init_leaves_base_url_to_be_set_and_build_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    site = tmp_path / "blog"
+    assert runner.invoke(cli, ["init", str(site)]).exit_code == 0
+    text = (site / "sitegen.yaml").read_text()
+    assert "# base_url: https://your.domain/" in text
+    assert not [line for line in text.splitlines() if line.startswith("base_url")]
+    result = runner.invoke(cli, ["build", str(site)])
+    assert result.exit_code == 0, result.output
+    assert "sitegen.yaml: warning: base_url is not set; feeds, the sitemap and canonical links will " \
+           "point at http://localhost:8000/" in result.stderr
+    assert "hint: set base_url in sitegen.yaml to the address the site is published at " \
+           "(base_url: https://your.domain/), or pass --base-url" in result.stderr
+    # uncommented as it stands, the example is still no address
+    (site / "sitegen.yaml").write_text(text.replace("# base_url:", "base_url:"))
+    line = text.splitlines().index("# base_url: https://your.domain/") + 1
+    result = runner.invoke(cli, ["build", str(site)])
+    assert f"sitegen.yaml:{line}:11: warning: base_url https://your.domain/ is not a public address " \
+           "(your.domain is a placeholder)" in result.stderr
+
+
+EXAMPLE_ADDRESSES = {
+    "https://example.org/": "example.org is reserved for examples",
+    "https://blog.example.com/": "blog.example.com is reserved for examples",
+    "http://EXAMPLE.NET/notes/": "example.net is reserved for examples",
+    "https://my.blog.test/": "my.blog.test is reserved for examples",
+    "https://site.example/": "site.example is reserved for examples",
+    "http://localhost:8000/": "localhost is this computer",
+    "http://preview.localhost/": "preview.localhost is this computer",
+    "http://127.0.0.1:8080/": "127.0.0.1 is this computer",
+    "http://[::1]/": "::1 is this computer",
+    "http://0.0.0.0:8000/": "0.0.0.0 is this computer",
+}
+
+
+@pytest.mark.parametrize("url", EXAMPLE_ADDRESSES)
+def test_an_example_base_url_is_a_warning_at_its_line(runner: CliRunner, write_site: WriteSite,
+                                                      url: str) -> None:
+    root = write_site({"content/posts/a.md": post(), "sitegen.yaml": f"title: T\nbase_url: {url}\n"})
+    result = runner.invoke(cli, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (f"sitegen.yaml:2:11: warning: base_url {url} is not a public address "
+            f"({EXAMPLE_ADDRESSES[url]}); feeds, the sitemap and canonical links will point at it"
+            ) in result.stderr, result.stderr
+    assert "hint: set base_url in sitegen.yaml to the address the site is published at" in result.stderr
+    assert runner.invoke(cli, ["build", str(root), "--strict"]).exit_code == 1
+
+
+@pytest.mark.parametrize("url", ["https://user.github.io/blog/", "https://myexample.org/",
+                                 "https://example.org.uk/", "https://testing.dev/",
+                                 "http://192.168.1.20/", "https://notlocalhost.net/"])
+def test_a_real_looking_base_url_is_not_warned_about(runner: CliRunner, write_site: WriteSite,
+                                                     url: str) -> None:
+    root = write_site({"content/posts/a.md": post(), "sitegen.yaml": f"base_url: {url}\n"})
+    result = runner.invoke(cli, ["build", str(root)])
+    assert result.exit_code == 0 and "base_url" not in result.stderr, result.output
+
+
+def test_base_url_from_the_command_line_is_judged_too(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(), "sitegen.yaml": "base_url: https://example.org/\n"})
+    result = runner.invoke(cli, ["build", str(root), "--base-url", "https://example.com/blog/"])
+    assert "--base-url: warning: base_url https://example.com/blog/ is not a public address" in result.stderr
+    assert "hint: pass the address the site is published at" in result.stderr
+    assert "sitegen.yaml:" not in result.stderr  # the option overrides the file: one warning
+    result = runner.invoke(cli, ["build", str(root)], env={"SITEGEN_BASE_URL": "https://user.github.io/"})
+    assert result.exit_code == 0 and "base_url" not in result.stderr, result.output
+
+
+def test_check_warns_about_base_url_and_takes_the_option(runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post()})
+    result = runner.invoke(cli, ["check", str(root)])
+    assert result.exit_code == 1
+    assert "sitegen.yaml: warning: base_url is not set" in result.stderr
+    assert "1 problem found." in result.stderr
+    (root / "sitegen.yaml").write_text("author: me\nbase_url: http://localhost:1313/\n")
+    result = runner.invoke(cli, ["check", str(root)])
+    assert "sitegen.yaml:2:11: warning: base_url http://localhost:1313/ is not a public address " \
+           "(localhost is this computer)" in result.stderr
+    result = runner.invoke(cli, ["check", str(root), "--base-url", "https://user.github.io/"])
+    assert result.exit_code == 0, result.output
+    assert "No broken links" in result.stdout
+
+
+def test_a_rebuild_with_nothing_changed_still_points_at_base_url_where_it_now_is(
+        runner: CliRunner, write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(), "sitegen.yaml": "base_url: https://example.org/\n"})
+    for path in root.rglob("*"):  # long unchanged: the next build may trust their times
+        os.utime(path, (1_500_000_000, 1_500_000_000))
+    assert "sitegen.yaml:1:11: warning" in runner.invoke(cli, ["build", str(root)]).stderr
+    (root / "sitegen.yaml").write_text("# the same settings, one line lower\nbase_url: https://example.org/\n")
+    result = runner.invoke(cli, ["build", str(root)])
+    assert "sitegen.yaml:2:11: warning" in result.stderr and "sitegen.yaml:1:11" not in result.stderr
+    assert result.stdout.rstrip().endswith("no file changed")
+
+
+def _serve_output(root: Path, port: str) -> str:
+    """Everything serve prints to stderr over its first build and one rebuild."""
+    process, _, lines = start_serve(root, "--port", port)
+    assert process.stdout is not None
+    printed: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [printed.put(line) for line in process.stdout or ()])
+    reader.start()
+    try:
+        assert any("] Built " in line for line in lines), lines
+        for attempt in range(50):  # the watcher starts just after "Serving": an early edit may go unseen
+            (root / "content/posts/a.md").write_text(post(body=f"Edited {attempt} times."))
+            try:
+                while "] Built " not in printed.get(timeout=0.5):
+                    pass
+                break
+            except queue.Empty:
+                continue
+        else:
+            raise AssertionError("serve did not rebuild after an edit")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+        reader.join(10)
+        assert process.stderr is not None
+        err = process.stderr.read()
+        process.stdout.close()
+        process.stderr.close()
+    assert process.returncode == 0, err
+    return err
+
+
+@pytest.mark.parametrize("config", ["", "base_url: https://example.org/\n", "base_url: https://user.github.io/\n"])
+@pytest.mark.parametrize("port", ["0", "8000"])  # 8000: the default, whose address was once taken for unset
+def test_serve_never_warns_about_base_url(write_site: WriteSite, config: str, port: str) -> None:
+    """The preview's base_url is its own address, whatever sitegen.yaml says."""
+    root = write_site({"content/posts/a.md": post(), "sitegen.yaml": config or "title: T\n"})
+    err = _serve_output(root, port)
+    assert "base_url" not in err and "warning" not in err, err
+
+
+# --- an invalid sitegen.yaml or tags.yaml: every command says where, the same way, exit 1 -------
+
+BAD_CONFIGS = {
+    "unknown-key": ("sitegen.yaml", "titel: x\n", "sitegen.yaml:1:1: error: unknown key 'titel'"),
+    "wrong-type": ("sitegen.yaml", "posts_per_page: many\n",
+                   "sitegen.yaml:1:17: error: posts_per_page must be a whole number above 0"),
+    "broken-yaml": ("sitegen.yaml", "title: [unclosed\n", "sitegen.yaml:1:8: error: invalid YAML: the list opened with [ is never closed"),
+    "bad-tags-yaml": ("tags.yaml", "python: 5\n", "tags.yaml:1:9: error: 'python' must map to slug:"),
+}
+COMMANDS = {
+    "build": ["build", "{site}"],
+    "check": ["check", "{site}"],
+    "tags": ["tags", "{site}"],
+    "tags-rename": ["tags", "rename", "x", "y", "--site", "{site}"],
+    "tags-merge": ["tags", "merge", "x", "y", "--site", "{site}"],
+    "new": ["new", "Another post", "--site", "{site}"],
+    "deploy": ["deploy", "gh-pages", "{site}", "--no-push"],
+}
+
+
+@pytest.mark.parametrize("bad", BAD_CONFIGS)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_reports_an_invalid_config_at_its_line(runner: CliRunner, write_site: WriteSite,
+                                                             command: str, bad: str) -> None:
+    name, text, expected = BAD_CONFIGS[bad]
+    root = write_site({"content/posts/a.md": post(tags="[x]"), name: text})
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    args = [arg.format(site=root) for arg in COMMANDS[command]]
+    result = runner.invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert expected in result.stderr, result.stderr
+    outcome = "no site was written" if command == "build" else "nothing was changed"  # no earlier build
+    assert result.stderr.rstrip().endswith(f"1 error in the configuration; {outcome}.")
+    assert "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("bad", ["unknown-key", "broken-yaml"])
+def test_serve_reports_an_invalid_config_and_exits_1(write_site: WriteSite, bad: str) -> None:
+    name, text, expected = BAD_CONFIGS[bad]
+    root = write_site({"content/posts/a.md": post(), name: text})
+    try:
+        result = subprocess.run([sys.executable, "-m", "sitegen", "serve", str(root), "--port", "0"],
+                                capture_output=True, text=True, check=False, timeout=60)
+    except subprocess.TimeoutExpired as exc:
+        raise AssertionError(f"serve kept running on an invalid {name}") from exc
+    assert result.returncode == 1, result.stderr
+    assert expected in result.stderr
+    assert "1 error in the configuration; nothing was changed." in result.stderr
+    assert "Traceback" not in result.stderr and "Serving" not in result.stdout

@@ -63,3 +63,18 @@ def test_deploy_outside_a_repository_says_so(write_site: WriteSite, runner: CliR
     site = write_site({"content/posts/a.md": post()})
     result = runner.invoke(cli, ["deploy", "gh-pages", str(site)])
     assert result.exit_code == 1 and "not in a git repository" in result.stderr
+
+
+def test_deploy_prints_the_warnings_of_its_build(write_site: WriteSite, tmp_path: Path,
+                                                 runner: CliRunner) -> None:
+    site, remote = make_repo(write_site, tmp_path)
+    (site / "content/posts/b.md").write_text(post("Beta", titel="typo"))
+    (site / "sitegen.yaml").write_text("title: Blog\nbase_url: https://example.com/\n")
+    built = runner.invoke(cli, ["build", str(site), "-o", str(tmp_path / "elsewhere")])
+    deployed = runner.invoke(cli, ["deploy", "gh-pages", str(site)])
+    assert deployed.exit_code == 0, deployed.output
+    warnings = [line for line in built.stderr.splitlines() if ": warning: " in line]
+    assert [line.split(": warning: ")[0] for line in warnings] == [
+        "content/posts/b.md:4:1", "sitegen.yaml:2:11"]
+    assert deployed.stderr == built.stderr  # the same lines, hints and all, as build's
+    assert "pushed to origin" in deployed.stdout

@@ -35,7 +35,7 @@ from tests.test_server import raw_get, status
 
 Files = dict[str, str | bytes]
 GOOD_SITE: Files = {
-    "sitegen.yaml": "base_url: https://example.org/\n",
+    "sitegen.yaml": "base_url: https://user.github.io/\n",  # a good site has a public address
     "content/posts/good.md": post("Good", body="GOOD-BODY"),
 }
 ERROR_LINE = re.compile(
@@ -355,7 +355,7 @@ def test_fm07_offset_with_a_space_is_the_documented_choice(site: Path, runner: C
     feed = ET.parse(site / "public/feed.xml").getroot()
     published = {e.findtext(f"{ATOM}id"): e.findtext(f"{ATOM}published")
                  for e in feed.iter(f"{ATOM}entry")}
-    assert published["https://example.org/posts/bad/"] in ("2019-08-08T14:10:00+08:00",
+    assert published["https://user.github.io/posts/bad/"] in ("2019-08-08T14:10:00+08:00",
                                                              "2019-08-08T06:10:00+00:00")
 
 
