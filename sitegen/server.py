@@ -24,7 +24,7 @@ import watchfiles
 
 from sitegen.builder import build
 from sitegen.cache import BuildCache
-from sitegen.errors import OutputError, SitegenError
+from sitegen.errors import InternalError, OutputError, SitegenError
 from sitegen.models import BuildReport, Config
 
 EVENTS = "/__sitegen/events"
@@ -268,17 +268,22 @@ def serve(root: Path, load: Callable[[str], Config], *, host: str, port: int,
     store: BuildCache | None = None  # kept in memory between rebuilds
 
     def rebuild() -> None:
+        """One build; whatever it raises is reported, and the last good build stays served."""
         nonlocal store
+        outcome: BuildReport | SitegenError
         try:
             config = replace(load(address), output_dir=out)
             store = BuildCache.follow(store, config)
-            report = build(config, store=store)
+            outcome = build(config, store=store)
         except SitegenError as exc:
-            state.publish(str(exc))
-            on_build(exc)
-        else:
-            state.publish(None)
-            on_build(report)
+            outcome = exc
+        except Exception as exc:  # a bug must not take the preview down with it
+            store = None  # what the failed build left in the cache is not to be trusted
+            outcome = InternalError.of(exc, "rebuilding", hint=(
+                "this is a bug in sitegen: please report it with the lines above. The preview "
+                "goes on serving the last good build; the next change rebuilds without the cache"))
+        state.publish(None if isinstance(outcome, BuildReport) else str(outcome))
+        on_build(outcome)
 
     logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its Ctrl-C notice is ours to print
     try:
@@ -293,7 +298,8 @@ def serve(root: Path, load: Callable[[str], Config], *, host: str, port: int,
             rebuild()
     finally:
         state.close()
-        server.shutdown()
+        if thread.is_alive():  # shutdown() waits forever for a server that never started
+            server.shutdown()
         server.server_close()
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -39,4 +40,38 @@ def test_a_broken_post_shows_the_overlay_until_fixed(browser: Any, running: Runn
     path.write_text(post("Hello", body="Repaired."))
     page.wait_for_function("() => document.body.innerText.includes('Repaired.')", timeout=3000)
     assert page.locator("#sitegen-error-overlay").count() == 0
+    page.close()
+
+
+def test_break_undo_edit_delete_add_each_show_in_the_open_page(browser: Any, running: Running) -> None:
+    """A writer's session, step by step, in the open home page."""
+    page = browser.new_page()
+    page.goto(running.address)
+    path = running.root / "content/posts/hello.md"
+    good = path.read_bytes()
+    overlay = page.locator("#sitegen-error-overlay")
+
+    def reloads_with(step: Callable[[], None], check: str) -> None:
+        page.evaluate("window.__marker = 'before'")
+        step()
+        page.wait_for_function(f"() => window.__marker === undefined && document.readyState === 'complete'"
+                               f" && ({check})", timeout=10000)
+        assert overlay.count() == 0
+
+    path.write_bytes(good.replace(b"tags: [news]", b"tags: [news"))  # break
+    overlay.wait_for(state="visible", timeout=10000)
+    assert "content/posts/hello.md:" in overlay.inner_text()
+    reloads_with(lambda: path.write_bytes(good), "document.body.innerText.includes('First version.')")
+    assert "Hello" in page.inner_text("main")
+    reloads_with(lambda: path.write_text(post("Hello", body="Edited text.", tags="[news]")),
+                 "document.body.innerText.includes('Edited text.')")
+    assert "First version." not in page.inner_text("main")
+    (running.root / "content/posts/other.md").write_text(post("Other", date="2024-06-01", body="Stays."))
+    page.wait_for_function("() => document.body.innerText.includes('Stays.')", timeout=10000)
+    reloads_with(path.unlink, "!document.body.innerText.includes('Edited text.')")
+    assert page.locator("main a", has_text="Hello").count() == 0 and "Stays." in page.inner_text("main")
+    reloads_with(lambda: (running.root / "content/posts/added.md").write_text(
+        post("Added later", date="2025-03-01", body="Brand new.")),
+        "document.body.innerText.includes('Added later')")
+    assert "Brand new." in page.inner_text("main")
     page.close()
