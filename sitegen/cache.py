@@ -110,7 +110,10 @@ class BuildCache:
         self._tags = [_decode_tag(t) for t in data.get("tags", [])]  # posts name tags by index
         self._tag_ids = {tag: index for index, tag in enumerate(self._tags)}
         self._new_files: dict[str, Any] = {}
-        self._decoded: dict[str, tuple[Post | None, Problems]] = {}  # by source, in this process
+        # Results already decoded or parsed in this process, by source and the digest of its
+        # bytes: a file put back as it was after a failed build (an editor's undo) finds its own
+        # result, never the one of the text it had in between.
+        self._decoded: dict[tuple[str, str], tuple[Post | None, Problems]] = {}
         self.dirty = path is not None and not data  # a new cache is always written
 
     @classmethod
@@ -188,11 +191,11 @@ class BuildCache:
                stat: list[int]) -> tuple[Post | None, Problems]:
         self._new_files[source] = {**record, "stat": stat} if stat != record["stat"] else record
         self.dirty |= stat != record["stat"]
-        known = self._decoded.get(source)
+        known = self._decoded.get((source, record["digest"]))
         if known is None:
             post = self._decode_post(record) if record["post"] is not None else None
             known = post, Problems(decode_errors(record["errors"]), decode_errors(record["warnings"]))
-            self._decoded[source] = known
+            self._decoded[source, record["digest"]] = known
         return known
 
     def keep(self, source: str, path: Path, data: bytes, post: Post | None,
@@ -201,7 +204,6 @@ class BuildCache:
         and read again only when a page needs it (a saved cache only)."""
         info = path.stat()
         self.dirty = True
-        self._decoded.pop(source, None)
         try:
             encoded = self._encode_post(post) if post is not None else None
         except TypeError:  # a front-matter value JSON cannot hold: parse this file every time
@@ -210,12 +212,12 @@ class BuildCache:
         if post is not None and self.path is not None:
             html = self.pack.append(post.html)
             post = dataclasses.replace(post, html=self._lazy(html))
+        bytes_digest = digest(data)
         self._new_files[source] = {
-            "stat": [info.st_mtime_ns, info.st_size], "digest": digest(data), "post": encoded,
+            "stat": [info.st_mtime_ns, info.st_size], "digest": bytes_digest, "post": encoded,
             "html": html, "errors": [_encode_error(e) for e in problems.errors],
             "warnings": [_encode_error(w) for w in problems.warnings]}
-        if post is not None:
-            self._decoded[source] = post, problems
+        self._decoded[source, bytes_digest] = post, problems
         return post
 
     def _lazy(self, place: list[Any]) -> Html:
@@ -251,7 +253,9 @@ class BuildCache:
         fields["tag_lines"] = tuple(fields["tag_lines"])
         fields["aliases"] = tuple(fields["aliases"])
         fields["links"] = tuple(map(tuple, fields["links"]))
-        fields["html"] = self._lazy(record["html"])
+        # A memory-only cache (sitegen serve) has no pack: its records hold the HTML itself
+        html = record["html"]
+        fields["html"] = html if isinstance(html, Html) else self._lazy(html)
         return Post(**fields)
 
     def recall_related(self) -> Mapping[str, Any]:
@@ -283,6 +287,8 @@ class BuildCache:
             self.folders, self.inputs = dict(folders or {}), dict(inputs or {})
             self.read_at = self._started
             self.warnings, self.dirty = [], False
+            kept = {(source, record["digest"]) for source, record in self.files.items()}
+            self._decoded = {key: known for key, known in self._decoded.items() if key in kept}
             self._save()
         elif inputs is not None and (inputs != self.inputs or any(
                 self.racy(mtime) for mtime, _ in inputs["other"].values())):

@@ -5,6 +5,7 @@ The core of the package: imports nothing from sitegen.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -118,3 +119,12 @@ class BuildError(SitegenError):
 class CacheDamaged(Exception):
     """Something read from the build cache does not match what was written; not the user's
     error: the build starts over without the cache."""
+
+
+class InternalError(SitegenError):
+    """An exception sitegen did not expect (a bug), with where it was raised."""
+
+    @classmethod
+    def of(cls, exc: BaseException, doing: str, hint: str) -> InternalError:
+        where = "".join(traceback.format_exception(exc)).rstrip()
+        return cls(f"internal error while {doing}: {type(exc).__name__}: {exc}\n{where}\n    hint: {hint}")

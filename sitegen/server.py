@@ -24,7 +24,7 @@ import watchfiles
 
 from sitegen.builder import build
 from sitegen.cache import BuildCache
-from sitegen.errors import OutputError, SitegenError
+from sitegen.errors import InternalError, OutputError, SitegenError
 from sitegen.models import BuildReport, Config
 
 EVENTS = "/__sitegen/events"
@@ -32,6 +32,27 @@ WATCHED_FILES = ("sitegen.yaml", "tags.yaml")
 WATCHED_DIRS = ("content", "templates", "static")
 _NOT_FOUND = b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>"
 _EDITOR_TEMP = (".swp", ".swx", "~", ".tmp")
+# The error overlay draws itself in a shadow root, so no style of the site reaches it (the theme's
+# `pre` rule would give it the page's code background); its `:host` rules are !important, which
+# wins over the page's own !important rules. The error text stays the host's own text (shown
+# through the slot, styled from inside), so it can be read and copied like any text of the page.
+_OVERLAY = """<style>
+:host { all: initial !important; display: block !important; position: fixed !important;
+  inset: 0 !important; z-index: 2147483647 !important; overflow: auto !important; }
+div { display: block; box-sizing: border-box; min-height: 100%; margin: 0; padding: 2rem;
+  background: #ffffff; color: #1b1b1f; font: 14px/1.5 ui-monospace, monospace;
+  text-align: left; }
+h2 { display: block; margin: 0 0 1rem; padding: 0; background: #ffffff; color: #a4001d;
+  font: bold 16px/1.4 system-ui, sans-serif; }
+pre { display: block; margin: 0; padding: 0; background: #ffffff; color: #1b1b1f; font: inherit;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+@media (prefers-color-scheme: dark) {
+  div, h2, pre { background: #16161a; }
+  div, pre { color: #f1f1f4; }
+  h2 { color: #ff9b9b; }
+}
+</style>
+<div><h2>sitegen: the site has errors; showing the last good build</h2><pre><slot></slot></pre></div>"""
 _RELOAD_SCRIPT = """<script>
 (() => {
   const events = new EventSource("EVENTS?since=VERSION");
@@ -39,24 +60,17 @@ _RELOAD_SCRIPT = """<script>
   events.addEventListener("build-error", (event) => {
     let box = document.getElementById("sitegen-error-overlay");
     if (!box) {
-      box = document.createElement("div");
+      box = document.createElement("sitegen-error-overlay");
       box.id = "sitegen-error-overlay";
       box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;margin:0;" +
-        "padding:2rem;background:rgba(20,20,24,.96);color:#ffd7d7;font:14px/1.5 monospace";
-      const title = document.createElement("h2");
-      title.textContent = "sitegen: the site has errors; showing the last good build";
-      title.style.color = "#ff8a8a";
-      const text = document.createElement("pre");
-      text.style.whiteSpace = "pre-wrap";
-      box.append(title, text);
+      box.attachShadow({mode: "open"}).innerHTML = OVERLAY;
       document.body.append(box);
     }
-    box.querySelector("pre").textContent = JSON.parse(event.data).text;
+    box.textContent = JSON.parse(event.data).text;
   });
 })();
 </script>
-""".replace("EVENTS", EVENTS)
+""".replace("EVENTS", EVENTS).replace("OVERLAY", json.dumps(_OVERLAY))
 
 
 class BuildState:
@@ -268,17 +282,22 @@ def serve(root: Path, load: Callable[[str], Config], *, host: str, port: int,
     store: BuildCache | None = None  # kept in memory between rebuilds
 
     def rebuild() -> None:
+        """One build; whatever it raises is reported, and the last good build stays served."""
         nonlocal store
+        outcome: BuildReport | SitegenError
         try:
             config = replace(load(address), output_dir=out)
             store = BuildCache.follow(store, config)
-            report = build(config, store=store)
+            outcome = build(config, store=store)
         except SitegenError as exc:
-            state.publish(str(exc))
-            on_build(exc)
-        else:
-            state.publish(None)
-            on_build(report)
+            outcome = exc
+        except Exception as exc:  # a bug must not take the preview down with it
+            store = None  # what the failed build left in the cache is not to be trusted
+            outcome = InternalError.of(exc, "rebuilding", hint=(
+                "this is a bug in sitegen: please report it with the lines above. The preview "
+                "goes on serving the last good build; the next change rebuilds without the cache"))
+        state.publish(None if isinstance(outcome, BuildReport) else str(outcome))
+        on_build(outcome)
 
     logging.getLogger("watchfiles").setLevel(logging.ERROR)  # its Ctrl-C notice is ours to print
     try:
@@ -293,7 +312,8 @@ def serve(root: Path, load: Callable[[str], Config], *, host: str, port: int,
             rebuild()
     finally:
         state.close()
-        server.shutdown()
+        if thread.is_alive():  # shutdown() waits forever for a server that never started
+            server.shutdown()
         server.server_close()
         shutil.rmtree(staging, ignore_errors=True)
 

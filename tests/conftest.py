@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -80,7 +83,9 @@ def runner() -> CliRunner:
 class Running:
     address: str
     root: Path
-    outcomes: list[object] = field(default_factory=list)
+    outcomes: list[object] = field(default_factory=list)  # each build's report or error
+    builds: list[str] = field(default_factory=list)  # the files as each build began: files_of
+    thread: threading.Thread | None = None
 
     def get(self, path: str) -> tuple[int, str]:
         try:
@@ -97,29 +102,63 @@ class Running:
             time.sleep(0.05)
         raise AssertionError(f"{text!r} not served at {path} within {seconds} s")
 
+    def rebuilt(self, seconds: float = 20.0) -> object:
+        """The outcome of the site's files as they are now, once built, with no build running.
 
-@pytest.fixture
-def running(write_site: WriteSite) -> Iterator[Running]:
-    root = write_site({"content/posts/hello.md": post("Hello", body="First version.", tags="[news]")})
+        Each build notes the files as it began, before reading any: one that began with the
+        files as they are now has seen them. `seconds` only bounds a server that never rebuilds.
+        """
+        now = files_of(self.root)
+        deadline = time.monotonic() + seconds
+        while not (self.builds and self.builds[-1] == now and len(self.outcomes) == len(self.builds)):
+            assert self.thread is not None and self.thread.is_alive(), "the server has stopped"
+            assert time.monotonic() < deadline, f"no build of the files as they are within {seconds} s"
+            time.sleep(0.02)
+        return self.outcomes[-1]
+
+
+def files_of(root: Path) -> str:
+    """A digest of every file of a site folder, by name and bytes (a link by its target)."""
+    found = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        data = os.readlink(path).encode() if path.is_symlink() else \
+            path.read_bytes() if path.is_file() else b"/"
+        found.update(f"{path.relative_to(root).as_posix()}\0{len(data)}\0".encode() + data)
+    return found.hexdigest()
+
+
+@contextmanager
+def serving(root: Path) -> Iterator[Running]:
+    """`sitegen serve` of `root`, run for real on a free port of 127.0.0.1, in a thread."""
     stop = threading.Event()
     ready = threading.Event()
     state = Running(address="", root=root)
 
     def load(base_url: str) -> Config:
+        state.builds.append(files_of(root))  # called first in every build
         return load_config(root, now=NOW, base_url=base_url)
 
     def on_ready(address: str) -> None:
         state.address = address
         ready.set()
 
-    thread = threading.Thread(target=serve, args=(root, load), daemon=True, kwargs={
+    state.thread = threading.Thread(target=serve, args=(root, load), daemon=True, kwargs={
         "host": "127.0.0.1", "port": 0, "on_build": state.outcomes.append, "on_ready": on_ready,
         "stop": stop})
-    thread.start()
+    state.thread.start()
     assert ready.wait(10)
-    yield state
-    stop.set()
-    thread.join(10)
+    try:
+        yield state
+    finally:
+        stop.set()
+        state.thread.join(10)
+
+
+@pytest.fixture
+def running(write_site: WriteSite) -> Iterator[Running]:
+    root = write_site({"content/posts/hello.md": post("Hello", body="First version.", tags="[news]")})
+    with serving(root) as state:
+        yield state
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser_support import build_demo, serve
+from tests.browser_support import build_demo, contrast, serve
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.browser
@@ -162,17 +161,6 @@ _FOCUS_STATE = """() => {
             box: {x: r.x, y: r.y, right: r.right, bottom: r.bottom},
             viewport: {width: innerWidth, height: innerHeight}};
 }"""
-
-
-def _luminance(css_color: str) -> float:
-    channels = [int(c) / 255 for c in re.findall(r"\d+", css_color)[:3]]
-    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(a: str, b: str) -> float:
-    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def assert_focus_is_visible(state: dict[str, Any]) -> None:

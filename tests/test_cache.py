@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -340,6 +341,73 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
         rebuild()
         assert contents(root / "public") == clean_build(root, tmp_path_factory.mktemp("clean"))
+
+
+# --- sitegen serve: one cache kept in memory across failed builds ---------------------------------
+
+
+def in_memory(root: Path) -> Callable[[], None]:
+    """Builds of `root` sharing one memory-only cache, as sitegen serve runs them."""
+    store: BuildCache | None = None
+
+    def rebuild() -> None:
+        nonlocal store
+        config = config_for(root)
+        store = BuildCache.follow(store, config)
+        build(config, store=store)
+
+    return rebuild
+
+
+def test_an_undone_edit_after_a_failed_build_builds(write_site: WriteSite, tmp_path: Path) -> None:
+    """An editor's undo puts back the very bytes the last good build read."""
+    root = write_site(SITE)
+    rebuild = in_memory(root)
+    rebuild()
+    alpha = root / "content/posts/a.md"
+    good = alpha.read_bytes()
+    alpha.write_bytes(good.replace(b"tags: [red, blue]", b"tags: [red, blue"))
+    with pytest.raises(BuildError, match="a.md"):
+        rebuild()
+    alpha.write_bytes(good)
+    rebuild()
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_file_put_back_during_failed_builds_is_built_as_it_is(write_site: WriteSite,
+                                                                tmp_path: Path) -> None:
+    """A file parsed by a failed build, then put back as the last good build read it: the
+    rebuild uses its bytes, not the text it had in between."""
+    root = write_site(SITE)
+    rebuild = in_memory(root)
+    rebuild()
+    alpha, beta = root / "content/posts/a.md", root / "content/posts/b.md"
+    good = alpha.read_bytes()
+    beta.write_text(post("Beta", date="2025-01-02", tags="[blue", body="Beta body."))
+    alpha.write_text(post("Alpha", date="2025-01-01", tags="[red, blue]", body="Rewritten."))
+    with pytest.raises(BuildError, match="b.md"):
+        rebuild()
+    alpha.write_bytes(good)
+    with pytest.raises(BuildError, match="b.md"):
+        rebuild()
+    beta.write_text(post("Beta", date="2025-01-02", tags="[blue, green]", body="Beta body."))
+    rebuild()
+    assert "Alpha body." in (root / "public/posts/a/index.html").read_text()
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_memory_only_record_decodes_without_the_memo(write_site: WriteSite) -> None:
+    """Without a pack, a record holds its post's HTML itself; the posts decoded in this process
+    are only a memo of the records."""
+    root = write_site(SITE)
+    config = config_for(root)
+    store = BuildCache.load(config, persist=False)
+    build(config, store=store)
+    store._decoded.clear()
+    path = root / "content/posts/a.md"
+    found = store.recall_bytes("content/posts/a.md", path, path.read_bytes())
+    assert found is not None and found[0] is not None
+    assert "Alpha body." in found[0].html.parts[0]
 
 
 # --- a rebuild with nothing changed decides by file times alone -----------------------------------

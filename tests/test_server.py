@@ -6,17 +6,21 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sitegen.errors import OutputError
-from sitegen.models import BuildReport
-from sitegen.server import _Handler, bind, is_watched
-from tests.conftest import Running, WriteSite, post
+from sitegen.builder import build
+from sitegen.errors import BuildError, InternalError, OutputError
+from sitegen.models import BuildReport, Config
+from sitegen.server import _Handler, _with_script, bind, is_watched, serve
+from tests.conftest import Running, WriteSite, config_for, post, serving
 
 
 def raw_get(address: str, target: str, host: str = "127.0.0.1") -> bytes:
@@ -60,6 +64,35 @@ def test_a_broken_post_keeps_the_last_good_site_and_reports(running: Running) ->
     assert "First version." in running.get("/posts/hello/")[1]
     path.write_text(post("Hello", body="Fixed."))
     running.wait_for("/posts/hello/", "Fixed.")
+
+
+def test_undoing_a_broken_edit_is_served(running: Running) -> None:
+    """An editor's undo puts the file's earlier bytes back after the failed rebuild."""
+    path = running.root / "content/posts/hello.md"
+    good = path.read_bytes()
+    path.write_bytes(good.replace(b"tags: [news]", b"tags: [news"))
+    assert isinstance(running.rebuilt(), BuildError)
+    path.write_bytes(good)
+    assert isinstance(running.rebuilt(), BuildReport)
+    code, html = running.get("/posts/hello/")
+    assert code == 200 and "First version." in html
+
+
+def test_an_unexpected_error_in_a_rebuild_is_reported_and_serving_goes_on(running: Running) -> None:
+    # A symbolic link to itself makes the content listing raise OSError, which no stage of
+    # the build turns into a site error: a real unexpected exception
+    loop = running.root / "content/posts/loop.md"
+    loop.symlink_to(loop)
+    outcome = running.rebuilt()
+    assert isinstance(outcome, InternalError), outcome
+    assert "OSError" in str(outcome) and "serving the last good build" in str(outcome)
+    code, html = running.get("/posts/hello/")
+    assert code == 200 and "First version." in html
+    assert b"internal error while rebuilding" in events_opening(running, "0")
+    loop.unlink()
+    (running.root / "content/posts/hello.md").write_text(post("Hello", body="Then fixed."))
+    assert isinstance(running.rebuilt(), BuildReport)
+    assert "Then fixed." in running.get("/posts/hello/")[1]
 
 
 def events_opening(running: Running, since: str) -> bytes:
@@ -160,6 +193,25 @@ def test_only_site_sources_trigger_rebuilds(tmp_path: Path) -> None:
     assert not is_watched(root, str(root / "content/posts/a.md~"))
 
 
+def test_ctrl_c_during_the_first_build_stops_the_server(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post()})
+    stopped = threading.Event()
+    seen: list[object] = []
+
+    def load(base_url: str) -> Config:
+        raise KeyboardInterrupt  # as Ctrl-C does, wherever the main thread is: here, the first build
+
+    def run() -> None:
+        try:
+            serve(root, load, host="127.0.0.1", port=0, on_build=seen.append, on_ready=seen.append)
+        except KeyboardInterrupt:
+            stopped.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    assert stopped.wait(20), "serve() did not return after Ctrl-C"
+    assert seen == []
+
+
 def test_the_serve_command_starts_and_stops_cleanly(write_site: WriteSite) -> None:
     root = write_site({"content/posts/a.md": post()})
     process = subprocess.Popen(
@@ -180,3 +232,89 @@ def test_the_serve_command_starts_and_stops_cleanly(write_site: WriteSite) -> No
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
     assert "Stopped." in out and "Traceback" not in err
+
+
+# --- any sequence of edits, mistakes and undos: the server lives, and ends where a build would -----
+
+STEPS = st.sampled_from(["break", "undo", "edit", "delete", "add"])
+
+
+def broken(path: Path) -> bool:
+    """The tags list lost its closing bracket: a YAML error."""
+    return any(line.startswith(b"tags: [") and not line.endswith(b"]")
+               for line in path.read_bytes().splitlines())
+
+
+def apply(step: str, number: int, posts: Path, undo: list[tuple[Path, bytes | None]]) -> bool:
+    """Make one change to the posts as a writer would; False when it does not apply."""
+    files = sorted(posts.glob("*.md"))
+    unbroken = [p for p in files if not broken(p)]
+    target = files[number % len(files)] if files else None
+    if step == "break" and unbroken:
+        target = unbroken[number % len(unbroken)]
+        undo.append((target, target.read_bytes()))
+        target.write_bytes(target.read_bytes().replace(b"]\n", b"\n", 1))  # the tags line's
+    elif step == "undo" and undo:
+        path, previous = undo.pop()
+        if previous is None:
+            path.unlink()
+        else:
+            path.write_bytes(previous)  # the very bytes it had, as an editor's undo writes them
+    elif step == "edit" and target:
+        undo.append((target, target.read_bytes()))
+        target.write_bytes(target.read_bytes() + f"\nMore text {number}.\n".encode())
+    elif step == "delete" and target and len(files) > 1:
+        undo.append((target, target.read_bytes()))
+        target.unlink()
+    elif step == "add":
+        path = posts / f"new-{number}.md"
+        undo.append((path, None))
+        path.write_text(post(f"New {number}", date=f"2025-02-{number + 1:02}", tags="[blue]",
+                             body=f"Added {number}."))
+    else:
+        return False
+    return True
+
+
+def contents(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def served_equals_a_clean_build(running: Running, served: Path, clean: Path) -> None:
+    built = contents(clean)
+    assert contents(served) == built
+    for name, data in built.items():
+        with urllib.request.urlopen(running.address + name, timeout=5) as response:
+            body = response.read()
+        if name.endswith(".html"):  # the page with the live-reload script the server adds
+            version = int(body.split(b"events?since=")[1].split(b'"')[0])
+            data = _with_script(data, version)
+        assert body == data, name
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.lists(STEPS, min_size=1, max_size=5))
+def test_the_server_survives_any_edits_and_serves_what_a_clean_build_gives(
+        tmp_path_factory: pytest.TempPathFactory, steps: list[str]) -> None:
+    root = tmp_path_factory.mktemp("site")
+    posts = root / "content/posts"
+    posts.mkdir(parents=True)
+    for day, (title, tags) in enumerate((("Alpha", "[red, blue]"), ("Beta", "[blue]"), ("Gamma", "[red]"))):
+        (posts / f"{title.lower()}.md").write_text(post(title, date=f"2025-01-0{day + 1}", tags=tags,
+                                                        body=f"{title} body."))
+    undo: list[tuple[Path, bytes | None]] = []
+    with serving(root) as running:
+        for number, step in enumerate(steps):
+            if not apply(step, number, posts, undo):
+                continue
+            outcome = running.rebuilt()
+            failing = any(broken(p) for p in posts.glob("*.md"))
+            assert isinstance(outcome, BuildError if failing else BuildReport), (step, outcome)
+            assert running.get("/")[0] == 200
+        while any(broken(p) for p in posts.glob("*.md")):  # undone, as a writer would
+            apply("undo", 0, posts, undo)
+        outcome = running.rebuilt()
+        assert isinstance(outcome, BuildReport), outcome
+        clean = tmp_path_factory.mktemp("clean") / "public"
+        build(config_for(root, base_url=running.address, output_dir=clean), use_cache=False)
+        served_equals_a_clean_build(running, outcome.output_dir, clean)
