@@ -447,10 +447,11 @@ def init(directory: Path) -> None:
                       "# sitegen build warns until it is set.\n"
                       "# base_url: https://your.domain/\n"
                       "timezone: UTC\nposts_per_page: 10\n"),
-        f"content/posts/{today}-hello-world.md": (
-            "---\ntitle: Hello, world\ntags: [meta]\n---\n\nThis is the first post of the blog. "
-            "Edit it in content/posts/, then run `sitegen build`.\n"),
-        ".gitignore": "public/\n.public.lock\n",
+        # named as `sitegen new` names posts, so a second "Hello, world" is refused, not a clash
+        "content/posts/hello-world.md": (
+            f"---\ntitle: Hello, world\ndate: {today}\ntags: [meta]\n---\n\nThis is the first post "
+            "of the blog. Edit it in content/posts/, then run `sitegen build`.\n"),
+        ".gitignore": "public/\n.public.lock\n.sitegen-cache/\n",
     }
     for name, text in files.items():
         path = directory / name

@@ -62,7 +62,7 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "title": (_text, 'a string, e.g. title: "My blog"'),
     "description": (_text, "a string"),
     "author": (_text, "a string"),
-    "base_url": (_base_url, "an absolute URL, e.g. base_url: https://example.org/blog/"),
+    "base_url": (_base_url, "an absolute URL, e.g. base_url: https://you.github.io/blog/"),
     "language": (_text, "a language code, e.g. language: en"),
     "timezone": (_timezone, "an IANA time zone, e.g. timezone: Europe/Paris"),
     "posts_per_page": (_positive, "a whole number above 0, e.g. posts_per_page: 10"),

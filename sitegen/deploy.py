@@ -35,6 +35,10 @@ def deploy_branch(site: Path, output: Path, *, remote: str, branch: str, message
     except (SitegenError, FileNotFoundError) as exc:
         raise SitegenError(f"{site} is not in a git repository ({exc})\n"
                            "    hint: git init, add a remote, then deploy") from None
+    if push and not _git(top, "remote", "get-url", remote, check=False):
+        raise SitegenError(f"the repository has no remote named '{remote}'; nothing was committed\n"
+                           f"    hint: git remote add {remote} URL, or publish to the local branch "
+                           "only with --no-push")
     ref = f"refs/heads/{branch}"
     if push:  # start from what the remote has, so the push is a fast-forward
         _git(top, "fetch", "--quiet", remote, f"+{ref}:refs/remotes/{remote}/{branch}", check=False)

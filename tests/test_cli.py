@@ -519,3 +519,13 @@ def test_serve_reports_an_invalid_config_and_exits_1(write_site: WriteSite, bad:
     assert expected in result.stderr
     assert "1 error in the configuration; nothing was changed." in result.stderr
     assert "Traceback" not in result.stderr and "Serving" not in result.stdout
+
+
+def test_a_new_site_keeps_its_cache_out_of_git_and_its_first_post_is_not_written_twice(
+        runner: CliRunner, tmp_path: Path) -> None:
+    site = tmp_path / "blog"
+    assert runner.invoke(cli, ["init", str(site)]).exit_code == 0
+    assert ".sitegen-cache/" in (site / ".gitignore").read_text().split()
+    again = runner.invoke(cli, ["new", "Hello, world", "--site", str(site)])
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    assert runner.invoke(cli, ["build", str(site)]).exit_code == 0

@@ -78,3 +78,14 @@ def test_deploy_prints_the_warnings_of_its_build(write_site: WriteSite, tmp_path
         "content/posts/b.md:4:1", "sitegen.yaml:2:11"]
     assert deployed.stderr == built.stderr  # the same lines, hints and all, as build's
     assert "pushed to origin" in deployed.stdout
+
+
+def test_deploy_without_the_remote_says_how_to_add_it_and_commits_nothing(
+        write_site: WriteSite, tmp_path: Path, runner: CliRunner) -> None:
+    site, _ = make_repo(write_site, tmp_path)
+    git(site, "remote", "remove", "origin")
+    result = runner.invoke(cli, ["deploy", "gh-pages", str(site)])
+    assert result.exit_code == 1
+    assert "no remote named 'origin'" in result.stderr and "git remote add origin" in result.stderr
+    assert "Traceback" not in result.output
+    assert not git(site, "branch", "--list", "gh-pages"), "a commit was made all the same"

@@ -267,3 +267,20 @@ def test_the_demo_home_page_shows_summaries_not_whole_posts(pages: dict[str, Any
     assert len(shown) == 5, shown
     assert all(post["cut"] for post in shown), f"shown whole on the home page: {shown}"
     assert page.evaluate("document.documentElement.scrollHeight") < 3000
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_post_title_is_larger_than_every_heading_below_it(pages: dict[str, Any], site: str,
+                                                             width: str) -> None:
+    page = pages[width]
+    larger = {}
+    for name in ("post", "wide-post"):
+        page.goto(site + PAGES[name])
+        sizes = page.evaluate("""() => ({
+            title: parseFloat(getComputedStyle(document.querySelector('main h1')).fontSize),
+            below: [...document.querySelectorAll('main :is(h2, h3, h4, h5, h6)')].map(
+                h => [h.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(h).fontSize)])})""")
+        assert sizes["below"], f"{name}: no headings measured"
+        if wrong := [h for h in sizes["below"] if h[1] >= sizes["title"]]:
+            larger[name] = (sizes["title"], wrong)
+    assert not larger, f"headings as large as the post's title or larger: {larger}"
