@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import replace
@@ -218,6 +219,23 @@ def test_related_posts_reused_from_the_last_build_equal_those_computed_afresh(
             reused, _, _ = collect_site(cfg, posts(tag_sets), store)
             afresh, _, _ = collect_site(cfg, posts(tag_sets))
             assert related_of(reused) == related_of(afresh) == scored_one_by_one(afresh, 2)
+
+
+def test_related_posts_kept_by_the_earlier_method_are_found_again() -> None:
+    """A cache from before related posts were exact must not hand its lists on."""
+    cfg = config(tags=TagSettings(related=1))
+    posts = [make("a", date="2025-01-03", tags="[x, y]"), make("b", date="2025-01-02", tags="[x]"),
+             make("c", date="2025-01-01", tags="[x, y]")]
+    afresh, _, _ = collect_site(cfg, posts)
+    sources = [str(p.source) for p in afresh.posts]
+    store = RelatedStore()
+    store.related = {"order": hashlib.sha256(repr((1, sources)).encode()).hexdigest(),  # as kept then
+                     "tags": {str(p.source): sorted(t.key for t in p.tags) for p in afresh.posts},
+                     "posts": {source: [] for source in sources}}
+    reused, _, _ = collect_site(cfg, posts, store)
+    assert related_of(reused) == related_of(afresh) == {
+        "content/posts/a.md": ["content/posts/c.md"], "content/posts/b.md": ["content/posts/a.md"],
+        "content/posts/c.md": ["content/posts/a.md"]}
 
 
 def test_a_post_sharing_three_tags_beats_one_sharing_two() -> None:
