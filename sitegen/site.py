@@ -75,7 +75,9 @@ def _related(config: Config, posts: tuple[Post, ...], posts_by_tag: dict[str, tu
     whose group changed (and those whose tags changed) can get other related posts: the others
     are reused. An edited text changes nothing; a tag added to one post redoes that tag's posts.
     """
-    order = hashlib.sha256(repr((config.tags.related, list(by_source))).encode()).hexdigest()
+    # "exact": related posts kept by the earlier method (nearby posts on the two rarest tags)
+    # are not reused as if this one had found them
+    order = hashlib.sha256(repr(("exact", config.tags.related, list(by_source))).encode()).hexdigest()
     tags = {source: sorted(t.key for t in post.tags) for source, post in by_source.items()}
     last = memo.recall_related() if memo is not None else {}
     if last.get("order") == order and last["posts"].keys() == by_source.keys():

@@ -5,11 +5,14 @@ Pure. Imports errors, models, markup (tag descriptions), urls.
 
 from __future__ import annotations
 
+import heapq
 import math
+from bisect import insort
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import combinations
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
@@ -17,7 +20,8 @@ from sitegen.models import Config, Post, Tag
 from sitegen.urls import base_path, slugify, tag_key, tag_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_RELATED_WINDOW = 25  # posts on each side, in date order, that a shared tag brings in as candidates
+_SMALL_GROUP = 20  # a tag on at most this many posts has them all scored
+_MOST_COMBINED = 8  # more common tags than this on one post: every post holding one is scored
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,31 +171,116 @@ def _unused_specs(config: Config, used: set[str]) -> list[SourceError]:
 
 def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]],
                   limit: int, only: Iterable[Post] | None = None) -> dict[str, tuple[Post, ...]]:
-    """For each post (or each of `only`), the posts sharing the most tags, rare tags weighing
-    more; deterministic.
+    """For each post (or each of `only`), the `limit` posts sharing the most tags with it, a tag
+    weighing log(1 + posts / posts with the tag); ties go to the newer post.
 
-    Candidates come from the post's two rarest tags, from the posts nearest in time on each, so
-    a tag on thousands of posts costs no more than a rare one. Weights are whole numbers, so a
-    score does not depend on the order it was summed in.
+    Exactly what scoring every post that shares a tag would give, without scoring them all (see
+    _Related). Weights are whole numbers, so a score does not depend on the order it was summed in.
     """
     if limit <= 0:
         return {}
     total = len(posts)
     weight = {key: round(1000 * math.log(1 + total / len(group)))
               for key, group in posts_by_tag.items() if group}
-    order = {id(p): index for index, p in enumerate(posts)}  # newest first
-    place = {key: {id(p): i for i, p in enumerate(group)} for key, group in posts_by_tag.items()}
-    tag_keys = {id(p): frozenset(t.key for t in p.tags) for p in posts}
-    weigh = weight.__getitem__
-    related: dict[str, tuple[Post, ...]] = {}
-    for post in posts if only is None else only:
-        keys = tag_keys[id(post)]
-        candidates: dict[int, Post] = {}
-        for key in sorted(keys, key=lambda k: (-weight[k], k))[:2]:
-            group, at = posts_by_tag[key], place[key][id(post)]
-            for other in group[max(0, at - _RELATED_WINDOW): at + _RELATED_WINDOW + 1]:
-                candidates[id(other)] = other
-        candidates.pop(id(post), None)
-        scored = [(-sum(map(weigh, keys & tag_keys[i])), order[i], i) for i in candidates]
-        related[str(post.source)] = tuple(candidates[i] for _, _, i in sorted(scored)[:limit])
-    return related
+    finder = _Related(weight, [frozenset(t.key for t in p.tags) for p in posts], limit)
+    index = {id(p): i for i, p in enumerate(posts)}
+    return {str(post.source): tuple(posts[i] for i in finder.best(index[id(post)]))
+            for post in (posts if only is None else only)}
+
+
+class _Related:
+    """The best-scoring posts for one post at a time. Posts are numbered newest first, so that
+    between equal scores the lower number wins.
+
+    A post's tags are taken rarest first. The posts holding a rare tag are few and all scored
+    (`partial` adds up the tags taken so far). After each tag, the tags left weigh as much as a
+    post not met yet can score; once the posts met beat that, the search stops. A common tag
+    (Python is on a third of the posts) is never walked whole: for each combination of the common
+    tags left, heaviest first, only the newest posts holding all of it are looked at, until no post
+    holding a lighter combination can beat the ones kept. The posts holding two common tags are
+    listed once per build; a longer combination's are picked from its two rarest tags' list.
+    """
+
+    def __init__(self, weight: dict[str, int], keys: list[frozenset[str]], limit: int) -> None:
+        self.weight, self.keys, self.limit = weight, keys, limit
+        groups: dict[str, list[int]] = defaultdict(list)
+        for number, held in enumerate(keys):
+            for key in held:
+                groups[key].append(number)
+        self.groups = groups
+        self.order = {key: (len(group), key) for key, group in groups.items()}  # rarest first
+        common = {key for key, group in groups.items() if len(group) > _SMALL_GROUP}
+        pairs: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for number, held in enumerate(keys):
+            if len(mine := common.intersection(held)) > 1:
+                for pair in combinations(sorted(mine, key=self.order.__getitem__), 2):
+                    pairs[pair].append(number)
+        self.pairs = pairs
+
+    def best(self, post: int) -> list[int]:
+        weight, limit = self.weight, self.limit
+        keys = sorted(self.keys[post], key=self.order.__getitem__)
+        left = sum(weight[k] for k in keys)  # the most that a post not met yet can score
+        partial: dict[int, int] = {}
+        taken = 0
+        for key in keys:
+            group = self.groups[key]
+            if len(group) > _SMALL_GROUP or _kth(partial, limit) > left:
+                break
+            get, gain = partial.get, weight[key]
+            for other in group:
+                partial[other] = get(other, 0) + gain
+            del partial[post]
+            left -= gain
+            taken += 1
+        rest = keys[taken:]
+        floor = _kth(partial, limit) - left  # a post met with less cannot be among the best
+        top = heapq.nsmallest(limit, [(-(score + self._score(other, rest)), other)
+                                      for other, score in partial.items() if score >= floor])
+        if rest and len(self.groups[rest[0]]) > _SMALL_GROUP:  # not stopped by the bound
+            self._common(post, rest, partial, top)
+        return [other for _, other in top]
+
+    def _score(self, other: int, keys: Iterable[str]) -> int:
+        held = self.keys[other]
+        return sum(self.weight[k] for k in keys if k in held)
+
+    def _common(self, post: int, rest: list[str], met: dict[int, int],
+                top: list[tuple[int, int]]) -> None:
+        """Add to `top` (sorted, best first) the posts not met, which share only tags of `rest`
+        (common tags, rarest first)."""
+        limit = self.limit
+        if len(rest) > _MOST_COMBINED:  # too many combinations: score every post holding one
+            others = {o for key in rest for o in self.groups[key]}.difference(met, (post,))
+            top[:] = heapq.nsmallest(limit, top + [(-self._score(o, rest), o) for o in others])
+            return
+        combos = sorted(((sum(self.weight[k] for k in combo), combo)
+                         for size in range(len(rest), 0, -1) for combo in combinations(rest, size)),
+                        key=lambda pair: -pair[0])
+        offered = {post}
+        for least, combo in combos:  # a post holding `combo` scores at least `least`
+            if len(top) == limit and -top[-1][0] > least:
+                return
+            for other in self._holders(combo):  # newest first
+                if len(top) == limit and (-least, other) > top[-1]:
+                    break  # an older post holding no more than `combo` cannot get in
+                if other in offered or other in met:
+                    continue
+                offered.add(other)
+                entry = (-self._score(other, rest), other)
+                if len(top) < limit or entry < top[-1]:
+                    insort(top, entry)
+                    del top[limit:]
+
+    def _holders(self, combo: tuple[str, ...]) -> Iterable[int]:
+        """The posts holding every tag of `combo` (rarest first), newest first."""
+        if len(combo) == 1:
+            return self.groups[combo[0]]
+        first, second, *others = combo
+        pair, keys = self.pairs.get((first, second), []), self.keys
+        return (o for o in pair if all(k in keys[o] for k in others)) if others else pair
+
+
+def _kth(scores: dict[int, int], limit: int) -> int:
+    """The limit-th highest score, or 0 while there are fewer."""
+    return heapq.nlargest(limit, scores.values())[-1] if len(scores) >= limit else 0

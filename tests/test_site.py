@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitegen import taxonomy
 from sitegen.errors import Problems
 from sitegen.models import Config, Post, Site, TagSettings, TagSpec
 from sitegen.parser import parse_post
@@ -149,10 +153,56 @@ def related_of(site: Site) -> dict[str, list[str]]:
     return {source: [str(p.source) for p in others] for source, others in site.related.items()}
 
 
+def scored_one_by_one(site: Site, limit: int) -> dict[str, list[str]]:
+    """The related posts by definition: every other post sharing a tag, scored, best first."""
+    weight = {key: round(1000 * math.log(1 + len(site.posts) / len(group)))
+              for key, group in site.posts_by_tag.items()}
+    related = {}
+    for number, this in enumerate(site.posts):
+        mine = {t.key for t in this.tags}
+        scored = [(-sum(weight[key] for key in shared), other)
+                  for other, that in enumerate(site.posts)
+                  if other != number and (shared := mine & {t.key for t in that.tags})]
+        related[str(this.source)] = [str(site.posts[other].source) for _, other in sorted(scored)[:limit]]
+    return related
+
+
+# The search's two switches, drawn small so that a site of a few posts takes every path: a tag on
+# more posts than the first is "common"; a post with more common tags than the second scores all.
+SWITCHES = st.tuples(st.sampled_from([0, 1, 2, 3, 1000]), st.sampled_from([0, 1, 2, 8]))
+HEAVY = ["python", "web"]  # each on most posts, as Python is on a third of a real corpus's
+
+
+def switched(switches: tuple[int, int]) -> Any:
+    small, most = switches
+    return patch.multiple(taxonomy, _SMALL_GROUP=small, _MOST_COMBINED=most)
+
+
+@st.composite
+def heavy_tag_sets(draw: st.DrawFn) -> list[str]:
+    heavy = [tag for tag in HEAVY if draw(st.integers(0, 9)) < 7]
+    return heavy + draw(st.lists(st.sampled_from(TAGS), max_size=4, unique=True))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(heavy_tag_sets(), min_size=1, max_size=30), st.lists(st.integers(1, 4)), st.integers(1, 5),
+       st.booleans(), SWITCHES)
+def test_related_posts_are_the_best_scored_of_all_posts_sharing_a_tag(
+        sets: list[list[str]], days: list[int], limit: int, hierarchy: bool,
+        switches: tuple[int, int]) -> None:
+    cfg = config(tags=TagSettings(hierarchy=hierarchy, related=limit))
+    posts = [make(f"p{i:02d}", cfg=cfg, date=f"2025-01-{days[i] if i < len(days) else 1:02d}",
+                  tags=json.dumps(tags)) for i, tags in enumerate(sets)]  # equal dates: ties
+    with switched(switches):
+        site, _, _ = collect_site(cfg, posts)
+    assert related_of(site) == scored_one_by_one(site, limit)
+
+
 @settings(max_examples=80, deadline=None)
-@given(st.lists(TAG_SETS, min_size=2, max_size=14), st.data(), st.booleans())
+@given(st.lists(TAG_SETS, min_size=2, max_size=14), st.data(), st.booleans(), SWITCHES)
 def test_related_posts_reused_from_the_last_build_equal_those_computed_afresh(
-        tag_sets: list[list[str]], data: st.DataObject, hierarchy: bool) -> None:
+        tag_sets: list[list[str]], data: st.DataObject, hierarchy: bool,
+        switches: tuple[int, int]) -> None:
     cfg = config(tags=TagSettings(hierarchy=hierarchy, related=2))
 
     def posts(sets: list[list[str]]) -> list[Post]:
@@ -160,14 +210,51 @@ def test_related_posts_reused_from_the_last_build_equal_those_computed_afresh(
                 for i, tags in enumerate(sets)]
 
     store = RelatedStore()
-    collect_site(cfg, posts(tag_sets), store)
-    for _ in range(data.draw(st.integers(1, 3))):
-        changed = data.draw(st.lists(st.integers(0, len(tag_sets) - 1), max_size=3))
-        for index in changed:
-            tag_sets[index] = data.draw(TAG_SETS)
-        reused, _, _ = collect_site(cfg, posts(tag_sets), store)
-        afresh, _, _ = collect_site(cfg, posts(tag_sets))
-        assert related_of(reused) == related_of(afresh)
+    with switched(switches):
+        collect_site(cfg, posts(tag_sets), store)
+        for _ in range(data.draw(st.integers(1, 3))):
+            changed = data.draw(st.lists(st.integers(0, len(tag_sets) - 1), max_size=3))
+            for index in changed:
+                tag_sets[index] = data.draw(st.one_of(TAG_SETS, heavy_tag_sets()))
+            reused, _, _ = collect_site(cfg, posts(tag_sets), store)
+            afresh, _, _ = collect_site(cfg, posts(tag_sets))
+            assert related_of(reused) == related_of(afresh) == scored_one_by_one(afresh, 2)
+
+
+def test_related_posts_kept_by_the_earlier_method_are_found_again() -> None:
+    """A cache from before related posts were exact must not hand its lists on."""
+    cfg = config(tags=TagSettings(related=1))
+    posts = [make("a", date="2025-01-03", tags="[x, y]"), make("b", date="2025-01-02", tags="[x]"),
+             make("c", date="2025-01-01", tags="[x, y]")]
+    afresh, _, _ = collect_site(cfg, posts)
+    sources = [str(p.source) for p in afresh.posts]
+    store = RelatedStore()
+    store.related = {"order": hashlib.sha256(repr((1, sources)).encode()).hexdigest(),  # as kept then
+                     "tags": {str(p.source): sorted(t.key for t in p.tags) for p in afresh.posts},
+                     "posts": {source: [] for source in sources}}
+    reused, _, _ = collect_site(cfg, posts, store)
+    assert related_of(reused) == related_of(afresh) == {
+        "content/posts/a.md": ["content/posts/c.md"], "content/posts/b.md": ["content/posts/a.md"],
+        "content/posts/c.md": ["content/posts/a.md"]}
+
+
+def test_a_post_sharing_three_tags_beats_one_sharing_two() -> None:
+    """Two slightly rarer tags must not hide a post that shares three of the others."""
+    site, _, _ = collect(make("p", date="2025-01-05", tags="[a, b, c, d, e]"),
+                         make("two", date="2025-01-04", tags="[a, b]"),
+                         make("three", date="2025-01-03", tags="[c, d, e]"),
+                         make("three-older", date="2025-01-02", tags="[c, d, e]"),
+                         cfg=config(tags=TagSettings(related=2)))
+    assert related_of(site)["content/posts/p.md"] == ["content/posts/three.md",
+                                                      "content/posts/three-older.md"]
+
+
+def test_a_post_whose_shared_tags_are_common_still_gets_its_related_posts() -> None:
+    """Its rarest tags are its own; the posts sharing its common tag are there to be found."""
+    site, _, _ = collect(make("p", date="2025-01-09", tags="[mine, only mine, common]"),
+                         *(make(f"o{i}", date=f"2025-01-0{i}", tags="[common]") for i in range(1, 6)),
+                         cfg=config(tags=TagSettings(related=3)))
+    assert related_of(site)["content/posts/p.md"] == [f"content/posts/o{i}.md" for i in (5, 4, 3)]
 
 
 def test_only_the_posts_near_a_changed_tag_get_related_posts_again(monkeypatch: Any) -> None:
