@@ -96,6 +96,8 @@ class Mapping:
     inner: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     # key -> line and column of each item of a list value (a post's tags)
     item_positions: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    # keys whose value could not be loaded (each has its error): the other keys can still be checked
+    invalid: frozenset[str] = frozenset()
 
 
 def split(text: str, path: PurePath | str) -> Document:
@@ -167,6 +169,7 @@ def _construct(
     key_lines: dict[str, int] = {}
     inner: dict[str, dict[str, tuple[int, int]]] = {}
     items: dict[str, tuple[tuple[int, int], ...]] = {}
+    invalid: set[str] = set()
     errors: list[SourceError] = []
     escapes = "\\" in text  # only an escape makes a character XML forbids: without one, none
     for key_node, value_node in node.value:
@@ -179,6 +182,7 @@ def _construct(
             found = _not_xml(key_node, value_node, key, text, path, first_line)
             if found:
                 errors += found
+                invalid.add(key)
                 continue
         if key in positions:
             errors.append(
@@ -196,6 +200,7 @@ def _construct(
             values[key] = loader.construct_object(value_node, deep=True)
         except (ValueError, yaml.YAMLError, RecursionError) as exc:
             errors.append(_value_error(exc, value_node, key, path, position))
+            invalid.add(key)
             continue
         positions[key] = position
         key_lines[key] = line
@@ -204,7 +209,7 @@ def _construct(
                           for k, _ in value_node.value if isinstance(k, yaml.ScalarNode)}
         if isinstance(value_node, yaml.SequenceNode):
             items[key] = tuple(_place(text, item.start_mark.index, first_line) for item in value_node.value)
-    return Mapping(values, positions, key_lines, inner, items), errors
+    return Mapping(values, positions, key_lines, inner, items, frozenset(invalid)), errors
 
 
 def _not_xml(key_node: Any, value_node: Any, key: str, text: str, path: PurePath | str,

@@ -303,9 +303,9 @@ def parse_post(
             hint="start the file with ---, then title: and date: lines, then ---"))
         return None
     data, yaml_errors = load_mapping(document.yaml_text, source, document.yaml_line)
-    checker = _Checker(source, data.positions, config, problems)
+    checker = _Checker(source, data.positions, config, problems, invalid=data.invalid)
     problems.errors.extend(yaml_errors)
-    if yaml_errors:
+    if yaml_errors and not data.invalid:  # the YAML itself is broken: nothing else can be read
         return None
     values = data.values
     title = checker.text(values, "title", required=True)
@@ -322,7 +322,7 @@ def parse_post(
     separator = checker.text(values, "excerpt_separator") or MORE
     extra = {k: v for k, v in values.items() if k not in KNOWN_KEYS}
     checker.warn_typos([k for k in extra if k not in FOREIGN_KEYS])
-    if checker.failed or title is None or slug is None:
+    if yaml_errors or checker.failed or title is None or slug is None:
         return None
     url = post_url(slug) if section == "posts" else page_url(slug)
     if _too_costly(source, document.body, document.body_line, problems):
@@ -425,12 +425,16 @@ class _Checker:
     """Validates front-matter values, recording errors at the value's line and column."""
 
     def __init__(self, source: PurePosixPath, positions: dict[str, tuple[int, int]],
-                 config: Config, problems: Problems) -> None:
+                 config: Config, problems: Problems, *, invalid: frozenset[str] = frozenset()) -> None:
         self.source, self.positions, self.config, self.problems = source, positions, config, problems
+        self.invalid = invalid  # keys whose value YAML could not load, already reported
         self.failed = False
 
     def error(self, key: str, message: str, hint: str | None = None,
               at: tuple[int, int] | None = None) -> None:
+        self.failed = True
+        if key in self.invalid:  # "missing date" after "not a real date" would be one error twice
+            return
         line, col = at or self.positions.get(key, (1, 1))
         self.problems.errors.append(ContentError(self.source, message, line=line, col=col, hint=hint))
         self.failed = True

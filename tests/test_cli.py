@@ -475,7 +475,8 @@ BAD_CONFIGS = {
     "unknown-key": ("sitegen.yaml", "titel: x\n", "sitegen.yaml:1:1: error: unknown key 'titel'"),
     "wrong-type": ("sitegen.yaml", "posts_per_page: many\n",
                    "sitegen.yaml:1:17: error: posts_per_page must be a whole number above 0"),
-    "broken-yaml": ("sitegen.yaml", "title: [unclosed\n", "sitegen.yaml:1:8: error: invalid YAML: the list opened with [ is never closed"),
+    "broken-yaml": ("sitegen.yaml", "title: [unclosed\n",
+                    "sitegen.yaml:1:8: error: invalid YAML: the list opened with [ is never closed"),
     "bad-tags-yaml": ("tags.yaml", "python: 5\n", "tags.yaml:1:9: error: 'python' must map to slug:"),
 }
 COMMANDS = {

@@ -248,11 +248,14 @@ def test_sections_of_a_whole_post_on_a_list_page_are_smaller_than_post_titles(
 ) -> None:
     page = pages[width]
     page.goto(site + "tags/cpp/")  # its one post has no <!--more-->: shown whole
-    sizes = page.evaluate("""() => ({
-        titles: [...document.querySelectorAll('.excerpt > header h2')].map(h => parseFloat(getComputedStyle(h).fontSize)),
-        sections: [...document.querySelectorAll('.excerpt .content :is(h2, h3, h4)')].map(h => parseFloat(getComputedStyle(h).fontSize)),
-        body: parseFloat(getComputedStyle(document.querySelector('.excerpt .content p')).fontSize),
-    })""")
+    sizes = page.evaluate("""() => {
+        const size = e => parseFloat(getComputedStyle(e).fontSize);
+        return {
+            titles: [...document.querySelectorAll('.excerpt > header h2')].map(size),
+            sections: [...document.querySelectorAll('.excerpt .content :is(h2, h3, h4)')].map(size),
+            body: size(document.querySelector('.excerpt .content p')),
+        };
+    }""")
     assert sizes["titles"] and sizes["sections"], sizes
     assert max(sizes["sections"]) <= 0.8 * min(sizes["titles"]), sizes
     assert min(sizes["sections"]) >= sizes["body"], f"a section heading smaller than the text: {sizes}"

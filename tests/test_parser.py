@@ -204,3 +204,16 @@ def test_posts_are_converted_with_the_cycle_collector_on(write_site: WriteSite,
             assert pool.submit(gc.isenabled).result()
     finally:
         gc.enable()
+
+
+def test_a_value_yaml_cannot_load_does_not_hide_the_other_problems_of_the_post() -> None:
+    result, problems = parse("---\ntitel: X\ndate: 2024-02-30\ntags: 2025\n---\nText.\n")
+    assert result is None
+    assert sorted((e.line, e.message.split(":")[0]) for e in problems.errors) == [
+        (1, "missing title"), (3, "date"), (4, "tags must be a list of strings, got a number (2025)")]
+    assert [w.line for w in problems.warnings] == [2]  # titel: did you mean title?
+
+
+def test_broken_yaml_is_one_error_not_a_cascade() -> None:
+    result, problems = parse("---\ntitle: [open\ndate: 2024-01-01\n---\nText.\n")
+    assert result is None and len(problems.errors) == 1
