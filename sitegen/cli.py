@@ -269,11 +269,15 @@ def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path) ->
 
 
 def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) -> None:
-    from sitegen.retag import plan_retag
+    from sitegen.retag import plan_retag, write_edits
 
     config = _load(directory)
     try:
         edits = plan_retag(config, old, new, rename=rename)
+    except BuildError as exc:
+        print_problems(exc.errors, exc.warnings)
+        _stderr().print(f"{_count(len(exc.errors), 'error')}; nothing was written.")
+        sys.exit(1)
     except SitegenError as exc:
         _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
         sys.exit(1)
@@ -291,8 +295,11 @@ def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) 
     if not edits:
         click.echo(f"No post uses '{old}' and tags.yaml already knows it; nothing to change.")
         return
-    for edit in edits:
-        edit.path.write_bytes(edit.after.encode("utf-8"))
+    try:
+        write_edits(edits)
+    except SitegenError as exc:
+        _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
+        sys.exit(1)
     verb = "Renamed" if rename else "Merged"
     registry = " and recorded it as an alias in tags.yaml, so its old URLs redirect" if \
         len(edits) > len(posts) else ""
