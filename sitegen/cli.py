@@ -29,7 +29,7 @@ from sitegen import builder as builder_stage
 from sitegen.config import CONFIG_FILE, TAGS_FILE, load_config
 from sitegen.errors import BuildError, OutputError, SitegenError, SourceError, WriteError
 from sitegen.models import BuildReport, Config
-from sitegen.urls import slugify
+from sitegen.urls import slugify, tag_key
 
 PROGRESS_AFTER = 1.0  # seconds before a progress bar appears on a terminal
 PROGRESS_REDRAW = 0.1  # seconds between two redraws of it
@@ -301,8 +301,10 @@ def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) 
         _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
         sys.exit(1)
     verb = "Renamed" if rename else "Merged"
-    registry = " and recorded it as an alias in tags.yaml, so its old URLs redirect" if \
-        len(edits) > len(posts) else ""
+    registry = ""
+    if len(edits) > len(posts):
+        registry = " and respelled its entry in tags.yaml" if tag_key(old) == tag_key(new) else \
+            " and recorded it as an alias in tags.yaml, so its old URLs redirect"
     click.echo(f"{verb} '{old}' into '{new}' in {_count(len(posts), 'post')}{registry}.")
 
 

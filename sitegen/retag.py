@@ -14,7 +14,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
@@ -60,17 +60,8 @@ def yaml_scalar(text: str) -> str:
 def intended_tags(names: list[str], old: str, new: str) -> list[str]:
     """A post's tag names after renaming `old` to `new`: the first `old` becomes `new`, unless the
     post has `new` already; any other `old` goes. A respelling (same tag) respells every `old`."""
-    if tag_key(old) == tag_key(new):
-        return [new if name == old else name for name in names]
-    placed = any(tag_key(name) == tag_key(new) for name in names)
-    kept: list[str] = []
-    for name in names:
-        if tag_key(name) != tag_key(old):
-            kept.append(name)
-        elif not placed:
-            kept.append(new)
-            placed = True
-    return kept
+    return [new if fate == "rename" else name
+            for name, fate in zip(names, _fates(names, old, new), strict=True) if fate != "drop"]
 
 
 def _matches(name: str, old: str, new: str) -> bool:
@@ -182,7 +173,7 @@ def _edited_blocks(block: str, old: str, new: str, source: str, first_line: int)
     """Edited versions of the front-matter text, the least change first."""
     try:
         root = outline(block)
-    except YAMLError:  # _read loaded it: not reached
+    except YAMLError:  # not reached: _read loaded the same text
         return
     if root is None or root.kind != "mapping":
         return
@@ -383,6 +374,13 @@ def _registry_edits(text: str, specs: dict[str, TagSpec], aliases: dict[str, str
     wanted = {k: replace(s, line=None) for k, s in specs.items()}
     source, target = tag_key(old), aliases.get(tag_key(new), tag_key(new))
     moving, into = wanted.get(source), wanted.get(target)
+    if source == target and moving is not None and tag_key(new) != source:
+        # `new` is an alias of `old` (renamed the other way before): the two change places
+        del wanted[source]
+        kept = tuple(alias for alias in moving.aliases if tag_key(alias) != tag_key(new))
+        wanted[tag_key(new)] = replace(moving, name=new, aliases=_plus(kept, [old], key=tag_key))
+        text = _drop_from_list(_rename_entry(text, source, new), tag_key(new), "aliases", new)
+        return _add_to_list(text, tag_key(new), "aliases", [old]), wanted
     if source == target:  # a respelling: the entry, if any, takes the new spelling
         if moving is None or moving.name == new or fold(moving.name) != old:
             return text, wanted
@@ -427,11 +425,11 @@ def _registry_edits(text: str, specs: dict[str, TagSpec], aliases: dict[str, str
     return (_add_to_list(text, target, "old_slugs", more_slugs) if more_slugs else text), wanted
 
 
-def _plus(names: tuple[str, ...], more: list[str], *, key: object) -> tuple[str, ...]:
-    identity = key if callable(key) else str
+def _plus(names: tuple[str, ...], more: list[str], *, key: Callable[[str], str]) -> tuple[str, ...]:
+    """The names, then those of `more` not among them yet."""
     result = list(names)
     for name in more:
-        if identity(name) not in {identity(n) for n in result}:
+        if key(name) not in {key(n) for n in result}:
             result.append(name)
     return tuple(result)
 
@@ -508,6 +506,29 @@ def _add_to_list(text: str, key: str, field: str, names: list[str]) -> str:
         colon = text.index(":", field_key.end)
         return text[:colon + 1] + f" [{listed}]" + text[colon + 1:]
     return text[:value.outer] + f"[{listed}]" + text[value.end:]
+
+
+def _drop_from_list(text: str, key: str, field: str, name: str) -> str:
+    """Take a name out of a field of an entry (`[a, b]`, `- a` lines, or a single name)."""
+    _, entry = _entries(text)[1][key]
+    pairs = list(zip(entry.items[::2], entry.items[1::2], strict=True)) if entry.kind == "mapping" else []
+    value = next((v for k, v in pairs if k.text == field), None)
+    if value is None:
+        return text
+    if value.kind == "scalar":
+        return text[:value.outer] + "[]" + text[value.end:] if tag_key(value.text) == tag_key(name) else text
+    fates = ["drop" if item.kind == "scalar" and tag_key(item.text) == tag_key(name) else "keep"
+             for item in value.items]
+    if value.style == "flow":
+        runs = _dropped_runs([(item.outer, item.end) for item in value.items], fates)
+        cuts = [_flow_removal(text, start, end, floor=value.start) for start, end in runs]
+        return _apply(text, [(start, end, "") for start, end in cuts])
+    if all(fate == "drop" for fate in fates):  # no `- ` line left: an empty list instead
+        colon = text.index(":", next(k for k, v in pairs if v is value).end)
+        end = _block_removal(text, value.items[-1], TAGS_FILE, 1)[1]
+        return text[:colon + 1] + " []" + _newline(text) + text[end:]
+    return _apply(text, [(*_block_removal(text, item, TAGS_FILE, 1), "")
+                         for item, fate in zip(value.items, fates, strict=True) if fate == "drop"])
 
 
 def _line_start(text: str, index: int) -> int:
@@ -623,7 +644,11 @@ def _check_urls(config: Config, tags_after: dict[str, list[str]], new: str) -> N
         own = tag_of(config, spec.name)
         if own is None or own.key not in pages.get(own.slug, {}):
             continue  # a tag no post has gets no page and no redirects
-        for slug in {*spec.old_slugs, *(slugify(alias.rsplit("/", 1)[-1]) for alias in spec.aliases)}:
+        hierarchy = config.tags.hierarchy  # the redirects as taxonomy makes them
+        prefix = own.slug.rsplit("/", 1)[0] + "/" if hierarchy and "/" in own.slug else ""
+        found = [*spec.old_slugs, *(slugify(alias.rsplit("/", 1)[-1] if hierarchy else alias)
+                                    for alias in spec.aliases)]
+        for slug in {prefix + s for s in found}:
             landing = {k: w for k, w in pages.get(slug, {}).items() if k != key}
             if slug != own.slug and landing and target.key in (key, *landing):
                 raise SitegenError(f"the old URL /tags/{slug}/ of '{spec.name}' would redirect over the "

@@ -92,7 +92,8 @@ def _tag(config: Config, key: str, spellings: Counter[str], known: dict[str, Tag
     old: tuple[str, ...] = ()
     if spec:  # earlier slugs, and the slugs the aliases would have: their URLs redirect here
         prefix = slug.rsplit("/", 1)[0] + "/" if parent else ""
-        found = [*spec.old_slugs, *(slugify(alias.rsplit("/", 1)[-1]) for alias in spec.aliases)]
+        found = [*spec.old_slugs, *(slugify(alias.rsplit("/", 1)[-1] if config.tags.hierarchy else alias)
+                                    for alias in spec.aliases)]  # without hierarchy, "/" is a character
         old = tuple(sorted({prefix + s for s in found if s and prefix + s != slug}))
     return Tag(key=key, name=name, slug=slug, url=tag_url(slug), description_html=description,
                parent=parent, old_slugs=old)

@@ -208,3 +208,11 @@ def test_respelling_a_tag_needs_no_alias() -> None:
 ])
 def test_register_alias_keeps_the_rest_of_tags_yaml(registry: str, expected: str) -> None:
     assert register_alias(registry, "ml", "AI", rename=True) == expected
+
+
+def test_an_alias_with_a_slash_redirects_from_its_whole_slug(write_site: WriteSite) -> None:
+    """Without hierarchy a slash is an ordinary character: the URL 'ai/llm' had was /tags/ai-llm/."""
+    out = built(write_site, {"content/posts/a.md": post("A", tags="[LLM]"),
+                             "tags.yaml": "LLM:\n  aliases: [ai/llm]\n"})
+    assert "url=/tags/llm/" in (out / "tags/ai-llm/index.html").read_text()
+    assert (out / "tags/ai-llm/feed.xml").read_text() == (out / "tags/llm/feed.xml").read_text()
