@@ -125,8 +125,6 @@ def shapes(draw: st.DrawFn, *, editable: bool = False) -> Shape:
             text = f"{words[0]}{nl}{indent}    {words[1]}" if folded else name.strip()
             shape.item(text, name)
             shape.lit(nl + (nl if header.endswith("+") and draw(st.booleans()) else ""))
-            return
-        shape.lit(nl if indent is not None and kind == "block" else "")
 
     if kind == "repeated":  # tags: *t repeats a list written under another key
         shape.repeated = True
@@ -665,18 +663,24 @@ def test_random_renames_merges_and_edits_keep_posts_urls_and_builds(
 
 # --- a real blog: ten scripted merges and renames --------------------------------------------------
 
-SCRIPT = [  # each on tags the 18F blog has; some chain, one goes back, one respells
+SCRIPT = [  # on tags the 18F blog has: chains of merges and of renames, a name to quote, and back
     ("merge", "culture change", "culture"),
+    ("merge", "culture", "how we work"),
     ("rename", "open source", "open source software"),
     ("merge", "open data", "open government"),
-    ("rename", "how we work", "How We Work"),
+    ("rename", "open source software", "FOSS"),
     ("merge", "technical guides", "guides"),
     ("rename", "ai", "AI: artificial intelligence"),
     ("merge", "machine learning", "AI: artificial intelligence"),
-    ("rename", "open source software", "FOSS"),
     ("merge", "transformation services", "technology transformation services"),
     ("rename", "FOSS", "open source"),
 ]
+BLOG_REGISTRY = """\
+open source:
+  description: Code anyone can read, use and improve.   # on the tag page and in its feed
+  aliases: [open-source software]
+  old_slugs: [oss]
+"""
 _ITEM_LINE = re.compile(r"([ \t]*-[ \t]+)([^\s'\"#].*?)([ \t]*(?:#.*)?\r?\n)")
 
 
@@ -710,6 +714,7 @@ def test_ten_merges_and_renames_on_a_real_blog(tmp_path: Path, runner: CliRunner
     for path in sorted((found / "18f-blog" / CORPORA["18f-blog"][0]).glob("*.md")):
         shutil.copyfile(path, root / "content/posts" / path.name)
     (root / "sitegen.yaml").write_text("title: Corpus\nbase_url: https://example.org/\n")
+    (root / "tags.yaml").write_text(BLOG_REGISTRY)
     (root / ".gitignore").write_text("public/\n.public.*\n.sitegen-cache/\n")
     try:
         build(config_for(root))
@@ -737,3 +742,8 @@ def test_ten_merges_and_renames_on_a_real_blog(tmp_path: Path, runner: CliRunner
         seen |= now
     # A change to tags.yaml makes the next build redo every page: one clean build to compare with
     assert outputs(root / "public") == built(root, tmp_path / "clean", use_cache=False)
+    registry = (root / "tags.yaml").read_text()
+    assert registry.startswith("open source:\n  description: Code anyone can read, use and improve.   # on")
+    assert "  aliases: [open-source software, open source software, FOSS]\n" in registry
+    assert '"AI: artificial intelligence":\n  aliases: [ai, machine learning]\n' in registry
+    assert "how we work:\n  aliases: [culture change, culture]\n" in registry
