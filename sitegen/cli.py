@@ -29,7 +29,7 @@ from sitegen import builder as builder_stage
 from sitegen.config import CONFIG_FILE, TAGS_FILE, load_config
 from sitegen.errors import BuildError, OutputError, SitegenError, SourceError, WriteError
 from sitegen.models import BuildReport, Config
-from sitegen.urls import slugify
+from sitegen.urls import slugify, tag_key
 
 PROGRESS_AFTER = 1.0  # seconds before a progress bar appears on a terminal
 PROGRESS_REDRAW = 0.1  # seconds between two redraws of it
@@ -301,11 +301,15 @@ def _site_folder(given: tuple[str, ...], option: Path | None) -> Path:
 
 
 def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) -> None:
-    from sitegen.retag import plan_retag
+    from sitegen.retag import plan_retag, write_edits
 
     config = _load(directory)
     try:
         edits = plan_retag(config, old, new, rename=rename)
+    except BuildError as exc:
+        print_problems(exc.errors, exc.warnings)
+        _stderr().print(f"{_count(len(exc.errors), 'error')}; nothing was written.")
+        sys.exit(1)
     except SitegenError as exc:
         _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
         sys.exit(1)
@@ -323,11 +327,16 @@ def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) 
     if not edits:
         click.echo(f"No post uses '{old}' and tags.yaml already knows it; nothing to change.")
         return
-    for edit in edits:
-        edit.path.write_bytes(edit.after.encode("utf-8"))
+    try:
+        write_edits(edits)
+    except SitegenError as exc:
+        _stderr().print(f"[bold red]error[/]: {escape(str(exc))}")
+        sys.exit(1)
     verb = "Renamed" if rename else "Merged"
-    registry = " and recorded it as an alias in tags.yaml, so its old URLs redirect" if \
-        len(edits) > len(posts) else ""
+    registry = ""
+    if len(edits) > len(posts):
+        registry = " and respelled its entry in tags.yaml" if tag_key(old) == tag_key(new) else \
+            " and recorded it as an alias in tags.yaml, so its old URLs redirect"
     click.echo(f"{verb} '{old}' into '{new}' in {_count(len(posts), 'post')}{registry}.")
 
 

@@ -134,10 +134,14 @@ def load_config(
             config = replace(config, base_url=clean, base_url_at=("--base-url", None, None))
     tags_file = root / TAGS_FILE
     if tags_file.is_file():
-        specs, tag_errors = _read_tags(tags_file, root)
-        aliases, alias_errors = _alias_map(specs, TAGS_FILE)
-        config = replace(config, tag_specs=specs, tag_aliases=aliases)
-        errors += tag_errors + alias_errors
+        try:
+            text = tags_file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(ConfigError(TAGS_FILE, f"cannot read the file: {exc}"))
+        else:
+            specs, aliases, tag_errors = tag_registry(text)
+            config = replace(config, tag_specs=specs, tag_aliases=aliases)
+            errors += tag_errors
     if errors:
         raise BuildError(errors)
     output = (output_dir if output_dir is not None else root / "public").absolute()
@@ -216,12 +220,10 @@ def _tag_settings(values: dict[str, object], name: str, places: dict[str, tuple[
     return TagSettings(**settings)  # type: ignore[arg-type]
 
 
-def _read_tags(source: Path, root: Path) -> tuple[dict[str, TagSpec], list[SourceError]]:
-    name = _relative(source, root)
-    try:
-        text = source.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, [ConfigError(name, f"cannot read the file: {exc}")]
+def tag_registry(text: str) -> tuple[dict[str, TagSpec], dict[str, str], list[SourceError]]:
+    """The entries of a tags.yaml text by tag key, the alias map, and every problem in it."""
+    name = TAGS_FILE
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     data, errors = load_mapping(text, name, 1)
     specs: dict[str, TagSpec] = {}
     for tag, value in data.values.items():
@@ -235,7 +237,8 @@ def _read_tags(source: Path, root: Path) -> tuple[dict[str, TagSpec], list[Sourc
         errors += spec_errors
         if spec is not None:
             specs[tag_key(tag)] = spec
-    return specs, [_as_config(e) for e in errors]
+    aliases, alias_errors = _alias_map(specs, name)
+    return specs, aliases, [_as_config(e) for e in errors + alias_errors]
 
 
 def _tag_spec(

@@ -340,47 +340,71 @@ def _unclosed(exc: yaml.MarkedYAMLError, text: str, path: PurePath | str, first_
 
 
 @dataclass(frozen=True, slots=True)
-class Span:
-    """Where a YAML value sits in its text: character offsets, for edits that keep every other byte."""
+class Written:
+    """A YAML value as written: where its characters are, for edits that keep every other byte."""
 
-    start: int
-    end: int
-    value: object
-    style: str  # "plain", "quoted", "flow", "block", "mapping", "null"
+    kind: str  # "scalar", "alias", "sequence" or "mapping"
+    style: str  # a scalar's "plain", "'", '"', "|" or ">"; a collection's "flow" or "block"
+    start: int  # the value's own first character, after its &anchor and !tag
+    end: int  # a block scalar ends after the line breaks (and blank lines) it takes
+    outer: int  # where the &anchor or !tag written before it starts; `start` when it has none
+    text: str = ""  # a scalar's value before type resolution ("2024" for 2024); an alias's name
+    anchor: str = ""
+    items: tuple[Written, ...] = ()  # a sequence's items; a mapping's keys and values, alternating
 
 
-def value_spans(text: str) -> dict[str, tuple[Span, Span, tuple[Span, ...]]]:
-    """For each top-level key: (key span, value span, item spans of a sequence or mapping value).
+def outline(text: str) -> Written | None:
+    """The document's values as written, nested; None for an empty document.
 
-    Raises yaml.YAMLError for text that is not YAML; callers report it with load_mapping.
+    Offsets count characters (with libyaml too). Raises YAMLError for text that is not YAML;
+    callers load it with load_mapping first, which reports why.
     """
-    loader = _Loader(text)  # offsets count characters, with libyaml too
+    loader = _Loader(text)
+    own_starts: dict[int, int] | None = None
+    opened: list[tuple[Any, list[Written]]] = [(None, [])]
     try:
-        node = loader.get_single_node()
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                opened.append((event, []))
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                start_event, items = opened.pop()
+                flow = bool(start_event.flow_style)
+                start = _at(start_event.end_mark) - (1 if flow else 0)  # at "[" or the first item
+                end = _at(event.end_mark) if flow else (items[-1].end if items else start)
+                kind = "sequence" if isinstance(event, yaml.SequenceEndEvent) else "mapping"
+                opened[-1][1].append(Written(kind, "flow" if flow else "block", start, end,
+                                             _at(start_event.start_mark), anchor=start_event.anchor or "",
+                                             items=tuple(items)))
+            elif isinstance(event, yaml.ScalarEvent):
+                start = _at(event.start_mark)
+                if event.anchor or event.tag:  # the value's own text starts after them
+                    own_starts = own_starts if own_starts is not None else _scalar_starts(text)
+                    start = own_starts.get(_at(event.end_mark), start)
+                opened[-1][1].append(Written("scalar", event.style or "plain", start, _at(event.end_mark),
+                                             _at(event.start_mark), str(event.value), event.anchor or ""))
+            elif isinstance(event, yaml.AliasEvent):
+                opened[-1][1].append(Written("alias", "", _at(event.start_mark), _at(event.end_mark),
+                                             _at(event.start_mark), event.anchor or ""))
     finally:
         loader.dispose()
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    found: dict[str, tuple[Span, Span, tuple[Span, ...]]] = {}
-    for key_node, value_node in node.value:
-        items: tuple[Span, ...] = ()
-        if isinstance(value_node, yaml.SequenceNode):
-            items = tuple(_span(item) for item in value_node.value)
-        elif isinstance(value_node, yaml.MappingNode):
-            items = tuple(span for pair in value_node.value for span in map(_span, pair))
-        found[str(key_node.value)] = (_span(key_node), _span(value_node), items)
-    return found
+    found = opened[0][1]
+    return found[0] if found else None
 
 
-def _span(node: Any) -> Span:
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag.endswith(":null") and node.start_mark.index == node.end_mark.index:
-            style = "null"
-        else:
-            style = "quoted" if node.style in ("'", '"') else "plain"
-        return Span(node.start_mark.index, node.end_mark.index, node.value, style)
-    if isinstance(node, yaml.MappingNode):
-        return Span(node.start_mark.index, node.end_mark.index, None,
-                    "flow" if node.flow_style else "mapping")
-    return Span(node.start_mark.index, node.end_mark.index, None,
-                "flow" if node.flow_style else "block")
+def _at(mark: Any) -> int:
+    return int(mark.index)
+
+
+def _scalar_starts(text: str) -> dict[int, int]:
+    """Where each scalar's own text starts, by where it ends (a scalar event starts at its anchor)."""
+    loader = _Loader(text)
+    starts: dict[int, int] = {}
+    try:
+        while loader.check_token():
+            token = loader.get_token()
+            if isinstance(token, yaml.ScalarToken):
+                starts[_at(token.end_mark)] = _at(token.start_mark)
+    finally:
+        loader.dispose()
+    return starts

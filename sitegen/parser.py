@@ -201,7 +201,7 @@ def parse_file(source: PurePosixPath, data: bytes, config: Config) -> tuple[Post
     """Decode and parse one file's bytes; worker processes run this for a share of the files."""
     problems = Problems()
     try:
-        text = _decode(data, source)
+        text = decode(data, source)
     except ContentError as error:
         problems.errors.append(error)
         return None, problems
@@ -263,7 +263,8 @@ def _check_file(config: Config, path: Path, problems: Problems, files: list[Path
         files.append(path)
 
 
-def _decode(data: bytes, source: PurePosixPath) -> str:
+def decode(data: bytes, source: PurePosixPath) -> str:
+    """A source file's bytes as the text its front matter and Markdown are read from (LF line ends)."""
     if len(data) > MAX_FILE_SIZE:
         raise ContentError(source, f"file is {len(data)} bytes; the limit is {MAX_FILE_SIZE}",
                            hint="split it into several posts")
@@ -421,6 +422,44 @@ def _describe(value: object) -> str:
     return repr(value)
 
 
+def tag_spellings(value: object) -> tuple[list[str], list[object]]:
+    """The tag names a front-matter `tags:` value holds, whitespace folded, in order (a string is a
+    comma-separated list); and the items that are not names."""
+    if value is None:
+        return [], []
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if not isinstance(value, list):
+        return [], [value]
+    names: list[str] = []
+    bad: list[object] = []
+    for item in value:
+        name = tag_name(item) if isinstance(item, str) else ""
+        if name:
+            names.append(name)
+        else:
+            bad.append(item)
+    return names, bad
+
+
+def tag_of(config: Config, name: str) -> Tag | None:
+    """The tag a spelling means (aliases in tags.yaml lead to the tag they stand for); None when
+    it has no letters or digits to make a URL from."""
+    hierarchy = config.tags.hierarchy
+    segments = [" ".join(s.split()) for s in name.split("/")] if hierarchy else [name]
+    name = "/".join(segments)
+    key = tag_key(name)
+    key = config.tag_aliases.get(key, key)
+    spec = config.tag_specs.get(key)
+    slugs = [slugify(segment) for segment in segments]
+    if spec is not None and spec.slug:
+        slugs[-1] = spec.slug
+    if not all(slugs):
+        return None
+    slug = "/".join(slugs)
+    return Tag(key=key, name=name, slug=slug, url=tag_url(slug))
+
+
 class _Checker:
     """Validates front-matter values, recording errors at the value's line and column."""
 
@@ -528,22 +567,11 @@ class _Checker:
         return tuple(t for t, _ in tags.values()), tuple(line for _, line in tags.values())
 
     def _tag(self, name: str, at: tuple[int, int]) -> Tag | None:
-        """The tag a spelling means; aliases from tags.yaml lead to the tag they stand for."""
-        hierarchy = self.config.tags.hierarchy
-        segments = [" ".join(s.split()) for s in name.split("/")] if hierarchy else [name]
-        name = "/".join(segments)
-        key = tag_key(name)
-        key = self.config.tag_aliases.get(key, key)
-        spec = self.config.tag_specs.get(key)
-        slugs = [slugify(segment) for segment in segments]
-        if spec is not None and spec.slug:
-            slugs[-1] = spec.slug
-        if not all(slugs):
+        tag = tag_of(self.config, name)
+        if tag is None:
             self.error("tags", f"tag {name!r} has no letters or digits to make a URL from",
                        hint=f"give it a slug in tags.yaml: '{name}': {{slug: my-tag}}", at=at)
-            return None
-        slug = "/".join(slugs)
-        return Tag(key=key, name=name, slug=slug, url=tag_url(slug))
+        return tag
 
     def draft(self, values: dict[str, object]) -> bool:
         draft, published = values.get("draft", False), values.get("published", True)

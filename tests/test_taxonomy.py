@@ -364,3 +364,11 @@ def test_hierarchy_pages_show_each_tag_by_its_own_name(write_site: WriteSite) ->
     index = (out / "tags/index.html").read_text()
     assert '<a href="/tags/design/user-research/" title="design/user research">user research</a>' in index
     assert ">design/user research" not in index
+
+
+def test_an_alias_with_a_slash_redirects_from_its_whole_slug(write_site: WriteSite) -> None:
+    """Without hierarchy a slash is an ordinary character: the URL 'ai/llm' had was /tags/ai-llm/."""
+    out = built(write_site, {"content/posts/a.md": post("A", tags="[LLM]"),
+                             "tags.yaml": "LLM:\n  aliases: [ai/llm]\n"})
+    assert "url=/tags/llm/" in (out / "tags/ai-llm/index.html").read_text()
+    assert (out / "tags/ai-llm/feed.xml").read_text() == (out / "tags/llm/feed.xml").read_text()
