@@ -170,6 +170,7 @@ def _construct(
     inner: dict[str, dict[str, tuple[int, int]]] = {}
     items: dict[str, tuple[tuple[int, int], ...]] = {}
     invalid: set[str] = set()
+    first_lines: dict[str, int] = {}  # key -> the line it first stands on
     errors: list[SourceError] = []
     escapes = "\\" in text  # only an escape makes a character XML forbids: without one, none
     for key_node, value_node in node.value:
@@ -178,23 +179,24 @@ def _construct(
             errors.append(SourceError(path, "keys must be plain names", line=line, col=1))
             continue
         key = key_node.value
-        if escapes:
-            found = _not_xml(key_node, value_node, key, text, path, first_line)
-            if found:
-                errors += found
-                invalid.add(key)
-                continue
-        if key in positions:
+        if key in first_lines:  # checked first: a value that fails to load still takes its key
             errors.append(
                 SourceError(
                     path,
-                    f"key '{key}' appears twice (first on line {positions[key][0]})",
+                    f"key '{key}' appears twice (first on line {first_lines[key]})",
                     line=line,
                     col=key_col,
                     hint="keep one of them",
                 )
             )
             continue
+        first_lines[key] = line
+        if escapes:
+            found = _not_xml(key_node, value_node, key, text, path, first_line)
+            if found:
+                errors += found
+                invalid.add(key)
+                continue
         position = _place(text, value_node.start_mark.index, first_line)
         try:
             values[key] = loader.construct_object(value_node, deep=True)

@@ -476,7 +476,6 @@ class _Checker:
             return
         line, col = at or self.positions.get(key, (1, 1))
         self.problems.errors.append(ContentError(self.source, message, line=line, col=col, hint=hint))
-        self.failed = True
 
     def text(self, values: dict[str, object], key: str, *, required: bool = False) -> str | None:
         value = values.get(key)

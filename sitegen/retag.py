@@ -23,7 +23,7 @@ from sitegen.errors import BuildError, ContentError, SitegenError, SourceError, 
 from sitegen.frontmatter import Written, YAMLError, load_mapping, outline, split
 from sitegen.models import Config, TagSpec
 from sitegen.parser import content_files, decode, tag_of, tag_spellings
-from sitegen.urls import slugify, tag_key
+from sitegen.urls import slugify, tag_key, tag_name
 
 _BREAK = r"(?:\r\n|\r|\n)"
 _FRONT_MATTER = re.compile(rf"\A(\ufeff?---[ \t]*{_BREAK})(.*?{_BREAK})(?:---|\.\.\.)[ \t]*(?:{_BREAK}|\Z)",
@@ -44,8 +44,9 @@ class Edit:
 
 
 def fold(name: str) -> str:
-    """A tag name as a build reads it: runs of whitespace are one space, none at the ends."""
-    return " ".join(name.split())
+    """A tag name as a build reads it: runs of whitespace are one space, none at the ends, and
+    characters that show nothing left out."""
+    return tag_name(name)
 
 
 def yaml_scalar(text: str) -> str:

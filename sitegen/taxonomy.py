@@ -134,14 +134,20 @@ def _slug_clashes(tags: dict[str, Tag], posts: tuple[Post, ...]) -> list[SourceE
     by_slug: dict[str, list[Tag]] = defaultdict(list)
     for tag in tags.values():
         by_slug[tag.slug].append(tag)
+
+    def users_of(tag: Tag) -> list[tuple[Post, int]]:
+        # a parent that no post names itself is there for its children's posts
+        return users[tag.key] or [use for key in sorted(users) if key.startswith(tag.key + "/")
+                                  for use in users[key]]
+
     errors: list[SourceError] = []
     for slug, clashing in sorted(by_slug.items()):
         if len(clashing) < 2:
             continue
         described = "; ".join(
-            f"'{t.name}' in " + ", ".join(sorted({_where(*u) for u in users[t.key]})) for t in clashing
+            f"'{t.name}' in " + ", ".join(sorted({_where(*u) for u in users_of(t)})) for t in clashing
         )
-        first, line = (users[clashing[1].key] or users[clashing[0].key])[0]
+        first, line = (users_of(clashing[1]) or users_of(clashing[0]))[0]
         errors.append(ContentError(
             first.source, f"tags {' and '.join(repr(t.name) for t in clashing)} would share the URL "
             f"/tags/{slug}/ ({described})", line=line,

@@ -143,3 +143,12 @@ def test_escapes_of_allowed_characters_are_kept() -> None:
     mapping, errors = load_mapping('title: "tab\\there \\\\0 \\x85 \\u00e9 \\U0001F600"', "a.md", 2)
     assert errors == []
     assert mapping.values == {"title": "tab\there \\0 \x85 \u00e9 \U0001F600"}
+
+
+def test_a_key_whose_value_failed_is_still_reported_when_repeated() -> None:
+    from sitegen.frontmatter import load_mapping
+
+    for text in ("date: 2024-02-30\ndate: 2024-01-01\n", 'title: "x\\x01"\ntitle: again\n'):
+        _, errors = load_mapping(text, "p.md", 2)
+        assert [e.line for e in errors] == [2, 3], errors
+        assert "appears twice (first on line 2)" in errors[1].message

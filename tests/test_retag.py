@@ -747,3 +747,18 @@ def test_ten_merges_and_renames_on_a_real_blog(tmp_path: Path, runner: CliRunner
     assert "  aliases: [open-source software, open source software, FOSS]\n" in registry
     assert '"AI: artificial intelligence":\n  aliases: [ai, machine learning]\n' in registry
     assert "how we work:\n  aliases: [culture change, culture]\n" in registry
+
+
+@pytest.mark.parametrize("tags, words, expected", [
+    # a tag written with a zero-width space is the tag AI to the build, and so to the tools
+    ('"A\u200bI, web"', ("rename", "web", "www"), 'tags: "A\u200bI, www"'),
+    ('[web, "A\u200bI"]', ("rename", "AI", "ai"), "tags: [web, ai]"),
+])
+def test_invisible_characters_in_a_tag_are_read_as_the_build_reads_them(
+        write_site: WriteSite, runner: CliRunner, tags: str, words: tuple[str, ...], expected: str) -> None:
+    root = write_site({"content/posts/a.md": post("A", date="2025-01-01", tags=tags),
+                       "content/posts/b.md": post("B", date="2025-01-02", tags="[web, AI]")})
+    code, output = sitegen(runner, root, *words)
+    assert code == 0, output
+    assert expected in (root / "content/posts/a.md").read_text(encoding="utf-8")
+    assert runner.invoke(cli, ["build", str(root)]).exit_code == 0

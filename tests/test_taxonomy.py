@@ -372,3 +372,13 @@ def test_an_alias_with_a_slash_redirects_from_its_whole_slug(write_site: WriteSi
                              "tags.yaml": "LLM:\n  aliases: [ai/llm]\n"})
     assert "url=/tags/llm/" in (out / "tags/ai-llm/index.html").read_text()
     assert (out / "tags/ai-llm/feed.xml").read_text() == (out / "tags/llm/feed.xml").read_text()
+
+
+def test_two_parents_that_no_post_names_sharing_a_url_is_an_error_not_a_crash(write_site: WriteSite) -> None:
+    root = write_site({"sitegen.yaml": "tags: {hierarchy: true}\n",
+                       "content/posts/a.md": post("A", date="2025-01-01", tags="[a b/x]"),
+                       "content/posts/b.md": post("B", date="2025-01-02", tags="[a-b/y]")})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    assert any("would share the URL /tags/a-b/" in e.message and e.path == "content/posts/b.md"
+               for e in caught.value.errors), caught.value.errors
