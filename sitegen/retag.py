@@ -345,10 +345,13 @@ def _unescape(raw: str, style: str) -> str:
 
 # tags.yaml
 
-def register_alias(text: str, old: str, new: str, *, rename: bool) -> str:
+def register_alias(text: str, old: str, new: str, *, rename: bool, old_path: str | None = None) -> str:
     """tags.yaml with `old` folded into `new`: `old` becomes an alias of `new`; on a rename, the
     entry of `old` moves to `new`, description and slug included; on a merge (or a rename onto a
     described tag), the aliases and old URLs of `old` join those of `new`.
+
+    `old_path`: the old tag's URL path after /tags/ where it differs from its slug (a child tag
+    with a slug of its own, under hierarchy): recorded as an old slug, which are paths.
 
     Raises SourceError when tags.yaml cannot say that (say, `old` has a description that a merge
     would lose) or would not read back as exactly that.
@@ -357,7 +360,7 @@ def register_alias(text: str, old: str, new: str, *, rename: bool) -> str:
     specs, aliases, errors = tag_registry(text)
     if errors:
         raise BuildError(errors)
-    after, wanted = _registry_edits(text, specs, aliases, old, new, rename=rename)
+    after, wanted = _registry_edits(text, specs, aliases, old, new, rename=rename, old_path=old_path)
     if after == text:
         return text
     specs_after, _, errors_after = tag_registry(after)
@@ -371,7 +374,7 @@ def register_alias(text: str, old: str, new: str, *, rename: bool) -> str:
 
 
 def _registry_edits(text: str, specs: dict[str, TagSpec], aliases: dict[str, str], old: str, new: str,
-                    *, rename: bool) -> tuple[str, dict[str, TagSpec]]:
+                    *, rename: bool, old_path: str | None) -> tuple[str, dict[str, TagSpec]]:
     wanted = {k: replace(s, line=None) for k, s in specs.items()}
     source, target = tag_key(old), aliases.get(tag_key(new), tag_key(new))
     moving, into = wanted.get(source), wanted.get(target)
@@ -407,13 +410,15 @@ def _registry_edits(text: str, specs: dict[str, TagSpec], aliases: dict[str, str
                                f"of '{moving.name}', then run this again")
     del wanted[source]
     if into is None and (rename or not moving.slug):  # the entry moves to the new name
-        wanted[target] = replace(moving, name=new, aliases=_plus(moving.aliases, [old], key=tag_key))
-        text = _rename_entry(text, source, new)
-        return _add_to_list(text, tag_key(new), "aliases", [old]), wanted
+        moved_slugs = [old_path] if moving.slug and old_path and old_path != moving.slug else []
+        wanted[target] = replace(moving, name=new, aliases=_plus(moving.aliases, [old], key=tag_key),
+                                 old_slugs=_plus(moving.old_slugs, moved_slugs, key=str))
+        text = _add_to_list(_rename_entry(text, source, new), tag_key(new), "aliases", [old])
+        return (_add_to_list(text, tag_key(new), "old_slugs", moved_slugs) if moved_slugs else text), wanted
     # The entry of `old` goes; its spellings and URLs join `new`'s
     spec = into or TagSpec(name=new)
     more_aliases = [*moving.aliases, old]
-    more_slugs = [*moving.old_slugs, *([moving.slug] if moving.slug else [])]
+    more_slugs = [*moving.old_slugs, *([old_path or moving.slug] if moving.slug else [])]
     wanted[target] = replace(spec, aliases=_plus(spec.aliases, more_aliases, key=tag_key),
                              old_slugs=_plus(spec.old_slugs, more_slugs, key=str))
     text = _delete_entry(text, source)
@@ -598,7 +603,8 @@ def plan_retag(config: Config, old: str, new: str, *, rename: bool) -> list[Edit
                            "    hint: sitegen tags lists every tag with its spellings")
     registry = config.root / TAGS_FILE
     before = registry.read_bytes().decode("utf-8") if registry.is_file() else ""
-    after = register_alias(before, old, new, rename=rename)
+    old_tag = tag_of(config, old) if config.tags.hierarchy else None
+    after = register_alias(before, old, new, rename=rename, old_path=old_tag.slug if old_tag else None)
     if after != before:
         edits.append(Edit(registry, before, after, created=not registry.is_file()))
     specs, aliases, _ = tag_registry(after)

@@ -762,3 +762,27 @@ def test_invisible_characters_in_a_tag_are_read_as_the_build_reads_them(
     assert code == 0, output
     assert expected in (root / "content/posts/a.md").read_text(encoding="utf-8")
     assert runner.invoke(cli, ["build", str(root)]).exit_code == 0
+
+
+@pytest.mark.parametrize("registry, posts, words, old_url", [
+    # a child with a slug of its own, merged: its URL was /tags/lang/python3/, not /tags/python3/
+    ("lang/py: {slug: python3}\n", ["[lang/py, web]", "[python]"], ("merge", "lang/py", "python"),
+     "tags/lang/python3"),
+    # renamed to the top level, its entry (slug included) moving along
+    ("ai/ml: {slug: machine-learning}\n", ["[ai/ml, web]", "[ai]"], ("rename", "ai/ml", "ml"),
+     "tags/ai/machine-learning"),
+])
+def test_a_child_tag_with_a_slug_of_its_own_keeps_its_url(
+        write_site: WriteSite, runner: CliRunner, registry: str, posts: list[str],
+        words: tuple[str, ...], old_url: str) -> None:
+    root = write_site({"sitegen.yaml": "tags: {hierarchy: true}\n", "tags.yaml": registry,
+                       **{f"content/posts/p{i}.md": post(f"P{i}", date=f"2025-01-0{i + 1}", tags=tags)
+                          for i, tags in enumerate(posts)}})
+    assert runner.invoke(cli, ["build", str(root)]).exit_code == 0
+    assert (root / "public" / old_url / "index.html").is_file()
+    code, output = sitegen(runner, root, *words)
+    assert code == 0, output
+    result = runner.invoke(cli, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (root / "public" / old_url / "index.html").is_file(), (root / "tags.yaml").read_text()
+    assert (root / "public" / old_url / "feed.xml").is_file()
