@@ -30,7 +30,9 @@ build: $(STAMP)  ## build the demo site into public/
 	@echo "sitegen itself is $(BIN)/sitegen (or: source $(BIN)/activate, then sitegen --help)."
 
 # -rs prints why each skipped test was skipped (no chromium, no npm): `bash .ci/run` installs them.
-test: $(TESTS)  ## run the whole test suite
+test: $(TESTS)  ## lint, type-check, then run the whole test suite
+	$(BIN)/ruff check sitegen tests bench
+	$(BIN)/mypy --strict sitegen
 	$(BIN)/python -m pytest -rs
 
 serve: $(STAMP)  ## preview the demo site with live reload
