@@ -270,11 +270,7 @@ def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path | N
 
     from sitegen.tagreport import near_duplicates, tag_rows
 
-    try:
-        config = _load(_site_folder(words, site_dir), drafts=drafts, future=True)
-    except BuildError as exc:  # no settings, no tags: nothing to list
-        print_problems(exc.errors, exc.warnings)
-        sys.exit(1)
+    config = _load(_site_folder(words, site_dir), drafts=drafts, future=True)
     site, _, errors, warnings = builder_stage.survey(config)  # a broken post leaves the others
     table = Table("tag", "slug", "posts", "spellings", box=None)
     for row in tag_rows(site):

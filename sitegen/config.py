@@ -162,8 +162,8 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
     changes: dict[str, Any] = {}
     for key, value in data.values.items():
         line, col = data.positions[key]
-        if key not in _KEYS:
-            errors.append(ConfigError(name, f"unknown key '{key}'", line=line, col=1,
+        if key not in _KEYS:  # at the key, not at its value (a mapping starts on the next line)
+            errors.append(ConfigError(name, f"unknown key '{key}'", line=data.key_lines[key], col=1,
                                       hint=_did_you_mean(key, _KEYS, "put your own keys under extra:")))
             continue
         validate, expected = _KEYS[key]

@@ -422,18 +422,25 @@ def _describe(value: object) -> str:
     return repr(value)
 
 
+def _tag_items(value: object) -> list[object] | None:
+    """The items of a front-matter `tags:` value (a string is a comma-separated list); None when
+    it is neither a list nor a string."""
+    if isinstance(value, str):
+        return [part for part in value.split(",") if part.strip()]
+    return value if isinstance(value, list) else None
+
+
 def tag_spellings(value: object) -> tuple[list[str], list[object]]:
-    """The tag names a front-matter `tags:` value holds, whitespace folded, in order (a string is a
-    comma-separated list); and the items that are not names."""
+    """The tag names a front-matter `tags:` value holds, in order, as a build reads them; and the
+    items that are not names."""
     if value is None:
         return [], []
-    if isinstance(value, str):
-        value = [part for part in value.split(",") if part.strip()]
-    if not isinstance(value, list):
+    items = _tag_items(value)
+    if items is None:
         return [], [value]
     names: list[str] = []
     bad: list[object] = []
-    for item in value:
+    for item in items:
         name = tag_name(item) if isinstance(item, str) else ""
         if name:
             names.append(name)
@@ -540,15 +547,15 @@ class _Checker:
         """The tags, and the line of each; `places`: where each item of a list value is."""
         if value is None:
             return (), ()
-        if isinstance(value, str):
-            value = [part for part in value.split(",") if part.strip()]
-            places = ()  # one string: its tags are where it is
-        if not isinstance(value, list):
+        items = _tag_items(value)
+        if items is None:
             self.error("tags", f"tags must be a list of strings, got {_describe(value)}",
                        hint=f'quote it: tags: ["{value}"]')
             return (), ()
+        if isinstance(value, str):
+            places = ()  # one string: its tags are where it is
         tags: dict[str, tuple[Tag, int]] = {}
-        for index, item in enumerate(value):
+        for index, item in enumerate(items):
             at = places[index] if index < len(places) else self.positions.get("tags", (1, 1))
             name = tag_name(item) if isinstance(item, str) else ""
             if isinstance(item, str) and item.strip() and not name:

@@ -43,12 +43,6 @@ class Edit:
     created: bool = False  # the file did not exist (a new tags.yaml)
 
 
-def fold(name: str) -> str:
-    """A tag name as a build reads it: runs of whitespace are one space, none at the ends, and
-    characters that show nothing left out."""
-    return tag_name(name)
-
-
 def yaml_scalar(text: str) -> str:
     """A tag name as YAML that reads back as exactly that name, inside [..] lists too."""
     if _PLAIN.fullmatch(text):
@@ -66,7 +60,7 @@ def intended_tags(names: list[str], old: str, new: str) -> list[str]:
 
 
 def _matches(name: str, old: str, new: str) -> bool:
-    return fold(name) == old if tag_key(old) == tag_key(new) else tag_key(name) == tag_key(old)
+    return tag_name(name) == old if tag_key(old) == tag_key(new) else tag_key(name) == tag_key(old)
 
 
 def _fates(names: list[str], old: str, new: str) -> list[str]:
@@ -115,7 +109,7 @@ def retag_post(text: str, old: str, new: str, source: str = "post.md") -> str:
     Raises SourceError, located, when the front matter cannot be read or cannot be edited so that
     it reads back as exactly the intended tags with nothing else changed.
     """
-    return _retag(text, fold(old), fold(new), source)[0]
+    return _retag(text, tag_name(old), tag_name(new), source)[0]
 
 
 def _retag(text: str, old: str, new: str, source: str) -> tuple[str, list[str], list[str]]:
@@ -204,7 +198,7 @@ def _list_changes(block: str, value: Written, root: Written, old: str, new: str,
     names: list[str | None] = []
     for item in value.items:
         written = _resolved(item, anchors)
-        names.append(fold(written.text) if written is not None and written.kind == "scalar"
+        names.append(tag_name(written.text) if written is not None and written.kind == "scalar"
                      and written.text.strip() else None)
     decided = iter(_fates([name for name in names if name is not None], old, new))
     fates = [next(decided) if name is not None else "keep" for name in names]
@@ -304,7 +298,7 @@ def _comma_string(block: str, value: Written, old: str, new: str, source: str,
         if piece.strip():
             start = at + piece.index(piece.strip()[0])
             raw = piece.strip()
-            parts.append((start, start + len(raw), fold(_unescape(raw, value.style))))
+            parts.append((start, start + len(raw), tag_name(_unescape(raw, value.style))))
         at += len(piece) + 1
     line = first_line + _line(block, value.start) - 1
     if [name for *_, name in parts] != tag_spellings(value.text)[0]:
@@ -356,7 +350,7 @@ def register_alias(text: str, old: str, new: str, *, rename: bool, old_path: str
     Raises SourceError when tags.yaml cannot say that (say, `old` has a description that a merge
     would lose) or would not read back as exactly that.
     """
-    old, new = fold(old), fold(new)
+    old, new = tag_name(old), tag_name(new)
     specs, aliases, errors = tag_registry(text)
     if errors:
         raise BuildError(errors)
@@ -386,7 +380,7 @@ def _registry_edits(text: str, specs: dict[str, TagSpec], aliases: dict[str, str
         text = _drop_from_list(_rename_entry(text, source, new), tag_key(new), "aliases", new)
         return _add_to_list(text, tag_key(new), "aliases", [old]), wanted
     if source == target:  # a respelling: the entry, if any, takes the new spelling
-        if moving is None or moving.name == new or fold(moving.name) != old:
+        if moving is None or moving.name == new or tag_name(moving.name) != old:
             return text, wanted
         wanted[target] = replace(moving, name=new)
         return _rename_entry(text, source, new), wanted
@@ -507,7 +501,7 @@ def _add_to_list(text: str, key: str, field: str, names: list[str]) -> str:
         lines = "".join(f"{indent}- {yaml_scalar(n)}{nl}" for n in names)
         return text[:at] + prefix + lines + text[at:]
     written = [value.text] if value.kind == "scalar" and value.text.strip() else []
-    listed = ", ".join(yaml_scalar(fold(n)) for n in [*written, *names])
+    listed = ", ".join(yaml_scalar(tag_name(n)) for n in [*written, *names])
     if value.kind == "scalar" and value.start == value.end and field_key is not None:  # `aliases:`
         colon = text.index(":", field_key.end)
         return text[:colon + 1] + f" [{listed}]" + text[colon + 1:]
@@ -613,7 +607,7 @@ def plan_retag(config: Config, old: str, new: str, *, rename: bool) -> list[Edit
 
 
 def _checked_names(config: Config, old: str, new: str) -> tuple[str, str]:
-    old, new = fold(old), fold(new)
+    old, new = tag_name(old), tag_name(new)
     for name, role in ((old, "old"), (new, "new")):
         if not name:
             raise SitegenError(f"the {role} tag name is empty\n    hint: give a name with letters or digits")

@@ -530,3 +530,13 @@ def test_a_new_site_keeps_its_cache_out_of_git_and_its_first_post_is_not_written
     again = runner.invoke(cli, ["new", "Hello, world", "--site", str(site)])
     assert again.exit_code == 1 and "already exists" in again.stderr
     assert runner.invoke(cli, ["build", str(site)]).exit_code == 0
+
+
+def test_an_unknown_key_holding_a_mapping_is_located_at_the_key(runner: CliRunner,
+                                                                write_site: WriteSite) -> None:
+    # an old generator's permalink settings: the value starts on the line after the key
+    root = write_site({"content/posts/a.md": post(),
+                       "sitegen.yaml": "title: Moved\npermalink_style:\n  post: /:year/:title/\n"})
+    result = runner.invoke(cli, ["build", str(root)])
+    assert result.exit_code == 1
+    assert "sitegen.yaml:2:1: error: unknown key 'permalink_style'" in result.stderr
