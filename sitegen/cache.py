@@ -46,7 +46,7 @@ def digest(data: bytes | str) -> str:
 
 def settings_fingerprint(config: Config) -> str:
     """What, besides a file's bytes, decides how it parses (paths and the clock do not)."""
-    neutral = dataclasses.replace(config, root=Path("."), source=None, output_dir=Path("."),
+    neutral = dataclasses.replace(config, root=Path("."), output_dir=Path("."),
                                   now=_EPOCH, jobs=1, drafts=False, future=False)
     return digest(f"{__version__}\n{_code_digest()}\n{_library_versions()}\n{neutral!r}")
 

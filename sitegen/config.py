@@ -7,6 +7,7 @@ Every key has a default; an unknown key is an error with a "did you mean" hint.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -181,7 +182,7 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
             changes.update(base_url=clean, base_url_at=(name, line, col))
         else:
             changes[key] = clean
-    return replace(config, source=source, **changes), [_as_config(e) for e in errors]
+    return replace(config, **changes), [_as_config(e) for e in errors]
 
 
 def _markdown_settings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
@@ -307,3 +308,48 @@ def _as_config(error: SourceError) -> SourceError:
     if isinstance(error, ConfigError):
         return error
     return ConfigError(error.path, error.message, line=error.line, col=error.col, hint=error.hint)
+
+
+def base_url_warning(config: Config) -> SourceError | None:
+    """Feeds, the sitemap and canonical links need the address the site is published at: an
+    unset base_url, or one no published site can have, is said once per build."""
+    uses = "feeds, the sitemap and canonical links"
+    if config.base_url_at is None:
+        return ConfigError(
+            "sitegen.yaml", f"base_url is not set; {uses} will point at {config.base_url}",
+            hint="set base_url in sitegen.yaml to the address the site is published at "
+                 "(base_url: https://your.domain/), or pass --base-url")
+    reason = _example_host(config.base_url)
+    if reason is None:
+        return None
+    path, line, col = config.base_url_at
+    hint = ("pass the address the site is published at, e.g. --base-url https://you.github.io/blog/"
+            if path == "--base-url" else
+            "set base_url in sitegen.yaml to the address the site is published at, e.g. "
+            "base_url: https://you.github.io/blog/")
+    return ConfigError(path, f"base_url {config.base_url} is not a public address ({reason}); "
+                       f"{uses} will point at it", line=line, col=col, hint=hint)
+
+
+_EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")  # RFC 2606, with subdomains
+_EXAMPLE_TLDS = ("example", "test", "invalid")  # RFC 2606 reserved top-level names
+_PLACEHOLDERS = ("your.domain",)  # in the comment sitegen init writes, if uncommented as it is
+
+
+def _example_host(url: str) -> str | None:
+    """Why no reader can reach `url`'s host, or None when it may be a real one. Private networks
+    (10.x, .local, .internal) are left alone: a site may be published on one."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    try:
+        address: ipaddress.IPv4Address | ipaddress.IPv6Address | None = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    labels = host.split(".")
+    if (address is not None and (address.is_loopback or address.is_unspecified)) \
+            or labels[-1] == "localhost":  # RFC 6761: localhost and every name under it
+        return f"{host} is this computer"
+    if ".".join(labels[-2:]) in _EXAMPLE_DOMAINS or labels[-1] in _EXAMPLE_TLDS:
+        return f"{host} is reserved for examples"
+    if host in _PLACEHOLDERS:
+        return f"{host} is a placeholder"
+    return None

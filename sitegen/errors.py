@@ -11,8 +11,29 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 
+def with_hint(text: str, hint: str | None) -> str:
+    """The one way a problem is written with its hint: the hint on its own indented line."""
+    return f"{text}\n    hint: {hint}" if hint else text
+
+
 class SitegenError(Exception):
-    """Base class; str() is the complete message a user reads."""
+    """Base class; str() is the complete message a user reads: what is wrong, then how to fix it."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return with_hint(self.message, self.hint)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Travel between processes intact (the default would pass the message alone)."""
+        return (_rebuild_plain, (type(self), self.message, self.hint))
+
+
+def _rebuild_plain(kind: type[SitegenError], message: str, hint: str | None) -> SitegenError:
+    return kind(message, hint=hint)
 
 
 class SourceError(SitegenError):
@@ -27,12 +48,10 @@ class SourceError(SitegenError):
         col: int | None = None,
         hint: str | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, hint=hint)
         self.path = str(path)
         self.line = line
         self.col = col
-        self.message = message
-        self.hint = hint
 
     @property
     def location(self) -> str:
@@ -44,10 +63,7 @@ class SourceError(SitegenError):
         return ":".join(parts)
 
     def format(self, severity: str = "error") -> str:
-        text = f"{self.location}: {severity}: {self.message}"
-        if self.hint:
-            text += f"\n    hint: {self.hint}"
-        return text
+        return with_hint(f"{self.location}: {severity}: {self.message}", self.hint)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line or 0, self.col or 0, self.message)
@@ -106,6 +122,9 @@ class BuildError(SitegenError):
         self.warnings = tuple(warnings)
         super().__init__(self._text())
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (BuildError, (self.errors,), {"warnings": self.warnings})
+
     def _text(self) -> str:
         count = len(self.errors)
         lines = [error.format() for error in self.errors]
@@ -116,7 +135,7 @@ class BuildError(SitegenError):
         return self._text()
 
 
-class CacheDamaged(Exception):
+class CacheDamaged(SitegenError):
     """Something read from the build cache does not match what was written; not the user's
     error: the build starts over without the cache."""
 
@@ -127,4 +146,4 @@ class InternalError(SitegenError):
     @classmethod
     def of(cls, exc: BaseException, doing: str, hint: str) -> InternalError:
         where = "".join(traceback.format_exception(exc)).rstrip()
-        return cls(f"internal error while {doing}: {type(exc).__name__}: {exc}\n{where}\n    hint: {hint}")
+        return cls(f"internal error while {doing}: {type(exc).__name__}: {exc}\n{where}", hint=hint)

@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from sitegen.errors import SourceError
 
 DEFAULT_BASE_URL = "http://localhost:8000/"
+_THEME_DIR = Path(__file__).parent / "theme"
 
 
 def _empty() -> Mapping[str, object]:
@@ -47,7 +48,6 @@ class TagSettings:
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     root: Path
-    source: Path | None = None
     title: str = "My blog"
     description: str = ""
     author: str = ""
@@ -86,6 +86,11 @@ class Config:
     @property
     def static_dir(self) -> Path:
         return self.root / "static"
+
+    @property
+    def theme_dir(self) -> Path:
+        """The built-in theme: its templates sit under the site's, its static files under static/."""
+        return _THEME_DIR
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,31 +1,24 @@
 """Stage 1: read posts and pages, check their front matter, render their Markdown.
 
 `parse_post` is pure (text in, Post out); `read_posts` is the only function that reads content.
-Imports errors, models, frontmatter, markup, urls.
+Imports errors, models, frontmatter, markup, urls, workers.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import re
-import signal
-import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from sitegen import workers
 from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Html, Post, Tag
 from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_name, tag_url
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
 
 SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -50,151 +43,37 @@ _CODE_SPAN = re.compile(r"`[^`]*`")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 
 
-class Memo(Protocol):
-    """What a build cache offers the parser: earlier results for files that did not change."""
-
-    def recall(self, source: str, path: Path) -> tuple[Post | None, Problems] | None: ...
-
-    def recall_bytes(self, source: str, path: Path, data: bytes) -> tuple[Post | None, Problems] | None: ...
-
-    def keep(self, source: str, path: Path, data: bytes, post: Post | None,
-             problems: Problems) -> Post | None: ...
-
-
-def read_posts(config: Config, memo: Memo | None = None,
+def read_posts(config: Config,
                listed: tuple[list[Path], Problems] | None = None) -> tuple[list[Post], Problems]:
-    """Read every Markdown file under content/posts/ and content/pages/, in path order.
-
-    With a memo, files that did not change are not parsed again; the others are parsed by
+    """Read every Markdown file under content/posts/ and content/pages/, in path order, parsed by
     config.jobs worker processes when there are enough of them. `listed`: content_files'
-    answer, when the caller has it already.
-    """
+    answer, when the caller has it already."""
     if listed is None:
         listed = content_files(config, problems := Problems()), problems
     files, found = listed
-    problems = Problems(list(found.errors), list(found.warnings))
-    results: list[tuple[Post | None, Problems] | None] = [None] * len(files)
-    todo: list[tuple[int, PurePosixPath, bytes]] = []
     root = len(str(config.root)) + 1
-    for index, path in enumerate(files):
-        name = str(path)[root:].replace(os.sep, "/")
-        results[index] = memo.recall(name, path) if memo else None
-        if results[index] is None:
-            data = path.read_bytes()
-            results[index] = memo.recall_bytes(name, path, data) if memo else None
-            if results[index] is None:
-                todo.append((index, PurePosixPath(name), data))
-    sources, texts = [s for _, s, _ in todo], [d for _, _, d in todo]
-    with contextlib.ExitStack() as stack:
-        pool = worker_pool(config.jobs, fork_only=False) if len(todo) >= PARALLEL_FROM and config.jobs > 1 \
-            else None
-        parsed: Iterator[tuple[Post | None, Problems]]
-        if pool is not None:
-            stack.enter_context(pool)
-            parsed = pool.map(parse_file, sources, texts, [config] * len(todo),
-                              chunksize=max(1, min(CHUNK, len(todo) // (config.jobs * 8))))
-        else:
-            stack.enter_context(cycles_collected())
-            parsed = (parse_file(source, data, config) for source, data in zip(sources, texts, strict=True))
-        for (index, source, data), (post, found) in zip(todo, parsed, strict=True):
-            # One at a time, as they come: the memo may swap the HTML for a way to read it later
-            results[index] = (memo.keep(str(source), files[index], data, post, found) if memo else post,
-                              found)
+    todo = [(PurePosixPath(str(path)[root:].replace(os.sep, "/")), path.read_bytes()) for path in files]
+    return gather(found, parse_files(config, todo))
+
+
+def parse_files(config: Config, todo: list[tuple[PurePosixPath, bytes]]
+                ) -> Iterator[tuple[Post | None, Problems]]:
+    """parse_file for each (source, bytes), in order, as they come: in worker processes when
+    there are enough of them."""
+    return workers.mapped(parse_file, [(source, data, config) for source, data in todo],
+                          jobs=config.jobs, parallel_from=PARALLEL_FROM, chunk=CHUNK)
+
+
+def gather(found: Problems, results: Iterable[tuple[Post | None, Problems]]) -> tuple[list[Post], Problems]:
+    """The posts of files parsed in path order, and every problem: `found`'s first."""
+    problems = Problems(list(found.errors), list(found.warnings))
     posts = []
-    for done in results:  # in file order, whatever the number of workers
-        assert done is not None
-        post, found = done
-        problems.errors.extend(found.errors)
-        problems.warnings.extend(found.warnings)
+    for post, more in results:
+        problems.errors.extend(more.errors)
+        problems.warnings.extend(more.warnings)
         if post is not None:
             posts.append(post)
     return posts, problems
-
-
-def worker_pool(jobs: int, *, fork_only: bool) -> ProcessPoolExecutor | None:
-    """`jobs` started worker processes, or None where they cannot be had (`fork_only`: forked ones)
-    or none are asked for.
-
-    Fork when no other thread runs (fast, and workers share the parent's memory); otherwise a
-    forked copy could inherit a lock mid-use, so forkserver, which starts workers from a clean
-    process. Workers die with the build.
-    """
-    if jobs < 1:
-        return None
-    import multiprocessing  # here: a rebuild of a few files never starts workers
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    method = "fork" if threading.active_count() == 1 and "fork" in methods else (
-        "forkserver" if "forkserver" in methods else "spawn")
-    if fork_only and method != "fork":
-        return None
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_worker_start, initargs=(os.getpid() if method == "fork" else 0,))
-    try:
-        with signals_held():  # Ctrl-C in the middle of a fork would print a stray traceback
-            for started in [pool.submit(int) for _ in range(jobs)]:
-                started.result()
-    except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    return pool
-
-
-@contextlib.contextmanager
-def cycles_collected() -> Iterator[None]:
-    """The cycle collector on while converting posts, whatever the build process chose:
-    Python-Markdown's recursive helpers leave a few reference cycles behind for each post.
-
-    What the build made until then (the posts read from the cache, say) is frozen first: the
-    collector would otherwise scan all of it at once, the work that turning it off saved.
-    """
-    if gc.isenabled():
-        yield
-        return
-    gc.freeze()
-    gc.enable()
-    try:
-        yield
-    finally:
-        gc.disable()
-        gc.unfreeze()
-
-
-@contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done (in the main thread; elsewhere a no-op)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
-
-
-def _worker_start(build: int) -> None:
-    """A worker dies with its build (SIGKILL included) and holds none of its output streams."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG, Linux
-    except (OSError, AttributeError):
-        pass
-    if build and os.getppid() != build:
-        os._exit(1)  # the build died before this worker could ask to die with it
-    # Forked from a build that turned the collector off; workers convert posts (cycles_collected).
-    # Frozen, the build's objects are never scanned here, nor their pages copied by the scan.
-    gc.freeze()
-    gc.enable()
-    if hasattr(signal, "pthread_sigmask"):  # forked while the build held them (signals_held)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
 
 
 def parse_file(source: PurePosixPath, data: bytes, config: Config) -> tuple[Post | None, Problems]:

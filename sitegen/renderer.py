@@ -19,11 +19,10 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
-from sitegen.errors import CacheDamaged, TemplateError
+from sitegen.errors import SitegenError, TemplateError
 from sitegen.models import Config, Page, Site
 from sitegen.urls import absolute_url, site_url
 
-THEME_DIR = Path(__file__).parent / "theme"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -73,7 +72,7 @@ def _sources(env: jinja2.Environment) -> dict[str, str]:
 
 
 def _new_environment(config: Config) -> jinja2.Environment:
-    theme = jinja2.FileSystemLoader(THEME_DIR / "templates")
+    theme = jinja2.FileSystemLoader(config.theme_dir / "templates")
     loader = jinja2.ChoiceLoader([
         jinja2.FileSystemLoader(config.templates_dir),
         jinja2.PrefixLoader({"theme": theme}),
@@ -197,7 +196,7 @@ def render_page(env: jinja2.Environment, page: Page, site: Site, *,
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(page.origin, f"template '{exc.name}' not found (rendering {page.url})",
                             hint=f"add templates/{exc.name}, or remove the reference") from None
-    except CacheDamaged:
+    except SitegenError:  # sitegen's own, from a value the page read (the cache's HTML): not the template's
         raise
     except Exception as exc:  # any runtime error inside a template: locate it in the template
         filename, line, code = _template_frame(exc)
@@ -247,6 +246,6 @@ def _template_path(filename: str, config: Config) -> str:
     if path.is_absolute():
         if path.is_relative_to(config.root):
             return path.relative_to(config.root).as_posix()
-        if path.is_relative_to(THEME_DIR):
-            return "(built-in theme)/" + path.relative_to(THEME_DIR / "templates").as_posix()
+        if path.is_relative_to(config.theme_dir):
+            return "(built-in theme)/" + path.relative_to(config.theme_dir / "templates").as_posix()
     return filename

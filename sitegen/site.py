@@ -5,36 +5,30 @@ Imports errors, models, taxonomy, urls.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Any, Protocol
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Config, Post, Site, Tag
-from sitegen.taxonomy import group_tags, lineage, related_posts
+from sitegen.taxonomy import group_tags, related_posts
 from sitegen.urls import is_external, linked_source, site_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
 
 
-class RelatedMemo(Protocol):
-    """What a build cache offers: the last build's related posts, with what they were made from
-    ({"order": ..., "tags": {source: tag keys}, "posts": {source: related sources}})."""
-
-    def recall_related(self) -> Mapping[str, Any]: ...
-
-    def keep_related(self, related: Mapping[str, Any]) -> None: ...
+# For each post (by source path), its related posts, from the posts newest first and their groups
+Relate = Callable[[tuple[Post, ...], dict[str, tuple[Post, ...]]], Mapping[str, tuple[Post, ...]]]
 
 
 def collect_site(
-    config: Config, documents: list[Post], memo: RelatedMemo | None = None
+    config: Config, documents: list[Post], relate: Relate | None = None
 ) -> tuple[Site, list[SourceError], list[SourceError]]:
-    """Return the site, its errors and its warnings."""
+    """Return the site, its errors and its warnings. `relate` finds related posts (default:
+    related_posts, for every post)."""
     visible, drafts, future = _published(config, documents)
     shown = {id(d) for d in visible}
     left_out = [d for d in documents if id(d) not in shown and d.section == "posts"]
@@ -54,7 +48,8 @@ def collect_site(
         tags=tuple(sorted(tags.values(), key=lambda t: (t.name.casefold(), t.slug))),
         posts_by_tag=MappingProxyType(posts_by_tag),
         spellings=MappingProxyType(taxonomy.spellings),
-        related=MappingProxyType(_related(config, posts, posts_by_tag, by_source, memo)),
+        related=MappingProxyType(dict(relate(posts, posts_by_tag) if relate else
+                                      related_posts(posts, posts_by_tag, config.tags.related))),
         updated=max((p.lastmod for p in posts if p.lastmod), default=_EPOCH),
         drafts_skipped=drafts,
         future_skipped=len(future),
@@ -65,38 +60,6 @@ def collect_site(
 
 def _with_tags(post: Post, tags: tuple[Tag, ...]) -> Post:
     return post if tags == post.tags else replace(post, tags=tags)
-
-
-def _related(config: Config, posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]],
-             by_source: dict[str, Post], memo: RelatedMemo | None) -> dict[str, tuple[Post, ...]]:
-    """Related posts depend only on each post's place in date order and its tags.
-
-    With the same posts in the same order as the last build, only the posts that have a tag
-    whose group changed (and those whose tags changed) can get other related posts: the others
-    are reused. An edited text changes nothing; a tag added to one post redoes that tag's posts.
-    """
-    # "exact": related posts kept by the earlier method (nearby posts on the two rarest tags)
-    # are not reused as if this one had found them
-    order = hashlib.sha256(repr(("exact", config.tags.related, list(by_source))).encode()).hexdigest()
-    tags = {source: sorted(t.key for t in post.tags) for source, post in by_source.items()}
-    last = memo.recall_related() if memo is not None else {}
-    if last.get("order") == order and last["posts"].keys() == by_source.keys():
-        moved = [source for source, keys in tags.items() if last["tags"][source] != keys]
-        groups = {group for source in moved
-                  for key in set(tags[source]).symmetric_difference(last["tags"][source])
-                  for group in lineage(config, key)}
-        redo = {id(by_source[source]): by_source[source] for source in moved}
-        redo.update((id(post), post) for group in groups for post in posts_by_tag.get(group, ()))
-        fresh = related_posts(posts, posts_by_tag, config.tags.related, only=redo.values()) if redo else {}
-        related = {source: fresh[source] if source in fresh else tuple(by_source[s] for s in others)
-                   for source, others in last["posts"].items()}
-    else:
-        related = related_posts(posts, posts_by_tag, config.tags.related)
-    if memo is not None and (last.get("order") != order or last.get("tags") != tags):
-        memo.keep_related({"order": order, "tags": tags,
-                           "posts": {source: [str(p.source) for p in others]
-                                     for source, others in related.items()}})
-    return related
 
 
 def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, list[Post]]:

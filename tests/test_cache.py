@@ -423,13 +423,13 @@ def settle(root: Path) -> None:
 
 def unchanged_build(root: Path, monkeypatch: pytest.MonkeyPatch, **overrides: object) -> object:
     """A build that must not read any post; returns its report."""
-    from sitegen import parser
+    from sitegen.incremental import Incremental
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("a no-change build read the posts")
 
     with monkeypatch.context() as patch:
-        patch.setattr(parser, "read_posts", refuse)
+        patch.setattr(Incremental, "read_posts", refuse)
         return build(config_for(root, **overrides))
 
 
@@ -513,11 +513,11 @@ def test_a_damaged_html_pack_is_noticed_and_the_build_starts_over(write_site: Wr
 
 def test_related_posts_are_computed_again_only_when_tags_move(write_site: WriteSite,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from sitegen import site, taxonomy
+    from sitegen import incremental
 
     calls = []
-    real = taxonomy.related_posts
-    monkeypatch.setattr(site, "related_posts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = incremental.related_posts
+    monkeypatch.setattr(incremental, "related_posts", lambda *a, **k: calls.append(1) or real(*a, **k))
     root = write_site(SITE)
     build(config_for(root))
     (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]",

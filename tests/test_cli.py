@@ -288,16 +288,18 @@ def test_verbose_and_quiet(runner: CliRunner, write_site: WriteSite) -> None:
 
 
 def test_progress_bar_only_on_a_terminal_after_a_second(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from sitegen import cli as cli_module
+    from rich.console import Console
 
-    with cli_module._progress(True) as update:  # the test runner is not a terminal
+    from sitegen import console as console_module
+
+    with console_module.progress(True) as update:  # the test runner is not a terminal
         assert update is None
     screen = io.StringIO()
-    console = cli_module.Console(force_terminal=True, file=screen, width=80)
-    monkeypatch.setattr(cli_module, "_stderr", lambda: console)
+    terminal = Console(force_terminal=True, file=screen, width=80)
+    monkeypatch.setattr(console_module, "stderr", lambda: terminal)
     ticks = iter([0.0, 0.5, 2.0, 2.1, 2.2, 2.3, 2.4, 2.5])
-    monkeypatch.setattr(cli_module.time, "perf_counter", lambda: next(ticks, 3.0))
-    with cli_module._progress(True) as update:
+    monkeypatch.setattr(console_module.time, "perf_counter", lambda: next(ticks, 3.0))
+    with console_module.progress(True) as update:
         assert update is not None
         update(1, 3)  # 0.5 s: nothing shown yet
         assert screen.getvalue() == ""

@@ -232,8 +232,8 @@ def test_the_hook_sees_a_write_outside(tmp_path: Path) -> None:
     """The hook itself works: a template cannot write, so a patched builder stands in for a bug."""
     script = HOOKED_BUILD.replace(
         "from sitegen.cli import cli  # imported before the hook",
-        "import sitegen.builder as _b\n"
-        "_real = _b._write\n"
+        "import sitegen.output as _b\n"
+        "_real = _b.write\n"
         "def _leaky(root, relative, data):\n"
         "    import shutil\n"
         "    victim = os.path.join(os.path.dirname(os.path.dirname(str(root))), 'victim')\n"
@@ -241,7 +241,7 @@ def test_the_hook_sees_a_write_outside(tmp_path: Path) -> None:
         "    if os.path.isdir(victim):\n"
         "        shutil.rmtree(victim)\n"
         "    return _real(root, relative, data)\n"
-        "_b._write = _leaky\n"
+        "_b.write = _leaky\n"
         "from sitegen.cli import cli  # imported before the hook")
     site = tmp_path / "site"
     put(site, {"content/posts/a.md": post_text("A")})

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from sitegen import builder
+from sitegen import builder, output
 from sitegen.errors import WriteError
 from tests.conftest import config_for, post
 from tests.test_reliability import leftovers, put, tree
@@ -104,9 +104,8 @@ def test_a_full_disk_on_the_kth_file_keeps_the_previous_output(
             original(root, relative, *args, **kwargs)
         return write
 
-    for name in ("_write", "_place"):  # every output file goes through one of them
-        if hasattr(builder, name):
-            monkeypatch.setattr(builder, name, failing(getattr(builder, name)))
+    for name in ("write", "place"):  # every output file goes through one of them
+        monkeypatch.setattr(output, name, failing(getattr(output, name)))
     with pytest.raises(WriteError, match="No space left on device"):
         builder.build(config, use_cache=cache)
     assert calls["n"] == fail_at
@@ -177,7 +176,7 @@ def references(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict[str, 
 
 def recover(out: Path) -> None:
     """What the next build does first, under its lock: clear leftovers, restore a swapped-out build."""
-    with builder._locked(out):
+    with output.locked(out):
         pass
 
 
@@ -351,7 +350,7 @@ def test_a_full_disk_is_an_error_message_not_a_traceback(small_site: Path,
     def full(root: Path, relative: PurePosixPath, *args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(root / relative))
 
-    monkeypatch.setattr(builder, "_write", full)
+    monkeypatch.setattr(output, "write", full)
     result = runner.invoke(cli, ["build", str(small_site)])
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code == 1

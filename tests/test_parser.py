@@ -188,7 +188,7 @@ def test_posts_are_converted_with_the_cycle_collector_on(write_site: WriteSite,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """A build turns the collector off for its own long-lived objects; converting posts makes
     garbage cycles (Python-Markdown's recursive helpers), in this process and in workers."""
-    from sitegen import parser
+    from sitegen import parser, workers
 
     config = config_for(write_site({"content/posts/a.md": post()}))
     seen = []
@@ -198,7 +198,7 @@ def test_posts_are_converted_with_the_cycle_collector_on(write_site: WriteSite,
     try:
         read_posts(config)
         assert seen == [True] and not gc.isenabled()
-        pool = parser.worker_pool(1, fork_only=False)
+        pool = workers.worker_pool(1, fork_only=False)
         assert pool is not None
         with pool:
             assert pool.submit(gc.isenabled).result()

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import replace
@@ -132,17 +131,25 @@ def test_links_to_markdown_files_become_urls() -> None:
 
 
 class RelatedStore:
-    """The build cache's part in related posts, kept as JSON as the cache keeps it."""
+    """A build's related posts reused through the cache's seam, the cache kept in memory."""
 
-    def __init__(self) -> None:
-        self.related: dict[str, Any] = {}
+    def __init__(self, cfg: Config) -> None:
+        from sitegen.cache import BuildCache
+        from sitegen.incremental import Incremental
+
+        self.cache = BuildCache(None, "test")
+        self.incremental = Incremental(cfg, self.cache)
         self.kept = 0
+        keep = self.cache.keep_related
 
-    def recall_related(self) -> dict[str, Any]:
-        return self.related
+        def counted(related: Any) -> None:
+            self.kept += 1
+            keep(json.loads(json.dumps(related)))  # as JSON keeps it
 
-    def keep_related(self, related: dict[str, Any]) -> None:
-        self.related, self.kept = json.loads(json.dumps(related)), self.kept + 1
+        self.cache.keep_related = counted  # type: ignore[method-assign]
+
+    def relate(self, *args: Any) -> Any:
+        return self.incremental.relate(*args)
 
 
 TAGS = ["ai", "ai/llm", "ai/vision", "rust", "web", "web/css", "go", "c++"]
@@ -209,33 +216,16 @@ def test_related_posts_reused_from_the_last_build_equal_those_computed_afresh(
         return [make(f"p{i:02d}", cfg=cfg, date=f"2025-01-{1 + i % 3:02d}", tags=json.dumps(tags))
                 for i, tags in enumerate(sets)]
 
-    store = RelatedStore()
+    store = RelatedStore(cfg)
     with switched(switches):
-        collect_site(cfg, posts(tag_sets), store)
+        collect_site(cfg, posts(tag_sets), store.relate)
         for _ in range(data.draw(st.integers(1, 3))):
             changed = data.draw(st.lists(st.integers(0, len(tag_sets) - 1), max_size=3))
             for index in changed:
                 tag_sets[index] = data.draw(st.one_of(TAG_SETS, heavy_tag_sets()))
-            reused, _, _ = collect_site(cfg, posts(tag_sets), store)
+            reused, _, _ = collect_site(cfg, posts(tag_sets), store.relate)
             afresh, _, _ = collect_site(cfg, posts(tag_sets))
             assert related_of(reused) == related_of(afresh) == scored_one_by_one(afresh, 2)
-
-
-def test_related_posts_kept_by_the_earlier_method_are_found_again() -> None:
-    """A cache from before related posts were exact must not hand its lists on."""
-    cfg = config(tags=TagSettings(related=1))
-    posts = [make("a", date="2025-01-03", tags="[x, y]"), make("b", date="2025-01-02", tags="[x]"),
-             make("c", date="2025-01-01", tags="[x, y]")]
-    afresh, _, _ = collect_site(cfg, posts)
-    sources = [str(p.source) for p in afresh.posts]
-    store = RelatedStore()
-    store.related = {"order": hashlib.sha256(repr((1, sources)).encode()).hexdigest(),  # as kept then
-                     "tags": {str(p.source): sorted(t.key for t in p.tags) for p in afresh.posts},
-                     "posts": {source: [] for source in sources}}
-    reused, _, _ = collect_site(cfg, posts, store)
-    assert related_of(reused) == related_of(afresh) == {
-        "content/posts/a.md": ["content/posts/c.md"], "content/posts/b.md": ["content/posts/a.md"],
-        "content/posts/c.md": ["content/posts/a.md"]}
 
 
 def test_a_post_sharing_three_tags_beats_one_sharing_two() -> None:
@@ -258,22 +248,22 @@ def test_a_post_whose_shared_tags_are_common_still_gets_its_related_posts() -> N
 
 
 def test_only_the_posts_near_a_changed_tag_get_related_posts_again(monkeypatch: Any) -> None:
-    from sitegen import site as site_stage
+    from sitegen import incremental
 
     redone: list[set[str]] = []
-    real = site_stage.related_posts
+    real = incremental.related_posts
 
     def spy(*args: Any, only: Any = None) -> Any:
         redone.append({str(p.source) for p in only} if only is not None else {"all"})
         return real(*args, only=only)
 
-    monkeypatch.setattr(site_stage, "related_posts", spy)
+    monkeypatch.setattr(incremental, "related_posts", spy)
     cfg = config()
-    store = RelatedStore()
+    store = RelatedStore(cfg)
     before = [make("a", tags="[red, blue]"), make("b", tags="[blue]"), make("c", tags="[green]"),
               make("d", tags="[yellow, green]")]
-    collect_site(cfg, before, store)
-    collect_site(cfg, [replace(before[0], title="Edited"), *before[1:]], store)
+    collect_site(cfg, before, store.relate)
+    collect_site(cfg, [replace(before[0], title="Edited"), *before[1:]], store.relate)
     assert redone == [{"all"}] and store.kept == 1  # a text edit: nothing redone, nothing to keep
-    collect_site(cfg, [make("a", tags="[red, blue, green]"), *before[1:]], store)
+    collect_site(cfg, [make("a", tags="[red, blue, green]"), *before[1:]], store.relate)
     assert redone[-1] == {"content/posts/a.md", "content/posts/c.md", "content/posts/d.md"}

@@ -1,0 +1,148 @@
+"""What the terminal shows: problems with their hints, the one-line report, the progress bar,
+tables. Every line sitegen prints is made here; cli decides when.
+
+Edge module beside cli: imports errors, models. The one place that imports rich.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from sitegen.errors import SourceError
+from sitegen.models import BuildReport
+
+PROGRESS_AFTER = 1.0  # seconds before a progress bar appears on a terminal
+PROGRESS_REDRAW = 0.1  # seconds between two redraws of it
+_UNLIMITED = 1 << 20  # columns of a console that is not a terminal: nothing is cut or wrapped
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def stdout() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
+def print_problems(errors: tuple[SourceError, ...] | list[SourceError] = (),
+                   warnings: tuple[SourceError, ...] | list[SourceError] = ()) -> None:
+    """Warnings, then errors, each `path:line:col: severity: message` with its hint."""
+    console = stderr()
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    for severity, color, problems in (("warning", "yellow", warnings), ("error", "red", errors)):
+        for problem in problems:
+            text = f"{escape(problem.location)}: [bold {color}]{severity}[/]: {escape(problem.message)}"
+            if problem.hint:
+                text += f"\n    [dim]hint: {escape(problem.hint)}[/]"
+            console.print(text)
+            if annotate:
+                _annotate(severity, problem)
+
+
+def _annotate(severity: str, problem: SourceError) -> None:
+    """A GitHub Actions workflow command, so the problem shows on the pull request's files."""
+    fields = [f"file={problem.path}"] + [f"{k}={v}" for k, v in (("line", problem.line),
+                                                                    ("col", problem.col)) if v]
+    message = problem.message + (f" (hint: {problem.hint})" if problem.hint else "")
+    message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    print(f"::{severity} {','.join(fields)}::{message}")
+
+
+def summary(report: BuildReport, root: Path | None) -> str:
+    """The one-line report; without a root (the preview's own folder) the output is not named."""
+    out = report.output_dir
+    shown = "" if root is None else (
+        f" -> {out.relative_to(root).as_posix()}/" if out.is_relative_to(root) else f" -> {out}")
+    skipped = [count(n, noun) for n, noun in ((report.drafts_skipped, "draft"),
+                                               (report.future_skipped, "future post")) if n]
+    tail = f"; skipped {' and '.join(skipped)}" if skipped else ""
+    changed = "no file changed" if not report.changed else f"{count(report.changed, 'file')} changed"
+    return (f"Built {count(report.pages, 'page')} ({count(report.posts, 'post')}, "
+            f"{count(report.tags, 'tag')}) and {count(report.static_files, 'static file')} "
+            f"in {report.seconds:.2f} s{shown}; {changed}{tail}")
+
+
+@contextmanager
+def progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A render progress bar on a terminal, shown only once a build has run for a second."""
+    console = stderr()
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    started = time.perf_counter()
+    # Redrawn from here, not by rich's refresh thread: a build forks its render workers only
+    # while it runs no other thread (a forked copy could inherit a lock held mid-use).
+    bar = Progress(TextColumn("Rendering"), BarColumn(), MofNCompleteColumn(),
+                   console=console, transient=True, auto_refresh=False)
+    task = None
+    drawn = 0.0
+
+    def update(done: int, total: int) -> None:
+        nonlocal task, drawn
+        now = time.perf_counter()
+        if task is None:
+            if now - started < PROGRESS_AFTER:
+                return
+            bar.start()
+            task = bar.add_task("render", total=total)
+        bar.update(task, completed=done)
+        if now - drawn >= PROGRESS_REDRAW or done == total:
+            bar.refresh()
+            drawn = now
+
+    try:
+        yield update
+    finally:
+        bar.stop()
+
+
+def error(message: str) -> None:
+    """A problem that is not located in a file: `error: message`, on standard error."""
+    stderr().print(f"[bold red]error[/]: {escape(message)}")
+
+
+def warning(message: str) -> None:
+    stderr().print(f"[bold yellow]warning[/]: {escape(message)}")
+
+
+def note(message: str) -> None:
+    """A closing line on standard error (what a failed command left behind)."""
+    stderr().print(escape(message))
+
+
+def kinds_table(kinds: Mapping[str, int]) -> None:
+    from rich.table import Table
+
+    table = Table("template", "pages", box=None)
+    for template, number in kinds.items():
+        table.add_row(template, str(number))
+    stdout().print(table)
+
+
+def tag_table(rows: Sequence[tuple[str, str, int, Sequence[str]]],
+              duplicates: Sequence[tuple[Sequence[str], str]]) -> None:
+    """Every tag (name, slug, posts, spellings), then the likely duplicates (names, why)."""
+    from rich.table import Table
+
+    table = Table("tag", "slug", "posts", "spellings", box=None)
+    for name, slug, posts, spellings in rows:
+        table.add_row(escape(name), slug, str(posts), escape(", ".join(spellings)))
+    console = stdout()
+    if not console.is_terminal:  # piped: every line whole, never cut to a guessed width
+        console = Console(highlight=False, soft_wrap=True, width=_UNLIMITED)
+    console.print(table)
+    for names, reason in duplicates:
+        console.print(f"[yellow]likely duplicate[/]: {escape(' / '.join(names))} ({reason})")

@@ -1,0 +1,314 @@
+"""The build cache's one seam: what the builder asks before running a stage, and records after.
+
+The stages are plain functions of their inputs and know nothing of the cache. This module
+decides what need not be done again: the whole build (nothing it read has changed and its
+output is intact), a post (its file did not change), related posts (no tag moved), a page (its
+inputs did not change), a static file (the same size and time). `Incremental(config, None)`
+is a build without the cache: it asks nothing and records nothing.
+
+Imports cache, errors, models, output, parser, related, renderer (only for a build that renders).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
+from typing import Any
+
+from sitegen import output, parser
+from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors
+from sitegen.errors import CacheDamaged, Problems, SourceError
+from sitegen.models import BuildReport, Config, Page, Post, Site
+from sitegen.taxonomy import lineage, related_posts
+
+Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
+PageState = tuple[str | None, list[str]]  # a page's cache key, and the parts of the site it read
+
+
+class Incremental:
+    """One build's questions to the cache and its answers to keep."""
+
+    def __init__(self, config: Config, store: BuildCache | None) -> None:
+        self.config, self.store = config, store
+        self.records: Records = {}
+        self.previous = output.Previous({}, set(), None)
+        # What the build reads besides the posts, looked at once: by the no-change check and,
+        # when that fails, by the build itself
+        self.listed: tuple[list[Path], Problems] | None = None
+        self.other: dict[str, list[int]] = {}
+        if store is not None:
+            self.listed = parser.content_files(config, problems := Problems()), problems
+            self.other = _other_inputs(config)
+
+    @classmethod
+    def open(cls, config: Config, *, use_cache: bool = True, store: BuildCache | None = None) -> Incremental:
+        """The build's cache: `store` (sitegen serve keeps one in memory), else the one on disk."""
+        if store is None and use_cache:
+            store = BuildCache.load(config)
+        return cls(config, store)
+
+    @property
+    def warnings(self) -> list[SourceError]:
+        """About the cache itself: one that could not be read, or was found damaged."""
+        return self.store.warnings if self.store is not None else []
+
+    def retrying(self, build: Callable[[], BuildReport]) -> BuildReport:
+        """build(), started over without the cache if it finds the cache damaged."""
+        try:
+            return build()
+        except CacheDamaged as exc:
+            assert self.store is not None
+            self.store.reset(f"ignoring the build cache: {exc}")
+            return build()
+
+    def begin(self) -> None:
+        self.records = {}
+        if self.store is not None:
+            self.store.begin()
+
+    # --- the whole build -----------------------------------------------------------------------
+
+    def unchanged(self) -> BuildReport | None:
+        """The last build's report when nothing it read has changed since and its output is intact.
+
+        Decided by sizes and modification times only: no post is read, no page rendered.
+        """
+        store, out = self.store, self.config.output_dir
+        if store is None or not store.inputs or not (out / output.MARKER).is_file():
+            return None
+        with output.locked(out):
+            if not self._intact(store):
+                return None
+        report = store.inputs["report"]
+        return BuildReport(
+            output_dir=out, pages=report["pages"], posts=report["posts"], tags=report["tags"],
+            static_files=report["static_files"], drafts_skipped=report["drafts_skipped"],
+            future_skipped=report["future_skipped"], kinds=MappingProxyType(report["kinds"]),
+            warnings=tuple(decode_errors(report["warnings"])), rendered=0, changed=0, seconds=0.0)
+
+    def _intact(self, store: BuildCache) -> bool:
+        config, out, recorded = self.config, self.config.output_dir, store.inputs
+        if store.warnings or store.output != str(out) or not (out / output.MARKER).is_file():
+            return False
+        future = recorded["next_future"]
+        if recorded["config"] != config_digest(config) \
+                or recorded.get("base_url_at") != _base_url_at(config) \
+                or (future and config.now >= datetime.fromisoformat(future)):
+            return False
+        assert self.listed is not None
+        files, problems = self.listed
+        if problems.errors or problems.warnings or len(files) != len(store.files):
+            return False
+        root = str(config.root) + os.sep
+        for path in files:
+            record = store.files.get(str(path)[len(root):].replace(os.sep, "/"))
+            info = os.stat(path)
+            if record is None or record["stat"] != [info.st_mtime_ns, info.st_size] \
+                    or store.racy(info.st_mtime_ns):
+                return False
+        if recorded["other"] != self.other or any(store.racy(mtime) for mtime, _ in self.other.values()):
+            return False
+        base = str(out) + os.sep
+        try:
+            for name, record in store.pages.items():
+                info = os.stat(base + name)
+                if record["out"] != [info.st_mtime_ns, info.st_size]:
+                    return False
+            for name, mtime in store.folders.items():
+                if os.stat(base + name).st_mtime_ns != mtime:
+                    return False
+        except (OSError, KeyError):
+            return False
+        return True
+
+    # --- posts ---------------------------------------------------------------------------------
+
+    def read_posts(self) -> tuple[list[Post], Problems]:
+        """parser.read_posts, parsing only the files the cache has no result for."""
+        store = self.store
+        if store is None:
+            return parser.read_posts(self.config, self.listed)
+        assert self.listed is not None
+        files, found = self.listed
+        results: list[tuple[Post | None, Problems] | None] = [None] * len(files)
+        todo: list[tuple[int, PurePosixPath, bytes]] = []
+        root = len(str(self.config.root)) + 1
+        for index, path in enumerate(files):
+            name = str(path)[root:].replace(os.sep, "/")
+            results[index] = store.recall(name, path)
+            if results[index] is None:
+                data = path.read_bytes()
+                results[index] = store.recall_bytes(name, path, data)
+                if results[index] is None:
+                    todo.append((index, PurePosixPath(name), data))
+        parsed = parser.parse_files(self.config, [(source, data) for _, source, data in todo])
+        for (index, source, data), (post, problems) in zip(todo, parsed, strict=True):
+            # One at a time, as they come: the cache swaps the HTML for a way to read it later
+            results[index] = store.keep(str(source), files[index], data, post, problems), problems
+        return parser.gather(found, results)  # type: ignore[arg-type]  # every file has one
+
+    def relate(self, posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]]
+               ) -> dict[str, tuple[Post, ...]]:
+        """related_posts for every post; with the cache, only for the posts whose tags moved.
+
+        Related posts depend only on each post's place in date order and its tags. With the same
+        posts in the same order as the last build, only the posts that have a tag whose group
+        changed (and those whose tags changed) can get other related posts: the others are
+        reused. An edited text changes nothing; a tag added to one post redoes that tag's posts.
+        """
+        config, store = self.config, self.store
+        if store is None:
+            return related_posts(posts, posts_by_tag, config.tags.related)
+        by_source = {str(p.source): p for p in posts}
+        order = hashlib.sha256(repr((config.tags.related, list(by_source))).encode()).hexdigest()
+        tags = {source: sorted(t.key for t in post.tags) for source, post in by_source.items()}
+        last = store.related
+        if last.get("order") == order and last["posts"].keys() == by_source.keys():
+            moved = [source for source, keys in tags.items() if last["tags"][source] != keys]
+            groups = {group for source in moved
+                      for key in set(tags[source]).symmetric_difference(last["tags"][source])
+                      for group in lineage(config, key)}
+            redo = {id(by_source[source]): by_source[source] for source in moved}
+            redo.update((id(post), post) for group in groups for post in posts_by_tag.get(group, ()))
+            fresh = related_posts(posts, posts_by_tag, config.tags.related, only=redo.values()) \
+                if redo else {}
+            related = {source: fresh[source] if source in fresh else tuple(by_source[s] for s in others)
+                       for source, others in last["posts"].items()}
+        else:
+            related = related_posts(posts, posts_by_tag, config.tags.related)
+        if last.get("order") != order or last.get("tags") != tags:
+            store.keep_related({"order": order, "tags": tags,
+                                "posts": {source: [str(p.source) for p in others]
+                                          for source, others in related.items()}})
+        return related
+
+    # --- pages and static files ----------------------------------------------------------------
+
+    def previous_output(self) -> output.Previous:
+        """The files of the last build that are still exactly as that build left them."""
+        store, out = self.store, self.config.output_dir
+        if store is None or store.output != str(out) or not (out / output.MARKER).is_file():
+            return self.previous
+        trusted = {}
+        base = str(out) + os.sep
+        for name, record in store.pages.items():
+            try:
+                info = os.stat(base + name)
+            except OSError:
+                continue
+            if record.get("out") == [info.st_mtime_ns, info.st_size]:
+                trusted[name] = record
+        unsure = []
+        for name, mtime in store.folders.items():  # a file added by hand changes its folder's time
+            try:
+                if os.stat(base + name).st_mtime_ns != mtime:
+                    unsure.append(PurePosixPath(name))
+            except OSError:
+                continue
+        self.previous = output.Previous(trusted, set(store.pages), unsure if store.folders else None)
+        return self.previous
+
+    def page_keys(self, site: Site, env: Any) -> PageKeys:
+        """What tells a page whose inputs did not change since the last build."""
+        if self.store is None:
+            return PageKeys(None, {})
+        from sitegen import renderer  # a build with nothing to render never loads Jinja
+
+        prints = Fingerprints(site, renderer.template_fingerprints(env, self.store.templates),
+                              self.store.sources())
+        return PageKeys(prints, self.previous.trusted)
+
+    def rendered(self, path: PurePosixPath, state: PageState) -> None:
+        if self.store is not None:
+            self.records[path] = {"key": state[0], "site": state[1]}
+
+    def static_unchanged(self, path: PurePosixPath, source: Path) -> bool:
+        """Whether the output's copy of a static file is as the last build left it; noted."""
+        info = source.stat()
+        stamp = [info.st_mtime_ns, info.st_size]
+        self.records[path] = {"static": stamp}
+        record = self.previous.trusted.get(str(path))
+        return record is not None and record.get("static") == stamp
+
+    # --- after the build -----------------------------------------------------------------------
+
+    def remember(self, report: BuildReport, next_future: datetime | None, new_site: output.NewSite) -> None:
+        """Record what this build read and wrote, for the next build to compare."""
+        store, out, previous = self.store, self.config.output_dir, self.previous
+        if store is None:
+            return
+        inputs = _inputs(self.config, report, next_future, self.other)
+        if not (report.changed or report.rendered or store.stale() or previous.unsure):
+            store.finish(out, None, inputs=inputs)  # unsure above: folders have new times
+            return
+        written = set(new_site.staged) if not new_site.fresh and not self.config.search else None
+        for path, record in self.records.items():
+            earlier = previous.trusted.get(str(path))
+            if written is None or path in written or earlier is None:
+                info = (out / path).stat()
+                record["out"] = [info.st_mtime_ns, info.st_size]
+            else:
+                record["out"] = earlier["out"]
+        touched = None if written is None or previous.unsure is None else {
+            *output.ancestors(new_site.staged + new_site.removed), *map(str, previous.unsure)}
+        folders = {name: store.folders[name] if touched is not None and name not in touched
+                   and name in store.folders else os.stat(f"{out}/{name}").st_mtime_ns
+                   for name in output.ancestors(self.records)}
+        store.finish(out, {str(p): r for p, r in self.records.items()}, folders, inputs)
+
+
+class PageKeys:
+    """Each page's cache key, from the hashes of everything its output can depend on."""
+
+    def __init__(self, prints: Fingerprints | None, previous: dict[str, dict[str, Any]]) -> None:
+        self.prints, self.previous = prints, previous
+
+    def unchanged(self, page: Page) -> PageState | None:
+        """The last build's key for a page whose inputs are all as they were then."""
+        record = self.previous.get(str(page.path))
+        if self.prints is not None and record is not None and "key" in record \
+                and self.prints.of_page(page, record["site"]) == record["key"]:
+            return record["key"], record["site"]
+        return None
+
+    def of(self, page: Page, read: set[str]) -> PageState:
+        """A page just rendered, which read `read` of the site."""
+        return (self.prints.of_page(page, read) if self.prints else None), sorted(read)
+
+
+def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
+            other: dict[str, list[int]]) -> dict[str, Any]:
+    """What the no-change check compares next time, besides the posts (in the cache) and the output."""
+    return {
+        "config": config_digest(config), "other": other,
+        "base_url_at": _base_url_at(config),  # where the report's warning about it points
+        "next_future": next_future.isoformat() if next_future else None,
+        "report": {"pages": report.pages, "posts": report.posts, "tags": report.tags,
+                   "static_files": report.static_files, "drafts_skipped": report.drafts_skipped,
+                   "future_skipped": report.future_skipped, "kinds": dict(report.kinds),
+                   "warnings": [[w.path, w.message, w.line, w.col, w.hint] for w in report.warnings
+                                if not w.path.startswith(FOLDER)]},  # about this build's cache only
+    }
+
+
+def _base_url_at(config: Config) -> list[object] | None:
+    return None if config.base_url_at is None else list(config.base_url_at)
+
+
+def _other_inputs(config: Config) -> dict[str, list[int]]:
+    """Size and time of the templates, the theme and the static files."""
+    found = {}
+    for folder in (config.templates_dir, config.theme_dir, config.static_dir):
+        for here, _, names in os.walk(folder):
+            for name in names:
+                path = os.path.join(here, name)
+                try:
+                    info = os.stat(path)
+                except OSError:
+                    continue
+                found[path] = [info.st_mtime_ns, info.st_size]
+    return dict(sorted(found.items()))
