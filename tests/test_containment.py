@@ -262,6 +262,9 @@ def test_the_hook_sees_a_write_outside(tmp_path: Path) -> None:
 # --- the slug containment property ----------------------------------------------------------------
 
 values = st.lists(st.sampled_from(TOKENS), min_size=1, max_size=10).map("".join)
+# NUL is refused in any value (XML forbids it): it belongs in file names only, where sitegen never
+# sees it, or too few sites would build for the paths to be checked.
+texts = st.lists(st.sampled_from([t for t in TOKENS if t != "\x00"]), min_size=1, max_size=10).map("".join)
 UNSAFE = set("/\\:\x00") | {chr(c) for c in range(32)} | {"\x7f"}
 
 
@@ -270,41 +273,48 @@ def safe_segment(name: str) -> bool:
             and unicodedata.normalize("NFC", name) == name and name == name.strip())
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                   HealthCheck.too_slow])
-@given(title=values, slug=st.one_of(st.none(), values),
-       tags=st.lists(values | values.map("t".__add__), max_size=3), name=values,
-       alias=st.one_of(st.none(), values), which=st.integers(0, 3))
-def test_every_output_path_is_contained_and_safe(tmp_path_factory: pytest.TempPathFactory, title: str,
-                                                 slug: str | None, tags: list[str], name: str,
-                                                 alias: str | None, which: int) -> None:
-    base = tmp_path_factory.mktemp("slug")
-    site = base / "site"
-    file_name = name.replace("/", "-").replace("\x00", "-").strip() or "x"
-    if file_name.startswith((".", "_")):
-        file_name = "p" + file_name
-    keys: dict[str, object] = {"tags": tags}
-    if slug is not None and which == 0:  # slugs and aliases are mostly rejected: not every time
-        keys["slug"] = slug
-    if alias is not None and which == 1:
-        keys["aliases"] = ["/" + alias + "/"]
-    put(site, {"sitegen.yaml": "base_url: https://example.org/\n",
-               f"content/posts/{file_name[:200]}.md": post_text(title, **keys),  # type: ignore[arg-type]
-               "content/posts/plain.md": post_text("Plain", tags=tags),
-               f"static/{file_name[:200]}.txt": "static"})
-    out = site / "public"
-    try:
-        builder.build(config_for(site), use_cache=False)
-    except (BuildError, OutputError):
-        event("rejected")
-        assert not out.exists()  # rejecting is fine; nothing half-written
-    else:
-        event("built")
-        for path in out.rglob("*"):
-            assert path.resolve().is_relative_to(out.resolve()), path
-            assert not path.is_symlink()
-            static_copy = path.parent == out and path.suffix == ".txt"  # static/ names are the owner's
-            for part in path.relative_to(out).parts:
-                assert safe_segment(part) or static_copy, (part, path)
-    assert sorted(p.name for p in base.iterdir()) == ["site"]
-    assert {p.name for p in site.iterdir() if p.name.startswith(".public")} <= {".public.lock"}
+def test_every_output_path_is_contained_and_safe(tmp_path_factory: pytest.TempPathFactory) -> None:
+    outcomes: list[str] = []
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(title=texts, slug=st.one_of(st.none(), texts),
+           tags=st.lists(texts | texts.map("t".__add__), max_size=3), name=values,
+           alias=st.one_of(st.none(), texts), which=st.integers(0, 3))
+    def check(title: str, slug: str | None, tags: list[str], name: str, alias: str | None,
+              which: int) -> None:
+        base = tmp_path_factory.mktemp("slug")
+        site = base / "site"
+        file_name = name.replace("/", "-").replace("\x00", "-").strip() or "x"
+        if file_name.startswith((".", "_")):
+            file_name = "p" + file_name
+        keys: dict[str, object] = {"tags": tags}
+        if slug is not None and which == 0:  # slugs and aliases are mostly rejected: not every time
+            keys["slug"] = slug
+        if alias is not None and which == 1:
+            keys["aliases"] = ["/" + alias + "/"]
+        put(site, {"sitegen.yaml": "base_url: https://example.org/\n",
+                   f"content/posts/{file_name[:200]}.md": post_text(title, **keys),  # type: ignore[arg-type]
+                   "content/posts/plain.md": post_text("Plain", tags=tags),
+                   f"static/{file_name[:200]}.txt": "static"})
+        out = site / "public"
+        try:
+            builder.build(config_for(site), use_cache=False)
+        except (BuildError, OutputError):
+            event("rejected")
+            outcomes.append("rejected")
+            assert not out.exists()  # rejecting is fine; nothing half-written
+        else:
+            event("built")
+            outcomes.append("built")
+            for path in out.rglob("*"):
+                assert path.resolve().is_relative_to(out.resolve()), path
+                assert not path.is_symlink()
+                static_copy = path.parent == out and path.suffix == ".txt"  # static/ names are the owner's
+                for part in path.relative_to(out).parts:
+                    assert safe_segment(part) or static_copy, (part, path)
+        assert sorted(p.name for p in base.iterdir()) == ["site"]
+        assert {p.name for p in site.iterdir() if p.name.startswith(".public")} <= {".public.lock"}
+
+    check()
+    # The paths are checked only in sites that build: most must, or the property says nothing.
+    assert outcomes.count("built") >= len(outcomes) / 2, f"{outcomes.count('built')} of {len(outcomes)} built"

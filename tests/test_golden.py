@@ -34,10 +34,11 @@ def test_demo_mini_matches_golden(tmp_path: Path, update_golden: bool) -> None:
         shutil.copytree(out, GOLDEN)
     actual, expected = _files(out), _files(GOLDEN)
     assert sorted(actual) == sorted(expected), "file lists differ"
+    differing = [name for name in sorted(actual) if actual[name] != expected[name]]
     diffs = []
-    for name in sorted(actual):
-        if actual[name] != expected[name]:
-            diffs.extend(difflib.unified_diff(
-                expected[name].decode().splitlines(), actual[name].decode().splitlines(),
-                f"golden/{name}", f"built/{name}", lineterm="", n=1))
-    assert not diffs, "\n".join(diffs[:80])
+    for name in differing:  # a difference in line ends or the last newline shows no line diff
+        diffs.extend(difflib.unified_diff(
+            expected[name].decode().splitlines(keepends=True),
+            actual[name].decode().splitlines(keepends=True),
+            f"golden/{name}", f"built/{name}", n=1))
+    assert not differing, f"{differing} differ:\n" + "".join(diffs[:80])

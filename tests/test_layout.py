@@ -232,13 +232,14 @@ def test_dates_and_footer_links_stay_on_one_line(pages: dict[str, Any], site: st
     posts = [path.stem.split("-", 3)[-1] if path.stem[:4].isdigit() else path.stem
              for path in (REPO / "content" / "posts").rglob("*.md")]
     broken: dict[str, list[str]] = {}
-    related = 0
+    related = footer = 0
     for slug in posts:
         page.goto(f"{site}posts/{slug}/")
         related += page.evaluate("document.querySelectorAll('.related time').length")
+        footer += page.evaluate("document.querySelectorAll('.site-footer a').length")
         if wrapped := page.evaluate(_RELATED_AND_FOOTER):
             broken[slug] = wrapped
-    assert related, "no related posts measured: the selectors no longer match the theme"
+    assert related and footer, "no related dates or footer links measured: the selectors no longer match"
     assert not broken, f"split over two lines: {broken}"
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import random
+import re
+import string
 from dataclasses import replace
+from html import unescape
 from pathlib import Path, PurePosixPath
 
 from hypothesis import given
@@ -11,7 +14,7 @@ from hypothesis import strategies as st
 
 from sitegen.errors import Problems
 from sitegen.markup import render
-from sitegen.models import Config
+from sitegen.models import Config, Post
 from sitegen.pages import plan_pages
 from sitegen.parser import parse_post, read_posts
 from sitegen.renderer import make_environment, render_page
@@ -42,21 +45,70 @@ def test_error_points_at_the_breaking_line(tmp_path_factory, pad, breaker, bom, 
     assert error.col is not None and error.col >= 1
 
 
-@given(st.text(min_size=1, max_size=60))
-def test_any_title_is_escaped_or_rejected(title: str) -> None:
+def quoted(text: str) -> str:
+    """`text` as a double-quoted YAML scalar, every character escaped: YAML reads back `text`."""
+    return '"' + "".join(f"\\U{ord(c):08X}" for c in text) + '"'
+
+
+# Characters XML 1.0 forbids: a title holding one is an error
+FORBIDDEN = st.one_of(st.integers(0, 8), st.sampled_from([0xB, 0xC, 0xFFFE, 0xFFFF]),
+                      st.integers(0xE, 0x1F)).map(chr)
+# Any character a page may hold, markup and traversal characters included
+PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff")
+TITLES = st.text(PRINTABLE, min_size=1, max_size=60).filter(str.strip)
+# A letter or digit somewhere, so every name has a URL; around it, anything a page may hold
+TAG_NAMES = st.tuples(st.text(PRINTABLE, max_size=15), st.sampled_from("aZ09"),
+                      st.text(PRINTABLE, max_size=15)).map("".join)
+
+
+def parsed(front_matter: str) -> tuple[Post | None, Problems]:
     problems = Problems()
-    text = f"---\ntitle: {title!r}\ndate: 2025-01-01\n---\nbody\n".replace("\\", "\\\\")
-    result = parse_post(PurePosixPath("content/posts/x.md"), text, config(), section="posts",
-                        problems=problems)
-    if result is None:
-        assert problems.errors and all(e.line for e in problems.errors)
-        return
+    result = parse_post(PurePosixPath("content/posts/x.md"), f"---\n{front_matter}\n---\nbody\n",
+                        config(), section="posts", problems=problems)
+    return result, problems
+
+
+@given(TITLES)
+def test_any_title_is_escaped(title: str) -> None:
+    result, problems = parsed(f"title: {quoted(title)}\ndate: 2025-01-01")
+    assert result is not None, problems.errors
     site, _, _ = collect_site(config(), [result])
     page = next(p for p in plan_pages(site) if p.template == "post.html")
     cfg = replace(config(), root=Path("/nonexistent"))
     html = render_page(make_environment(cfg), page, site).decode()
     head = html.split("<title>")[1].split("</title>")[0]
-    assert "<" not in head
+    assert "<" not in head and ">" not in head
+    assert not re.search(r"&(?!#?\w+;)", head), head  # every & starts a reference
+    assert unescape(head) == f"{title.strip()} \N{EN DASH} {config().title}"
+
+
+@given(TITLES, FORBIDDEN, st.integers(0, 60))
+def test_a_title_holding_a_forbidden_character_is_rejected_at_its_line(title: str, character: str,
+                                                                       at: int) -> None:
+    title = title[:at] + character + title[at:]
+    result, problems = parsed(f"date: 2025-01-01\ntitle: {quoted(title)}")
+    assert result is None
+    assert problems.errors and {e.line for e in problems.errors} == {3}, problems.errors
+
+
+@given(TAG_NAMES)
+def test_tag_urls_stay_inside_tags(name: str) -> None:
+    result, problems = parsed(f"title: t\ndate: 2025-01-01\ntags: [{quoted(name)}]")
+    assert result is not None, problems.errors
+    (tag,) = result.tags
+    assert tag.url == f"/tags/{tag.slug}/" and is_safe_slug(tag.slug)
+
+
+# Punctuation with no spelled-out name (C++ -> cpp, C# -> csharp, R&D -> r-and-d, @ -> at), spaces
+# and an invisible character
+NAMELESS = [c for c in string.punctuation if c not in "+#&@"] + [" ", "\u200b", "\u3000"]
+
+
+@given(st.text(st.sampled_from(NAMELESS), min_size=1, max_size=15))
+def test_a_tag_without_letters_or_digits_is_rejected_at_its_line(name: str) -> None:
+    result, problems = parsed(f"title: t\ndate: 2025-01-01\ntags: [{quoted(name)}]")
+    assert result is None
+    assert problems.errors and {e.line for e in problems.errors} == {4}, problems.errors
 
 
 @given(st.lists(st.sampled_from(["AI", "ai", " Ai", "AI ", "aI"]), min_size=1, max_size=8),
@@ -72,20 +124,30 @@ def test_tag_display_name_does_not_depend_on_read_order(spellings: list[str], rn
     assert len(first.tags) == 1 and first.tags[0].slug == "ai"
 
 
-@given(st.text(max_size=30))
-def test_tag_urls_stay_inside_tags(name: str) -> None:
-    problems = Problems()
-    text = "---\ntitle: t\ndate: 2025-01-01\ntags: [" + repr(name).replace("\\", "\\\\") + "]\n---\n"
-    result = parse_post(PurePosixPath("content/posts/x.md"), text, config(), section="posts",
-                        problems=problems)
-    for tag in result.tags if result else ():
-        assert tag.url == f"/tags/{tag.slug}/" and is_safe_slug(tag.slug)
+# Words of letters and digits only, written plain or inside inline markup, apart or joined by
+# dashes and bullets, in paragraphs, headings, list items and quotes: markup adds no word and
+# hides none, and a dash or a bullet standing alone is not a word.
+WORDS = st.text(st.characters(whitelist_categories=("L", "N")), min_size=1, max_size=10)
+INLINE = ["{} ", "*{}* ", "**{}** ", "`{}` ", "[{}](/posts/y/) ", "~~{}~~ ", "{}, ", "{} \N{EM DASH} ",
+          "{} - ", "{} \N{MIDDLE DOT} "]
+BLOCKS = ["", "# ", "## ", "- ", "1. ", "> "]
+
+
+@given(st.lists(st.tuples(st.sampled_from(BLOCKS),
+                          st.lists(st.tuples(st.sampled_from(INLINE), WORDS), min_size=1, max_size=8)),
+                min_size=1, max_size=6))
+def test_words_are_counted_through_the_markup(blocks: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    text = "\n\n".join(block + "".join(form.format(word) for form, word in words).rstrip()
+                        for block, words in blocks)
+    expected = sum(len(words) for _, words in blocks)
+    assert render(text, url="/posts/x/", base_path="/").words == expected, text
 
 
 @given(st.text(max_size=200))
-def test_markdown_never_crashes(text: str) -> None:
-    rendered = render(text, url="/posts/x/", base_path="/")
-    assert rendered.words >= 0
+def test_a_paragraph_of_one_word_adds_one_word_to_any_text(text: str) -> None:
+    before = render(text, url="/posts/x/", base_path="/").words
+    after = render(text + "\n\nword\n", url="/posts/x/", base_path="/").words
+    assert after == before + 1
 
 
 # Unicode's Default_Ignorable_Code_Point property, from DerivedCoreProperties.txt
@@ -105,19 +167,20 @@ def inserted(name: str, where: list[tuple[int, str]]) -> str:
 
 
 @given(NAMES, st.lists(st.tuples(st.integers(0, 40), DEFAULT_IGNORABLE), min_size=1, max_size=4))
-def test_invisible_characters_never_change_a_tag(name: str, where: list[tuple[int, str]]) -> None:
-    """Characters shown as nothing, anywhere in a tag: the same tag, at the same URL."""
+def test_invisible_characters_never_change_a_tag_key_or_slug(name: str, where: list[tuple[int, str]]) -> None:
     written = inserted(name, where)
     assert tag_key(written) == tag_key(name) and slugify(written) == slugify(name)
+
+
+@given(TAG_NAMES, st.lists(st.tuples(st.integers(0, 40), DEFAULT_IGNORABLE), min_size=1, max_size=4))
+def test_invisible_characters_never_change_a_tag(name: str, where: list[tuple[int, str]]) -> None:
+    """Characters shown as nothing, anywhere in a tag: the same tag, at the same URL."""
     tags = []
-    for spelling in (name, written):
-        quoted = "".join(f"\\U{ord(c):08X}" for c in spelling)  # any character, as YAML reads it
-        problems = Problems()
-        result = parse_post(PurePosixPath("content/posts/x.md"),
-                            f'---\ntitle: t\ndate: 2025-01-01\ntags: ["{quoted}"]\n---\n', config(),
-                            section="posts", problems=problems)
-        tags.append([(t.key, t.slug) for t in result.tags] if result else None)
-    assert tags[0] == tags[1]
+    for spelling in (name, inserted(name, where)):
+        result, problems = parsed(f"title: t\ndate: 2025-01-01\ntags: [{quoted(spelling)}]")
+        assert result is not None, problems.errors
+        tags.append([(t.key, t.slug) for t in result.tags])
+    assert tags[0] == tags[1] and len(tags[0]) == 1
 
 
 @given(st.text(st.characters(whitelist_categories=("L", "N", "Zs")), min_size=1, max_size=20),

@@ -344,7 +344,7 @@ def test_fm04_unsupported_tags_get_a_plain_message(site: Path, runner: CliRunner
     put(site, {P: text})
     result = build(runner, site)
     [problem] = errors_of(result.stderr)
-    assert "unsupported YAML tag" in problem.message or "not supported" in problem.message
+    assert "unsupported YAML tag" in problem.message
     assert "<unicode string>" not in problem.message and "\n" not in problem.message
 
 
@@ -355,8 +355,7 @@ def test_fm07_offset_with_a_space_is_the_documented_choice(site: Path, runner: C
     feed = ET.parse(site / "public/feed.xml").getroot()
     published = {e.findtext(f"{ATOM}id"): e.findtext(f"{ATOM}published")
                  for e in feed.iter(f"{ATOM}entry")}
-    assert published["https://user.github.io/posts/bad/"] in ("2019-08-08T14:10:00+08:00",
-                                                             "2019-08-08T06:10:00+00:00")
+    assert published["https://user.github.io/posts/bad/"] == "2019-08-08T14:10:00+08:00"  # as written
 
 
 def test_fm08_future_posts_are_left_out_and_counted(site: Path, runner: CliRunner) -> None:
@@ -473,15 +472,21 @@ def test_sl04_case_variants_are_one_tag_named_by_a_stable_rule(site: Path, runne
 def test_sl05_derived_slugs_are_sanitised(site: Path, runner: CliRunner, tmp_path: Path) -> None:
     put(site, {"content/posts/passwd.md": fm("title: ../../etc/passwd", D),
                "content/posts/..md": fm(T, D),  # a dot file: ignored, as README says
-               "content/posts/%2e%2e%2fx.md": fm(T, D),
-               "content/posts/\uff0e\uff0e.md": fm(T, D)})
+               "content/posts/%2e%2e%2fx.md": fm(T, D)})
     result = build(runner, site)
-    assert result.exit_code in (0, 1), result.output
+    assert result.exit_code == 0, result.output
     out = site / "public"
+    assert sorted(p.name for p in (out / "posts").iterdir()) == ["2e-2e-2fx", "good", "passwd"]
     for path in out.rglob("*"):
         assert path.resolve().is_relative_to(out.resolve())
         assert all(part not in ("", ".", "..") and "%" not in part for part in path.relative_to(out).parts)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    # A name of nothing but full-width dots gives no URL at all: an error, not a folder named "."
+    put(site, {"content/posts/\uff0e\uff0e.md": fm(T, D)})
+    result = build(runner, site)
+    assert result.exit_code == 1
+    [problem] = errors_of(result.stderr)
+    assert problem.path == "content/posts/\uff0e\uff0e.md" and "cannot make a URL" in problem.message
 
 
 def test_sl06_hostile_file_names_become_portable_slugs(site: Path, runner: CliRunner) -> None:
@@ -505,21 +510,19 @@ def test_sl06_windows_reserved_names_never_reach_the_output(site: Path, runner: 
     result = build(runner, site)
     reserved = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                 *(f"lpt{i}" for i in range(1, 10))}
-    if result.exit_code == 0:
-        names = {p.name.split(".")[0].lower() for p in (site / "public").rglob("*")}
-        assert not names & reserved
-    else:
-        assert errors_of(result.stderr)
+    assert result.exit_code == 0, result.output  # the slug gets a suffix: con-1
+    names = {p.name.split(".")[0].lower() for p in (site / "public").rglob("*")}
+    assert not names & reserved
+    assert {"con-1", "aux-1"} <= names
 
 
 def test_sl06_a_very_long_tag_is_shortened_or_located(site: Path, runner: CliRunner) -> None:
     put(site, {P: fm(T, D, "tags: [" + "word " * 60 + "]")})
     result = build(runner, site)
-    if result.exit_code == 0:
-        assert all(len(p.name.encode()) <= 255 for p in (site / "public").rglob("*"))
-        assert all(len(p.name) <= 80 for p in (site / "public/tags").iterdir())  # the row's rule
-    else:
-        assert [p.path for p in errors_of(result.stderr)] == [P]
+    assert result.exit_code == 0, result.output  # shortened
+    assert all(len(p.name.encode()) <= 255 for p in (site / "public").rglob("*"))
+    tags = [p.name for p in (site / "public/tags").iterdir() if p.name != "index.html"]
+    assert len(tags) == 1 and tags[0].startswith("word-word-") and len(tags[0]) <= 80  # the row's rule
 
 
 def test_sl07_non_ascii_titles_get_non_empty_nfc_slugs(site: Path, runner: CliRunner) -> None:
@@ -649,9 +652,8 @@ def test_es04_template_syntax_in_content_is_text(site: Path, runner: CliRunner) 
     result = build(runner, site)
     assert result.exit_code == 0, result.output
     page = (site / "public/posts/bad/index.html").read_text()
-    for literal in ("{{ 7*7 }}", "{% include &#34;/etc/passwd&#34; %}|{% include \"/etc/passwd\" %}",
-                    "{% raw %}", "{{ code }}", "{{ fenced }}"):
-        assert any(option in page for option in literal.split("|")), literal
+    for literal in ("{{ 7*7 }}", '{% include "/etc/passwd" %}', "{% raw %}", "{{ code }}", "{{ fenced }}"):
+        assert literal in page, literal
     assert "49" not in page.split("<main")[1] and "root:" not in page and "uid=" not in page
     assert "{% if true %}yes{% endif %}" in (site / "public/feed.xml").read_text()
 
@@ -747,9 +749,9 @@ def test_en06_pathological_markdown_is_bounded(site: Path, body: str) -> None:
         process.kill()
         process.communicate()
         raise AssertionError("the post did not build or fail within 4 s") from None
-    assert process.returncode in (0, 1) and "Traceback" not in err
-    if process.returncode == 1:
-        assert errors_of(err)[0].path == P
+    assert process.returncode == 1 and "Traceback" not in err, err
+    [problem] = errors_of(err)
+    assert (problem.path, problem.line) == (P, 5) and "'[' characters" in problem.message, err
 
 
 # --- Output directory (OUT-01 .. OUT-05) ------------------------------------------------------------
@@ -1103,9 +1105,7 @@ def test_feed01_a_sub_path_reaches_every_link(site: Path, runner: CliRunner) -> 
 def test_feed01_a_trailing_index_html_is_not_a_folder(site: Path, runner: CliRunner) -> None:
     put(site, {"sitegen.yaml": "base_url: https://example.org/blog/index.html\n"})
     result = build(runner, site)
-    if result.exit_code == 1:
-        assert errors_of(result.stderr)[0].path == "sitegen.yaml"
-        return
+    assert result.exit_code == 0, result.output  # read as the folder it is in
     html = (site / "public/index.html").read_text()
     assert "index.html/" not in html and '<link rel="canonical" href="https://example.org/blog/">' in html
 

@@ -124,9 +124,11 @@ def test_dates_are_formatted_without_the_locale() -> None:
 def test_only_html_fields_are_marked_safe() -> None:
     theme = Path(__file__).resolve().parent.parent / "sitegen" / "theme" / "templates"
     import re
-    for template in theme.iterdir():
-        for match in re.finditer(r"\{\{\s*([\w.]+)\s*\|\s*safe", template.read_text()):
-            assert match.group(1).endswith("_html"), (template.name, match.group(0))
+    marked = [(template.name, match) for template in theme.rglob("*") if template.is_file()
+              for match in re.finditer(r"\{\{\s*([\w.]+)\s*\|\s*safe", template.read_text())]
+    assert marked, "the theme marks post bodies safe: the pattern no longer finds them"
+    for name, match in marked:
+        assert match.group(1).endswith("_html"), (name, match.group(0))
 
 
 def test_template_references_are_remembered_by_source(write_site: WriteSite,

@@ -33,6 +33,7 @@ class Blog:
     posts: list[list[str]]
     registry: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     seen: set[str] = field(default_factory=set)  # every tags/ file of every build so far
+    redirects: int = 0  # redirect pages followed, over every build
 
     def write(self) -> None:
         settings_ = "posts_per_page: 2\n" + ("tags: {hierarchy: true}\n" if self.hierarchy else "")
@@ -80,6 +81,7 @@ class Blog:
             if name.endswith(".html"):
                 found = _REFRESH.search((out / name).read_text())
                 if found:  # a redirect leads to a real page, in one step
+                    self.redirects += 1
                     target = out / found.group(1).lstrip("/") / "index.html"
                     assert target.is_file() and not _REFRESH.search(target.read_text()), name
 
@@ -108,6 +110,7 @@ def test_renames_and_merges_keep_every_tag_url(tmp_path: Path, hierarchy: bool) 
     assert blog.registry == {f"{under}research methods": {"aliases": ["user research", "ux", moved,
                                                                        "web"]}}
     assert f"tags/{under}research-methods/page/3/index.html" in blog.seen
+    assert blog.redirects, "no old tag URL was found to be a redirect: the pattern no longer matches"
 
 
 def _parent(tag: str) -> str:
