@@ -29,16 +29,16 @@ def deploy_branch(site: Path, output: Path, *, remote: str, branch: str, message
     Returns the new commit, or None when the branch already holds exactly this site.
     """
     if not (output / ".sitegen").is_file():
-        raise SitegenError(f"{output} holds no sitegen build\n    hint: run sitegen build first")
+        raise SitegenError(f"{output} holds no sitegen build", hint="run sitegen build first")
     try:
         top = Path(_git(site, "rev-parse", "--show-toplevel"))
     except (SitegenError, FileNotFoundError) as exc:
-        raise SitegenError(f"{site} is not in a git repository ({exc})\n"
-                           "    hint: git init, add a remote, then deploy") from None
+        raise SitegenError(f"{site} is not in a git repository ({exc})",
+                           hint="git init, add a remote, then deploy") from None
     if push and not _git(top, "remote", "get-url", remote, check=False):
-        raise SitegenError(f"the repository has no remote named '{remote}'; nothing was committed\n"
-                           f"    hint: git remote add {remote} URL, or publish to the local branch "
-                           "only with --no-push")
+        raise SitegenError(f"the repository has no remote named '{remote}'; nothing was committed",
+                           hint=f"git remote add {remote} URL, or publish to the local branch only "
+                                "with --no-push")
     ref = f"refs/heads/{branch}"
     if push:  # start from what the remote has, so the push is a fast-forward
         _git(top, "fetch", "--quiet", remote, f"+{ref}:refs/remotes/{remote}/{branch}", check=False)

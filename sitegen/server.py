@@ -250,8 +250,8 @@ def bind(host: str, port: int, handler: type[BaseHTTPRequestHandler],
             continue
         server.daemon_threads = True
         return server
-    raise OutputError(f"ports {port} to {port + tries - 1} on {host} are all in use\n"
-                      "    hint: pass another one with --port")
+    raise OutputError(f"ports {port} to {port + tries - 1} on {host} are all in use",
+                      hint="pass another one with --port")
 
 
 def is_watched(root: Path, path: str) -> bool:
