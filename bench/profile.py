@@ -36,7 +36,7 @@ PROFILER_DIR = BENCH / ".profiler"
 STAGES = (
     ("sitegen/builder.py", "build", "whole build (builder.build)"),
     ("sitegen/builder.py", "plan", "read, collect and plan (builder.plan)"),
-    ("sitegen/parser.py", "read_posts", "  read + parse every post (parser.read_posts)"),
+    ("sitegen/incremental.py", "read_posts", "  read + parse every post (Incremental.read_posts)"),
     ("sitegen/parser.py", "parse_post", "    parse_post, in this process"),
     ("sitegen/markup.py", "render", "      Markdown -> HTML (markup.render)"),
     ("markdown/core.py", "convert", "        Python-Markdown convert()"),
@@ -51,16 +51,16 @@ STAGES = (
     ("sitegen/cache.py", "_read", "  read posts' HTML from the pack"),
     ("sitegen/site.py", "collect_site", "  collect_site"),
     ("sitegen/taxonomy.py", "group_tags", "    taxonomy.group_tags"),
-    ("sitegen/taxonomy.py", "related_posts", "    taxonomy.related_posts"),
+    ("sitegen/incremental.py", "relate", "    related posts (Incremental.relate)"),
     ("sitegen/pages.py", "plan_pages", "  plan_pages"),
-    ("sitegen/builder.py", "_produce", "render or reuse every page (builder._produce)"),
+    ("sitegen/builder.py", "_render", "render or reuse every page (builder._render)"),
     ("sitegen/builder.py", "render_all", "render every page (builder.render_all)"),
     ("sitegen/renderer.py", "render_page", "  Jinja: renderer.render_page"),
     ("sitegen/cache.py", "of_page", "  cache keys of pages (Fingerprints.of_page)"),
-    ("sitegen/builder.py", "_unchanged", "nothing-changed check (builder._unchanged)"),
-    ("sitegen/builder.py", "finish", "put the new files in place (_NewSite.finish)"),
+    ("sitegen/incremental.py", "unchanged", "nothing-changed check (Incremental.unchanged)"),
+    ("sitegen/output.py", "finish", "put the new files in place (NewSite.finish)"),
     ("sitegen/cache.py", "_save", "write the cache index (BuildCache._save)"),
-    ("sitegen/builder.py", "_write", "  write files"),
+    ("sitegen/output.py", "write", "  write files"),
 )
 
 

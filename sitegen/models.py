@@ -1,7 +1,8 @@
 """The values that flow through the pipeline: Config -> Post -> Site -> Page -> BuildReport.
 
-Every type is frozen and built complete by one stage; later stages make new values with
-dataclasses.replace. Mappings inside Config and Post are plain dicts so that both can travel to
+Every dataclass is frozen and built complete by one stage; later stages make new values with
+dataclasses.replace. Html is the one class that is not a dataclass: it may read its text
+later (from the build cache) and remembers its digest once computed, but its text never changes. Mappings inside Config and Post are plain dicts so that both can travel to
 worker processes; treat them as read-only. Imports only errors.
 """
 

@@ -1,6 +1,6 @@
 """Turn names into slugs, URLs and output paths: the only place URLs are built.
 
-Support module: imports models. The one place that imports slugify.
+Support module: imports nothing from sitegen. The one place that imports slugify.
 URLs inside the pipeline are site-relative and start with "/"; `site_url` and `absolute_url`
 add the base URL's path or the whole base URL at the very end, in templates.
 """
