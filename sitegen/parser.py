@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sitegen import workers
 from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.frontmatter import load_mapping, split
-from sitegen.markup import MORE, is_dangerous_url, render
+from sitegen.markup import MORE, is_dangerous_url, prose_lines, render
 from sitegen.models import Config, Html, Post, Tag
 from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_name, tag_url
 
@@ -38,8 +38,6 @@ _LINK_PATTERNS = (
 _RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
 _PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+")
 _BRACKET_RUN = re.compile(r"\[{1000,}|\]{1000,}|\({1000,}|<{1000,}")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_CODE_SPAN = re.compile(r"`[^`]*`")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 
 
@@ -226,14 +224,8 @@ def parse_post(
 
 def _prose(markdown: str, first_line: int) -> Iterator[tuple[int, str]]:
     """Each line of Markdown outside fenced code, with code spans blanked, and its file line."""
-    fence: str | None = None
-    for number, line in enumerate(markdown.split("\n"), start=first_line):
-        opening = _FENCE.match(line)
-        if opening:
-            fence = None if fence == opening.group(1) else fence or opening.group(1)
-            continue
-        if not fence:
-            yield number, _CODE_SPAN.sub("", line)
+    for index, parts in prose_lines(markdown):
+        yield first_line + index, "".join(parts[::2])
 
 
 def find_links(markdown: str, first_line: int) -> tuple[tuple[str, int], ...]:

@@ -122,7 +122,7 @@ def test_one_converter_serves_many_documents_without_leaking_state() -> None:
     first = ("## Intro\n\n## Intro\n\nHTML rocks[^1].\n\n*[HTML]: Hyper Text\n\n[^1]: A note.\n\n"
              "```python\nx = 1\n```\n")
     second = "## Intro\n\nHTML again, no note.\n\n## Other\n"
-    markup._CONVERTERS.clear()
+    markup._converter.cache_clear()
     alone = md(second)
     md(first)
     after = md(second)
@@ -186,16 +186,16 @@ def test_the_inline_fast_path_gives_python_markdowns_own_output(unsafe_html: boo
 
 
 def test_the_inline_fast_path_is_in_use() -> None:
-    """On a plain text no pattern is tried at all (the stock loop tries all of them)."""
+    """On a plain text no pattern is tried at all (the stock processor tries all of them)."""
     md = markup.new_converter(False)
-    inline = md.treeprocessors["inline"]
     tried = []
-    apply = inline._InlineProcessor__applyPattern
-    inline._InlineProcessor__applyPattern = lambda *args: tried.append(args) or apply(*args)
+    for pattern in md.inlinePatterns:
+        compiled = pattern.getCompiledRegExp
+        pattern.getCompiledRegExp = lambda p=pattern, c=compiled: tried.append(p) or c()
     assert md.reset().convert("Plain words, nothing more.") == "<p>Plain words, nothing more.</p>"
     assert tried == []
     md.reset().convert("Some *words*.")
-    assert tried
+    assert tried == [md.inlinePatterns["em_strong"]] * len(tried) and tried
 
 
 _BLOCK_TEXT = st.lists(st.sampled_from(
@@ -235,7 +235,8 @@ _MARKDOWN_BLOCK = st.lists(st.sampled_from([
     "* a\n* b", "- a\n\n    more", "1. one\n2. two", "> quote\n> more", "> # in quote",
     "Term\n:   definition", "| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n--|--\n1 | 2",
     "[^1]: Note text.", "*[HTML]: Hyper Text", "[r]: /ref \"Title\"", "!!! note \"Heads up\"\n    Body.",
-    "    indented code", "```python\nx = 1\n```", "Text[^1] with HTML and [r].", "line\nline two",
+    "    indented code", "```python\nx = 1\n```", "```python hl_lines=\"2\"\nx = 1\ny = 2\n```",
+    "~~~ {.js}\nlet a = 1;\n~~~", "    :::python\n    z = 3", "Text[^1] with HTML and [r].", "line\nline two",
     "<div>raw</div>", "text {: #id }", "## Head {: .cls }",
 ]), min_size=1, max_size=8)
 
@@ -247,6 +248,22 @@ def test_the_fast_block_parser_gives_python_markdowns_own_output(unsafe_html: bo
     text = "".join(block + join for block, join in zip(blocks, joins, strict=False))
     fast, stock = _converter(unsafe_html), _converter(unsafe_html, fast=False)
     assert fast.reset().convert(text) == stock.reset().convert(text)
+
+
+def test_another_major_version_of_python_markdown_gets_the_stock_converter(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast paths were checked on one major version: another one runs without them."""
+    import markdown
+    from markdown.blockparser import BlockParser
+    from markdown.treeprocessors import InlineProcessor
+
+    fast = markup.new_converter(False)
+    monkeypatch.setattr(markdown, "__version_info__", (4, 0, 0, "final", 0))
+    other = markup.new_converter(False)
+    assert type(fast.parser) is not BlockParser and type(other.parser) is BlockParser
+    assert type(fast.treeprocessors["inline"]) is not InlineProcessor
+    assert type(other.treeprocessors["inline"]) is InlineProcessor
+    assert other.convert("Text <b>x</b>\n\n<div>y</div>\n") == fast.convert("Text <b>x</b>\n\n<div>y</div>\n")
 
 
 def test_the_fast_block_parser_is_in_use() -> None:
@@ -261,3 +278,37 @@ def test_the_fast_block_parser_is_in_use() -> None:
     assert offered == []
     md.reset().convert("# A heading")
     assert offered
+
+
+@pytest.mark.parametrize("text", [
+    "```\n{{ a }}\n````\n\n{{ b }}\n\n```\n",  # a longer run does not close a fence
+    "Text\n\n```\n{% raw %}\n",  # a fence never closed is text
+    "Text `a`` {{ x }} ``b` end.\n",  # a run of another length inside a code span
+    "  ```\n{% raw %}\n  ```\n",  # an indented fence is a code span over three lines
+    "- item\n\n    ```\n    {% raw %}\n    ```\n",
+    "~~~~\n{{ g }}\n~~~\n~~~~\n",
+])
+def test_template_syntax_in_code_is_shown_as_written(text: str) -> None:
+    """Code as Python-Markdown finds it keeps `{{` and `{%` untouched; outside it they stay text."""
+    html = render(text, url="/posts/x/", base_path="/").body_html
+    assert "\\{" not in html and html.count("{") == text.count("{")
+
+
+def test_prose_lines_leave_out_fenced_code_and_cut_at_code_spans() -> None:
+    text = "A ``<b>`` [x](/y)\n```\n[in](/code)\n```\nAn `open\nspan` here\n\n`not closed\n"
+    assert list(markup.prose_lines(text)) == [
+        (0, ["A ", "``<b>``", " [x](/y)"]), (4, ["An ", "`open"]), (5, ["", "span`", " here"]),
+        (6, [""]), (7, ["`not closed"]), (8, [""])]
+
+
+_FENCED_TEXT = st.lists(st.sampled_from(
+    ["```", "````", "~~~", "~~~~", "``` ", "```python", "~~~ {.py}", "```x y", " ```", "   ~~~",
+     "code", "{{ x }}", "", "```hl_lines=\"1\"", "````\n", "a ``` b"]), max_size=12).map("\n".join)
+
+
+@given(text=_FENCED_TEXT)
+def test_fenced_code_is_found_where_python_markdown_finds_it(text: str) -> None:
+    from markdown.extensions.fenced_code import FencedBlockPreprocessor
+
+    ours = [m.span() for m in markup._FENCED_CODE.finditer(text)]
+    assert ours == [m.span() for m in FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(text)]
