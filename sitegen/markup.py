@@ -177,21 +177,13 @@ def _needs_in_order(registry: Any, needs: dict[str, tuple[str, ...]]) -> list[tu
     return [where.get(i, ("",)) for i in range(len(registry))]
 
 
-# The inline patterns skipped text by text, not only document by document: Python-Markdown has no
-# public hook for that, so this overrides its private per-text loop (InlineProcessor's
-# __handleInline), and only where those names are found (else: document by document). It pays:
-# 13.47 s without it, 12.26 s with it (see the table above): some 3.6 s of a cold 10,000-post
-# build's 63 s of CPU.
-_PER_TEXT = True
-
-
 @functools.cache
 def _extensions() -> tuple[type[Extension], type[Extension]]:
     """The classes behind the fast paths, made on first use: importing markdown is not free."""
     from markdown import Extension
     from markdown.blockparser import BlockParser
     from markdown.treeprocessors import InlineProcessor
-    from markdown.util import AtomicString, Registry
+    from markdown.util import Registry
 
     class NoRawHtml(Extension):
         """Raw HTML stays text: content is not trusted to run script on the site."""
@@ -216,13 +208,15 @@ def _extensions() -> tuple[type[Extension], type[Extension]]:
                         break
 
     class GatedInlineProcessor(InlineProcessor):
-        """Tries on a document only the inline patterns whose INLINE_NEEDS its text holds, and
-        on each of its texts only those whose INLINE_NEEDS that text holds (see _PER_TEXT)."""
+        """Tries on a document only the inline patterns whose INLINE_NEEDS its text holds.
+
+        Python-Markdown has no public hook to skip patterns text by text (its loop over the
+        patterns is private), so a document's texts are tried against every pattern it can match.
+        """
         def __init__(self, md: Markdown) -> None:
             super().__init__(md)
             self.every_pattern: Registry[Any] = self.inlinePatterns
-            self.narrowed: dict[frozenset[str], tuple[Registry[Any], list[tuple[str, ...]]]] = {}
-            self.needs: list[tuple[str, ...]] = []
+            self.narrowed: dict[frozenset[str], Registry[Any]] = {}
 
         def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
             text = "".join(part for element in tree.iter() for part in (element.text, element.tail)
@@ -233,29 +227,12 @@ def _extensions() -> tuple[type[Extension], type[Extension]]:
                 patterns = self.every_pattern[:]  # a copy, priorities kept
                 for name in lacking:
                     patterns.deregister(name)
-                self.narrowed[lacking] = patterns, _needs_in_order(patterns, INLINE_NEEDS)
-            self.inlinePatterns, self.needs = self.narrowed[lacking]
+                self.narrowed[lacking] = patterns
+            self.inlinePatterns = self.narrowed[lacking]
             try:
                 return super().run(tree, ancestors)
             finally:
                 self.inlinePatterns = self.every_pattern
-
-        if _PER_TEXT and all(hasattr(InlineProcessor, f"_InlineProcessor__{name}")
-                             for name in ("handleInline", "applyPattern")):
-            def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802,N803
-                apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
-                patterns, start = self.inlinePatterns, 0
-                while patternIndex < len(self.needs) and not isinstance(data, AtomicString):
-                    for need in self.needs[patternIndex]:
-                        if need in data:
-                            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
-                            break
-                    else:
-                        matched = False
-                    if not matched:
-                        patternIndex += 1
-                        start = 0
-                return data
 
     class FastPaths(Extension):
         def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802

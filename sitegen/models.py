@@ -2,8 +2,9 @@
 
 Every dataclass is frozen and built complete by one stage; later stages make new values with
 dataclasses.replace. Html is the one class that is not a dataclass: it may read its text
-later (from the build cache) and remembers its digest once computed, but its text never changes. Mappings inside Config and Post are plain dicts so that both can travel to
-worker processes; treat them as read-only. Imports only errors.
+later (from the build cache) and remembers its digest once computed, but its text never changes.
+Mappings inside Config and Post are plain dicts so that both can travel to worker processes;
+treat them as read-only. Imports only errors.
 """
 
 from __future__ import annotations

@@ -36,7 +36,6 @@ OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygme
 STATE_ALLOWED = {
     ("workers", "_FORKED"): "what forked workers inherit without pickling (a Jinja environment)",
     ("renderer", "_LAST"): "the preview reuses the last compiled templates while none has changed",
-    ("markup", "_CONVERTERS"): "being replaced",
 }
 LONG_FOR_NOW = {"cache", "parser", "retag"}  # being split
 _MUTATORS = {"append", "extend", "insert", "update", "clear", "pop", "popitem", "setdefault",
