@@ -513,10 +513,10 @@ def test_a_damaged_html_pack_is_noticed_and_the_build_starts_over(write_site: Wr
 
 def test_related_posts_are_computed_again_only_when_tags_move(write_site: WriteSite,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from sitegen import site, taxonomy
+    from sitegen import related, site
 
     calls = []
-    real = taxonomy.related_posts
+    real = related.related_posts
     monkeypatch.setattr(site, "related_posts", lambda *a, **k: calls.append(1) or real(*a, **k))
     root = write_site(SITE)
     build(config_for(root))
