@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 
 from sitegen.cli import cli
 from sitegen.errors import Problems, SourceError
+from sitegen.fields import tag_spellings
 from sitegen.frontmatter import load_mapping, split
 from sitegen.models import Config
-from sitegen.fields import tag_spellings
 from sitegen.parser import decode, parse_post
 from sitegen.registryedit import register_alias
 from sitegen.tagedit import retag_post
@@ -810,8 +810,9 @@ def test_a_rename_onto_the_url_of_a_tag_under_a_parent_with_its_own_slug_is_refu
     assert runner.invoke(cli, ["build", str(root)]).exit_code == 0
     before = snapshot(root)
     code, output = sitegen(runner, root, "rename", "ethics", "artificial intelligence/llm")
-    assert code == 1 and ("'artificial intelligence/llm' would share the URL /tags/artificial-intelligence/llm/ "
-                          "with the tag 'ai/llm' in content/posts/p0.md") in " ".join(output.split()), output
+    refusal = ("'artificial intelligence/llm' would share the URL /tags/artificial-intelligence/llm/ "
+               "with the tag 'ai/llm' in content/posts/p0.md")
+    assert code == 1 and refusal in " ".join(output.split()), output
     assert snapshot(root) == before
 
 
