@@ -51,7 +51,7 @@ STAGES = (
     ("sitegen/cache.py", "_read", "  read posts' HTML from the pack"),
     ("sitegen/site.py", "collect_site", "  collect_site"),
     ("sitegen/taxonomy.py", "group_tags", "    taxonomy.group_tags"),
-    ("sitegen/taxonomy.py", "related_posts", "    taxonomy.related_posts"),
+    ("sitegen/related.py", "related_posts", "    related.related_posts"),
     ("sitegen/pages.py", "plan_pages", "  plan_pages"),
     ("sitegen/builder.py", "_produce", "render or reuse every page (builder._produce)"),
     ("sitegen/builder.py", "render_all", "render every page (builder.render_all)"),
