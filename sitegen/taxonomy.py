@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
@@ -21,8 +22,7 @@ from sitegen.urls import base_path, slugify, tag_key, tag_url
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class Use:
+class Use(NamedTuple):  # a tuple: one is made for every tag of every post, each build
     """One name a post writes: the term it means, the name (spaces around '/' made single under
     hierarchy) and its place in the front matter."""
 
@@ -44,7 +44,9 @@ class Vocabulary:
     url: Callable[[str], str]
     base_path: str
     min_posts: int
-    _meanings: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _meanings: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False, compare=False)
+    _levels_of: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict, repr=False,
+                                                                     compare=False)
 
     @classmethod
     def tags(cls, config: Config) -> Vocabulary:
@@ -65,6 +67,11 @@ class Vocabulary:
     def key(self, spelling: str) -> str | None:
         """The key of the term a spelling (urls.tag_name clean) means, aliases followed; None when
         it, or a level above it, has no letters or digits to make a URL from."""
+        meaning = self._meaning(spelling)
+        return meaning[0] if meaning else None
+
+    def _meaning(self, spelling: str) -> tuple[str, str] | None:
+        """The key and name, worked out once per spelling."""
         if spelling in self._meanings:
             return self._meanings[spelling]
         name = self.name(spelling)
@@ -72,7 +79,7 @@ class Vocabulary:
         key = self.aliases.get(key, key)
         levels = zip(self.lineage(key), self._levels(key, name), strict=True)
         slugged = all(self._own_slug(level, written) for level, written in levels)
-        self._meanings[spelling] = meaning = key if slugged else None
+        self._meanings[spelling] = meaning = (key, name) if slugged else None
         return meaning
 
     def _levels(self, key: str, name: str) -> list[str]:
@@ -96,23 +103,28 @@ class Vocabulary:
         found: dict[str, Use] = {}
         errors: list[SourceError] = []
         for name, place in zip(names, places, strict=True):
-            key = self.key(name)
-            if key is None:
+            meaning = self._meaning(name)
+            if meaning is None:
                 errors.append(ContentError(
                     source, f"{self.noun} {name!r} has no letters or digits to make a URL from",
                     line=place[0], col=place[1],
                     hint=f"give it a slug in {self.registry}: '{name}': {{slug: my-{self.noun}}}"))
-            elif key not in found:
-                found[key] = Use(key, self.name(name), place)
+            elif meaning[0] not in found:
+                found[meaning[0]] = Use(*meaning, place)
         return tuple(found.values()), errors
 
     def spellings(self, uses: Iterable[Iterable[Use]]) -> dict[str, Counter[str]]:
         """Every spelling of every term (each level of it), counted; in the order given, so that
         the first seen wins a tie."""
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        known = self._levels_of
         for used in uses:
             for use in used:
-                for key, name in zip(self.lineage(use.key), self._levels(use.key, use.name), strict=True):
+                levels = known.get((use.key, use.name))
+                if levels is None:
+                    levels = known[use.key, use.name] = list(
+                        zip(self.lineage(use.key), self._levels(use.key, use.name), strict=True))
+                for key, name in levels:
                     spellings[key][name] += 1
         return spellings
 
