@@ -52,6 +52,7 @@ STAGES = (
     ("sitegen/site.py", "collect_site", "  collect_site"),
     ("sitegen/taxonomy.py", "group_tags", "    taxonomy.group_tags"),
     ("sitegen/incremental.py", "relate", "    related posts (Incremental.relate)"),
+    ("sitegen/related.py", "related_posts", "    related.related_posts"),
     ("sitegen/pages.py", "plan_pages", "  plan_pages"),
     ("sitegen/builder.py", "_render", "render or reuse every page (builder._render)"),
     ("sitegen/builder.py", "render_all", "render every page (builder.render_all)"),

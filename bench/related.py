@@ -40,8 +40,8 @@ import generate  # noqa: E402  (bench/generate.py)
 from sitegen.errors import Problems  # noqa: E402
 from sitegen.models import Config, Post, TagSettings  # noqa: E402
 from sitegen.parser import parse_post  # noqa: E402
+from sitegen.related import related_posts  # noqa: E402
 from sitegen.site import collect_site  # noqa: E402
-from sitegen.taxonomy import related_posts  # noqa: E402
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 REDONE_TAG = "rust"  # bench/run.py's "tag added" build adds Rust to a post
@@ -74,9 +74,14 @@ def site_posts(posts: int, seed: int) -> tuple[tuple[Post, ...], dict[str, tuple
 
 
 def load_at(revision: str) -> Callable[..., Any]:
-    """related_posts from sitegen/taxonomy.py as it is at a git revision."""
-    text = subprocess.run(["git", "show", f"{revision}:sitegen/taxonomy.py"], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout
+    """related_posts from sitegen/related.py (sitegen/taxonomy.py before it had a module of its
+    own) as it is at a git revision."""
+    shown = subprocess.run(["git", "show", f"{revision}:sitegen/related.py"], cwd=ROOT,
+                           capture_output=True, text=True)
+    if shown.returncode != 0:
+        shown = subprocess.run(["git", "show", f"{revision}:sitegen/taxonomy.py"], cwd=ROOT, check=True,
+                               capture_output=True, text=True)
+    text = shown.stdout
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "taxonomy_at_revision.py"
         path.write_text(text)

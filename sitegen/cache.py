@@ -29,10 +29,11 @@ from sitegen.errors import CacheDamaged, ContentError, Problems, SourceError
 from sitegen.models import Config, Html, Page, Pagination, Post, Site, Tag
 
 FOLDER = ".sitegen-cache"
-FORMAT = 3  # 3: posts keep the line of each tag
+FORMAT = 4  # 4: posts keep their tag names as written, with the place of each; no tag table
 _KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview with drafts...)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name != "html"]
+# A post as the parser made it: tags are the site stage's, made again from the names each build
+_POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name not in ("html", "tags")]
 _SAME_AS_BODY = "\x01"  # in a pack record: the excerpt is the whole body
 PACK_SLACK = 4 << 20  # unused bytes the pack may carry beyond the used ones before it is rewritten
 # A file changed within this long after a build read it may keep its modification time (file
@@ -107,8 +108,6 @@ class BuildCache:
         self.templates: dict[str, Any] = templates if isinstance(templates, dict) else {}
         self.warnings: list[SourceError] = []
         self.pack = pack or _Pack(path.with_suffix(".pack") if path else None)
-        self._tags = [_decode_tag(t) for t in data.get("tags", [])]  # posts name tags by index
-        self._tag_ids = {tag: index for index, tag in enumerate(self._tags)}
         self._new_files: dict[str, Any] = {}
         # Results already decoded or parsed in this process, by source and the digest of its
         # bytes: a file put back as it was after a failed build (an editor's undo) finds its own
@@ -225,20 +224,13 @@ class BuildCache:
         return Html.later(functools.partial(self.pack.read, offset, length, check), html_digest)
 
     def _encode_post(self, post: Post) -> dict[str, Any]:
-        """The post as JSON values, but for its HTML (in the pack) and its tags (in the index's table)."""
+        """The post as the parser made it, as JSON values, but for its HTML (in the pack)."""
         fields = {name: getattr(post, name) for name in _POST_FIELDS}
         fields["source"] = str(post.source)
-        fields["tags"] = [self._tag_id(t) for t in post.tags]
         for name in ("date", "updated", "extra"):  # the only fields that can hold dates
             fields[name] = _to_json(fields[name])
         orjson.dumps(fields["extra"])  # TypeError now rather than when the cache is saved
         return fields
-
-    def _tag_id(self, tag: Tag) -> int:
-        if tag not in self._tag_ids:
-            self._tag_ids[tag] = len(self._tags)
-            self._tags.append(tag)
-        return self._tag_ids[tag]
 
     def _decode_post(self, record: dict[str, Any]) -> Post:
         fields = dict(record["post"])
@@ -249,8 +241,8 @@ class BuildCache:
         if fields["extra"]:
             fields["extra"] = _from_json(fields["extra"])
         fields["source"] = PurePosixPath(fields["source"])
-        fields["tags"] = tuple(self._tags[i] for i in fields["tags"])
-        fields["tag_lines"] = tuple(fields["tag_lines"])
+        fields["tag_names"] = tuple(fields["tag_names"])
+        fields["tag_places"] = tuple(map(tuple, fields["tag_places"]))
         fields["aliases"] = tuple(fields["aliases"])
         fields["links"] = tuple(map(tuple, fields["links"]))
         # A memory-only cache (sitegen serve) has no pack: its records hold the HTML itself
@@ -305,8 +297,7 @@ class BuildCache:
         self.pack.compact(self.files)
         head = {"format": FORMAT, "sitegen": __version__, "settings": self.settings,
                 "output": self.output, "folders": self.folders, "inputs": self.inputs,
-                "read_at": self.read_at, "related": self.related, "templates": self.templates,
-                "tags": [dataclasses.asdict(t) for t in self._tags]}
+                "read_at": self.read_at, "related": self.related, "templates": self.templates}
         temporary = self.path.with_suffix(".tmp")
         temporary.write_bytes(orjson.dumps({**head, "files": self.files, "pages": self.pages}))
         os.replace(temporary, self.path)
@@ -405,10 +396,6 @@ def _from_json(value: Any) -> Any:
     if isinstance(value, list):
         return [_from_json(v) for v in value]
     return value
-
-
-def _decode_tag(data: dict[str, Any]) -> Tag:
-    return Tag(**{**data, "old_slugs": tuple(data["old_slugs"])})
 
 
 def _to_json(value: Any) -> Any:

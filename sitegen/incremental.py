@@ -6,7 +6,8 @@ output is intact), a post (its file did not change), related posts (no tag moved
 inputs did not change), a static file (the same size and time). `Incremental(config, None)`
 is a build without the cache: it asks nothing and records nothing.
 
-Imports cache, errors, models, output, parser, related, renderer (only for a build that renders).
+Imports cache, errors, models, output, parser, related, taxonomy, renderer (only for a build that
+renders).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from sitegen import output, parser
 from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors
 from sitegen.errors import CacheDamaged, Problems, SourceError
 from sitegen.models import BuildReport, Config, Page, Post, Site
-from sitegen.taxonomy import lineage, related_posts
+from sitegen.related import related_posts
+from sitegen.taxonomy import lineage
 
 Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
 PageState = tuple[str | None, list[str]]  # a page's cache key, and the parts of the site it read

@@ -191,8 +191,9 @@ class Post:
     title: str
     date: datetime | None
     updated: datetime | None
-    tags: tuple[Tag, ...]
-    tag_lines: tuple[int, ...]  # the line of each tag in the front matter
+    tag_names: tuple[str, ...]  # the tags as written (cleaned by urls.tag_name), in order
+    tag_places: tuple[tuple[int, int], ...]  # the line and column of each in the front matter
+    tags: tuple[Tag, ...] = ()  # what the names mean, one Tag each, set by the site stage
     aliases: tuple[str, ...]
     links: tuple[tuple[str, int], ...]  # every link target in the Markdown, with its line
     summary: str

@@ -1,7 +1,7 @@
 """Stage 1: read posts and pages, check their front matter, render their Markdown.
 
 `parse_post` is pure (text in, Post out); `read_posts` is the only function that reads content.
-Imports errors, models, frontmatter, markup, urls, workers.
+Imports errors, models, fields, frontmatter, markup, urls, workers.
 """
 
 from __future__ import annotations
@@ -9,26 +9,23 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path, PurePosixPath
-from zoneinfo import ZoneInfo
 
 from sitegen import workers
 from sitegen.errors import ContentError, Problems, SourceError
+from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, prose_lines, render
-from sitegen.models import Config, Html, Post, Tag
-from sitegen.urls import base_path, is_safe_slug, page_url, post_url, slugify, tag_key, tag_name, tag_url
+from sitegen.models import Config, Html, Post
+from sitegen.urls import base_path, page_url, post_url
 
 SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
-KNOWN_KEYS = ("title", "date", "updated", "tags", "slug", "summary", "draft", "author",
-              "aliases", "description")
 # Keys other generators write, read here where they mean the same (excerpt, redirect_from...)
 # and otherwise kept for templates without a "did you mean" warning.
 FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "categories",
                 "category", "layout", "permalink", "image", "lang", "weight", "comments")
-_URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _LINK_PATTERNS = (
     re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"),  # [text](target "title")
@@ -38,7 +35,6 @@ _LINK_PATTERNS = (
 _RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
 _PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+")
 _BRACKET_RUN = re.compile(r"\[{1000,}|\]{1000,}|\({1000,}|<{1000,}")
-_DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 
 
 def read_posts(config: Config,
@@ -181,7 +177,7 @@ def parse_post(
             hint="start the file with ---, then title: and date: lines, then ---"))
         return None
     data, yaml_errors = load_mapping(document.yaml_text, source, document.yaml_line)
-    checker = _Checker(source, data.positions, config, problems, invalid=data.invalid)
+    checker = Checker(source, data.positions, config, problems, invalid=data.invalid)
     problems.errors.extend(yaml_errors)
     if yaml_errors and not data.invalid:  # the YAML itself is broken: nothing else can be read
         return None
@@ -192,7 +188,7 @@ def parse_post(
     when = checker.date(raw_date, "date", required=section == "posts", fallback=name_date)
     updated = checker.date(values.get("updated"), "updated", required=False)
     slug = checker.slug(values.get("slug"), name_slug)
-    tags, tag_lines = checker.tags(values.get("tags"), data.item_positions.get("tags", ()))
+    tag_names, tag_places = checker.tags(values.get("tags"), data.item_positions.get("tags", ()))
     draft = checker.draft(values)
     aliases = checker.aliases(values.get("aliases", values.get("redirect_from")))
     strings = {key: checker.text(values, key) for key in ("summary", "description", "excerpt")}
@@ -211,7 +207,7 @@ def parse_post(
     problems.warnings.extend(_content_warnings(source, document.body, document.body_line, config, links))
     return Post(
         source=source, section=section, slug=slug, url=url, title=title, date=when,
-        updated=updated, tags=tags, tag_lines=tag_lines, aliases=aliases, draft=draft,
+        updated=updated, tag_names=tag_names, tag_places=tag_places, aliases=aliases, draft=draft,
         links=links,
         key_lines={k: pos[0] for k, pos in data.positions.items()},
         summary=strings["summary"] or strings["excerpt"] or rendered.summary,
@@ -282,222 +278,3 @@ def _name_parts(source: PurePosixPath) -> tuple[date | None, str]:
         return date(int(match[1]), int(match[2]), int(match[3])), match[4]
     except ValueError:
         return None, stem
-
-
-def _describe(value: object) -> str:
-    kinds = {bool: "true/false", int: "a number", float: "a number", list: "a list",
-             dict: "a mapping", date: "a date", datetime: "a date", type(None): "nothing"}
-    for kind, word in kinds.items():
-        if type(value) is kind:
-            return f"{word} ({value!r})" if kind in (int, float, bool) else word
-    return repr(value)
-
-
-def _tag_items(value: object) -> list[object] | None:
-    """The items of a front-matter `tags:` value (a string is a comma-separated list); None when
-    it is neither a list nor a string."""
-    if isinstance(value, str):
-        return [part for part in value.split(",") if part.strip()]
-    return value if isinstance(value, list) else None
-
-
-def tag_spellings(value: object) -> tuple[list[str], list[object]]:
-    """The tag names a front-matter `tags:` value holds, in order, as a build reads them; and the
-    items that are not names."""
-    if value is None:
-        return [], []
-    items = _tag_items(value)
-    if items is None:
-        return [], [value]
-    names: list[str] = []
-    bad: list[object] = []
-    for item in items:
-        name = tag_name(item) if isinstance(item, str) else ""
-        if name:
-            names.append(name)
-        else:
-            bad.append(item)
-    return names, bad
-
-
-def tag_of(config: Config, name: str) -> Tag | None:
-    """The tag a spelling means (aliases in tags.yaml lead to the tag they stand for); None when
-    it has no letters or digits to make a URL from."""
-    hierarchy = config.tags.hierarchy
-    segments = [" ".join(s.split()) for s in name.split("/")] if hierarchy else [name]
-    name = "/".join(segments)
-    key = tag_key(name)
-    key = config.tag_aliases.get(key, key)
-    spec = config.tag_specs.get(key)
-    slugs = [slugify(segment) for segment in segments]
-    if spec is not None and spec.slug:
-        slugs[-1] = spec.slug
-    if not all(slugs):
-        return None
-    slug = "/".join(slugs)
-    return Tag(key=key, name=name, slug=slug, url=tag_url(slug))
-
-
-class _Checker:
-    """Validates front-matter values, recording errors at the value's line and column."""
-
-    def __init__(self, source: PurePosixPath, positions: dict[str, tuple[int, int]],
-                 config: Config, problems: Problems, *, invalid: frozenset[str] = frozenset()) -> None:
-        self.source, self.positions, self.config, self.problems = source, positions, config, problems
-        self.invalid = invalid  # keys whose value YAML could not load, already reported
-        self.failed = False
-
-    def error(self, key: str, message: str, hint: str | None = None,
-              at: tuple[int, int] | None = None) -> None:
-        self.failed = True
-        if key in self.invalid:  # "missing date" after "not a real date" would be one error twice
-            return
-        line, col = at or self.positions.get(key, (1, 1))
-        self.problems.errors.append(ContentError(self.source, message, line=line, col=col, hint=hint))
-
-    def text(self, values: dict[str, object], key: str, *, required: bool = False) -> str | None:
-        value = values.get(key)
-        if value is None:
-            if required:
-                self.error(key, f"missing {key}", hint=f"add a line like {key}: My first post")
-            return None
-        if isinstance(value, (int, float, bool, date)):
-            self.error(key, f"{key} must be text, got {_describe(value)}",
-                       hint=f'quote it: {key}: "{value}"')
-            return None
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.error(key, f"{key} must be non-empty text, got {_describe(value)}")
-            return None
-        if key == "title" and "\n" in value.strip():
-            self.error(key, "title must be a single line", hint="join its lines into one")
-            return None
-        return value.strip()
-
-    def date(self, value: object, key: str, *, required: bool,
-             fallback: date | None = None) -> datetime | None:
-        zone = ZoneInfo(self.config.timezone)
-        if value is None:
-            if required:
-                self.error(key, f"missing {key}",
-                           hint=f"add {key}: 2025-01-28, or name the file 2025-01-28-slug.md")
-            return None
-        if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=zone)
-        if isinstance(value, date):
-            return datetime.combine(value, time(), tzinfo=zone)
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value.strip())
-            except ValueError:
-                pass
-            else:
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
-        hint = "write the date as YYYY-MM-DD"
-        if fallback is not None:
-            hint = f"fix it, or delete the line: the file name already gives {fallback.isoformat()}"
-        self.error(key, f"{key} must be a date like {_DATE_FORMS}, got {_describe(value)}", hint=hint)
-        return None
-
-    def slug(self, value: object, fallback: str) -> str | None:
-        if value is None:
-            slug = slugify(fallback)
-            if not slug:
-                self.error("title", f"cannot make a URL from the file name {fallback!r}",
-                           hint="add slug: my-post")
-                return None
-            return slug
-        if not isinstance(value, str) or not is_safe_slug(value):
-            suggestion = slugify(str(value)) or "my-post"
-            self.error("slug", f"slug must be lowercase letters, digits and dashes, got {value!r}",
-                       hint=f"slug: {suggestion}")
-            return None
-        return value
-
-    def tags(self, value: object,
-             places: tuple[tuple[int, int], ...] = ()) -> tuple[tuple[Tag, ...], tuple[int, ...]]:
-        """The tags, and the line of each; `places`: where each item of a list value is."""
-        if value is None:
-            return (), ()
-        items = _tag_items(value)
-        if items is None:
-            self.error("tags", f"tags must be a list of strings, got {_describe(value)}",
-                       hint=f'quote it: tags: ["{value}"]')
-            return (), ()
-        if isinstance(value, str):
-            places = ()  # one string: its tags are where it is
-        tags: dict[str, tuple[Tag, int]] = {}
-        for index, item in enumerate(items):
-            at = places[index] if index < len(places) else self.positions.get("tags", (1, 1))
-            name = tag_name(item) if isinstance(item, str) else ""
-            if isinstance(item, str) and item.strip() and not name:
-                self.error("tags", f"tag {item!r} is only characters that show nothing", hint="delete it",
-                           at=at)
-                continue
-            if not name:
-                hint = f'quote it: tags: ["{item}"]' if isinstance(item, (int, float, bool)) else None
-                self.error("tags", f"tags must be a list of strings, got {_describe(item)} in it",
-                           hint=hint, at=at)
-                continue
-            tag = self._tag(name, at)
-            if tag is not None:
-                tags.setdefault(tag.key, (tag, at[0]))
-        return tuple(t for t, _ in tags.values()), tuple(line for _, line in tags.values())
-
-    def _tag(self, name: str, at: tuple[int, int]) -> Tag | None:
-        tag = tag_of(self.config, name)
-        if tag is None:
-            self.error("tags", f"tag {name!r} has no letters or digits to make a URL from",
-                       hint=f"give it a slug in tags.yaml: '{name}': {{slug: my-tag}}", at=at)
-        return tag
-
-    def draft(self, values: dict[str, object]) -> bool:
-        draft, published = values.get("draft", False), values.get("published", True)
-        for key, value in (("draft", draft), ("published", published)):
-            if not isinstance(value, bool):
-                self.error(key, f"{key} must be true or false, got {_describe(value)}")
-                return False
-        return bool(draft) or not published
-
-    def aliases(self, value: object) -> tuple[str, ...]:
-        if value is None:
-            return ()
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            self.error("aliases", "aliases must be a list of old URLs like /2019/old-name/")
-            return ()
-        clean = []
-        for item in items:
-            parts = item.strip().strip("/").split("/")
-            if not all(_URL_SEGMENT.fullmatch(part) for part in parts):
-                self.error("aliases", f"alias {item!r} is not a usable old URL",
-                           hint="write a path such as /2019/old-name/ (letters, digits, . _ -)")
-                continue
-            folder = "." not in parts[-1] or item.endswith("/")
-            clean.append("/" + "/".join(parts) + ("/" if folder else ""))
-        return tuple(clean)
-
-    def author(self, value: object) -> str | None:
-        """An author name; a list of names or a mapping with a name (Jekyll, Eleventy) also do."""
-        if value is None:
-            return None
-        if isinstance(value, dict):
-            value = value.get("name")
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            value = ", ".join(v.strip() for v in value if v.strip())
-        if not isinstance(value, str) or not value.strip():
-            key = "author" if "author" in self.positions else "authors"
-            self.error(key, f"{key} must be a name, a list of names or a mapping with a name:, "
-                       f"got {_describe(value)}", hint="author: Ann Example")
-            return None
-        return value.strip()
-
-    def warn_typos(self, extra: list[str]) -> None:
-        for key in extra:
-            import difflib  # here: seldom needed
-
-            matches = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
-            if matches:
-                line, col = self.positions[key]
-                self.problems.warnings.append(ContentError(
-                    self.source, f"unknown key '{key}' (kept as post.extra.{key})", line=line,
-                    col=1, hint=f"did you mean '{matches[0]}'?"))

@@ -1,6 +1,6 @@
 """Stage 2: from parsed posts to one Site: drafts and future posts out, posts sorted, tags grouped.
 
-Imports errors, models, taxonomy, urls.
+Imports errors, models, related, taxonomy, urls.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from types import MappingProxyType
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Config, Post, Site, Tag
-from sitegen.taxonomy import group_tags, related_posts
+from sitegen.related import related_posts
+from sitegen.taxonomy import Vocabulary, group_tags, read_uses
 from sitegen.urls import is_external, linked_source, site_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -29,15 +30,19 @@ def collect_site(
 ) -> tuple[Site, list[SourceError], list[SourceError]]:
     """Return the site, its errors and its warnings. `relate` finds related posts (default:
     related_posts, for every post)."""
+    vocabulary = Vocabulary.tags(config)
+    uses, wrong = read_uses(vocabulary, documents)
+    documents = [d for d in documents if str(d.source) in uses]  # as if they did not parse
     visible, drafts, future = _published(config, documents)
     shown = {id(d) for d in visible}
     left_out = [d for d in documents if id(d) not in shown and d.section == "posts"]
     visible, warnings = _resolve_source_links(config, visible)
     posts = _newest_first([d for d in visible if d.section == "posts"])
     pages = tuple(sorted((d for d in visible if d.section == "pages"), key=lambda p: str(p.source)))
-    taxonomy = group_tags(config, posts, left_out)
+    taxonomy = group_tags(vocabulary, posts, uses, left_out, pages)
     tags = taxonomy.tags
-    posts = tuple(_with_tags(p, tuple(tags[t.key] for t in p.tags)) for p in posts)
+    posts = tuple(_with_tags(p, taxonomy.tags_of[str(p.source)]) for p in posts)
+    pages = tuple(_with_tags(p, taxonomy.tags_of[str(p.source)]) for p in pages)
     by_source = {str(p.source): p for p in posts}  # the posts with their final tags
     posts_by_tag = {k: tuple(by_source[str(p.source)] for p in group)
                     for k, group in taxonomy.posts_by_tag.items()}
@@ -55,7 +60,7 @@ def collect_site(
         future_skipped=len(future),
         next_future=min((p.date for p in future if p.date), default=None),
     )
-    return site, taxonomy.errors, warnings + taxonomy.warnings
+    return site, wrong + taxonomy.errors, warnings + taxonomy.warnings
 
 
 def _with_tags(post: Post, tags: tuple[Tag, ...]) -> Post:

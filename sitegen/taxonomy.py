@@ -1,27 +1,159 @@
-"""Stage 2, tags: one Tag per identity, its display name, slug, parent, posts and related posts.
+"""Stage 2, tags: what each name written in front matter means, and one Tag per meaning.
 
-Pure. Imports errors, models, markup (tag descriptions), urls.
+The one owner of a term's identity (its key, tags.yaml aliases followed), display name, slug,
+parent and URL, computed once from the names as written. Written for any taxonomy: a
+`Vocabulary` says what differs between two (tags now, categories next). Pure. Imports errors,
+models, markup (tag descriptions), urls.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
-from bisect import insort
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import combinations
+from typing import NamedTuple
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
-from sitegen.models import Config, Post, Tag
+from sitegen.models import Config, Post, Tag, TagSpec
 from sitegen.urls import base_path, slugify, tag_key, tag_url
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_SMALL_GROUP = 20  # a tag on at most this many posts has them all scored
-_MOST_COMBINED = 8  # more common tags than this on one post: every post holding one is scored
+
+
+class Use(NamedTuple):  # a tuple: one is made for every tag of every post, each build
+    """One name a post writes: the term it means, the name (spaces around '/' made single under
+    hierarchy) and its place in the front matter."""
+
+    key: str
+    name: str
+    place: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vocabulary:
+    """What one taxonomy is made of: its settings, its registry and its URLs. Each distinct
+    spelling is worked out once per build, however many posts write it."""
+
+    noun: str  # "tag"
+    registry: str  # the file that describes the terms
+    hierarchy: bool
+    specs: Mapping[str, TagSpec]
+    aliases: Mapping[str, str]
+    url: Callable[[str], str]
+    base_path: str
+    min_posts: int
+    _meanings: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False, compare=False)
+    _levels_of: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict, repr=False,
+                                                                     compare=False)
+
+    @classmethod
+    def tags(cls, config: Config) -> Vocabulary:
+        return cls(noun="tag", registry="tags.yaml", hierarchy=config.tags.hierarchy,
+                   specs=config.tag_specs, aliases=config.tag_aliases, url=tag_url,
+                   base_path=base_path(config.base_url), min_posts=config.tags.min_posts)
+
+    def lineage(self, key: str) -> list[str]:
+        """The term and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""
+        return _lineage(key) if self.hierarchy else [key]
+
+    def name(self, spelling: str) -> str:
+        """A spelling as a term's name: with hierarchy, each level's spaces made single."""
+        if not self.hierarchy:
+            return spelling
+        return "/".join(" ".join(segment.split()) for segment in spelling.split("/"))
+
+    def key(self, spelling: str) -> str | None:
+        """The key of the term a spelling (urls.tag_name clean) means, aliases followed; None when
+        it, or a level above it, has no letters or digits to make a URL from."""
+        meaning = self._meaning(spelling)
+        return meaning[0] if meaning else None
+
+    def _meaning(self, spelling: str) -> tuple[str, str] | None:
+        """The key and name, worked out once per spelling."""
+        if spelling in self._meanings:
+            return self._meanings[spelling]
+        name = self.name(spelling)
+        key = tag_key(name)
+        key = self.aliases.get(key, key)
+        levels = zip(self.lineage(key), self._levels(key, name), strict=True)
+        slugged = all(self._own_slug(level, written) for level, written in levels)
+        self._meanings[spelling] = meaning = (key, name) if slugged else None
+        return meaning
+
+    def _levels(self, key: str, name: str) -> list[str]:
+        """The name of each level, the term's own last: ["ai", "ai/llm"] reversed, as written."""
+        keys = self.lineage(key)
+        written = name.split("/") if self.hierarchy else [name]
+        if len(written) != len(keys):  # an alias spelled without the parents
+            written = (self.specs[key].name if key in self.specs else key).split("/")
+        return ["/".join(written[:depth]) for depth in range(len(keys), 0, -1)]
+
+    def _own_slug(self, key: str, name: str) -> str:
+        spec = self.specs.get(key)
+        if spec is not None and spec.slug:
+            return spec.slug
+        return slugify(name.rsplit("/", 1)[-1] if self.hierarchy else name)
+
+    def uses(self, source: str, names: Iterable[str],
+             places: Iterable[tuple[int, int]]) -> tuple[tuple[Use, ...], list[SourceError]]:
+        """What a document's names mean, one Use per term (the first spelling of it), and an
+        error for each name that cannot have a URL."""
+        found: dict[str, Use] = {}
+        errors: list[SourceError] = []
+        for name, place in zip(names, places, strict=True):
+            meaning = self._meaning(name)
+            if meaning is None:
+                errors.append(ContentError(
+                    source, f"{self.noun} {name!r} has no letters or digits to make a URL from",
+                    line=place[0], col=place[1],
+                    hint=f"give it a slug in {self.registry}: '{name}': {{slug: my-{self.noun}}}"))
+            elif meaning[0] not in found:
+                found[meaning[0]] = Use(*meaning, place)
+        return tuple(found.values()), errors
+
+    def spellings(self, uses: Iterable[Iterable[Use]]) -> dict[str, Counter[str]]:
+        """Every spelling of every term (each level of it), counted; in the order given, so that
+        the first seen wins a tie."""
+        spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        known = self._levels_of
+        for used in uses:
+            for use in used:
+                levels = known.get((use.key, use.name))
+                if levels is None:
+                    levels = known[use.key, use.name] = list(
+                        zip(self.lineage(use.key), self._levels(use.key, use.name), strict=True))
+                for key, name in levels:
+                    spellings[key][name] += 1
+        return spellings
+
+    def terms(self, spellings: Mapping[str, Counter[str]],
+              known: Mapping[str, Tag] | None = None) -> dict[str, Tag]:
+        """One Tag per key of `spellings` not in `known`, parents before children: its name (the
+        registry's, or the most written), slug, parent and URL."""
+        tags = dict(known or {})
+        for key in sorted(spellings, key=lambda k: (k.count("/"), k)):  # parents before children
+            if key not in tags:
+                tags[key] = self._term(key, spellings[key], tags)
+        return {k: t for k, t in tags.items() if known is None or k not in known}
+
+    def _term(self, key: str, spellings: Counter[str], known: dict[str, Tag]) -> Tag:
+        spec = self.specs.get(key)
+        order = list(spellings)  # insertion order: first seen first
+        name = spec.name if spec else max(order, key=lambda n: (spellings[n], -order.index(n)))
+        parent = key.rsplit("/", 1)[0] if self.hierarchy and "/" in key else None
+        own = self._own_slug(key, name)
+        slug = f"{known[parent].slug}/{own}" if parent else own
+        description = ""
+        if spec and spec.description:
+            description = render(spec.description, url=self.url(slug), base_path=self.base_path).body_html
+        return Tag(key=key, name=name, slug=slug, url=self.url(slug), description_html=description,
+                   parent=parent)
+
+    def with_old_slugs(self, tags: dict[str, Tag]) -> dict[str, Tag]:
+        """The tags with the URLs they had before (see _with_old_slugs)."""
+        return {k: _with_old_slugs(self, t, tags) for k, t in tags.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,32 +161,51 @@ class Taxonomy:
     tags: dict[str, Tag]  # key -> tag
     posts_by_tag: dict[str, tuple[Post, ...]]  # key -> posts with the tag or a descendant
     spellings: dict[str, tuple[str, ...]]
+    tags_of: dict[str, tuple[Tag, ...]]  # source -> the tags of each post and page, in order
     errors: list[SourceError]
     warnings: list[SourceError]
 
 
-def group_tags(config: Config, posts: tuple[Post, ...], others: Iterable[Post] = ()) -> Taxonomy:
+def read_uses(vocabulary: Vocabulary,
+              documents: Iterable[Post]) -> tuple[dict[str, tuple[Use, ...]], list[SourceError]]:
+    """What each document's tag names mean, by source; a document naming a tag that cannot
+    have a URL is left out, and the error says why."""
+    uses: dict[str, tuple[Use, ...]] = {}
+    errors: list[SourceError] = []
+    for document in documents:
+        source = str(document.source)
+        used, wrong = vocabulary.uses(source, document.tag_names, document.tag_places)
+        if wrong:
+            errors.extend(wrong)
+        else:
+            uses[source] = used
+    return uses, errors
+
+
+def group_tags(vocabulary: Vocabulary, posts: tuple[Post, ...], uses: Mapping[str, tuple[Use, ...]],
+               others: Iterable[Post] = (), pages: Iterable[Post] = ()) -> Taxonomy:
     """Posts newest first in, every tag of the site out; `others` (drafts and future posts left
-    out of this build) count as using their tags."""
-    spellings = _spellings(config, posts)
-    tags: dict[str, Tag] = {}
-    for key in sorted(spellings, key=lambda k: (k.count("/"), k)):  # parents before children
-        tags[key] = _tag(config, key, spellings[key], tags)
-    tags = {k: _with_old_slugs(config, t, tags) for k, t in tags.items()}
+    out of this build) count as using their tags; `pages` get the site's tags, or tags of their
+    own (without a page) for names no post has."""
+    oldest_first = sorted(posts, key=lambda p: (p.date or _EPOCH, str(p.source)))
+    spellings = vocabulary.spellings(uses[str(p.source)] for p in oldest_first)
+    tags = vocabulary.with_old_slugs(vocabulary.terms(spellings))
     by_tag: dict[str, list[Post]] = defaultdict(list)
     for post in posts:
-        keys = {ancestor for tag in post.tags for ancestor in lineage(config, tag.key)}
-        for key in keys:
+        for key in {ancestor for use in uses[str(post.source)] for ancestor in vocabulary.lineage(use.key)}:
             by_tag[key].append(post)
-    minimum = config.tags.min_posts
-    tags = {k: _with_page(t, len(by_tag[k]) >= minimum) for k, t in tags.items()}
+    tags = {k: _with_page(t, len(by_tag[k]) >= vocabulary.min_posts) for k, t in tags.items()}
+    page_only = vocabulary.terms(vocabulary.spellings(uses[str(p.source)] for p in pages), tags)
+    every = {**tags, **{k: _with_page(t, False) for k, t in page_only.items()}}
+    tags_of = {str(p.source): tuple(every[u.key] for u in uses[str(p.source)]) for p in (*posts, *pages)}
+    used = {k for p in others for u in uses.get(str(p.source), ()) for k in vocabulary.lineage(u.key)}
     return Taxonomy(
         tags=tags,
         posts_by_tag={k: tuple(by_tag[k]) for k in sorted(tags)},
         spellings={k: tuple(sorted(c)) for k, c in sorted(spellings.items())},
-        errors=_slug_clashes(tags, posts),
-        warnings=_unused_specs(config, {*tags, *(k for p in others for t in p.tags
-                                                 for k in lineage(config, t.key))}),
+        tags_of=tags_of,
+        errors=_slug_clashes(vocabulary, tags, posts, uses),
+        warnings=_unused_specs(vocabulary, {*tags, *used}),
     )
 
 
@@ -64,59 +215,31 @@ def _with_page(tag: Tag, has_page: bool) -> Tag:
 
 def lineage(config: Config, key: str) -> list[str]:
     """The tag and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""
-    if not config.tags.hierarchy:
-        return [key]
+    return _lineage(key) if config.tags.hierarchy else [key]
+
+
+def _lineage(key: str) -> list[str]:
     parts = key.split("/")
     return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
-def _spellings(config: Config, posts: tuple[Post, ...]) -> dict[str, Counter[str]]:
-    """Every spelling of every tag, counted, oldest post first so ties go to the earliest."""
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for post in sorted(posts, key=lambda p: (p.date or _EPOCH, str(p.source))):
-        for tag in post.tags:
-            keys = lineage(config, tag.key)
-            written = tag.name.split("/") if config.tags.hierarchy else [tag.name]
-            if len(written) != len(keys):  # an alias spelled without the parents
-                spelled = config.tag_specs[tag.key].name if tag.key in config.tag_specs else tag.key
-                written = spelled.split("/")
-            for depth, key in enumerate(reversed(keys), start=1):
-                spellings[key]["/".join(written[:depth])] += 1
-    return spellings
-
-
-def _tag(config: Config, key: str, spellings: Counter[str], known: dict[str, Tag]) -> Tag:
-    spec = config.tag_specs.get(key)
-    order = list(spellings)  # insertion order: first seen first
-    name = spec.name if spec else max(order, key=lambda n: (spellings[n], -order.index(n)))
-    parent = key.rsplit("/", 1)[0] if config.tags.hierarchy and "/" in key else None
-    own = spec.slug if spec and spec.slug else slugify(name.rsplit("/", 1)[-1] if parent else name)
-    slug = f"{known[parent].slug}/{own}" if parent else own
-    description = ""
-    if spec and spec.description:
-        description = render(spec.description, url=tag_url(slug),
-                             base_path=base_path(config.base_url)).body_html
-    return Tag(key=key, name=name, slug=slug, url=tag_url(slug), description_html=description,
-               parent=parent)
-
-
-def _with_old_slugs(config: Config, tag: Tag, tags: dict[str, Tag]) -> Tag:
+def _with_old_slugs(vocabulary: Vocabulary, tag: Tag, tags: dict[str, Tag]) -> Tag:
     """The tag with the URLs it had before: its old slugs, and each alias's URL from the time it
     was a tag of its own. Old slugs are whole paths after /tags/, as the old URL had them, so a
     tag moved under a parent keeps its top-level URL."""
-    spec = config.tag_specs.get(tag.key)
+    spec = vocabulary.specs.get(tag.key)
     if spec is None:
         return tag
-    found = [*spec.old_slugs, *(_own_slug(config, alias, tags) for alias in spec.aliases)]
+    found = [*spec.old_slugs, *(_alias_slug(vocabulary, alias, tags) for alias in spec.aliases)]
     old = tuple(sorted({s for s in found if s and s != tag.slug}))
     return replace(tag, old_slugs=old) if old else tag
 
 
-def _own_slug(config: Config, spelling: str, tags: dict[str, Tag]) -> str:
+def _alias_slug(vocabulary: Vocabulary, spelling: str, tags: dict[str, Tag]) -> str:
     """The slug a spelling would have as a tag of its own ("" when it would have none)."""
-    if not config.tags.hierarchy:
+    if not vocabulary.hierarchy:
         return slugify(spelling)
-    segments = [" ".join(s.split()) for s in spelling.split("/")]
+    segments = vocabulary.name(spelling).split("/")
     slugs = [slugify(segment) for segment in segments]
     for depth in range(len(segments) - 1, 0, -1):  # the nearest parent the site has keeps its slug
         parent = tags.get(tag_key("/".join(segments[:depth])))
@@ -126,11 +249,12 @@ def _own_slug(config: Config, spelling: str, tags: dict[str, Tag]) -> str:
     return "/".join(slugs) if all(slugs) else ""
 
 
-def _slug_clashes(tags: dict[str, Tag], posts: tuple[Post, ...]) -> list[SourceError]:
+def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Post, ...],
+                  uses: Mapping[str, tuple[Use, ...]]) -> list[SourceError]:
     users: dict[str, list[tuple[Post, int]]] = defaultdict(list)  # with the tag's line
     for post in posts:
-        for tag, line in zip(post.tags, post.tag_lines, strict=True):
-            users[tag.key].append((post, line))
+        for use in uses[str(post.source)]:
+            users[use.key].append((post, use.place[0]))
     by_slug: dict[str, list[Tag]] = defaultdict(list)
     for tag in tags.values():
         by_slug[tag.slug].append(tag)
@@ -149,9 +273,9 @@ def _slug_clashes(tags: dict[str, Tag], posts: tuple[Post, ...]) -> list[SourceE
         )
         first, line = (users_of(clashing[1]) or users_of(clashing[0]))[0]
         errors.append(ContentError(
-            first.source, f"tags {' and '.join(repr(t.name) for t in clashing)} would share the URL "
-            f"/tags/{slug}/ ({described})", line=line,
-            hint=f"give one of them its own slug in tags.yaml, e.g. '{clashing[1].name}': "
+            first.source, f"{vocabulary.noun}s {' and '.join(repr(t.name) for t in clashing)} would share "
+            f"the URL {clashing[0].url} ({described})", line=line,
+            hint=f"give one of them its own slug in {vocabulary.registry}, e.g. '{clashing[1].name}': "
                  f"{{slug: {slug.rsplit('/', 1)[-1]}-2}}, or use one spelling"))
     return errors
 
@@ -160,133 +284,17 @@ def _where(post: Post, line: int) -> str:
     return f"{post.source}:{line}"
 
 
-def _unused_specs(config: Config, used: set[str]) -> list[SourceError]:
+def _unused_specs(vocabulary: Vocabulary, used: set[str]) -> list[SourceError]:
     warnings: list[SourceError] = []
-    for key, spec in sorted(config.tag_specs.items()):
-        own = spec.name.rsplit("/", 1)[-1] if config.tags.hierarchy else spec.name
+    registry, noun = vocabulary.registry, vocabulary.noun
+    for key, spec in sorted(vocabulary.specs.items()):
+        own = spec.name.rsplit("/", 1)[-1] if vocabulary.hierarchy else spec.name
         if not spec.slug and not slugify(own):  # posts with it failed: they say so, and why
             warnings.append(ContentError(
-                "tags.yaml", f"tag '{spec.name}' has no letters or digits to make a URL from",
-                line=spec.line, hint=f"give it a slug: '{spec.name}': {{slug: my-tag}}"))
+                registry, f"{noun} '{spec.name}' has no letters or digits to make a URL from",
+                line=spec.line, hint=f"give it a slug: '{spec.name}': {{slug: my-{noun}}}"))
         elif key not in used:
             warnings.append(ContentError(
-                "tags.yaml", f"tag '{spec.name}' is described but no post uses it",
+                registry, f"{noun} '{spec.name}' is described but no post uses it",
                 line=spec.line, hint="remove the entry, or tag a post with it"))
     return warnings
-
-
-def related_posts(posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]],
-                  limit: int, only: Iterable[Post] | None = None) -> dict[str, tuple[Post, ...]]:
-    """For each post (or each of `only`), the `limit` posts sharing the most tags with it, a tag
-    weighing log(1 + posts / posts with the tag); ties go to the newer post.
-
-    Exactly what scoring every post that shares a tag would give, without scoring them all (see
-    _Related). Weights are whole numbers, so a score does not depend on the order it was summed in.
-    """
-    if limit <= 0:
-        return {}
-    total = len(posts)
-    weight = {key: round(1000 * math.log(1 + total / len(group)))
-              for key, group in posts_by_tag.items() if group}
-    finder = _Related(weight, [frozenset(t.key for t in p.tags) for p in posts], limit)
-    index = {id(p): i for i, p in enumerate(posts)}
-    return {str(post.source): tuple(posts[i] for i in finder.best(index[id(post)]))
-            for post in (posts if only is None else only)}
-
-
-class _Related:
-    """The best-scoring posts for one post at a time. Posts are numbered newest first, so that
-    between equal scores the lower number wins.
-
-    A post's tags are taken rarest first. The posts holding a rare tag are few and all scored
-    (`partial` adds up the tags taken so far). After each tag, the tags left weigh as much as a
-    post not met yet can score; once the posts met beat that, the search stops. A common tag
-    (Python is on a third of the posts) is never walked whole: for each combination of the common
-    tags left, heaviest first, only the newest posts holding all of it are looked at, until no post
-    holding a lighter combination can beat the ones kept. The posts holding two common tags are
-    listed once per build; a longer combination's are picked from its two rarest tags' list.
-    """
-
-    def __init__(self, weight: dict[str, int], keys: list[frozenset[str]], limit: int) -> None:
-        self.weight, self.keys, self.limit = weight, keys, limit
-        groups: dict[str, list[int]] = defaultdict(list)
-        for number, held in enumerate(keys):
-            for key in held:
-                groups[key].append(number)
-        self.groups = groups
-        self.order = {key: (len(group), key) for key, group in groups.items()}  # rarest first
-        common = {key for key, group in groups.items() if len(group) > _SMALL_GROUP}
-        pairs: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        for number, held in enumerate(keys):
-            if len(mine := common.intersection(held)) > 1:
-                for pair in combinations(sorted(mine, key=self.order.__getitem__), 2):
-                    pairs[pair].append(number)
-        self.pairs = pairs
-
-    def best(self, post: int) -> list[int]:
-        weight, limit = self.weight, self.limit
-        keys = sorted(self.keys[post], key=self.order.__getitem__)
-        left = sum(weight[k] for k in keys)  # the most that a post not met yet can score
-        partial: dict[int, int] = {}
-        taken = 0
-        for key in keys:
-            group = self.groups[key]
-            if len(group) > _SMALL_GROUP or _kth(partial, limit) > left:
-                break
-            get, gain = partial.get, weight[key]
-            for other in group:
-                partial[other] = get(other, 0) + gain
-            del partial[post]
-            left -= gain
-            taken += 1
-        rest = keys[taken:]
-        floor = _kth(partial, limit) - left  # a post met with less cannot be among the best
-        top = heapq.nsmallest(limit, [(-(score + self._score(other, rest)), other)
-                                      for other, score in partial.items() if score >= floor])
-        if rest and len(self.groups[rest[0]]) > _SMALL_GROUP:  # not stopped by the bound
-            self._common(post, rest, partial, top)
-        return [other for _, other in top]
-
-    def _score(self, other: int, keys: Iterable[str]) -> int:
-        held = self.keys[other]
-        return sum(self.weight[k] for k in keys if k in held)
-
-    def _common(self, post: int, rest: list[str], met: dict[int, int],
-                top: list[tuple[int, int]]) -> None:
-        """Add to `top` (sorted, best first) the posts not met, which share only tags of `rest`
-        (common tags, rarest first)."""
-        limit = self.limit
-        if len(rest) > _MOST_COMBINED:  # too many combinations: score every post holding one
-            others = {o for key in rest for o in self.groups[key]}.difference(met, (post,))
-            top[:] = heapq.nsmallest(limit, top + [(-self._score(o, rest), o) for o in others])
-            return
-        combos = sorted(((sum(self.weight[k] for k in combo), combo)
-                         for size in range(len(rest), 0, -1) for combo in combinations(rest, size)),
-                        key=lambda pair: -pair[0])
-        offered = {post}
-        for least, combo in combos:  # a post holding `combo` scores at least `least`
-            if len(top) == limit and -top[-1][0] > least:
-                return
-            for other in self._holders(combo):  # newest first
-                if len(top) == limit and (-least, other) > top[-1]:
-                    break  # an older post holding no more than `combo` cannot get in
-                if other in offered or other in met:
-                    continue
-                offered.add(other)
-                entry = (-self._score(other, rest), other)
-                if len(top) < limit or entry < top[-1]:
-                    insort(top, entry)
-                    del top[limit:]
-
-    def _holders(self, combo: tuple[str, ...]) -> Iterable[int]:
-        """The posts holding every tag of `combo` (rarest first), newest first."""
-        if len(combo) == 1:
-            return self.groups[combo[0]]
-        first, second, *others = combo
-        pair, keys = self.pairs.get((first, second), []), self.keys
-        return (o for o in pair if all(k in keys[o] for k in others)) if others else pair
-
-
-def _kth(scores: dict[int, int], limit: int) -> int:
-    """The limit-th highest score, or 0 while there are fewer."""
-    return heapq.nlargest(limit, scores.values())[-1] if len(scores) >= limit else 0

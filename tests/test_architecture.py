@@ -16,18 +16,18 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("core: the errors everything reports", {"errors"}),
     ("values that flow through the pipeline", {"models", "__init__"}),
     ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
-    ("settings", {"config"}),
+    ("settings, front-matter values, related posts", {"config", "fields", "related"}),
     ("stages: read, group, plan, fill, check", {"parser", "taxonomy", "pages", "renderer", "check",
                                                 "tagreport"}),
-    ("stage: the site from its posts", {"site"}),
-    ("the build's memory and its output folder", {"cache", "output"}),
+    ("the site from its posts; a post's tags rewritten", {"site", "tagedit"}),
+    ("the build's memory, its output folder; tags.yaml rewritten", {"cache", "output", "registryedit"}),
     ("the cache's one seam", {"incremental"}),
     ("the build", {"builder"}),
     ("commands", {"server", "retag", "deploy", "scaffold", "console"}),
     ("the command line", {"cli"}),
     ("entry point", {"__main__"}),
 ]
-STAGES = {"parser", "taxonomy", "site", "pages", "renderer", "check"}
+STAGES = {"parser", "fields", "taxonomy", "related", "site", "pages", "renderer", "check"}
 BUILD_MACHINERY = {"cache", "incremental", "output", "builder"}
 OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygments": "markup",
           "jinja2": "renderer", "click": "cli", "rich": "console", "watchfiles": "server",
@@ -37,7 +37,7 @@ STATE_ALLOWED = {
     ("workers", "_FORKED"): "what forked workers inherit without pickling (a Jinja environment)",
     ("renderer", "_LAST"): "the preview reuses the last compiled templates while none has changed",
 }
-LONG_FOR_NOW = {"cache", "parser", "retag"}  # being split
+LONG_FOR_NOW = {"cache"}  # being split
 _MUTATORS = {"append", "extend", "insert", "update", "clear", "pop", "popitem", "setdefault",
              "add", "discard", "remove"}
 

@@ -25,10 +25,13 @@ from hypothesis import strategies as st
 
 from sitegen.cli import cli
 from sitegen.errors import Problems, SourceError
+from sitegen.fields import tag_spellings
 from sitegen.frontmatter import load_mapping, split
 from sitegen.models import Config
-from sitegen.parser import decode, parse_post, tag_spellings
-from sitegen.retag import register_alias, retag_post
+from sitegen.parser import decode, parse_post
+from sitegen.registryedit import register_alias
+from sitegen.tagedit import retag_post
+from sitegen.taxonomy import Vocabulary
 from tests.conftest import NOW, WriteSite, config_for, post
 
 SOURCE = "content/posts/p.md"
@@ -181,7 +184,9 @@ def read(text: str) -> tuple[list[str], dict[str, object]]:
     parsed = parse_post(PurePosixPath(SOURCE), decode(text.encode(), PurePosixPath(SOURCE)), CONFIG,
                         section="posts", problems=problems)
     assert parsed is not None and not problems.errors, [str(e) for e in problems.errors]
-    return [t.name for t in parsed.tags], {"title": parsed.title, "date": parsed.date, **parsed.extra}
+    used, errors = Vocabulary.tags(CONFIG).uses(SOURCE, parsed.tag_names, parsed.tag_places)
+    assert not errors, [str(e) for e in errors]
+    return [use.name for use in used], {"title": parsed.title, "date": parsed.date, **parsed.extra}
 
 
 def tags_of(text: str, source: str) -> list[str]:
@@ -771,6 +776,9 @@ def test_invisible_characters_in_a_tag_are_read_as_the_build_reads_them(
     # renamed to the top level, its entry (slug included) moving along
     ("ai/ml: {slug: machine-learning}\n", ["[ai/ml, web]", "[ai]"], ("rename", "ai/ml", "ml"),
      "tags/ai/machine-learning"),
+    # under a parent with a slug of its own: the old URL has the parent's slug, as the site had it
+    ("ai: {slug: artificial-intelligence}\nai/ml: {slug: machine-learning}\n", ["[ai/ml, web]", "[python]"],
+     ("merge", "ai/ml", "python"), "tags/artificial-intelligence/machine-learning"),
 ])
 def test_a_child_tag_with_a_slug_of_its_own_keeps_its_url(
         write_site: WriteSite, runner: CliRunner, registry: str, posts: list[str],
@@ -786,3 +794,36 @@ def test_a_child_tag_with_a_slug_of_its_own_keeps_its_url(
     assert result.exit_code == 0, result.output
     assert (root / "public" / old_url / "index.html").is_file(), (root / "tags.yaml").read_text()
     assert (root / "public" / old_url / "feed.xml").is_file()
+
+
+def hierarchy_site(write_site: WriteSite, *posts: str) -> Path:
+    return write_site({"sitegen.yaml": "tags: {hierarchy: true}\n",
+                       "tags.yaml": "ai: {slug: artificial-intelligence}\n",
+                       **{f"content/posts/p{i}.md": post(f"P{i}", date=f"2025-01-0{i + 1}", tags=tags)
+                          for i, tags in enumerate(posts)}})
+
+
+def test_a_rename_onto_the_url_of_a_tag_under_a_parent_with_its_own_slug_is_refused(
+        write_site: WriteSite, runner: CliRunner) -> None:
+    # ai/llm is at /tags/artificial-intelligence/llm/, where 'artificial intelligence/llm' would be
+    root = hierarchy_site(write_site, "[ai/llm]", "[ethics]")
+    assert runner.invoke(cli, ["build", str(root)]).exit_code == 0
+    before = snapshot(root)
+    code, output = sitegen(runner, root, "rename", "ethics", "artificial intelligence/llm")
+    refusal = ("'artificial intelligence/llm' would share the URL /tags/artificial-intelligence/llm/ "
+               "with the tag 'ai/llm' in content/posts/p0.md")
+    assert code == 1 and refusal in " ".join(output.split()), output
+    assert snapshot(root) == before
+
+
+def test_a_rename_to_a_url_that_only_looks_taken_under_a_parent_with_its_own_slug_goes_ahead(
+        write_site: WriteSite, runner: CliRunner) -> None:
+    # 'AI!' is at /tags/ai/ and ai at /tags/artificial-intelligence/: 'AI!/llm' and ai/llm differ
+    root = hierarchy_site(write_site, "[ai/llm]", "[AI!/vision]")
+    code, output = sitegen(runner, root, "rename", "AI!/vision", "AI!/llm")
+    assert code == 0, output
+    result = runner.invoke(cli, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+    for url in ("tags/ai/llm", "tags/artificial-intelligence/llm"):
+        assert (root / "public" / url / "index.html").is_file()
+

@@ -8,10 +8,11 @@ from pathlib import PurePosixPath
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sitegen import taxonomy
+from sitegen import related
 from sitegen.errors import Problems
 from sitegen.models import Config, Post, Site, TagSettings, TagSpec
 from sitegen.parser import parse_post
@@ -92,6 +93,40 @@ def test_different_tags_on_one_url_are_an_error_naming_both() -> None:
     assert "'Go Lang'" in message and "'go-lang'" in message and "/tags/go-lang/" in message
     assert "content/posts/x.md:4" in message and "content/posts/y.md:4" in message
     assert errors[0].hint and "tags.yaml" in errors[0].hint
+
+
+@pytest.mark.parametrize(("tags", "line", "col"), [("['!!!']", 4, 8), ("[a,\n  '!!!']", 5, 3)])
+def test_a_tag_that_cannot_have_a_url_is_located_and_its_post_left_out(tags: str, line: int,
+                                                                        col: int) -> None:
+    site, errors, _ = collect(make("a", tags=tags), make("b", tags="[x]"))
+    assert [(e.path, e.line, e.col) for e in errors] == [("content/posts/a.md", line, col)]
+    assert errors[0].message == "tag '!!!' has no letters or digits to make a URL from"
+    assert errors[0].hint == "give it a slug in tags.yaml: '!!!': {slug: my-tag}"
+    assert [p.slug for p in site.posts] == ["b"]
+
+
+def test_spellings_of_one_tag_in_one_post_are_one_tag_named_as_first_written() -> None:
+    site, errors, _ = collect(make("a", tags="[AI, ai, ' AI ']"))
+    assert errors == [] and [t.name for t in site.posts[0].tags] == ["AI"]
+    assert site.spellings == {"ai": ("AI",)} and [p.slug for p in site.posts_by_tag["ai"]] == ["a"]
+
+
+def test_each_post_carries_the_tags_of_the_site() -> None:
+    cfg = config(tags=TagSettings(hierarchy=True),
+                 tag_specs={"ai": TagSpec(name="AI", slug="artificial-intelligence")})
+    site, errors, _ = collect(make("a", tags="[ai/llm]", cfg=cfg), cfg=cfg)
+    assert errors == []
+    assert [t.url for t in site.posts[0].tags] == ["/tags/artificial-intelligence/llm/"]
+    assert site.posts[0].tags[0] is next(t for t in site.tags if t.key == "ai/llm")
+
+
+def test_pages_carry_the_tags_of_the_site_or_tags_without_a_page() -> None:
+    page = replace(make("about", section="pages"), tag_names=("ai", "only here"),
+                   tag_places=((2, 7), (2, 11)))
+    site, errors, _ = collect(make("a", tags="[AI]"), page)
+    assert errors == [] and [t.name for t in site.tags] == ["AI"]
+    assert [(t.name, t.has_page) for t in site.pages[0].tags] == [("AI", True), ("only here", False)]
+    assert site.pages[0].tags[0] is site.tags[0]
 
 
 def test_updated_is_the_newest_date_never_the_clock() -> None:
@@ -182,7 +217,7 @@ HEAVY = ["python", "web"]  # each on most posts, as Python is on a third of a re
 
 def switched(switches: tuple[int, int]) -> Any:
     small, most = switches
-    return patch.multiple(taxonomy, _SMALL_GROUP=small, _MOST_COMBINED=most)
+    return patch.multiple(related, _SMALL_GROUP=small, _MOST_COMBINED=most)
 
 
 @st.composite

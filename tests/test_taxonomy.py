@@ -11,7 +11,8 @@ from click.testing import CliRunner
 from sitegen.builder import build
 from sitegen.cli import cli
 from sitegen.errors import BuildError
-from sitegen.retag import register_alias, retag_post
+from sitegen.registryedit import register_alias
+from sitegen.tagedit import retag_post
 from tests.conftest import WriteSite, config_for, post
 
 TAGGED = {

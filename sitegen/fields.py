@@ -1,0 +1,217 @@
+"""Front-matter values checked one by one: each is the kind it must be, or an error located at
+the value (line and column) saying what it is and what to write instead.
+
+Pure. Used by the parser; the tag tools read `tags:` values with the same rules. Imports errors,
+models, urls.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from pathlib import PurePosixPath
+from zoneinfo import ZoneInfo
+
+from sitegen.errors import ContentError, Problems
+from sitegen.models import Config
+from sitegen.urls import is_safe_slug, slugify, tag_name
+
+KNOWN_KEYS = ("title", "date", "updated", "tags", "slug", "summary", "draft", "author",
+              "aliases", "description")
+_URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
+_DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
+Tags = tuple[tuple[str, ...], tuple[tuple[int, int], ...]]
+
+
+def describe(value: object) -> str:
+    kinds = {bool: "true/false", int: "a number", float: "a number", list: "a list",
+             dict: "a mapping", date: "a date", datetime: "a date", type(None): "nothing"}
+    for kind, word in kinds.items():
+        if type(value) is kind:
+            return f"{word} ({value!r})" if kind in (int, float, bool) else word
+    return repr(value)
+
+
+def tag_items(value: object) -> list[object] | None:
+    """The items of a front-matter `tags:` value (a string is a comma-separated list); None when
+    it is neither a list nor a string."""
+    if isinstance(value, str):
+        return [part for part in value.split(",") if part.strip()]
+    return value if isinstance(value, list) else None
+
+
+def tag_spellings(value: object) -> tuple[list[str], list[object]]:
+    """The tag names a front-matter `tags:` value holds, in order, as a build reads them; and the
+    items that are not names."""
+    if value is None:
+        return [], []
+    items = tag_items(value)
+    if items is None:
+        return [], [value]
+    names: list[str] = []
+    bad: list[object] = []
+    for item in items:
+        name = tag_name(item) if isinstance(item, str) else ""
+        if name:
+            names.append(name)
+        else:
+            bad.append(item)
+    return names, bad
+
+
+class Checker:
+    """Validates front-matter values, recording errors at the value's line and column."""
+
+    def __init__(self, source: PurePosixPath, positions: dict[str, tuple[int, int]],
+                 config: Config, problems: Problems, *, invalid: frozenset[str] = frozenset()) -> None:
+        self.source, self.positions, self.config, self.problems = source, positions, config, problems
+        self.invalid = invalid  # keys whose value YAML could not load, already reported
+        self.failed = False
+
+    def error(self, key: str, message: str, hint: str | None = None,
+              at: tuple[int, int] | None = None) -> None:
+        self.failed = True
+        if key in self.invalid:  # "missing date" after "not a real date" would be one error twice
+            return
+        line, col = at or self.positions.get(key, (1, 1))
+        self.problems.errors.append(ContentError(self.source, message, line=line, col=col, hint=hint))
+
+    def text(self, values: dict[str, object], key: str, *, required: bool = False) -> str | None:
+        value = values.get(key)
+        if value is None:
+            if required:
+                self.error(key, f"missing {key}", hint=f"add a line like {key}: My first post")
+            return None
+        if isinstance(value, (int, float, bool, date)):
+            self.error(key, f"{key} must be text, got {describe(value)}",
+                       hint=f'quote it: {key}: "{value}"')
+            return None
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.error(key, f"{key} must be non-empty text, got {describe(value)}")
+            return None
+        if key == "title" and "\n" in value.strip():
+            self.error(key, "title must be a single line", hint="join its lines into one")
+            return None
+        return value.strip()
+
+    def date(self, value: object, key: str, *, required: bool,
+             fallback: date | None = None) -> datetime | None:
+        zone = ZoneInfo(self.config.timezone)
+        if value is None:
+            if required:
+                self.error(key, f"missing {key}",
+                           hint=f"add {key}: 2025-01-28, or name the file 2025-01-28-slug.md")
+            return None
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=zone)
+        if isinstance(value, date):
+            return datetime.combine(value, time(), tzinfo=zone)
+        if isinstance(value, str):
+            try:
+                parsed = datetime.fromisoformat(value.strip())
+            except ValueError:
+                pass
+            else:
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        hint = "write the date as YYYY-MM-DD"
+        if fallback is not None:
+            hint = f"fix it, or delete the line: the file name already gives {fallback.isoformat()}"
+        self.error(key, f"{key} must be a date like {_DATE_FORMS}, got {describe(value)}", hint=hint)
+        return None
+
+    def slug(self, value: object, fallback: str) -> str | None:
+        if value is None:
+            slug = slugify(fallback)
+            if not slug:
+                self.error("title", f"cannot make a URL from the file name {fallback!r}",
+                           hint="add slug: my-post")
+                return None
+            return slug
+        if not isinstance(value, str) or not is_safe_slug(value):
+            suggestion = slugify(str(value)) or "my-post"
+            self.error("slug", f"slug must be lowercase letters, digits and dashes, got {value!r}",
+                       hint=f"slug: {suggestion}")
+            return None
+        return value
+
+    def tags(self, value: object, places: tuple[tuple[int, int], ...] = ()) -> Tags:
+        """The tag names as written, and where each is; `places`: where each item of a list
+        value is. What a name means (its tag, its URL) is the taxonomy's to say."""
+        if value is None:
+            return (), ()
+        items = tag_items(value)
+        if items is None:
+            self.error("tags", f"tags must be a list of strings, got {describe(value)}",
+                       hint=f'quote it: tags: ["{value}"]')
+            return (), ()
+        if isinstance(value, str):
+            places = ()  # one string: its tags are where it is
+        names: list[str] = []
+        found: list[tuple[int, int]] = []
+        for index, item in enumerate(items):
+            at = places[index] if index < len(places) else self.positions.get("tags", (1, 1))
+            name = tag_name(item) if isinstance(item, str) else ""
+            if isinstance(item, str) and item.strip() and not name:
+                self.error("tags", f"tag {item!r} is only characters that show nothing", hint="delete it",
+                           at=at)
+                continue
+            if not name:
+                hint = f'quote it: tags: ["{item}"]' if isinstance(item, (int, float, bool)) else None
+                self.error("tags", f"tags must be a list of strings, got {describe(item)} in it",
+                           hint=hint, at=at)
+                continue
+            names.append(name)
+            found.append(at)
+        return tuple(names), tuple(found)
+
+    def draft(self, values: dict[str, object]) -> bool:
+        draft, published = values.get("draft", False), values.get("published", True)
+        for key, value in (("draft", draft), ("published", published)):
+            if not isinstance(value, bool):
+                self.error(key, f"{key} must be true or false, got {describe(value)}")
+                return False
+        return bool(draft) or not published
+
+    def aliases(self, value: object) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+            self.error("aliases", "aliases must be a list of old URLs like /2019/old-name/")
+            return ()
+        clean = []
+        for item in items:
+            parts = item.strip().strip("/").split("/")
+            if not all(_URL_SEGMENT.fullmatch(part) for part in parts):
+                self.error("aliases", f"alias {item!r} is not a usable old URL",
+                           hint="write a path such as /2019/old-name/ (letters, digits, . _ -)")
+                continue
+            folder = "." not in parts[-1] or item.endswith("/")
+            clean.append("/" + "/".join(parts) + ("/" if folder else ""))
+        return tuple(clean)
+
+    def author(self, value: object) -> str | None:
+        """An author name; a list of names or a mapping with a name (Jekyll, Eleventy) also do."""
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            value = value.get("name")
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            value = ", ".join(v.strip() for v in value if v.strip())
+        if not isinstance(value, str) or not value.strip():
+            key = "author" if "author" in self.positions else "authors"
+            self.error(key, f"{key} must be a name, a list of names or a mapping with a name:, "
+                       f"got {describe(value)}", hint="author: Ann Example")
+            return None
+        return value.strip()
+
+    def warn_typos(self, extra: list[str]) -> None:
+        for key in extra:
+            import difflib  # here: seldom needed
+
+            matches = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.75)
+            if matches:
+                line, col = self.positions[key]
+                self.problems.warnings.append(ContentError(
+                    self.source, f"unknown key '{key}' (kept as post.extra.{key})", line=line,
+                    col=1, hint=f"did you mean '{matches[0]}'?"))
