@@ -545,9 +545,9 @@ def test_a_folder_touched_by_hand_is_looked_at_once(write_site: WriteSite,
 
 def test_the_html_pack_is_rewritten_without_unused_records(write_site: WriteSite, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from sitegen import cache
+    from sitegen.cache import pack
 
-    monkeypatch.setattr(cache, "PACK_SLACK", 0)
+    monkeypatch.setattr(pack, "PACK_SLACK", 0)
     root = write_site(SITE)
     build(config_for(root))
     pack = next((root / FOLDER).glob("*.pack"))

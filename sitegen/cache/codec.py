@@ -1,0 +1,93 @@
+"""Posts and errors as JSON values, for the cache's index, and back as the parser made them.
+
+Imports errors, models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+import orjson
+
+from sitegen.errors import ContentError, SourceError
+from sitegen.models import Html, Post
+
+_POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name not in ("html", "tags")]
+
+
+def encode_post(post: Post) -> dict[str, Any]:
+    """The post as the parser made it, as JSON values, but for its HTML (in the pack)."""
+    fields = {name: getattr(post, name) for name in _POST_FIELDS}
+    fields["source"] = str(post.source)
+    for name in ("date", "updated", "extra"):  # the only fields that can hold dates
+        fields[name] = _to_json(fields[name])
+    orjson.dumps(fields["extra"])  # TypeError now rather than when the cache is saved
+    return fields
+
+
+def decode_post(record: Mapping[str, Any], html: Html) -> Post:
+    """A post from its JSON values and its HTML (read from the pack, or held by a memory-only cache)."""
+    fields = dict(record)
+    for name in ("date", "updated"):
+        value = fields[name]
+        if value is not None:
+            fields[name] = _from_json(value)
+    if fields["extra"]:
+        fields["extra"] = _from_json(fields["extra"])
+    fields["source"] = PurePosixPath(fields["source"])
+    fields["tag_names"] = tuple(fields["tag_names"])
+    fields["tag_places"] = tuple(map(tuple, fields["tag_places"]))
+    fields["aliases"] = tuple(fields["aliases"])
+    fields["links"] = tuple(map(tuple, fields["links"]))
+    fields["html"] = html
+    return Post(**fields)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"__datetime__": value.isoformat()}
+    if isinstance(value, date):
+        return {"__date__": value.isoformat()}
+    raise TypeError(f"{type(value).__name__} is not kept in the cache")
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "__datetime__" in value:
+            return datetime.fromisoformat(value["__datetime__"])
+        if "__date__" in value:
+            return date.fromisoformat(value["__date__"])
+        return {k: _from_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    return value
+
+
+def _to_json(value: Any) -> Any:
+    """Front-matter values as JSON gives them back; TypeError for those it would not (the post
+    is then parsed on every build rather than come back changed from the cache)."""
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("a mapping with keys other than text is not kept in the cache")
+        return {k: _to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise TypeError(f"{value} is not kept in the cache")
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return _json_value(value)  # dates; anything else raises TypeError
+
+
+def encode_error(error: SourceError) -> list[Any]:
+    return [error.path, error.message, error.line, error.col, error.hint]
+
+
+def decode_errors(records: Iterable[list[Any]]) -> list[SourceError]:
+    return [ContentError(path, message, line=line, col=col, hint=hint)
+            for path, message, line, col, hint in records]

@@ -1,0 +1,146 @@
+"""Keys of the build cache: what decides that an earlier result still stands. The settings a
+cache belongs to, the configuration a build used, and the fingerprint of each page's inputs.
+
+Imports errors, models.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import importlib.util
+import os
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.models import Config, Page, Pagination, Post, Site, Tag
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def digest(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def settings_fingerprint(config: Config) -> str:
+    """What, besides a file's bytes, decides how it parses: this code, its libraries and the
+    configuration, wherever the site folder is and whichever posts are shown (drafts, future)."""
+    shown = dataclasses.replace(config, root=Path("."), drafts=False, future=False)
+    return digest(f"{__version__}\n{_code_digest()}\n{_library_versions()}\n{config_digest(shown)}")
+
+
+@functools.cache
+def _code_digest() -> str:
+    """sitegen's own code and built-in theme, by their bytes: the version number stays the same
+    while a developer or a git checkout changes them, and a cache made by other code must not
+    stand in for what this code makes. Read once per process (about 2 ms), as the code is."""
+    package = Path(__file__).parent.parent
+    files = sorted([*package.rglob("*.py"), *(p for p in (package / "theme").rglob("*") if p.is_file())])
+    whole = hashlib.sha256()
+    for path in files:
+        data = path.read_bytes()
+        whole.update(f"{path.relative_to(package).as_posix()}\0{len(data)}\0".encode())
+        whole.update(data)
+    return whole.hexdigest()
+
+
+@functools.cache
+def _library_versions() -> str:
+    """Another Markdown, Pygments or Jinja may write other HTML from the same text: each
+    library's installed files, by path, size and time (cheaper than reading package metadata)."""
+    found = []
+    for name in ("markdown", "pygments", "jinja2", "yaml"):
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None and spec.origin else ""
+        try:
+            info = os.stat(origin)
+            found.append(f"{origin}:{info.st_mtime_ns}:{info.st_size}")
+        except OSError:
+            found.append(f"{name}=?")
+    return ",".join(found)
+
+
+def config_digest(config: Config) -> str:
+    """Everything in the configuration that can change the output (not where it goes, nor the
+    clock: future posts are judged separately)."""
+    return digest(repr(dataclasses.replace(config, output_dir=Path("."), jobs=1, now=_EPOCH)))
+
+
+class Fingerprints:
+    """Hashes of everything a page's output can depend on, each computed once per build."""
+
+    def __init__(self, site: Site, templates: Mapping[str, str], sources: Mapping[str, str]) -> None:
+        self.site = site
+        self.templates = templates  # template name -> hash of it and what it extends or includes
+        self.sources = sources  # source file -> hash of its bytes, for posts parsed from them
+        self._posts: dict[int, str] = {}
+        self._tags: dict[int, str] = {}
+        self._site: dict[str, str] = {}
+        self.config = config_digest(site.config)
+
+    def of_post(self, post: Post) -> str:
+        known = self._posts.get(id(post))
+        if known is None:
+            tags = [self._of_tag(t) for t in post.tags]
+            source = self.sources.get(str(post.source))
+            if source is not None:
+                # A post is its file's bytes read under the cache's settings, but for what the
+                # site stage changes: its tags (shared objects) and its HTML (links rewritten).
+                fields: tuple[object, ...] = (str(post.source), source, tags, post.html.digest)
+            else:
+                # The two dates by their text: a fresh parse and the cache give different tz objects.
+                dates = (post.date and post.date.isoformat(), post.updated and post.updated.isoformat())
+                fields = (str(post.source), post.url, post.title, dates, tags, post.aliases,
+                          post.links, post.summary, post.html.digest, post.cut, post.words,
+                          post.reading_minutes, post.draft, post.author, post.description,
+                          self.of_value(post.extra))
+            known = digest(repr(fields))
+            self._posts[id(post)] = known
+        return known
+
+    def _of_tag(self, tag: Tag) -> str:
+        known = self._tags.get(id(tag))
+        if known is None:
+            # one Tag object is shared by all its posts; its digest keeps their texts short
+            self._tags[id(tag)] = known = digest(repr(tag))
+        return known
+
+    def of_value(self, value: object) -> str:
+        """A stable text standing for any value found in a page's context."""
+        kind = type(value)
+        if kind is Post:
+            return "post:" + self.of_post(value)  # type: ignore[arg-type]
+        if kind is Tag:
+            return self._of_tag(value)  # type: ignore[arg-type]
+        if kind is str or kind is int or value is None or kind is bool:
+            return repr(value)
+        if kind is tuple or kind is list:
+            known = self._posts  # posts and strings by far the most common items: without a call
+            return "[" + ",".join([("post:" + known[id(v)]) if id(v) in known
+                                   else repr(v) if type(v) is str else self.of_value(v)
+                                   for v in value]) + "]"  # type: ignore[attr-defined]
+        if isinstance(value, Pagination):
+            items = ",".join([self.of_post(p) for p in value.items])
+            return f"pagination:{value.number}/{value.count}:{value.prev_url}:{value.next_url}:{items}"
+        if isinstance(value, Mapping):
+            return "{" + ",".join([f"{k!r}:{self.of_value(v)}" for k, v in sorted(value.items())]) + "}"
+        if isinstance(value, date):  # the same moment from a fresh parse and from the cache
+            return value.isoformat()
+        return repr(value)
+
+    def of_site(self, name: str) -> str:
+        known = self._site.get(name)
+        if known is None:
+            value = self.site.config if name == "config" else getattr(self.site, name, None)
+            known = self.config if name == "config" else digest(self.of_value(value))
+            self._site[name] = known
+        return known
+
+    def of_page(self, page: Page, site_names: Iterable[str]) -> str:
+        context = ",".join([f"{key}:{self.of_value(value)}" for key, value in sorted(page.context.items())])
+        parts = [self.templates.get(page.template, "?"), self.config, page.url, str(page.path), context]
+        parts += [f"{name}={self.of_site(name)}" for name in sorted(site_names)]
+        return digest("\x00".join(parts))
