@@ -37,14 +37,18 @@ def count(number: int, noun: str) -> str:
 
 def print_problems(errors: tuple[SourceError, ...] | list[SourceError] = (),
                    warnings: tuple[SourceError, ...] | list[SourceError] = ()) -> None:
-    """Warnings, then errors, each `path:line:col: severity: message` with its hint."""
+    """Warnings, then errors, each as SourceError.format writes it, coloured on a terminal."""
+    from rich.text import Text
+
     console = stderr()
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for severity, color, problems in (("warning", "yellow", warnings), ("error", "red", errors)):
         for problem in problems:
-            text = f"{escape(problem.location)}: [bold {color}]{severity}[/]: {escape(problem.message)}"
+            text = Text(problem.format(severity))
+            start = len(problem.location) + 2
+            text.stylize(f"bold {color}", start, start + len(severity))
             if problem.hint:
-                text += f"\n    [dim]hint: {escape(problem.hint)}[/]"
+                text.stylize("dim", text.plain.rindex("\n    hint: ") + 1)
             console.print(text)
             if annotate:
                 _annotate(severity, problem)

@@ -4,6 +4,7 @@ import gc
 import io
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -542,3 +543,23 @@ def test_an_unknown_key_holding_a_mapping_is_located_at_the_key(runner: CliRunne
     result = runner.invoke(cli, ["build", str(root)])
     assert result.exit_code == 1
     assert "sitegen.yaml:2:1: error: unknown key 'permalink_style'" in result.stderr
+
+
+def test_problems_are_printed_as_they_format_themselves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One way to write a problem: the terminal shows SourceError.format's text, coloured, and
+    markup-like text in a message stays text."""
+    from rich.console import Console
+
+    from sitegen import console as console_module
+    from sitegen.errors import ContentError
+
+    screen = io.StringIO()
+    terminal = Console(file=screen, width=200, force_terminal=True, color_system="standard")
+    monkeypatch.setattr(console_module, "stderr", lambda: terminal)
+    error = ContentError("content/posts/[a].md", "tag '[bold]x[/]' is odd", line=3, col=7, hint="rename [it]")
+    warning = ContentError("sitegen.yaml", "base_url is not set", hint="set it")
+    console_module.print_problems([error], [warning])
+    shown = screen.getvalue()
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+    assert plain == warning.format("warning") + "\n" + error.format() + "\n"
+    assert "\x1b[1;33mwarning\x1b[0m" in shown and "\x1b[1;31merror\x1b[0m" in shown
