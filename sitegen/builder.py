@@ -1,8 +1,9 @@
 """The build, phase by phase: read -> Site -> pages -> rendered files -> the output folder.
 
-Composes the stages (parser, site, pages, renderer) and hands the files to output, which
-replaces the output folder safely; incremental is the one seam through which the build cache
-decides what need not be done again. Imports every module above it.
+Composes the stages (parser through incremental, site, pages, renderer) and hands the files to
+output, which replaces the output folder safely; incremental is the one seam through which the
+build cache decides what need not be done again. Imports cache (its type only), check, config,
+errors, incremental, models, output, pages, renderer, site, workers.
 """
 
 from __future__ import annotations
@@ -19,12 +20,9 @@ from sitegen import pages as pages_stage
 from sitegen import site as site_stage
 from sitegen.cache import BuildCache
 from sitegen.config import base_url_warning
-from sitegen.errors import BuildError, ContentError, SourceError, TemplateError
+from sitegen.errors import BuildError, ConfigError, ContentError, Problems, SourceError, TemplateError
 from sitegen.incremental import Incremental, PageState
-from sitegen.models import BuildReport, Config, Page, Site
-from sitegen.output import MARKER, check_output_dir
-
-__all__ = ["MARKER", "Progress", "build", "check", "check_output_dir", "plan", "render_all", "survey"]
+from sitegen.models import BuildReport, Config, Page, Post, Site
 
 Progress = Callable[[int, int], None]
 PARALLEL_RENDER_FROM = 300  # fewer pages are rendered sooner by this process than by forking
@@ -58,32 +56,42 @@ def _build(config: Config, cache: Incremental, *, strict: bool, progress: Progre
         try:
             rendered = _render(site, planned, cache, progress, new_site)
             for path, source in static.items():
-                new_site.keep(path) if cache.static_unchanged(path, source) else new_site.copy(path, source)
+                if cache.static_unchanged(path, source):
+                    new_site.keep(path)
+                else:
+                    new_site.copy(path, source)
             changed = new_site.finish()
         except OSError as exc:
             raise output.write_error(exc, config.output_dir) from None
         finally:
             new_site.discard()
-        report = BuildReport(
-            output_dir=config.output_dir, pages=len(planned), posts=len(site.posts),
-            tags=len(site.tags), static_files=len(static), drafts_skipped=site.drafts_skipped,
-            kinds=MappingProxyType(dict(sorted(Counter(p.template for p in planned).items()))),
-            future_skipped=site.future_skipped, warnings=tuple(warnings), rendered=rendered,
-            changed=changed, seconds=0.0,
-        )
+        report = _report(site, planned, len(static), warnings, rendered=rendered, changed=changed)
         cache.remember(report, site.next_future, new_site)
     return report
 
 
-def _refuse_what_cannot_build(config: Config) -> None:
-    check_output_dir(config)
-    if config.search:
-        import importlib.util
+def _report(site: Site, planned: list[Page], static: int, warnings: list[SourceError], *,
+            rendered: int, changed: int) -> BuildReport:
+    return BuildReport(
+        output_dir=site.config.output_dir, pages=len(planned), posts=len(site.posts),
+        tags=len(site.tags), static_files=static, drafts_skipped=site.drafts_skipped,
+        kinds=MappingProxyType(dict(sorted(Counter(p.template for p in planned).items()))),
+        future_skipped=site.future_skipped, warnings=tuple(warnings), rendered=rendered,
+        changed=changed, seconds=0.0,
+    )
 
-        if importlib.util.find_spec("pagefind") is None:
-            raise BuildError([ContentError(
-                "sitegen.yaml", "search: true needs Pagefind, which is not installed",
-                hint="pip install 'pagefind[bin]>=1.3' where sitegen is installed, or set search: false")])
+
+def _refuse_what_cannot_build(config: Config) -> None:
+    output.check_output_dir(config)
+    if config.search and not output.can_index_for_search():
+        raise BuildError([ConfigError(
+            "sitegen.yaml", "search: true needs Pagefind, which is not installed",
+            hint="pip install 'pagefind[bin]>=1.3' where sitegen is installed, or set search: false")])
+
+
+def read_posts(config: Config) -> tuple[list[Post], Problems]:
+    """Every post and page of the site, parsed anew, in path order, and every problem found."""
+    return Incremental(config, None).read_posts()
 
 
 def plan(config: Config, cache: Incremental | None = None) -> tuple[Site, list[Page], list[SourceError]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -22,7 +21,7 @@ import click
 from sitegen import __version__, console, workers
 from sitegen import builder as builder_stage
 from sitegen.config import TAGS_FILE, load_config
-from sitegen.errors import BuildError, OutputError, SitegenError, WriteError
+from sitegen.errors import BuildError, OutputError, SitegenError, WriteError, count
 from sitegen.models import BuildReport, Config
 from sitegen.urls import tag_key
 
@@ -44,7 +43,7 @@ def _load(directory: Path, *, outcome: str = "nothing was changed", **overrides:
         return load_config(directory, now=build_time(), **overrides)  # type: ignore[arg-type]
     except BuildError as exc:
         console.print_problems(exc.errors, exc.warnings)
-        console.note(f"{console.count(len(exc.errors), 'error')} in the configuration; {outcome}.")
+        console.note(f"{count(len(exc.errors), 'error')} in the configuration; {outcome}.")
         sys.exit(1)
 
 
@@ -97,14 +96,14 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
         sys.exit(1)
     except BuildError as exc:
         console.print_problems(exc.errors, exc.warnings)
-        console.note(f"{console.count(len(exc.errors), 'error')}; {_left(out)}.")
+        console.note(f"{count(len(exc.errors), 'error')}; {_left(out)}.")
         sys.exit(1)
     if quiet:
         return
     console.print_problems(warnings=report.warnings)
     if verbose:
         console.kinds_table(report.kinds)
-        click.echo(f"Rendered {console.count(report.rendered, 'page')}; the others had not changed.")
+        click.echo(f"Rendered {count(report.rendered, 'page')}; the others had not changed.")
     click.echo(console.summary(report, config.root))
 
 
@@ -127,7 +126,7 @@ def check(directory: Path, external: bool, base_url: str | None, drafts: bool, f
     console.print_problems(errors, warnings)
     problems = len(errors) + len(warnings)
     if problems:
-        console.note(f"{console.count(problems, 'problem')} found.")
+        console.note(f"{count(problems, 'problem')} found.")
         sys.exit(1)
     click.echo("No broken links, missing anchors or front-matter problems.")
 
@@ -162,10 +161,10 @@ def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path | N
     suspects = near_duplicates(site)
     console.tag_table([(row.tag.name, row.tag.slug, row.count, row.spellings) for row in tag_rows(site)],
                       [(suspect.names, suspect.reason) for suspect in suspects])
-    click.echo(f"{console.count(len(site.tags), 'tag')}, {console.count(len(suspects), 'likely duplicate')}.")
+    click.echo(f"{count(len(site.tags), 'tag')}, {count(len(suspects), 'likely duplicate')}.")
     if errors:
         console.print_problems(errors, warnings)
-        console.note(f"{console.count(len(errors), 'error')}; the site does not build until they are fixed.")
+        console.note(f"{count(len(errors), 'error')}; the site does not build until they are fixed.")
         sys.exit(1)
 
 
@@ -184,7 +183,7 @@ def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) 
         edits = plan_retag(config, old, new, rename=rename)
     except BuildError as exc:
         console.print_problems(exc.errors, exc.warnings)
-        console.note(f"{console.count(len(exc.errors), 'error')}; nothing was written.")
+        console.note(f"{count(len(exc.errors), 'error')}; nothing was written.")
         sys.exit(1)
     except SitegenError as exc:
         console.error(str(exc))
@@ -198,7 +197,7 @@ def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) 
             click.echo("".join(difflib.unified_diff(
                 edit.before.splitlines(keepends=True), edit.after.splitlines(keepends=True),
                 f"a/{name}", f"b/{name}")), nl=False)
-        click.echo(f"Would change {console.count(len(posts), 'post')}; nothing was written (--dry-run).")
+        click.echo(f"Would change {count(len(posts), 'post')}; nothing was written (--dry-run).")
         return
     if not edits:
         click.echo(f"No post uses '{old}' and tags.yaml already knows it; nothing to change.")
@@ -213,7 +212,7 @@ def _retag(directory: Path, old: str, new: str, *, rename: bool, dry_run: bool) 
     if len(edits) > len(posts):
         registry = " and respelled its entry in tags.yaml" if tag_key(old) == tag_key(new) else \
             " and recorded it as an alias in tags.yaml, so its old URLs redirect"
-    click.echo(f"{verb} '{old}' into '{new}' in {console.count(len(posts), 'post')}{registry}.")
+    click.echo(f"{verb} '{old}' into '{new}' in {count(len(posts), 'post')}{registry}.")
 
 
 @cli.command()
@@ -240,7 +239,7 @@ def serve(directory: Path, host: str, port: int, drafts: bool, future: bool,
             click.echo(f"[{stamp}] {console.summary(outcome, None)}")
         elif isinstance(outcome, BuildError):
             console.print_problems(outcome.errors, outcome.warnings)
-            errors = console.count(len(outcome.errors), "error")
+            errors = count(len(outcome.errors), "error")
             click.echo(f"[{stamp}] {errors}; still serving the last good build.")
         else:
             console.error(str(outcome))
@@ -297,9 +296,6 @@ def deploy(target: str, directory: Path, remote: str, branch: str, message: str 
         sys.exit(1)
     console.print_problems(warnings=report.warnings)  # what build says, before the site goes public
     click.echo(console.summary(report, config.root))
-    source = subprocess.run(["git", "-C", str(config.root), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True, check=False).stdout.strip()
-    message = message or f"Publish the site built from {source or 'the working tree'}"
     try:
         commit = deploy_branch(config.root, config.output_dir, remote=remote, branch=branch,
                                message=message, push=not no_push)

@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from sitegen.errors import SourceError
+from sitegen.errors import SourceError, count
 from sitegen.models import BuildReport
 
 PROGRESS_AFTER = 1.0  # seconds before a progress bar appears on a terminal
@@ -31,10 +31,6 @@ def stdout() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' * (number != 1)}"
-
-
 def print_problems(errors: tuple[SourceError, ...] | list[SourceError] = (),
                    warnings: tuple[SourceError, ...] | list[SourceError] = ()) -> None:
     """Warnings, then errors, each as SourceError.format writes it, coloured on a terminal."""
@@ -48,7 +44,7 @@ def print_problems(errors: tuple[SourceError, ...] | list[SourceError] = (),
             start = len(problem.location) + 2
             text.stylize(f"bold {color}", start, start + len(severity))
             if problem.hint:
-                text.stylize("dim", text.plain.rindex("\n    hint: ") + 1)
+                text.stylize("dim", len(text) - len(problem.hint) - len("hint: "))
             console.print(text)
             if annotate:
                 _annotate(severity, problem)

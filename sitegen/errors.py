@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 
+def count(number: int, noun: str) -> str:
+    """`3 errors`, `1 error`: a number with its noun, plural when it is not one."""
+    return f"{number} {noun}{'s' * (number != 1)}"
+
+
 def with_hint(text: str, hint: str | None) -> str:
     """The one way a problem is written with its hint: the hint on its own indented line."""
     return f"{text}\n    hint: {hint}" if hint else text
@@ -126,9 +131,8 @@ class BuildError(SitegenError):
         return (BuildError, (self.errors,), {"warnings": self.warnings})
 
     def _text(self) -> str:
-        count = len(self.errors)
         lines = [error.format() for error in self.errors]
-        lines.append(f"{count} error{'s' if count != 1 else ''}")
+        lines.append(count(len(self.errors), "error"))
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ output is intact), a post (its file did not change), related posts (no tag moved
 inputs did not change), a static file (the same size and time). `Incremental(config, None)`
 is a build without the cache: it asks nothing and records nothing.
 
-Imports cache, errors, models, output, parser, related, taxonomy, renderer (only for a build that
+Imports cache, errors, models, output, parser, related, taxonomy, workers, renderer (only for a build that
 renders).
 """
 
@@ -20,12 +20,12 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Any
 
-from sitegen import output, parser
-from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors
+from sitegen import output, parser, workers
+from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors, encode_error
 from sitegen.errors import CacheDamaged, Problems, SourceError
 from sitegen.models import BuildReport, Config, Page, Post, Site
 from sitegen.related import related_posts
-from sitegen.taxonomy import lineage
+from sitegen.taxonomy import Vocabulary
 
 Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
 PageState = tuple[str | None, list[str]]  # a page's cache key, and the parts of the site it read
@@ -130,28 +130,43 @@ class Incremental:
     # --- posts ---------------------------------------------------------------------------------
 
     def read_posts(self) -> tuple[list[Post], Problems]:
-        """parser.read_posts, parsing only the files the cache has no result for."""
-        store = self.store
-        if store is None:
-            return parser.read_posts(self.config, self.listed)
-        assert self.listed is not None
+        """Every post and page, in path order, and every problem; with the cache, only the files
+        it has no result for are parsed (by config.jobs worker processes when there are many)."""
+        store, config = self.store, self.config
+        if self.listed is None:
+            self.listed = parser.content_files(config, problems := Problems()), problems
         files, found = self.listed
         results: list[tuple[Post | None, Problems] | None] = [None] * len(files)
         todo: list[tuple[int, PurePosixPath, bytes]] = []
-        root = len(str(self.config.root)) + 1
+        root = len(str(config.root)) + 1
         for index, path in enumerate(files):
             name = str(path)[root:].replace(os.sep, "/")
-            results[index] = store.recall(name, path)
-            if results[index] is None:
-                data = path.read_bytes()
-                results[index] = store.recall_bytes(name, path, data)
-                if results[index] is None:
-                    todo.append((index, PurePosixPath(name), data))
-        parsed = parser.parse_files(self.config, [(source, data) for _, source, data in todo])
+            if store is not None and (known := store.recall(name, path)) is not None:
+                results[index] = known
+                continue
+            data = path.read_bytes()
+            if store is not None and (known := store.recall_bytes(name, path, data)) is not None:
+                results[index] = known
+                continue
+            todo.append((index, PurePosixPath(name), data))
+        parsed = workers.mapped(parser.parse_file, [(source, data, config) for _, source, data in todo],
+                                jobs=config.jobs, parallel_from=workers.PARSE_PARALLEL_FROM,
+                                chunk=workers.PARSE_CHUNK)
         for (index, source, data), (post, problems) in zip(todo, parsed, strict=True):
             # One at a time, as they come: the cache swaps the HTML for a way to read it later
-            results[index] = store.keep(str(source), files[index], data, post, problems), problems
-        return parser.gather(found, results)  # type: ignore[arg-type]  # every file has one
+            if store is not None:
+                post = store.keep(str(source), files[index], data, post, problems)
+            results[index] = post, problems
+        every = Problems(list(found.errors), list(found.warnings))
+        posts = []
+        for result in results:  # in file order, whatever the number of workers
+            assert result is not None
+            post, problems = result
+            every.errors.extend(problems.errors)
+            every.warnings.extend(problems.warnings)
+            if post is not None:
+                posts.append(post)
+        return posts, every
 
     def relate(self, posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]]
                ) -> dict[str, tuple[Post, ...]]:
@@ -171,9 +186,10 @@ class Incremental:
         last = store.related
         if last.get("order") == order and last["posts"].keys() == by_source.keys():
             moved = [source for source, keys in tags.items() if last["tags"][source] != keys]
+            lineage = Vocabulary.tags(config).lineage
             groups = {group for source in moved
                       for key in set(tags[source]).symmetric_difference(last["tags"][source])
-                      for group in lineage(config, key)}
+                      for group in lineage(key)}
             redo = {id(by_source[source]): by_source[source] for source in moved}
             redo.update((id(post), post) for group in groups for post in posts_by_tag.get(group, ()))
             fresh = related_posts(posts, posts_by_tag, config.tags.related, only=redo.values()) \
@@ -292,7 +308,7 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
         "report": {"pages": report.pages, "posts": report.posts, "tags": report.tags,
                    "static_files": report.static_files, "drafts_skipped": report.drafts_skipped,
                    "future_skipped": report.future_skipped, "kinds": dict(report.kinds),
-                   "warnings": [[w.path, w.message, w.line, w.col, w.hint] for w in report.warnings
+                   "warnings": [encode_error(w) for w in report.warnings
                                 if not w.path.startswith(FOLDER)]},  # about this build's cache only
     }
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from sitegen.errors import SourceError
 
 DEFAULT_BASE_URL = "http://localhost:8000/"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # stands for "no date" where posts are ordered by date
 _THEME_DIR = Path(__file__).parent / "theme"
 
 

@@ -4,7 +4,8 @@ build writes it, and replaced so that it is always the old build or the new one,
 The first build is written into a staging folder and renamed into place; later builds stage the
 files whose bytes changed and apply them through an undo journal, so a failed or interrupted
 build leaves the old output whole (and the next build undoes what a killed one had begun).
-`write` and `place` are the only functions that put files into it. Runs Pagefind over a new
+`write` and `place` are the only functions that put new bytes into a folder of it; the others
+only rename what they wrote. Runs Pagefind over a new
 site when search is on. Imports errors, models, workers.
 """
 
@@ -294,6 +295,13 @@ def place(root: Path, relative: PurePosixPath, source: Path, *, link: bool) -> N
         except OSError:
             pass  # a file system without hard links: copying keeps the time too
     shutil.copy2(source, target) if link else shutil.copyfile(source, target)
+
+
+def can_index_for_search() -> bool:
+    """Whether Pagefind, which indexes the site for search: true, is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec("pagefind") is not None
 
 
 def _index_for_search(staging: Path) -> None:

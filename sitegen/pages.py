@@ -12,7 +12,7 @@ from itertools import groupby
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from sitegen.errors import ContentError, SourceError
+from sitegen.errors import ContentError, SourceError, count
 from sitegen.models import Page, Pagination, Post, Site, Tag
 from sitegen.urls import output_path, paginated_url, tag_url
 
@@ -59,7 +59,7 @@ def find_collisions(pages: list[Page]) -> list[SourceError]:
         path, claimants = min(collisions, key=lambda c: (not c[0].endswith(".html"), c[0]))
         located = next((p for p in reversed(claimants) if _source(p)), claimants[-1])  # the newcomer
         where, line = _source(located) or (located.origin, None)
-        more = f" and {_count(len(collisions) - 1, 'more file')}" if len(collisions) > 1 else ""
+        more = f" and {count(len(collisions) - 1, 'more file')}" if len(collisions) > 1 else ""
         verb = "would both be written to" if len(names) == 2 else "would all be written to"
         errors.append(ContentError(where, f"{' and '.join(names)} {verb} {path}{more}", line=line,
                                    hint=_collision_hint(claimants)))
@@ -105,10 +105,6 @@ def _collision_hint(claimants: list[Page]) -> str:
     return f"{entry}, or give the other page another slug"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' * (number != 1)}"
-
-
 def _page(url: str, template: str, origin: str, lastmod: object, *, in_sitemap: bool = True,
           line: int | None = None, **context: object) -> Page:
     return Page(path=output_path(url), url=url, template=template, origin=origin,
@@ -116,14 +112,14 @@ def _page(url: str, template: str, origin: str, lastmod: object, *, in_sitemap: 
                 context=MappingProxyType(context))
 
 
-def _page_count(site: Site, posts: tuple[Post, ...]) -> int:
+def _pagecount(site: Site, posts: tuple[Post, ...]) -> int:
     return max(1, -(-len(posts) // site.config.posts_per_page))
 
 
 def _paginated(site: Site, url: str, posts: tuple[Post, ...], template: str, origin: str,
                context: dict[str, Any]) -> Iterator[Page]:
     size = site.config.posts_per_page
-    count = _page_count(site, posts)
+    count = _pagecount(site, posts)
     for number in range(1, count + 1):
         pagination = Pagination(
             number=number, count=count, items=posts[(number - 1) * size : number * size],
@@ -213,7 +209,7 @@ def _tag_redirects(site: Site) -> Iterator[Page]:
             continue
         spec = site.config.tag_specs.get(tag.key)
         line = spec.line if spec is not None else None
-        count = _page_count(site, site.posts_by_tag[tag.key])
+        count = _pagecount(site, site.posts_by_tag[tag.key])
         for old in tag.old_slugs:
             via = "old_slugs" if spec is not None and old in spec.old_slugs else "aliases"
             what = _Moved(tag, old, via)

@@ -1,18 +1,18 @@
 """Stage 1: read posts and pages, check their front matter, render their Markdown.
 
-`parse_post` is pure (text in, Post out); `read_posts` is the only function that reads content.
-Imports errors, models, fields, frontmatter, markup, urls, workers.
+`parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
+what a build reads. Reading the files, and in how many processes, is the builder's business.
+Imports errors, models, fields, frontmatter, markup, urls.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path, PurePosixPath
 
-from sitegen import workers
 from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
@@ -37,39 +37,6 @@ _PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+")
 _BRACKET_RUN = re.compile(r"\[{1000,}|\]{1000,}|\({1000,}|<{1000,}")
 
 
-def read_posts(config: Config,
-               listed: tuple[list[Path], Problems] | None = None) -> tuple[list[Post], Problems]:
-    """Read every Markdown file under content/posts/ and content/pages/, in path order, parsed by
-    config.jobs worker processes when there are enough of them. `listed`: content_files'
-    answer, when the caller has it already."""
-    if listed is None:
-        listed = content_files(config, problems := Problems()), problems
-    files, found = listed
-    root = len(str(config.root)) + 1
-    todo = [(PurePosixPath(str(path)[root:].replace(os.sep, "/")), path.read_bytes()) for path in files]
-    return gather(found, parse_files(config, todo))
-
-
-def parse_files(config: Config, todo: list[tuple[PurePosixPath, bytes]]
-                ) -> Iterator[tuple[Post | None, Problems]]:
-    """parse_file for each (source, bytes), in order, as they come: in worker processes when
-    there are enough of them."""
-    return workers.mapped(parse_file, [(source, data, config) for source, data in todo],
-                          jobs=config.jobs, parallel_from=PARALLEL_FROM, chunk=CHUNK)
-
-
-def gather(found: Problems, results: Iterable[tuple[Post | None, Problems]]) -> tuple[list[Post], Problems]:
-    """The posts of files parsed in path order, and every problem: `found`'s first."""
-    problems = Problems(list(found.errors), list(found.warnings))
-    posts = []
-    for post, more in results:
-        problems.errors.extend(more.errors)
-        problems.warnings.extend(more.warnings)
-        if post is not None:
-            posts.append(post)
-    return posts, problems
-
-
 def parse_file(source: PurePosixPath, data: bytes, config: Config) -> tuple[Post | None, Problems]:
     """Decode and parse one file's bytes; worker processes run this for a share of the files."""
     problems = Problems()
@@ -82,10 +49,6 @@ def parse_file(source: PurePosixPath, data: bytes, config: Config) -> tuple[Post
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-PARALLEL_FROM = 64  # fewer files are read faster by one process than by starting workers
-# Files sent to a worker at once: its posts, HTML included, come back in one message, which both
-# processes hold whole (chunks of 600 posts cost each worker some 50 MB at 10,000 posts)
-CHUNK = 32
 
 
 def content_files(config: Config, problems: Problems | None = None) -> list[Path]:

@@ -1,5 +1,8 @@
-"""Stage 4: fill Jinja templates. One environment per build; the site's templates/ first,
-then the built-in theme, which stays reachable as "theme/<name>" so an override can extend it.
+"""Stage 4: fill Jinja templates: the site's templates/ first, then the built-in theme, which
+stays reachable as "theme/<name>" so an override can extend it. A page rendered with `read=`
+notes which parts of the site it used, and each template has a fingerprint of what it includes:
+what the builder needs to tell the pages whose inputs did not change. The last environment is
+kept while no template changes, so the preview's rebuilds do not compile them again.
 
 Imports errors, models, urls. The one place that imports jinja2.
 """

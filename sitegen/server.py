@@ -1,6 +1,7 @@
 """The preview server: build, serve over HTTP on loopback, rebuild on change, reload the browser.
 
-Edge module beside cli: imports builder, errors, models. The one place that imports watchfiles.
+Edge module beside cli: imports builder, cache (the memory it keeps between rebuilds), errors,
+models. The one place that imports watchfiles.
 The live-reload script is added to HTML responses here, so built files never contain it.
 """
 

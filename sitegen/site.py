@@ -8,16 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
 from types import MappingProxyType
 
 from sitegen.errors import ContentError, SourceError
-from sitegen.models import Config, Post, Site, Tag
+from sitegen.models import EPOCH, Config, Post, Site, Tag
 from sitegen.related import related_posts
 from sitegen.taxonomy import Vocabulary, group_tags, read_uses
 from sitegen.urls import is_external, linked_source, site_url
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
 
 
@@ -55,7 +53,7 @@ def collect_site(
         spellings=MappingProxyType(taxonomy.spellings),
         related=MappingProxyType(dict(relate(posts, posts_by_tag) if relate else
                                       related_posts(posts, posts_by_tag, config.tags.related))),
-        updated=max((p.lastmod for p in posts if p.lastmod), default=_EPOCH),
+        updated=max((p.lastmod for p in posts if p.lastmod), default=EPOCH),
         drafts_skipped=drafts,
         future_skipped=len(future),
         next_future=min((p.date for p in future if p.date), default=None),
@@ -122,4 +120,4 @@ def _is_source_link(target: str) -> bool:
 
 def _newest_first(posts: list[Post]) -> tuple[Post, ...]:
     by_path = sorted(posts, key=lambda p: str(p.source))
-    return tuple(sorted(by_path, key=lambda p: p.date or _EPOCH, reverse=True))
+    return tuple(sorted(by_path, key=lambda p: p.date or EPOCH, reverse=True))

@@ -11,15 +11,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import NamedTuple
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
-from sitegen.models import Config, Post, Tag, TagSpec
+from sitegen.models import EPOCH, Config, Post, Tag, TagSpec
 from sitegen.urls import base_path, slugify, tag_key, tag_url
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Use(NamedTuple):  # a tuple: one is made for every tag of every post, each build
@@ -187,7 +184,7 @@ def group_tags(vocabulary: Vocabulary, posts: tuple[Post, ...], uses: Mapping[st
     """Posts newest first in, every tag of the site out; `others` (drafts and future posts left
     out of this build) count as using their tags; `pages` get the site's tags, or tags of their
     own (without a page) for names no post has."""
-    oldest_first = sorted(posts, key=lambda p: (p.date or _EPOCH, str(p.source)))
+    oldest_first = sorted(posts, key=lambda p: (p.date or EPOCH, str(p.source)))
     spellings = vocabulary.spellings(uses[str(p.source)] for p in oldest_first)
     tags = vocabulary.with_old_slugs(vocabulary.terms(spellings))
     by_tag: dict[str, list[Post]] = defaultdict(list)
@@ -211,11 +208,6 @@ def group_tags(vocabulary: Vocabulary, posts: tuple[Post, ...], uses: Mapping[st
 
 def _with_page(tag: Tag, has_page: bool) -> Tag:
     return tag if tag.has_page == has_page else replace(tag, has_page=has_page)
-
-
-def lineage(config: Config, key: str) -> list[str]:
-    """The tag and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""
-    return _lineage(key) if config.tags.hierarchy else [key]
 
 
 def _lineage(key: str) -> list[str]:

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 R = TypeVar("R")
 SHARES_PER_PROCESS = 64  # small enough for the processes to end together, large enough to be cheap
+PARSE_PARALLEL_FROM = 64  # fewer files are parsed sooner by one process than by starting workers
+# Files sent to a worker at once: its posts, HTML included, come back in one message, which both
+# processes hold whole (chunks of 600 posts cost each worker some 50 MB at 10,000 posts)
+PARSE_CHUNK = 32
 _HELD = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -167,8 +171,8 @@ def mapped(work: Callable[..., R], arguments: Sequence[Sequence[Any]], *, jobs: 
 
 
 # What forked workers of `shared_out` inherit: set before they start, cleared when they are done.
-# The one piece of module state in sitegen: a fork passes it without pickling (a Jinja
-# environment cannot be pickled).
+# Module state, one of the two in sitegen (tests/test_architecture.py names them): a fork passes
+# it without pickling (a Jinja environment cannot be pickled).
 _FORKED: dict[str, tuple[Callable[[Any], Any], Sequence[Any], Any, int]] = {}
 
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sitegen.builder import MARKER, build
+from sitegen.builder import build
 from sitegen.errors import BuildError, OutputError
+from sitegen.output import MARKER
 from tests.conftest import REPO, WriteSite, config_for, post
 
 

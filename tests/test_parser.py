@@ -6,9 +6,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from sitegen.builder import read_posts
 from sitegen.errors import Problems
 from sitegen.models import Config, Post
-from sitegen.parser import parse_post, read_posts
+from sitegen.parser import parse_post
 from tests.conftest import NOW, WriteSite, config_for, post
 
 SOURCE = PurePosixPath("content/posts/a-post.md")

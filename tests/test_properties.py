@@ -12,11 +12,12 @@ from pathlib import Path, PurePosixPath
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sitegen.builder import read_posts
 from sitegen.errors import Problems
 from sitegen.markup import render
 from sitegen.models import Config, Post, Site
 from sitegen.pages import plan_pages
-from sitegen.parser import parse_post, read_posts
+from sitegen.parser import parse_post
 from sitegen.renderer import make_environment, render_page
 from sitegen.site import collect_site
 from sitegen.urls import is_safe_slug, slugify, tag_key, tag_name

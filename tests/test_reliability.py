@@ -27,9 +27,9 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sitegen.builder import read_posts
 from sitegen.cli import cli
 from sitegen.models import Config
-from sitegen.parser import read_posts
 from tests.conftest import NOW, Running, post
 from tests.test_server import raw_get, status
 
@@ -780,8 +780,8 @@ def test_out01_the_file_system_root_is_refused_by_the_check_alone(site: Path) ->
     """`-o /` is checked without running a build: a regression must not get to touch `/`."""
     from dataclasses import replace
 
-    from sitegen.builder import check_output_dir
     from sitegen.errors import OutputError
+    from sitegen.output import check_output_dir
     from tests.conftest import config_for
 
     for target in (Path("/"), Path.home()):

@@ -7,12 +7,11 @@ one that cannot be read is ignored with a warning, and a damaged pack record mak
 start over. What decides that an earlier result still stands is in keys. Only the builder's
 seam, incremental, asks it anything; the stages never see it.
 
-Imports errors, models. The one place that imports orjson.
+Imports errors, models. The one package that imports orjson (index and codec).
 """
 
-from sitegen.cache.codec import decode_errors
-from sitegen.cache.index import FOLDER, RACY_NS, BuildCache
-from sitegen.cache.keys import Fingerprints, config_digest, digest, settings_fingerprint
+from sitegen.cache.codec import decode_errors, encode_error
+from sitegen.cache.index import FOLDER, BuildCache
+from sitegen.cache.keys import Fingerprints, config_digest
 
-__all__ = ["FOLDER", "RACY_NS", "BuildCache", "Fingerprints", "config_digest", "decode_errors", "digest",
-           "settings_fingerprint"]
+__all__ = ["FOLDER", "BuildCache", "Fingerprints", "config_digest", "decode_errors", "encode_error"]

@@ -17,6 +17,7 @@ import orjson
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Html, Post
 
+# A post as the parser made it: its tags are the site stage's, made again from the names each build
 _POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name not in ("html", "tags")]
 
 

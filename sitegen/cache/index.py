@@ -1,7 +1,7 @@
 """The build cache's index: one JSON file per set of settings, read at the start of a build and
 written after it, with the pack of the posts' HTML beside it.
 
-Imports errors, models.
+Imports errors, models, and codec, keys and pack beside it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from sitegen.models import Config, Html, Post
 FOLDER = ".sitegen-cache"
 FORMAT = 4  # 4: posts keep their tag names as written, with the place of each; no tag table
 _KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview with drafts...)
-# A post as the parser made it: tags are the site stage's, made again from the names each build
 # A file changed within this long after a build read it may keep its modification time (file
 # systems count time in ticks): such a file is read again rather than judged by its time.
 RACY_NS = 50_000_000
@@ -102,7 +101,7 @@ class BuildCache:
             return previous
         return cls.load(config, persist=False)
 
-    # --- parsed posts (the parser's Memo) ---------------------------------------------------
+    # --- parsed posts ---------------------------------------------------
 
     def recall(self, source: str, path: Path) -> tuple[Post | None, Problems] | None:
         """The earlier result for a file whose size and modification time did not change."""
@@ -170,9 +169,6 @@ class BuildCache:
     def _lazy(self, place: list[Any]) -> Html:
         offset, length, check, html_digest = place
         return Html.later(functools.partial(self.pack.read, offset, length, check), html_digest)
-
-    def recall_related(self) -> Mapping[str, Any]:
-        return self.related
 
     def keep_related(self, related: Mapping[str, Any]) -> None:
         self.related, self.dirty = dict(related), True

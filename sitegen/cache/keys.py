@@ -1,7 +1,7 @@
 """Keys of the build cache: what decides that an earlier result still stands. The settings a
 cache belongs to, the configuration a build used, and the fingerprint of each page's inputs.
 
-Imports errors, models.
+Imports models.
 """
 
 from __future__ import annotations
@@ -12,13 +12,11 @@ import hashlib
 import importlib.util
 import os
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.models import Config, Page, Pagination, Post, Site, Tag
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from sitegen.models import EPOCH, Config, Page, Pagination, Post, Site, Tag
 
 
 def digest(data: bytes | str) -> str:
@@ -66,7 +64,7 @@ def _library_versions() -> str:
 def config_digest(config: Config) -> str:
     """Everything in the configuration that can change the output (not where it goes, nor the
     clock: future posts are judged separately)."""
-    return digest(repr(dataclasses.replace(config, output_dir=Path("."), jobs=1, now=_EPOCH)))
+    return digest(repr(dataclasses.replace(config, output_dir=Path("."), jobs=1, now=EPOCH)))
 
 
 class Fingerprints:
