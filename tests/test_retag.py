@@ -24,12 +24,13 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from sitegen.cli import cli
-from sitegen.errors import Problems, SourceError
+from sitegen.errors import BuildError, ConfigError, Problems, SitegenError, SourceError, WriteError
 from sitegen.fields import tag_spellings
 from sitegen.frontmatter import load_mapping, split
 from sitegen.models import Config
 from sitegen.parser import decode, parse_post
 from sitegen.registryedit import register_alias
+from sitegen.retag import plan_retag, write_edits
 from sitegen.tagedit import retag_post
 from sitegen.taxonomy import Vocabulary
 from tests.conftest import NOW, WriteSite, config_for, post
@@ -524,6 +525,73 @@ def test_names_are_checked_before_anything_is_written(write_site: WriteSite, run
     assert snapshot(root) == before
 
 
+
+
+# Each refusal of a name, with the hint it gives: (site, old, new, message, hint)
+NAME_REFUSALS = [
+    ("tags", "", "foo", "the old tag name is empty", "give a name with letters or digits"),
+    ("tags", "hub", "fo\x7fo", "the new tag name 'fo\\x7fo' has a control character",
+     "type the name without it"),
+    ("tags", "hub", "!!!", "'!!!' has no letters or digits to make a URL from",
+     "choose a name with letters or digits, or give it a slug in tags.yaml first: '!!!': {slug: my-tag}"),
+    ("tags", "no such tag", "foo", "no post uses the tag 'no such tag' and tags.yaml does not describe it",
+     "sitegen tags lists every tag with its spellings"),
+    ("tags", "testing", "open-source",
+     "'open-source' would share the URL /tags/open-source/ with the tag 'open source' in content/posts/c.md",
+     "merge into that tag instead, or give 'open-source' its own slug in tags.yaml first: "
+     "'open-source': {slug: open-source-2}"),
+    ("hierarchy", "ethics", "ai/x",
+     "'ai/x' would make the tag 'ai', which would share the URL /tags/artificial-intelligence/ with the tag "
+     "'artificial intelligence' in content/posts/p0.md",
+     "give 'ai' its own slug in tags.yaml first: 'ai': {slug: artificial-intelligence-2}"),
+    ("tags", "design", "ai shift",
+     "the old URL /tags/ai-shift/ of 'paradigm shift in AI' would redirect over the page of the tag "
+     "'ai shift' in content/posts/c.md",
+     "merge the two tags, or give one of them its own slug in tags.yaml"),
+]
+
+
+@pytest.mark.parametrize(("site", "old", "new", "message", "hint"), NAME_REFUSALS)
+def test_a_refused_name_carries_its_hint_apart_and_prints_it_on_its_own_line(
+        write_site: WriteSite, runner: CliRunner, site: str, old: str, new: str, message: str,
+        hint: str) -> None:
+    root = tags_site(write_site) if site == "tags" else hierarchy_site(
+        write_site, "[artificial intelligence]", "[ethics]")
+    with pytest.raises(SitegenError) as refused:
+        plan_retag(config_for(root), old, new, rename=True)
+    assert (refused.value.message, refused.value.hint) == (message, hint)
+    code, output = sitegen(runner, root, "rename", old, new)
+    assert code == 1 and output == f"error: {message}\n    hint: {hint}\n"
+
+
+def test_a_file_changed_while_planning_stops_the_write_with_a_hint(write_site: WriteSite,
+                                                                  runner: CliRunner) -> None:
+    root = tags_site(write_site)
+    edits = plan_retag(config_for(root), "hub", "spoke", rename=True)
+    assert [e.path.name for e in edits] == ["d.md", "tags.yaml"]
+    edits[0].path.write_text(edits[0].before + "changed")
+    with pytest.raises(WriteError) as stopped:
+        write_edits(edits)
+    assert stopped.value.message == f"{edits[0].path} changed while this ran; nothing was written"
+    assert str(stopped.value) == f"{stopped.value.message}\n    hint: run the command again"
+    assert edits[0].path.read_text() == edits[0].before + "changed"
+    assert edits[1].path.read_text() == edits[1].before
+
+
+@pytest.mark.parametrize(("verb", "old", "new", "message"), [
+    ("rename", "AI paradigm shift", "foo", "'AI paradigm shift' is an alias of 'paradigm shift in AI'"),
+    ("merge", "paradigm shift in AI", "design", "'paradigm shift in AI' has a description of its own"),
+])
+def test_a_tags_yaml_that_cannot_say_the_change_is_reported_located_like_a_post(
+        write_site: WriteSite, runner: CliRunner, verb: str, old: str, new: str, message: str) -> None:
+    root = tags_site(write_site)
+    with pytest.raises(BuildError) as refused:
+        plan_retag(config_for(root), old, new, rename=verb == "rename")
+    [error] = refused.value.errors
+    assert isinstance(error, ConfigError) and (error.path, error.line) == ("tags.yaml", 1)
+    code, output = sitegen(runner, root, verb, old, new)
+    assert code == 1 and output.startswith(f"tags.yaml:1: error: {message}"), output
+    assert output.endswith("\n1 error; nothing was written.\n"), output
 
 def test_one_post_that_cannot_be_edited_stops_every_write(write_site: WriteSite, runner: CliRunner) -> None:
     root = tags_site(write_site)
