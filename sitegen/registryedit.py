@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from sitegen.config import TAGS_FILE, tag_registry
-from sitegen.errors import BuildError, SourceError
+from sitegen.errors import BuildError, ConfigError
 from sitegen.frontmatter import Written, outline
 from sitegen.models import TagSpec
 from sitegen.tagedit import (
@@ -34,8 +34,8 @@ def register_alias(text: str, old: str, new: str, *, rename: bool, old_path: str
     `old_path`: the old tag's URL path after /tags/ where it differs from its slug (a child tag
     with a slug of its own, under hierarchy): recorded as an old slug, which are paths.
 
-    Raises SourceError when tags.yaml cannot say that (say, `old` has a description that a merge
-    would lose) or would not read back as exactly that.
+    Raises ConfigError, located in tags.yaml, when tags.yaml cannot say that (say, `old` has a
+    description that a merge would lose) or would not read back as exactly that.
     """
     old, new = tag_name(old), tag_name(new)
     specs, aliases, errors = tag_registry(text)
@@ -46,10 +46,10 @@ def register_alias(text: str, old: str, new: str, *, rename: bool, old_path: str
         return text
     specs_after, _, errors_after = tag_registry(after)
     if errors_after:
-        raise SourceError(TAGS_FILE, f"after the change it would read: {errors_after[0].message}",
+        raise ConfigError(TAGS_FILE, f"after the change it would read: {errors_after[0].message}",
                           line=errors_after[0].line, hint=BY_HAND)
     if {k: replace(s, line=None) for k, s in specs_after.items()} != wanted:
-        raise SourceError(TAGS_FILE, f"cannot record '{old}' as an alias of '{new}' without changing "
+        raise ConfigError(TAGS_FILE, f"cannot record '{old}' as an alias of '{new}' without changing "
                           "more than that", hint=BY_HAND)
     return after
 
@@ -75,7 +75,7 @@ def _registry_edits(text: str, specs: dict[str, TagSpec], aliases: dict[str, str
         return text, wanted
     if source in aliases:
         owner = specs[aliases[source]]
-        raise SourceError(TAGS_FILE, f"'{old}' is an alias of '{owner.name}': posts that write it are "
+        raise ConfigError(TAGS_FILE, f"'{old}' is an alias of '{owner.name}': posts that write it are "
                           f"tagged '{owner.name}'", line=owner.line,
                           hint=f"rename '{owner.name}' instead, or take '{old}' out of its aliases first")
     if moving is None:
@@ -85,7 +85,7 @@ def _registry_edits(text: str, specs: dict[str, TagSpec], aliases: dict[str, str
             return _append_entry(text, new, {"aliases": [old]}), wanted
         return _add_to_list(text, target, "aliases", [old]), wanted
     if moving.description and (into is not None or not rename):
-        raise SourceError(TAGS_FILE, f"'{moving.name}' has a description of its own; merging it into "
+        raise ConfigError(TAGS_FILE, f"'{moving.name}' has a description of its own; merging it into "
                           f"'{new}' would lose it", line=specs[source].line,
                           hint=f"move what you want to keep to '{new}' and delete the description "
                                f"of '{moving.name}', then run this again")
@@ -227,7 +227,7 @@ def _delete_entry(text: str, key: str) -> str:
     name, value = entries[key]
     start = _line_start(text, name.outer)
     if root is None or root.style != "block" or text[start:name.outer].strip():
-        raise SourceError(TAGS_FILE, f"cannot remove the entry '{name.text}' from this tags.yaml",
+        raise ConfigError(TAGS_FILE, f"cannot remove the entry '{name.text}' from this tags.yaml",
                           line=line_of(text, name.outer), hint=BY_HAND)
     end = max(value.end, name.end)
     if text[end - 1] not in "\r\n":
@@ -239,7 +239,7 @@ def _delete_entry(text: str, key: str) -> str:
 def _append_entry(text: str, name: str, fields: dict[str, list[str]]) -> str:
     root, _ = _entries(text)
     if root is not None and (root.kind != "mapping" or root.style != "block"):
-        raise SourceError(TAGS_FILE, f"cannot add an entry for '{name}' to this tags.yaml", line=1,
+        raise ConfigError(TAGS_FILE, f"cannot add an entry for '{name}' to this tags.yaml", line=1,
                           hint=BY_HAND)
     nl = _newline(text)
     separator = "" if not text or text.endswith(("\n", "\r")) else nl

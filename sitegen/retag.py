@@ -62,11 +62,14 @@ def plan_retag(config: Config, old: str, new: str, *, rename: bool) -> list[Edit
     if errors:
         raise BuildError(errors)
     if not used and tag_key(old) not in config.tag_specs and tag_key(old) not in config.tag_aliases:
-        raise SitegenError(f"no post uses the tag '{old}' and {TAGS_FILE} does not describe it\n"
-                           "    hint: sitegen tags lists every tag with its spellings")
+        raise SitegenError(f"no post uses the tag '{old}' and {TAGS_FILE} does not describe it",
+                           hint="sitegen tags lists every tag with its spellings")
     registry = config.root / TAGS_FILE
     before = registry.read_bytes().decode("utf-8") if registry.is_file() else ""
-    after = register_alias(before, old, new, rename=rename, old_path=_url_path(config, old, tags_before))
+    try:
+        after = register_alias(before, old, new, rename=rename, old_path=_url_path(config, old, tags_before))
+    except SourceError as error:  # tags.yaml cannot be edited: located and counted, as a post would be
+        raise BuildError([error]) from None
     if after != before:
         edits.append(Edit(registry, before, after, created=not registry.is_file()))
     specs, aliases, _ = tag_registry(after)
@@ -93,16 +96,16 @@ def _checked_names(config: Config, old: str, new: str) -> tuple[str, str]:
     old, new = tag_name(old), tag_name(new)
     for name, role in ((old, "old"), (new, "new")):
         if not name:
-            raise SitegenError(f"the {role} tag name is empty\n    hint: give a name with letters or digits")
+            raise SitegenError(f"the {role} tag name is empty", hint="give a name with letters or digits")
         if not name.isprintable():
-            raise SitegenError(f"the {role} tag name {name!r} has a control character\n"
-                               "    hint: type the name without it")
+            raise SitegenError(f"the {role} tag name {name!r} has a control character",
+                               hint="type the name without it")
     if old == new:
         raise SitegenError(f"'{old}' and '{new}' are the same name")
     if Vocabulary.tags(config).key(new) is None:
-        raise SitegenError(f"'{new}' has no letters or digits to make a URL from\n"
-                           f"    hint: choose a name with letters or digits, or give it a slug in "
-                           f"{TAGS_FILE} first: '{new}': {{slug: my-tag}}")
+        raise SitegenError(f"'{new}' has no letters or digits to make a URL from",
+                           hint=f"choose a name with letters or digits, or give it a slug in {TAGS_FILE} "
+                                f"first: '{new}': {{slug: my-tag}}")
     return old, new
 
 
@@ -142,20 +145,22 @@ def _check_urls(config: Config, tags_after: dict[str, list[str]], new: str) -> N
         others = [where[k] for k in by_slug[tag.slug] if k != key]
         own = tag.slug.rsplit("/", 1)[-1]
         if others and key == target:
-            raise SitegenError(f"'{new}' would share the URL {tag.url} with the tag {others[0]}\n"
-                               f"    hint: merge into that tag instead, or give '{new}' its own slug in "
-                               f"{TAGS_FILE} first: '{new}': {{slug: {own}-2}}")
+            raise SitegenError(f"'{new}' would share the URL {tag.url} with the tag {others[0]}",
+                               hint=f"merge into that tag instead, or give '{new}' its own slug in "
+                                    f"{TAGS_FILE} first: '{new}': {{slug: {own}-2}}")
         if others:
             raise SitegenError(f"'{new}' would make the tag '{tag.name}', which would share the URL "
-                               f"{tag.url} with the tag {others[0]}\n    hint: give '{tag.name}' its own "
-                               f"slug in {TAGS_FILE} first: '{tag.name}': {{slug: {own}-2}}")
+                               f"{tag.url} with the tag {others[0]}",
+                               hint=f"give '{tag.name}' its own slug in {TAGS_FILE} first: "
+                                    f"'{tag.name}': {{slug: {own}-2}}")
     for key, tag in tags.items():
         for slug in tag.old_slugs:
             landing = [k for k in by_slug.get(slug, []) if k != key]
             if landing and target in (key, *landing):
                 raise SitegenError(f"the old URL {vocabulary.url(slug)} of '{tag.name}' would redirect "
-                                   f"over the page of the tag {where[landing[0]]}\n    hint: merge the "
-                                   f"two tags, or give one of them its own slug in {TAGS_FILE}")
+                                   f"over the page of the tag {where[landing[0]]}",
+                                   hint=f"merge the two tags, or give one of them its own slug in "
+                                        f"{TAGS_FILE}")
 
 
 def write_edits(edits: list[Edit]) -> None:
@@ -174,8 +179,8 @@ def write_edits(edits: list[Edit]) -> None:
         for edit in edits:
             current = edit.path.read_bytes() if edit.path.exists() else None
             if current != (None if edit.created else edit.before.encode("utf-8")):
-                raise WriteError(f"{edit.path} changed while this ran; nothing was written\n"
-                                 "    hint: run the command again")
+                raise WriteError(f"{edit.path} changed while this ran; nothing was written",
+                                 hint="run the command again")
         for edit, temporary in staged:
             os.replace(temporary, edit.path)
             done.append(edit)

@@ -24,12 +24,13 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from sitegen.cli import cli
-from sitegen.errors import Problems, SourceError
+from sitegen.errors import BuildError, ConfigError, Problems, SitegenError, SourceError, WriteError
 from sitegen.fields import tag_spellings
 from sitegen.frontmatter import load_mapping, split
 from sitegen.models import Config
 from sitegen.parser import decode, parse_post
 from sitegen.registryedit import register_alias
+from sitegen.retag import plan_retag, write_edits
 from sitegen.tagedit import retag_post
 from sitegen.taxonomy import Vocabulary
 from tests.conftest import NOW, WriteSite, config_for, post
@@ -88,8 +89,9 @@ def quoted(name: str, style: str) -> str:
 
 
 @st.composite
-def shapes(draw: st.DrawFn, *, editable: bool = False) -> Shape:
-    """Front matter with tags; `editable`: none that an edit must refuse (tags: *t, keywords: *a0)."""
+def shapes(draw: st.DrawFn, *, editable: bool = False, refusable: bool = False) -> Shape:
+    """Front matter with tags; `editable`: none that an edit must refuse (tags: *t, keywords: *a0);
+    `refusable`: tags that are a comma string, or *t, or whose first item another key repeats."""
     nl = draw(st.sampled_from(["\n", "\r\n"]))
     shape = Shape()
     shape.lit(draw(st.sampled_from(["", "\ufeff"])) + f"---{nl}title: A post{nl}date: 2025-01-28{nl}")
@@ -111,7 +113,7 @@ def shapes(draw: st.DrawFn, *, editable: bool = False) -> Shape:
         if earlier and draw(st.booleans()):
             shape.item(f"*{anchors[earlier[0]]}", name)
             return
-        if draw(st.integers(0, 3)) == 0:
+        if draw(st.integers(0, 3)) == 0 or refusable and number == 0:
             anchors[number] = f"a{number}"
             shape.lit(f"&a{number} ")
         if style == "plain":
@@ -171,7 +173,7 @@ def shapes(draw: st.DrawFn, *, editable: bool = False) -> Shape:
             shape.pieces.append(("close", "", -1))
         shape.lit({"plain": "", "'": "'", '"': '"'}.get(style, "") + nl)
     for number, anchor in anchors.items():
-        if not editable and draw(st.integers(0, 3)) == 0:
+        if not editable and (refusable and number == 0 or draw(st.integers(0, 3)) == 0):
             shape.lit(f"keywords{number}: *{anchor}{nl}")
             shape.shared.add(number)
     shape.lit(f"---{nl}{nl}The body mentions design and open source.{nl}")
@@ -323,40 +325,70 @@ def advance(shape: Shape, expected: Expected, match: re.Match[str], new: str) ->
     return after
 
 
+def may_refuse(shape: Shape, decided: list[str], new: str) -> bool:
+    """The edit would change another key too (tags: *t, or an item another key repeats), or would
+    put a comma into a comma-separated string."""
+    return (shape.repeated or any(decided[n] != "keep" for n in shape.shared)
+            or shape.comma and "," in new and "rename" in decided)
+
+
 @settings(max_examples=400, deadline=None)
-@given(shapes(), st.data())
-def test_every_tag_shape_is_edited_exactly_or_refused(shape: Shape, data: st.DataObject) -> None:
+@given(shapes(editable=True), st.data())
+def test_every_tag_shape_is_edited_exactly(shape: Shape, data: st.DataObject) -> None:
+    """Every example is an edit the post can take: a tag it has, to another name (no comma in a
+    comma string); so every one reaches the checks of the edited text."""
     original = shape.text
     names_before, values_before = read(original)
     assert names_before == unique(shape.names), "the model and the reader disagree"
     written = data.draw(st.sampled_from(shape.names))
-    old = data.draw(st.sampled_from([written, written.upper(), f" {written}  ", "absent tag"]))
-    new = data.draw(st.sampled_from([*NAMES, written.swapcase(), "FOSS"]))
-    if fold(old) == fold(new):
-        event("the same name")
-        return
+    new = data.draw(st.sampled_from([n for n in [*NAMES, written.swapcase(), "FOSS"]
+                                     if fold(n) != fold(written) and not (shape.comma and "," in n)]))
+    # a respelling changes the spellings written as `old`: `old` is one of them
+    respelled = key(new) == key(written)
+    old = data.draw(st.sampled_from([written, f" {written}  ", *([] if respelled else [written.upper()])]))
     decided = fates(shape.names, old, new)
-    intended = unique([fold(new) if f == "rename" else n for n, f in zip(shape.names, decided, strict=True)
-                       if f != "drop"])
-    may_refuse = (shape.repeated or any(decided[n] != "keep" for n in shape.shared)
-                  or shape.comma and "," in new and "rename" in decided)
-    try:
-        edited = retag_post(original, old, new, source=SOURCE)
-    except SourceError as refusal:
-        event("refused: " + ("repeated" if shape.repeated else "comma" if shape.comma else "shared"))
-        assert may_refuse, f"refused an edit it can make: {refusal}\n{original!r}"
-        assert refusal.path == SOURCE and refusal.line is not None, refusal
-        return
-    if set(decided) == {"keep"}:
-        assert edited == original
-        event("nothing to change")
-        return
+    assert "keep" in decided or "rename" in decided and not may_refuse(shape, decided, new)
     event("edited: " + ", ".join(sorted(set(decided) - {"keep"})))
-    assert not (shape.repeated or any(decided[n] != "keep" for n in shape.shared)), "changed another key"
+    edited = retag_post(original, old, new, source=SOURCE)
     assert pattern(shape, decided).match(edited), f"more than the tags changed:\n{original!r}\n{edited!r}"
     names_after, values_after = read(edited)
+    intended = unique([fold(new) if f == "rename" else n for n, f in zip(shape.names, decided, strict=True)
+                       if f != "drop"])
     assert names_after == intended, (original, edited)
     assert values_after == values_before
+
+
+@st.composite
+def refused_edits(draw: st.DrawFn) -> tuple[Shape, str, str]:
+    """A shape with a tag that cannot be edited alone, and an edit of that tag."""
+    shape = draw(shapes(refusable=True).filter(lambda s: s.repeated or s.shared or s.comma))
+    if shape.repeated:
+        old = draw(st.sampled_from(shape.names))
+    elif shape.shared:
+        old = shape.names[draw(st.sampled_from(sorted(shape.shared)))]
+    else:
+        old = draw(st.sampled_from(shape.names))
+    new = draw(st.sampled_from([n for n in [*NAMES, "FOSS, free software"] if key(n) != key(old)
+                                and (not shape.comma or "," in n)]))
+    return shape, old, new
+
+
+@settings(max_examples=200, deadline=None)
+@given(refused_edits())
+def test_a_tag_another_key_repeats_or_a_comma_in_a_comma_string_is_refused_at_its_line(
+        edit: tuple[Shape, str, str]) -> None:
+    shape, old, new = edit
+    assert may_refuse(shape, fates(shape.names, old, new), new)
+    event("repeated" if shape.repeated else "comma" if shape.comma else "shared")
+    with pytest.raises(SourceError) as refused:
+        retag_post(shape.text, old, new, source=SOURCE)
+    assert refused.value.path == SOURCE and refused.value.line is not None, refused.value
+
+
+@settings(max_examples=100, deadline=None)
+@given(shapes(), st.sampled_from(NAMES))
+def test_an_edit_of_a_tag_the_post_does_not_have_leaves_it_as_it_is(shape: Shape, new: str) -> None:
+    assert retag_post(shape.text, "absent tag", new, source=SOURCE) == shape.text
 
 
 def test_the_block_scalar_of_the_report_keeps_the_next_tag_on_its_line() -> None:
@@ -525,6 +557,73 @@ def test_names_are_checked_before_anything_is_written(write_site: WriteSite, run
 
 
 
+
+# Each refusal of a name, with the hint it gives: (site, old, new, message, hint)
+NAME_REFUSALS = [
+    ("tags", "", "foo", "the old tag name is empty", "give a name with letters or digits"),
+    ("tags", "hub", "fo\x7fo", "the new tag name 'fo\\x7fo' has a control character",
+     "type the name without it"),
+    ("tags", "hub", "!!!", "'!!!' has no letters or digits to make a URL from",
+     "choose a name with letters or digits, or give it a slug in tags.yaml first: '!!!': {slug: my-tag}"),
+    ("tags", "no such tag", "foo", "no post uses the tag 'no such tag' and tags.yaml does not describe it",
+     "sitegen tags lists every tag with its spellings"),
+    ("tags", "testing", "open-source",
+     "'open-source' would share the URL /tags/open-source/ with the tag 'open source' in content/posts/c.md",
+     "merge into that tag instead, or give 'open-source' its own slug in tags.yaml first: "
+     "'open-source': {slug: open-source-2}"),
+    ("hierarchy", "ethics", "ai/x",
+     "'ai/x' would make the tag 'ai', which would share the URL /tags/artificial-intelligence/ with the tag "
+     "'artificial intelligence' in content/posts/p0.md",
+     "give 'ai' its own slug in tags.yaml first: 'ai': {slug: artificial-intelligence-2}"),
+    ("tags", "design", "ai shift",
+     "the old URL /tags/ai-shift/ of 'paradigm shift in AI' would redirect over the page of the tag "
+     "'ai shift' in content/posts/c.md",
+     "merge the two tags, or give one of them its own slug in tags.yaml"),
+]
+
+
+@pytest.mark.parametrize(("site", "old", "new", "message", "hint"), NAME_REFUSALS)
+def test_a_refused_name_carries_its_hint_apart_and_prints_it_on_its_own_line(
+        write_site: WriteSite, runner: CliRunner, site: str, old: str, new: str, message: str,
+        hint: str) -> None:
+    root = tags_site(write_site) if site == "tags" else hierarchy_site(
+        write_site, "[artificial intelligence]", "[ethics]")
+    with pytest.raises(SitegenError) as refused:
+        plan_retag(config_for(root), old, new, rename=True)
+    assert (refused.value.message, refused.value.hint) == (message, hint)
+    code, output = sitegen(runner, root, "rename", old, new)
+    assert code == 1 and output == f"error: {message}\n    hint: {hint}\n"
+
+
+def test_a_file_changed_while_planning_stops_the_write_with_a_hint(write_site: WriteSite,
+                                                                  runner: CliRunner) -> None:
+    root = tags_site(write_site)
+    edits = plan_retag(config_for(root), "hub", "spoke", rename=True)
+    assert [e.path.name for e in edits] == ["d.md", "tags.yaml"]
+    edits[0].path.write_text(edits[0].before + "changed")
+    with pytest.raises(WriteError) as stopped:
+        write_edits(edits)
+    assert stopped.value.message == f"{edits[0].path} changed while this ran; nothing was written"
+    assert str(stopped.value) == f"{stopped.value.message}\n    hint: run the command again"
+    assert edits[0].path.read_text() == edits[0].before + "changed"
+    assert edits[1].path.read_text() == edits[1].before
+
+
+@pytest.mark.parametrize(("verb", "old", "new", "message"), [
+    ("rename", "AI paradigm shift", "foo", "'AI paradigm shift' is an alias of 'paradigm shift in AI'"),
+    ("merge", "paradigm shift in AI", "design", "'paradigm shift in AI' has a description of its own"),
+])
+def test_a_tags_yaml_that_cannot_say_the_change_is_reported_located_like_a_post(
+        write_site: WriteSite, runner: CliRunner, verb: str, old: str, new: str, message: str) -> None:
+    root = tags_site(write_site)
+    with pytest.raises(BuildError) as refused:
+        plan_retag(config_for(root), old, new, rename=verb == "rename")
+    [error] = refused.value.errors
+    assert isinstance(error, ConfigError) and (error.path, error.line) == ("tags.yaml", 1)
+    code, output = sitegen(runner, root, verb, old, new)
+    assert code == 1 and output.startswith(f"tags.yaml:1: error: {message}"), output
+    assert output.endswith("\n1 error; nothing was written.\n"), output
+
 def test_one_post_that_cannot_be_edited_stops_every_write(write_site: WriteSite, runner: CliRunner) -> None:
     root = tags_site(write_site)
     (root / "content/posts/e.md").write_text(
@@ -643,14 +742,17 @@ def test_random_renames_merges_and_edits_keep_posts_urls_and_builds(
     runner = CliRunner()
     seen = tag_urls(built_like_a_clean_build(root, root.parent / "clean"))
     for number in range(data.draw(st.integers(2, 5), label="steps")):
-        step = data.draw(st.sampled_from(["rename", "merge"] * 2 + ["body", "post"]), label="step")
+        # the first step is a rename or merge into a fresh name, which no post can refuse
+        steps = ["rename", "merge"] if number == 0 else ["rename", "merge"] * 2 + ["body", "post"]
+        step = data.draw(st.sampled_from(steps), label="step")
         if step in ("rename", "merge"):
             names = sorted({n for shape in models.values() for n in shape.names})
             old = data.draw(st.sampled_from(names), label="old")
-            new = data.draw(st.sampled_from([*NAMES, old.swapcase(), f"fresh {number}"]), label="new")
-            if fold(old) == fold(new):
-                continue
-            event(f"{step}: " + ("done" if retag_step(runner, root, models, step, old, new) else "refused"))
+            others = [n for n in [*NAMES, old.swapcase(), f"fresh {number}"] if fold(n) != fold(old)]
+            new = f"fresh {number}" if number == 0 else data.draw(st.sampled_from(others), label="new")
+            done = retag_step(runner, root, models, step, old, new)
+            assert done or number > 0, f"{step} {old!r} {new!r} was refused"
+            event(f"{step}: " + ("done" if done else "refused"))
         elif step == "body":
             name = data.draw(st.sampled_from(sorted(models)), label="post")
             models[name].lit(f"More text {number}.\n")

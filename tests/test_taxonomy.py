@@ -104,7 +104,8 @@ def test_a_tag_written_with_invisible_characters_is_the_same_tag(write_site: Wri
 def test_unused_registry_entry_is_a_warning(write_site: WriteSite) -> None:
     root = write_site({**TAGGED, "tags.yaml": "unused tag:\n  description: x\n"})
     report = build(config_for(root))
-    assert any(w.path == "tags.yaml" and w.line == 1 for w in report.warnings)
+    assert [(w.line, w.message) for w in report.warnings if w.path == "tags.yaml"] == [
+        (1, "tag 'unused tag' is described but no post uses it")]
 
 
 def test_an_alias_redirect_that_hits_a_real_page_is_an_error(write_site: WriteSite) -> None:
@@ -197,6 +198,7 @@ def test_rename_changes_only_the_tag(write_site: WriteSite, runner: CliRunner) -
     (root / "content/posts/a.md").write_bytes(original.encode())
     build(config_for(root))
     old_urls = [p.relative_to(root / "public") for p in (root / "public/tags").rglob("*") if p.is_file()]
+    assert Path("tags/paradigm-shift-in-ai/index.html") in old_urls
     result = runner.invoke(cli, ["tags", "rename", "paradigm shift in AI", "AI shift", "-s", str(root)])
     assert result.exit_code == 0, result.output
     changed = (root / "content/posts/a.md").read_bytes().decode()
