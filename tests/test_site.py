@@ -251,14 +251,20 @@ def test_related_posts_reused_from_the_last_build_equal_those_computed_afresh(
         return [make(f"p{i:02d}", cfg=cfg, date=f"2025-01-{1 + i % 3:02d}", tags=json.dumps(tags))
                 for i, tags in enumerate(sets)]
 
+    from sitegen import incremental
+
     store = RelatedStore(cfg)
     with switched(switches):
         collect_site(cfg, posts(tag_sets), store.relate)
+        assert store.kept == 1
         for _ in range(data.draw(st.integers(1, 3))):
             changed = data.draw(st.lists(st.integers(0, len(tag_sets) - 1), max_size=3))
             for index in changed:
                 tag_sets[index] = data.draw(st.one_of(TAG_SETS, heavy_tag_sets()))
-            reused, _, _ = collect_site(cfg, posts(tag_sets), store.relate)
+            with patch.object(incremental, "related_posts", wraps=incremental.related_posts) as scored:
+                reused, _, _ = collect_site(cfg, posts(tag_sets), store.relate)
+            # the same posts in the same order: only some are scored again, never all
+            assert all(call.kwargs.get("only") is not None for call in scored.call_args_list)
             afresh, _, _ = collect_site(cfg, posts(tag_sets))
             assert related_of(reused) == related_of(afresh) == scored_one_by_one(afresh, 2)
 
