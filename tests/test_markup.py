@@ -147,7 +147,7 @@ def _converter(unsafe_html: bool, fast: bool = True) -> Any:
 
 _INLINE_TEXT = st.lists(st.sampled_from(
     list("ab1 \n`\\[]^!<>&#;*_:/@.()\"'x") + ["  \n", "http://", "&amp;", "&#35;", "&#x2F;", "<a@b.c>",
-                                               "<b>", "[a]", "(b)", "![", "[^1]", "**", "``"]),
+                                               "<b>", "[a]", "(b)", "![", "[^1]", "**", "``", "<http://x.org>"]),
     max_size=30).map("".join)
 
 
@@ -160,6 +160,19 @@ def test_an_inline_pattern_matches_only_texts_holding_what_it_needs(unsafe_html:
     for name, needs in markup.INLINE_NEEDS.items():
         if name in patterns and patterns[name].compiled_re.search(text):
             assert any(need in text for need in needs), (name, text)
+
+
+@pytest.mark.parametrize("unsafe_html", [False, True])
+def test_the_generated_texts_meet_every_inline_pattern(unsafe_html: bool) -> None:
+    """The property above checks a pattern only on texts it matches: each pattern must match some."""
+    from hypothesis import find, settings
+
+    patterns = _converter(unsafe_html).inlinePatterns
+    for name in markup.INLINE_NEEDS:
+        if name in patterns:
+            found = find(_INLINE_TEXT, lambda text, name=name: patterns[name].compiled_re.search(text)
+                         is not None, settings=settings(max_examples=2000, database=None))
+            assert patterns[name].compiled_re.search(found), name
 
 
 def test_every_inline_pattern_has_what_it_needs_listed() -> None:
