@@ -2,7 +2,7 @@
 
 `parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
 what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, markup, urls.
+Imports errors, models, fields, frontmatter, markup, shortcodes, urls.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+from sitegen import shortcodes
 from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
@@ -164,10 +165,16 @@ def parse_post(
     url = post_url(slug) if section == "posts" else page_url(slug)
     if _too_costly(source, document.body, document.body_line, problems):
         return None
-    rendered = render(document.body, url=url, base_path=base_path(config.base_url),
+    body, shown = shortcodes.rewrite(document.body, source, config.base_url)
+    for index, text in shown:  # the first only: one warning a post
+        problems.warnings.append(ContentError(
+            source, f"{text[:60]} is shown as text: sitegen never runs the template syntax of "
+            "another generator", line=document.body_line + index,
+            hint="write it as Markdown or HTML, or delete it"))
+    rendered = render(body, url=url, base_path=base_path(config.base_url),
                       unsafe_html=config.unsafe_html, more=separator)
-    links = find_links(document.body, document.body_line)
-    problems.warnings.extend(_content_warnings(source, document.body, document.body_line, config, links))
+    links = find_links(body, document.body_line)
+    problems.warnings.extend(_content_warnings(source, body, document.body_line, config, links))
     return Post(
         source=source, section=section, slug=slug, url=url, title=title, date=when,
         updated=updated, tag_names=tag_names, tag_places=tag_places, aliases=aliases, draft=draft,

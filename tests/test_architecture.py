@@ -16,7 +16,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("core: the errors everything reports", {"errors"}),
     ("values that flow through the pipeline", {"models", "__init__"}),
     ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
-    ("settings, front-matter values, related posts", {"config", "fields", "related"}),
+    ("settings, front-matter values, related posts, other generators' syntax",
+     {"config", "fields", "related", "shortcodes"}),
     ("stages: read, group, plan, fill, check", {"parser", "taxonomy", "pages", "renderer", "check",
                                                 "tagreport"}),
     ("the site from its posts; a post's tags rewritten", {"site", "tagedit"}),
@@ -27,7 +28,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("the command line", {"cli"}),
     ("entry point", {"__main__"}),
 ]
-STAGES = {"parser", "fields", "taxonomy", "related", "site", "pages", "renderer", "check"}
+STAGES = {"parser", "fields", "shortcodes", "taxonomy", "related", "site", "pages", "renderer", "check"}
 BUILD_MACHINERY = {"cache", "incremental", "output", "builder"}
 OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygments": "markup",
           "jinja2": "renderer", "click": "cli", "rich": "console", "watchfiles": "server",
