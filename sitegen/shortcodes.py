@@ -1,8 +1,9 @@
 """Other generators' template syntax in a post, as that generator would have rendered it.
 
 Jekyll's common Liquid tags ({% highlight %}, {% raw %}, {% post_url %}, {% link %},
-{{ site.baseurl }}, {{ "/x" | relative_url }}) and Hugo's common shortcodes ({{< figure >}},
-{{< ref >}}, {{< relref >}}, {{< youtube >}}, {{< vimeo >}}, {{< highlight >}}) are rewritten into
+{{ site.baseurl }}, {{ "/x" | relative_url }}), Eleventy's ({{ "/x" | url }},
+{% image "src", "alt" %}) and Hugo's common shortcodes ({{< figure >}}, {{< ref >}},
+{{< relref >}}, {{< youtube >}}, {{< vimeo >}}, {{< highlight >}}) are rewritten into
 the Markdown or HTML they stand for, before the Markdown is converted. Nothing is ever run:
 anything else stays visible text, with one warning per post. Code (fenced or in backticks) is
 left as it is. Links to other posts become links to their files, which the site stage resolves
@@ -33,7 +34,7 @@ _TOKEN = re.compile(
 _END_RAW = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 # {{ site.url }}{{ site.baseurl }}: the whole base URL
 _SITE_ADDRESS = re.compile(r"\{\{-?\s*site\.url\s*-?\}\}\{\{-?\s*site\.baseurl\s*-?\}\}")
-_FILTERED = re.compile(r"""^(["'])(?P<path>[^"']*)\1\s*\|\s*(?P<filter>relative_url|absolute_url)$""")
+_FILTERED = re.compile(r"""^(["'])(?P<path>[^"']*)\1\s*\|\s*(?P<filter>relative_url|absolute_url|url)$""")
 _YOUTUBE_ID = re.compile(r"[\w-]{6,20}")
 _VIMEO_ID = re.compile(r"\d{3,12}")
 _FIGURE_KEYS = ("src", "link", "alt", "title", "caption", "width", "height", "class")
@@ -61,7 +62,7 @@ def rewrite(text: str, source: PurePosixPath, base_url: str) -> tuple[str, list[
     for index, parts in prose_lines(text):
         if "{" not in lines[index] and not raw:
             continue
-        closed_later = bool(closings) and closings[-1] > index
+        closed_later = bool(closings) and closings[-1] >= index  # on this line or a later one
         for n in range(0, len(parts), 2):  # the even parts are prose, the odd ones code
             parts[n], raw = _inline(parts[n], index, post, raw, closed_later)
         lines[index] = "".join(parts)
@@ -102,7 +103,7 @@ def _inline(prose: str, index: int, post: _Post, raw: bool, closed_later: bool) 
             out.append("" if tag == "endraw" else token.group())
             raw = tag != "endraw"
             continue
-        if tag == "raw" and (closed_later or _END_RAW.search(prose, at)):  # unclosed: text
+        if tag == "raw" and closed_later:  # an unclosed one stays text
             raw = True
             continue
         made = _rewritten(token, post)
@@ -140,8 +141,11 @@ def _expression(expression: str, post: _Post) -> str | None:
     filtered = _FILTERED.match(expression)
     if filtered is None:
         return None
-    path = "/" + filtered.group("path").lstrip("/")
-    return path if filtered.group("filter") == "relative_url" else post.base_url.rstrip("/") + path
+    path = filtered.group("path")
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|//", path):  # an address elsewhere: as it is
+        return path
+    path = "/" + path.lstrip("/")
+    return post.base_url.rstrip("/") + path if filtered.group("filter") == "absolute_url" else path
 
 
 def _post_url(args: str, post: _Post) -> str | None:
@@ -160,6 +164,20 @@ def _link(args: str, post: _Post) -> str | None:
     else:
         path = "content/pages/" + path
     return _link_to(path, post)
+
+
+def _image(args: str, post: _Post) -> str | None:
+    """Eleventy's image shortcode as its documentation writes it: {% image "src", "alt" %}."""
+    try:
+        words = [w.rstrip(",") for w in shlex.split(args.replace(",", " , ")) if w != ","]
+    except ValueError:
+        return None
+    if len(words) != 2 or not words[0]:
+        return None
+    src, alt = words
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:|/", src):  # the site's root, as Eleventy reads it
+        src = "/" + src.removeprefix("./")
+    return f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt, quote=True)}">'
 
 
 def _link_to(path: str, post: _Post) -> str:
@@ -207,7 +225,8 @@ def _video(host: str, pattern: re.Pattern[str]) -> Callable[[list[str], dict[str
     return embed
 
 
-_LIQUID: dict[str, Callable[[str, _Post], str | None]] = {"post_url": _post_url, "link": _link}
+_LIQUID: dict[str, Callable[[str, _Post], str | None]] = {"post_url": _post_url, "link": _link,
+                                                          "image": _image}
 _HUGO: dict[str, Callable[[list[str], dict[str, str], _Post], str | None]] = {
     "ref": _ref, "relref": _ref, "figure": _figure,
     "youtube": _video("https://www.youtube-nocookie.com/embed/", _YOUTUBE_ID),

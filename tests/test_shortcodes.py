@@ -37,6 +37,11 @@ def done(text: str) -> str:
     ('[f]({{< relref "same" >}})', "[f](same.md)"),
     ('[g]({{< ref "#here" >}})', "[g](#here)"),
     ("{% raw %}{{ literal }}{% endraw %}", "{{ literal }}"),
+    ("{% raw %}`{% post_url %}`{% endraw %} and {% raw %}x{% endraw %}", "`{% post_url %}` and x"),
+    ('[h]({{ "/consulting/" | url }})', "[h](/consulting/)"),
+    ('<iframe src="{{ \'https://www.youtube.com/embed/x\' | url }}">', '<iframe src="https://www.youtube.com/embed/x">'),
+    ('{% image "assets/blog/a.jpg" "our team" %}', '<img src="/assets/blog/a.jpg" alt="our team">'),
+    ('{% image "./img/cat.jpg", "photo of my cat" %}', '<img src="/img/cat.jpg" alt="photo of my cat">'),
     ("{{< youtube dQw4w9WgXcQ >}}", '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ" '
      'title="Video" width="560" height="315" allowfullscreen loading="lazy"></iframe>'),
     ('{{< vimeo id="146022717" title="A talk" >}}', '<iframe src="https://player.vimeo.com/video/146022717" '
