@@ -3,7 +3,8 @@
 Composes the stages (parser through incremental, site, pages, renderer) and hands the files to
 output, which replaces the output folder safely; incremental is the one seam through which the
 build cache decides what need not be done again. Imports cache (its type only), check, config,
-errors, incremental, models, output, pages, renderer, site, workers.
+errors, incremental, models, output, pages, parser (its listing of content/), renderer, site, urls,
+workers.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
@@ -23,6 +24,8 @@ from sitegen.config import base_url_warning
 from sitegen.errors import BuildError, ConfigError, ContentError, Problems, SourceError, TemplateError
 from sitegen.incremental import Incremental, PageState
 from sitegen.models import BuildReport, Config, Page, Post, Site
+from sitegen.parser import Listing, list_content
+from sitegen.urls import output_path
 
 Progress = Callable[[int, int], None]
 PARALLEL_RENDER_FROM = 300  # fewer pages are rendered sooner by this process than by forking
@@ -50,7 +53,7 @@ def _build(config: Config, cache: Incremental, *, strict: bool, progress: Progre
     warnings = sorted(warnings + _config_warnings(config, site) + cache.warnings, key=SourceError.sort_key)
     if strict and warnings:
         raise BuildError([_as_error(w) for w in warnings])
-    static = _static_files(config, {p.path for p in planned})
+    static = _copied_files(config, site, cache.listing, planned)
     with output.locked(config.output_dir):
         new_site = output.NewSite(config, cache.previous_output())
         try:
@@ -111,7 +114,8 @@ def survey(config: Config, cache: Incremental | None = None,
     site, site_errors, site_warnings = site_stage.collect_site(config, documents, cache.relate)
     planned = pages_stage.plan_pages(site)
     errors = problems.errors + site_errors + pages_stage.find_collisions(planned)
-    warnings = sorted(problems.warnings + site_warnings, key=SourceError.sort_key)
+    warnings = sorted(problems.warnings + site_warnings + _translations_left_out(config, cache.listing),
+                      key=SourceError.sort_key)
     return site, planned, sorted(errors, key=SourceError.sort_key), warnings
 
 
@@ -189,7 +193,7 @@ def check(config: Config, *, external: bool = False) -> tuple[list[SourceError],
     try:
         site, planned, warnings = plan(config)
         rendered = render_all(site, planned)
-        static = _static_files(config, {p.path for p in planned})
+        static = _copied_files(config, site, list_content(config), planned)
     except BuildError as exc:
         return list(exc.errors), list(exc.warnings)
     outputs = dict(rendered)
@@ -221,7 +225,52 @@ def _as_error(warning: SourceError) -> SourceError:
                         col=warning.col, hint=warning.hint)
 
 
-def _static_files(config: Config, generated: set[PurePosixPath]) -> dict[PurePosixPath, Path]:
+def _translations_left_out(config: Config, listing: Listing) -> list[SourceError]:
+    """One warning for all the page bundles' translations a build leaves out."""
+    if not listing.translations:
+        return []
+    count, first = len(listing.translations), listing.translations[0].relative_to(config.root).as_posix()
+    others = f" and {count - 1} other translation{'s' * (count > 2)} of page bundles" if count > 1 else ""
+    return [ContentError(first, f"is not built{others} either: sitegen builds a site in one language, "
+                         f"and this site's is '{config.language}'",
+                         hint="keep them for later, or move them out of content/")]
+
+
+def _copied_files(config: Config, site: Site, listing: Listing,
+                  planned: list[Page]) -> dict[PurePosixPath, Path]:
+    """The files copied as they are: theme assets, the site's static/ over them, and each page
+    bundle's resources beside its post; one that clashes with a page, or another, is an error."""
+    generated = {page.path: page for page in planned}
+    files, errors = _static_files(config, generated)
+    static = dict(files)
+    for post in (*site.posts, *site.pages):
+        folder = config.root / post.source.parent
+        for source in listing.resources.get(folder, ()):
+            # beside the post's page, wherever its URL puts it
+            path = output_path(post.url).parent / PurePosixPath(source.relative_to(folder).as_posix())
+            name = source.relative_to(config.root).as_posix()
+            if not source.resolve().is_relative_to(config.root):
+                errors.append(ContentError(name, f"links to {source.resolve()}, outside the site folder",
+                                           hint="copy the file into the page bundle instead"))
+            elif not source.is_file():
+                continue  # a broken link, or a link to a folder: nothing to copy
+            elif path in generated:
+                errors.append(ContentError(
+                    name, f"would overwrite {path}, which {generated[path].origin} makes",
+                    hint="rename the file in the page bundle"))
+            elif path in static:
+                errors.append(ContentError(
+                    name, f"would overwrite {path}, copied from {static[path].relative_to(config.root)}",
+                    hint="rename one of them"))
+            else:
+                files[path] = source
+    if errors:
+        raise BuildError(errors)
+    return files
+
+
+def _static_files(config: Config, generated: Mapping[PurePosixPath, Page]
+                  ) -> tuple[dict[PurePosixPath, Path], list[SourceError]]:
     """Theme assets, then the site's static/ over them; a file that clashes with a page is an error."""
     files: dict[PurePosixPath, Path] = {}
     errors: list[SourceError] = []
@@ -243,6 +292,4 @@ def _static_files(config: Config, generated: set[PurePosixPath]) -> dict[PurePos
                     hint=f"remove it, or override the template that makes {relative} instead"))
             else:
                 files[relative] = path
-    if errors:
-        raise BuildError(errors)
-    return files
+    return files, errors

@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Post, Site
-from sitegen.urls import is_external, linked_source, output_path
+from sitegen.urls import in_bundle, is_external, linked_source, output_path
 
 USER_AGENT = "sitegen-link-check (+static site generator)"
 
@@ -40,11 +40,11 @@ def _problem(post: Post, target: str, sources: Mapping[str, str],
              ids: dict[PurePosixPath, frozenset[str]]) -> str | None:
     path, _, fragment = target.partition("#")
     path = unquote(path.split("?")[0])
-    if path.endswith(".md"):
-        resolved = linked_source(post.source.parent, path)
-        if resolved not in sources:
-            return f"broken link: {target} is not a published post or page"
+    resolved = linked_source(post.source.parent, path) if path.endswith(".md") else ""
+    if resolved in sources:
         url = sources[resolved]
+    elif resolved and not in_bundle(post.source, resolved):
+        return f"broken link: {target} is not a published post or page"
     elif path == "":
         url = post.url
     else:

@@ -40,11 +40,11 @@ class Incremental:
         self.previous = output.Previous({}, set(), None)
         # What the build reads besides the posts, looked at once: by the no-change check and,
         # when that fails, by the build itself
-        self.listed: tuple[list[Path], Problems] | None = None
+        self.listed: tuple[parser.Listing, Problems] | None = None
         self.other: dict[str, list[int]] = {}
         if store is not None:
-            self.listed = parser.content_files(config, problems := Problems()), problems
-            self.other = _other_inputs(config)
+            self.listed = parser.list_content(config, problems := Problems()), problems
+            self.other = _other_inputs(config, self.listed[0])
 
     @classmethod
     def open(cls, config: Config, *, use_cache: bool = True, store: BuildCache | None = None) -> Incremental:
@@ -102,7 +102,7 @@ class Incremental:
                 or (future and config.now >= datetime.fromisoformat(future)):
             return False
         assert self.listed is not None
-        files, problems = self.listed
+        files, problems = self.listed[0].files, self.listed[1]
         if problems.errors or problems.warnings or len(files) != len(store.files):
             return False
         root = str(config.root) + os.sep
@@ -133,9 +133,8 @@ class Incremental:
         """Every post and page, in path order, and every problem; with the cache, only the files
         it has no result for are parsed (by config.jobs worker processes when there are many)."""
         store, config = self.store, self.config
-        if self.listed is None:
-            self.listed = parser.content_files(config, problems := Problems()), problems
-        files, found = self.listed
+        listing, found = self._listed()
+        files = listing.files
         results: list[tuple[Post | None, Problems] | None] = [None] * len(files)
         todo: list[tuple[int, PurePosixPath, bytes]] = []
         root = len(str(config.root)) + 1
@@ -167,6 +166,16 @@ class Incremental:
             if post is not None:
                 posts.append(post)
         return posts, every
+
+    @property
+    def listing(self) -> parser.Listing:
+        """What the build reads from content/."""
+        return self._listed()[0]
+
+    def _listed(self) -> tuple[parser.Listing, Problems]:
+        if self.listed is None:  # listed once, by the no-change check or else here
+            self.listed = parser.list_content(self.config, problems := Problems()), problems
+        return self.listed
 
     def relate(self, posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]]
                ) -> dict[str, tuple[Post, ...]]:
@@ -317,16 +326,18 @@ def _base_url_at(config: Config) -> list[object] | None:
     return None if config.base_url_at is None else list(config.base_url_at)
 
 
-def _other_inputs(config: Config) -> dict[str, list[int]]:
-    """Size and time of the templates, the theme and the static files."""
+def _other_inputs(config: Config, listing: parser.Listing) -> dict[str, list[int]]:
+    """Size and time of the templates, the theme, the static files, the page bundles' files and
+    the translations left out (the build's warning counts them)."""
+    paths = [os.path.join(here, name)
+             for folder in (config.templates_dir, config.theme_dir, config.static_dir)
+             for here, _, names in os.walk(folder) for name in names]
+    paths += map(str, (*listing.translations, *(p for files in listing.resources.values() for p in files)))
     found = {}
-    for folder in (config.templates_dir, config.theme_dir, config.static_dir):
-        for here, _, names in os.walk(folder):
-            for name in names:
-                path = os.path.join(here, name)
-                try:
-                    info = os.stat(path)
-                except OSError:
-                    continue
-                found[path] = [info.st_mtime_ns, info.st_size]
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            continue
+        found[path] = [info.st_mtime_ns, info.st_size]
     return dict(sorted(found.items()))

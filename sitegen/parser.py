@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -50,21 +51,49 @@ def parse_file(source: PurePosixPath, data: bytes, config: Config) -> tuple[Post
 
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+# A page bundle's text, as Hugo names it: index.md, or a translation such as index.es.md
+_BUNDLE_INDEX = re.compile(r"index(?:\.([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*))?\.(?:md|markdown)",
+                           re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What a build reads from content/: the Markdown of posts and pages; each page bundle's
+    other files (its resources, by bundle folder); the translations it leaves out."""
+
+    files: tuple[Path, ...]
+    resources: Mapping[Path, tuple[Path, ...]]
+    translations: tuple[Path, ...]
 
 
 def content_files(config: Config, problems: Problems | None = None) -> list[Path]:
     """The Markdown files of posts and pages, sorted; hidden and _private files left out."""
+    return list(list_content(config, problems).files)
+
+
+def list_content(config: Config, problems: Problems | None = None) -> Listing:
+    """The posts and pages (hidden and _private files left out), and the page bundles' other files.
+
+    A folder inside a section that holds index.md is a page bundle, as Hugo means it: index.md
+    is the post; every other file under the folder, Markdown included, is the post's to copy
+    beside it. index.<language>.md is the post too when <language> is the site's; the other
+    translations are left out.
+    """
     problems = problems if problems is not None else Problems()
     files: list[Path] = []
+    resources: dict[Path, tuple[Path, ...]] = {}
+    translations: list[Path] = []
 
     def walk(folder: str, depth: int) -> None:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except (FileNotFoundError, NotADirectoryError):
             return
+        entries = [e for e in entries if not e.name.startswith((".", "_"))]
+        in_section = depth >= 2 and folder.split(os.sep)[-depth] in SECTIONS
+        if in_section and any(_BUNDLE_INDEX.fullmatch(e.name) for e in entries):
+            return bundle(folder, entries)
         for entry in entries:  # the file type comes with the listing: no stat for plain files
-            if entry.name.startswith((".", "_")):
-                continue
             if entry.is_symlink():
                 if entry.is_dir() or entry.name.lower().endswith(MARKDOWN_SUFFIXES):
                     _check_file(config, Path(entry.path), problems, files)
@@ -76,8 +105,40 @@ def content_files(config: Config, problems: Problems | None = None) -> list[Path
                 else:
                     files.append(Path(entry.path))
 
+    def bundle(folder: str, entries: list[os.DirEntry[str]]) -> None:
+        others: list[Path] = []
+        for entry in entries:
+            index = _BUNDLE_INDEX.fullmatch(entry.name)
+            if index is not None and not _speaks(config.language, index[1]):
+                translations.append(Path(entry.path))
+            elif index is not None and entry.is_symlink():
+                _check_file(config, Path(entry.path), problems, files)
+            elif index is not None:
+                files.append(Path(entry.path))
+            elif entry.is_dir(follow_symlinks=False):
+                others.extend(_files_under(entry.path))
+            else:
+                others.append(Path(entry.path))
+        resources[Path(folder)] = tuple(sorted(others))
+
     walk(str(config.content_dir), 0)
-    return sorted(files)
+    return Listing(tuple(sorted(files)), resources, tuple(sorted(translations)))
+
+
+def _files_under(folder: str) -> list[Path]:
+    found: list[Path] = []
+    for here, folders, names in os.walk(folder):  # not into linked folders
+        folders[:] = sorted(name for name in folders if not name.startswith((".", "_")))
+        found.extend(Path(here, name) for name in names if not name.startswith((".", "_")))
+    return found
+
+
+def _speaks(site_language: str, language: str | None) -> bool:
+    """Whether a bundle's index.<language>.md (None: index.md) is in the site's language."""
+    if language is None:
+        return True
+    wanted, written = site_language.lower().replace("_", "-"), language.lower().replace("_", "-")
+    return written in (wanted, wanted.split("-")[0])
 
 
 def _check_file(config: Config, path: Path, problems: Problems, files: list[Path]) -> None:
@@ -240,7 +301,8 @@ def _content_warnings(source: PurePosixPath, markdown: str, first_line: int, con
 
 def _name_parts(source: PurePosixPath) -> tuple[date | None, str]:
     """Date and slug from the file name: 2025-01-28-my-post.md, or a bundle's my-post/index.md."""
-    stem = source.parent.name if source.stem == "index" and len(source.parts) > 3 else source.stem
+    bundled = len(source.parts) > 3 and _BUNDLE_INDEX.fullmatch(source.name) is not None
+    stem = source.parent.name if bundled else source.stem
     match = _DATED_NAME.match(stem)
     if not match:
         return None, stem

@@ -14,7 +14,7 @@ from sitegen.errors import ContentError, SourceError
 from sitegen.models import EPOCH, Config, Post, Site, Tag
 from sitegen.related import related_posts
 from sitegen.taxonomy import Vocabulary, group_tags, read_uses
-from sitegen.urls import is_external, linked_source, site_url
+from sitegen.urls import in_bundle, is_external, linked_source, site_url
 
 _MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
 
@@ -92,7 +92,8 @@ def _resolve_source_links(config: Config, posts: list[Post]) -> tuple[list[Post]
     warnings: list[SourceError] = []
     resolved: list[Post] = []
     for post in posts:
-        targets = [(t, line) for t, line in post.links if _is_source_link(t)]
+        targets = [(t, line) for t, line in post.links if _is_source_link(t)
+                   and not in_bundle(post.source, linked_source(post.source.parent, t.partition("#")[0]))]
         if not targets:
             resolved.append(post)
             continue

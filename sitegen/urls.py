@@ -113,6 +113,13 @@ def linked_source(folder: PurePosixPath, path: str) -> str:
     return posixpath.normpath(posixpath.join(str(folder), path))
 
 
+def in_bundle(source: PurePosixPath, linked: str) -> bool:
+    """Whether a content file (`linked`, as linked_source gives it) is one of the files of the
+    page bundle whose text is `source` (content/posts/trip/index.md): copied beside the post."""
+    return len(source.parts) > 3 and source.name.lower().startswith("index.") \
+        and linked.startswith(f"{source.parent}/")
+
+
 def post_url(slug: str) -> str:
     return f"/posts/{slug}/"
 

@@ -140,3 +140,93 @@ def test_built_pages_have_no_javascript(tmp_path: Path) -> None:
     build(replace(config_for(REPO), output_dir=tmp_path / "out"))
     for page in (tmp_path / "out").rglob("*.html"):
         assert "<script" not in page.read_text(), page
+
+
+# --- page bundles --------------------------------------------------------------------------------
+
+BASE = {"sitegen.yaml": "base_url: https://user.github.io/\n"}
+BUNDLE = {
+    **BASE,
+    "content/posts/trip/index.md": post("Trip", body="![A cat](cat.svg)\n\nThe [data](data/notes.md)."),
+    "content/posts/trip/cat.svg": "<svg/>",
+    "content/posts/trip/notes.md": "Shown in the post, not a post: it has no front matter.\n",
+    "content/posts/trip/data/notes.md": "# Data\n",
+    "content/posts/trip/.hidden": "left out",
+    "content/posts/_index.md": "---\ntitle: Posts\n---\nA Hugo section page.\n",
+    "content/pages/about/index.md": "---\ntitle: About\n---\n![Me](me.svg)\n",
+    "content/pages/about/me.svg": "<svg>me</svg>",
+}
+
+
+def test_a_page_bundle_is_one_post_and_its_other_files_are_copied_beside_it(write_site: WriteSite) -> None:
+    root = write_site(BUNDLE)
+    report = build(config_for(root))
+    out = root / "public"
+    assert (report.posts, report.warnings) == (1, ())
+    assert '<img alt="A cat" src="cat.svg"' in (out / "posts/trip/index.html").read_text()
+    assert (out / "posts/trip/cat.svg").read_text() == "<svg/>"
+    assert (out / "posts/trip/notes.md").read_text().startswith("Shown in the post")
+    assert (out / "posts/trip/data/notes.md").read_text() == "# Data\n"
+    assert (out / "about/index.html").is_file() and (out / "about/me.svg").read_text() == "<svg>me</svg>"
+    assert not (out / "posts/trip/.hidden").exists() and not (out / "posts/notes").exists()
+    assert report.static_files == 1 + 4  # the theme's stylesheet, the bundles' four files
+
+
+def test_a_draft_bundle_copies_nothing(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/a.md": post(),
+                       "content/posts/trip/index.md": post("Trip", draft="true"),
+                       "content/posts/trip/cat.svg": "<svg/>"})
+    build(config_for(root))
+    assert not (root / "public/posts/trip").exists()
+
+
+def test_translations_are_left_out_with_one_warning(write_site: WriteSite) -> None:
+    root = write_site({**BASE, "content/posts/a/index.md": post("A"), "content/posts/a/index.es.md": "---\n",
+                       "content/posts/a/index.fr.md": "no front matter", "content/posts/a/cat.svg": "<svg/>",
+                       "content/posts/b/index.md": post("B"), "content/posts/b/index.pt-br.md": "x"})
+    report = build(config_for(root))
+    assert report.posts == 2
+    [warning] = report.warnings
+    assert warning.path == "content/posts/a/index.es.md"
+    assert warning.message == ("is not built and 2 other translations of page bundles either: sitegen "
+                               "builds a site in one language, and this site's is 'en'")
+    assert (root / "public/posts/a/cat.svg").is_file()
+    assert not (root / "public/posts/a/index.es.md").exists()
+
+
+def test_the_sites_language_builds_its_translation(write_site: WriteSite) -> None:
+    root = write_site({"sitegen.yaml": "base_url: https://user.github.io/\nlanguage: es-ES\n",
+                       "content/posts/viaje/index.es.md": post("Viaje"),
+                       "content/posts/viaje/index.fr.md": post("Voyage"),
+                       "content/posts/viaje/gato.svg": "<svg/>"})
+    report = build(config_for(root))
+    assert report.posts == 1 and "Viaje" in (root / "public/posts/viaje/index.html").read_text()
+    assert (root / "public/posts/viaje/gato.svg").is_file()
+    assert [w.path for w in report.warnings] == ["content/posts/viaje/index.fr.md"]
+    assert "is not built either" in report.warnings[0].message
+
+
+def test_a_bundle_file_clashing_with_a_page_or_a_static_file_is_an_error(write_site: WriteSite) -> None:
+    root = write_site({"content/posts/trip/index.md": post("Trip"),
+                       "content/posts/trip/index.html": "<p>old export</p>",
+                       "content/posts/trip/cat.svg": "<svg/>", "static/posts/trip/cat.svg": "<svg/>"})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    said = sorted((e.path, e.message) for e in caught.value.errors)
+    assert said == [
+        ("content/posts/trip/cat.svg",
+         "would overwrite posts/trip/cat.svg, copied from static/posts/trip/cat.svg"),
+        ("content/posts/trip/index.html",
+         "would overwrite posts/trip/index.html, which content/posts/trip/index.md makes")]
+    assert not (root / "public").exists()
+
+
+def test_a_bundle_file_linking_outside_the_site_is_refused(write_site: WriteSite, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    root = write_site({"content/posts/trip/index.md": post("Trip")})
+    (root / "content/posts/trip/leak.txt").symlink_to(secret)
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    [error] = caught.value.errors
+    assert error.path == "content/posts/trip/leak.txt" and "outside the site folder" in error.message

@@ -290,7 +290,13 @@ def test_front_matter_json_would_change_is_never_served_from_the_cache(write_sit
 
 
 EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "delete post",
-                         "add draft", "change template", "change config", "add post"])
+                         "add draft", "change template", "change config", "add post",
+                         "change bundle file", "add bundle file", "remove bundle file", "add translation"])
+BUNDLE = {  # a page bundle: its post, and files copied beside it
+    "content/posts/trip/index.md": post("Trip", date="2025-01-04", tags="[blue]", body="![Cat](cat.svg)"),
+    "content/posts/trip/cat.svg": "<svg/>",
+    "content/posts/trip/notes.md": "Not a post.\n",
+}
 
 
 @settings(max_examples=30, deadline=None)
@@ -299,10 +305,11 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
                                                          steps: list[str], in_memory: bool) -> None:
     """With the cache on disk (sitegen build) and kept in memory between builds (sitegen serve)."""
     root = tmp_path_factory.mktemp("site")
-    for name, text in SITE.items():
+    for name, text in {**SITE, **BUNDLE}.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     store: BuildCache | None = None
+    trip = root / "content/posts/trip"
 
     def rebuild() -> None:
         nonlocal store
@@ -339,6 +346,17 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
             (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"].replace("2", str(1 + number % 3)))
         elif step == "add post":
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
+        elif step == "change bundle file":
+            (trip / "cat.svg").write_text(f"<svg>{number}</svg>")
+        elif step == "add bundle file":
+            (trip / f"photos/{number}.svg").parent.mkdir(exist_ok=True)
+            (trip / f"photos/{number}.svg").write_text("<svg/>")
+        elif step == "remove bundle file":
+            for path in sorted(trip.rglob("*.*"))[:1]:
+                if path.name != "index.md":
+                    path.unlink()
+        elif step == "add translation":
+            (trip / f"index.x{number}.md").write_text(post("Voyage"))
         rebuild()
         assert contents(root / "public") == clean_build(root, tmp_path_factory.mktemp("clean"))
 
@@ -448,9 +466,12 @@ def test_nothing_changed_reads_no_post_and_repeats_the_report(write_site: WriteS
 
 
 @pytest.mark.parametrize("change", ["post added", "template", "static file", "config", "output edited",
-                                    "file put into the output", "output file deleted", "future post due"])
+                                    "file put into the output", "output file deleted", "future post due",
+                                    "bundle file changed", "bundle file added", "bundle file removed",
+                                    "translation added"])
 def test_any_change_takes_the_full_path(write_site: WriteSite, tmp_path: Path, change: str) -> None:
-    root = write_site({**SITE, "content/posts/later.md": post("Later", date="2026-06-01", body="Soon.")})
+    later = post("Later", date="2026-06-01", body="Soon.")
+    root = write_site({**SITE, **BUNDLE, "content/posts/later.md": later})
     settle(root)
     build(config_for(root))
     out = root / "public"
@@ -473,8 +494,20 @@ def test_any_change_takes_the_full_path(write_site: WriteSite, tmp_path: Path, c
     elif change == "future post due":
         from tests.conftest import NOW
         overrides["now"] = NOW.replace(year=2027)
+    elif change == "bundle file changed":
+        (root / "content/posts/trip/cat.svg").write_text("<svg>new</svg>")
+    elif change == "bundle file added":
+        (root / "content/posts/trip/dog.svg").write_text("<svg/>")
+    elif change == "bundle file removed":
+        (root / "content/posts/trip/notes.md").unlink()
+    elif change == "translation added":
+        (root / "content/posts/trip/index.es.md").write_text(post("Viaje"))
     config = config_for(root)
     report = build(replace(config, **overrides))  # type: ignore[arg-type]
+    if change == "translation added":  # nothing to write, but a warning to give
+        assert report.changed == 0
+        assert [w.path for w in report.warnings] == ["content/posts/trip/index.es.md"]
+        return
     assert report.changed > 0
     assert contents(out) == clean_build(root, tmp_path) if not overrides else "Later" in (
         out / "index.html").read_text()

@@ -563,3 +563,31 @@ def test_problems_are_printed_as_they_format_themselves(monkeypatch: pytest.Monk
     plain = re.sub(r"\x1b\[[0-9;]*m", "", shown)
     assert plain == warning.format("warning") + "\n" + error.format() + "\n"
     assert "\x1b[1;33mwarning\x1b[0m" in shown and "\x1b[1;31merror\x1b[0m" in shown
+
+
+def test_a_hugo_blog_with_page_bundles_and_its_own_dates_builds_and_checks(runner: CliRunner,
+                                                                           write_site: WriteSite) -> None:
+    root = write_site({
+        "sitegen.yaml": "base_url: https://e.org/\n",
+        "content/posts/trip/index.md": post("Trip", date='"Fri Nov 24 2023 11:49:41 GMT+0000 (UTC)"',
+                                            body="![A cat](cat.svg) and [the data](data.md)."),
+        "content/posts/trip/cat.svg": "<svg/>",
+        "content/posts/trip/data.md": "| a | b |\n",
+        "content/posts/trip/index.es.md": post("Viaje"),
+        "content/posts/2014-03-05-launch.md": post("Launch", date="someday"),
+    })
+    result = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Built 9 pages (2 posts, 0 tags) and 3 static files in ")
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "content/posts/2014-03-05-launch.md:3:7: warning: date 'someday' is not a date; the file name's "
+        "2014-03-05 is used",
+        "content/posts/trip/index.es.md: warning: is not built either: sitegen builds a site in one "
+        "language, and this site's is 'en'",
+        "content/posts/trip/index.md:3:7: warning: date 'Fri Nov 24 2023 11:49:41 GMT+0000 (UTC)' is not "
+        "an ISO 8601 date; read as 2023-11-24T11:49:41+00:00"]
+    assert (root / "public/posts/trip/cat.svg").is_file() and (root / "public/posts/trip/data.md").is_file()
+    assert (root / "public/posts/launch/index.html").is_file()
+    checked = runner.invoke(cli, ["check", str(root)])
+    assert "broken link" not in checked.output and "data.md" not in checked.output, checked.output

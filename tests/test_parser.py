@@ -52,6 +52,85 @@ def test_date_forms(value: str, expected: datetime) -> None:
     assert problems.errors == [] and result is not None and result.date == expected
 
 
+def test_iso_dates_give_no_warning() -> None:
+    for value in ("2025-01-28", "2025-01-28 14:30", "2025-01-28T14:30:00Z", "2025-01-28 14:30:00 +0200"):
+        result, problems = parse(post(date=value))
+        assert result is not None and problems.warnings == [], value
+
+
+MINUS_8 = timezone(timedelta(hours=-8))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "written"),
+    [
+        ("2023-01-29 18:30:22 2023 -0800", datetime(2023, 1, 29, 18, 30, 22, tzinfo=MINUS_8),
+         "2023-01-29T18:30:22-08:00"),
+        ("Fri Nov 24 2023 11:49:41 GMT+0000 (Coordinated Universal Time)",
+         datetime(2023, 11, 24, 11, 49, 41, tzinfo=UTC), "2023-11-24T11:49:41+00:00"),
+        ("2014-3-5", datetime(2014, 3, 5, tzinfo=UTC), "2014-03-05"),
+        ("March 5, 2014", datetime(2014, 3, 5, tzinfo=UTC), "2014-03-05"),
+        ("5 March 2014", datetime(2014, 3, 5, tzinfo=UTC), "2014-03-05"),
+        ("2014/03/05", datetime(2014, 3, 5, tzinfo=UTC), "2014-03-05"),
+        ("2016-03-04 10:00:00 -8", datetime(2016, 3, 4, 10, tzinfo=MINUS_8), "2016-03-04T10:00:00-08:00"),
+        ("Wed, 05 Mar 2014 10:00:00 PST", datetime(2014, 3, 5, 10, tzinfo=MINUS_8),
+         "2014-03-05T10:00:00-08:00"),
+        ("2014-03-05 10:00:00.123456789 -0800 PST", datetime(2014, 3, 5, 10, 0, 0, 123456, tzinfo=MINUS_8),
+         "2014-03-05T10:00:00.123456-08:00"),
+        ("Wed Mar  5 10:00:00 -0800 2014", datetime(2014, 3, 5, 10, tzinfo=MINUS_8),
+         "2014-03-05T10:00:00-08:00"),
+        ("March 5th, 2014 3:30 pm", datetime(2014, 3, 5, 15, 30, tzinfo=UTC), "2014-03-05T15:30:00"),
+    ],
+)
+def test_dates_other_generators_read_are_read_with_a_warning(value: str, expected: datetime,
+                                                             written: str) -> None:
+    result, problems = parse(post(date=f'"{value}"'))
+    assert problems.errors == [] and result is not None and result.date == expected
+    [warning] = problems.warnings
+    assert (warning.path, warning.line, warning.col) == (str(SOURCE), 3, 7)
+    assert "is not an ISO 8601 date" in warning.message
+    assert warning.hint == f"write date: {written}"
+
+
+def test_a_date_without_offset_from_another_generator_is_in_the_site_timezone() -> None:
+    result, _ = parse(post(date="March 5, 2014 14:30"), timezone="Europe/Paris")
+    assert result is not None and result.date is not None
+    assert result.date.astimezone(UTC) == datetime(2014, 3, 5, 13, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", ["yesterday", "05/03/2014", "2014-02-30 10:00", "[2014]", "March 32, 2014",
+                                   "2014-03-05 13:00 PM", "2023-01-29 18:30:22 2022 -0800"])
+def test_an_unreadable_date_is_an_error_as_before(value: str) -> None:
+    result, problems = parse(post(date=value))
+    assert result is None
+    [error] = problems.errors
+    assert (error.line, error.col) == (3, 7)
+    assert error.message.startswith("date must be a date like 2025-01-28")
+    assert error.hint == "write the date as YYYY-MM-DD"
+
+
+@pytest.mark.parametrize("value", ["yesterday", "05/03/2014", "''", "[2014]"])
+def test_an_unreadable_date_gives_way_to_the_file_name_date_with_a_warning(value: str) -> None:
+    result, problems = parse(post(date=value), PurePosixPath("content/posts/2014-03-05-launch.md"))
+    assert problems.errors == [] and result is not None
+    assert result.date == datetime(2014, 3, 5, tzinfo=UTC) and result.slug == "launch"
+    [warning] = problems.warnings
+    assert (warning.line, warning.col) == (3, 7)
+    assert "is not a date; the file name's 2014-03-05 is used" in warning.message
+
+
+def test_an_empty_date_gives_way_to_the_file_name_date_with_a_warning() -> None:
+    result, problems = parse(post(date=""), PurePosixPath("content/posts/2014-03-05-launch.md"))
+    assert problems.errors == [] and result is not None and result.date == datetime(2014, 3, 5, tzinfo=UTC)
+    assert [w.line for w in problems.warnings] == [3]
+
+
+def test_an_updated_date_from_another_generator_is_read_with_a_warning() -> None:
+    result, problems = parse(post(updated="March 6, 2014"))
+    assert result is not None and result.updated == datetime(2014, 3, 6, tzinfo=UTC)
+    assert [(w.line, w.hint) for w in problems.warnings] == [(4, "write updated: 2014-03-06")]
+
+
 def test_zoneless_dates_are_read_in_the_site_timezone() -> None:
     result, _ = parse(post(date="2025-01-28 14:30"), timezone="Europe/Paris")
     assert result is not None and result.date is not None

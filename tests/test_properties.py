@@ -6,8 +6,10 @@ import random
 import re
 import string
 from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta, timezone
 from html import unescape
 from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -198,3 +200,34 @@ def test_invisible_characters_never_change_a_tag(name: str, where: list[tuple[in
        st.lists(st.tuples(st.integers(0, 40), DEFAULT_IGNORABLE), min_size=1, max_size=4))
 def test_a_tag_is_shown_without_its_invisible_characters(name: str, where: list[tuple[int, str]]) -> None:
     assert tag_name(inserted(name, where)) == tag_name(name) == " ".join(name.split())
+
+
+# Each way a date is accepted, as strftime writes it; None: it names its offset with %z
+NEW_YORK = ZoneInfo("America/New_York")
+WRITTEN_DATES = [
+    ("%Y-%m-%d", NEW_YORK), ("%Y-%m-%dT%H:%M:%S.%f%z", None), ("%Y-%m-%d %H:%M:%S %z", None),
+    ("%Y/%m/%d %H:%M", NEW_YORK), ("%Y-%m-%d %H:%M:%S %Y %z", None),  # the year twice, as Jekyll took it
+    ("%a %b %d %Y %H:%M:%S GMT%z (Coordinated Universal Time)", None),  # JavaScript's Date
+    ("%a, %d %b %Y %H:%M:%S %z", None), ("%a, %d %b %Y %H:%M:%S GMT", UTC),  # RFC 1123
+    ("%Y-%m-%d %H:%M:%S.%f %z ABC", None),  # Go's Time.String
+    ("%a %b %d %H:%M:%S %Y", NEW_YORK), ("%a %b %d %H:%M:%S %z %Y", None),  # Go's ANSIC, RubyDate
+    ("%B %d, %Y", NEW_YORK), ("%d %B %Y", NEW_YORK), ("%b %d %Y %I:%M %p", NEW_YORK),
+    ("%A, %B %d, %Y %I:%M:%S %p", NEW_YORK), ("%d %b %Y %H:%M:%S %z", None),
+]
+
+
+@given(st.sampled_from(WRITTEN_DATES), st.datetimes(datetime(1900, 1, 1), datetime(2200, 12, 31)),
+       st.integers(-14 * 60, 14 * 60))
+def test_a_date_in_any_accepted_form_reads_back_as_the_same_moment(
+        written: tuple[str, ZoneInfo | timezone | None], moment: datetime, minutes: int) -> None:
+    form, zone = written
+    moment = moment.replace(microsecond=moment.microsecond if "%f" in form else 0,
+                            second=moment.second if "%S" in form else 0)
+    if "%H" not in form and "%I" not in form:
+        moment = datetime.combine(moment.date(), time())
+    moment = moment.replace(tzinfo=zone or timezone(timedelta(minutes=minutes)))
+    problems = Problems()
+    result = parse_post(PurePosixPath("content/posts/x.md"),
+                        f"---\ntitle: t\ndate: \"{moment.strftime(form)}\"\n---\nbody\n",
+                        config(timezone="America/New_York"), section="posts", problems=problems)
+    assert result is not None and result.date == moment, (moment.strftime(form), problems)

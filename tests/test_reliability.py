@@ -221,7 +221,7 @@ FRONT_MATTER_ROWS = [
     Bad("FM-07-three-digit-day", {P: fm(T, "date: 2023-02-010T17:46:51-06:00")}, P, 3, 7,
         "2023-02-010T17:46:51-06:00", hint="YYYY-MM-DD"),
     Bad("FM-07-epoch-number", {P: fm(T, "date: 1704067200")}, P, 3, 7, "1704067200", hint="YYYY-MM-DD"),
-    Bad("FM-07-slashes", {P: fm(T, "date: 2024/05/01")}, P, 3, 7, "2024/05/01", hint="YYYY-MM-DD"),
+    Bad("FM-07-day-or-month-first", {P: fm(T, "date: 05/01/2024")}, P, 3, 7, "05/01/2024", hint="YYYY-MM-DD"),
     Bad("FM-07-impossible-day", {P: fm(T, "date: 2024-02-30")}, P, 3, 7, "not a real date",
         hint="valid month and day"),
     Bad("FM-07-impossible-month", {P: fm(T, "date: 2024-13-01")}, P, 3, 7, "2024-13-01", hint="YYYY-MM-DD"),
