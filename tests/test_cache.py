@@ -290,7 +290,10 @@ def test_front_matter_json_would_change_is_never_served_from_the_cache(write_sit
 
 
 EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "delete post",
-                         "add draft", "change template", "change config", "add post"])
+                         "add draft", "change template", "change config", "add post",
+                         "change permalinks"])
+PERMALINKS = ("", "permalinks: {post: '/:year/:month/:day/:title/', tag: '/tag/:slug/'}\n",
+              "permalinks:\n  post: /blog/:short_year/:i_month/:slug.html\n")
 
 
 @settings(max_examples=30, deadline=None)
@@ -337,6 +340,8 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
                 f'{{% extends "theme/post.html" %}}{{% block footer %}}v{number}{{% endblock %}}')
         elif step == "change config":
             (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"].replace("2", str(1 + number % 3)))
+        elif step == "change permalinks":
+            (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"] + PERMALINKS[1 + number % 2])
         elif step == "add post":
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
         rebuild()
