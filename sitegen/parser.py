@@ -19,7 +19,7 @@ from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, prose_lines, render
 from sitegen.models import Config, Html, Post
-from sitegen.urls import base_path, page_url, placeholders, post_url
+from sitegen.urls import base_path, output_path, page_url, placeholders, post_url, url_key
 
 SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -167,6 +167,9 @@ def parse_post(
     slug, title_part = named
     day = when.astimezone(ZoneInfo(config.timezone)).date() if when else date.min
     url = post_url(pattern, slug=slug, title=title_part, day=day)
+    key = "aliases" if "aliases" in values else "redirect_from"
+    places = data.item_positions.get(key) or (data.positions.get(key, (1, 1)),) * len(aliases)
+    aliases = _other_addresses(source, url, aliases, places, problems)
     if _too_costly(source, document.body, document.body_line, problems):
         return None
     rendered = render(document.body, url=url, base_path=base_path(config.base_url),
@@ -184,6 +187,21 @@ def parse_post(
         author=author or config.author, description=strings["description"] or "",
         extra=extra,
     )
+
+
+def _other_addresses(source: PurePosixPath, url: str, aliases: tuple[str, ...],
+                     places: tuple[tuple[int, int], ...], problems: Problems) -> tuple[str, ...]:
+    """The aliases but those naming the post's own file: its URL, or its URL in other case
+    (a redirect page there would replace the post where case is not told apart)."""
+    own = url_key(str(output_path(url)))
+    kept = tuple(a for a in aliases if url_key(str(output_path(a))) != own)
+    for alias, place in zip(aliases, places, strict=False):
+        if alias not in kept:
+            problems.warnings.append(ContentError(
+                source, f"alias {alias} is the post's own address{'' if alias == url else ' but for case'}"
+                f" ({url}): no redirect page is written there", line=place[0], col=place[1],
+                hint="delete it: on macOS and Windows a page there would replace the post"))
+    return kept
 
 
 def _prose(markdown: str, first_line: int) -> Iterator[tuple[int, str]]:

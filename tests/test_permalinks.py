@@ -169,3 +169,16 @@ def test_an_alias_that_differs_from_a_post_url_by_case_only_collides(write_site:
     with pytest.raises(BuildError) as raised:
         build(config_for(root))
     assert "posts/News/index.html and posts/news/index.html" in raised.value.errors[0].message
+
+
+def test_an_alias_on_the_post_s_own_address_but_for_case_is_left_out(write_site: WriteSite) -> None:
+    # a blog that lowered a post's URL and kept the old one as a redirect, as 18F's did
+    root = write_site({"content/posts/2015-05-21-TockingTime.md": post(
+        "Tocking time", date="2015-05-21", permalink="/2015/05/21/tockingtime/",
+        redirect_from="\n  - /2015/05/21/TockingTime/")})
+    report = build(config_for(root))
+    assert "2015/05/21/tockingtime/index.html" in files(root / "public")
+    assert "Tocking time</h1>" in (root / "public/2015/05/21/tockingtime/index.html").read_text()
+    [warning] = [w for w in report.warnings if w.path.startswith("content/")]
+    assert (warning.line, warning.col) == (6, 5)
+    assert "alias /2015/05/21/TockingTime/ is the post's own address but for case" in warning.message
