@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Post, Site
-from sitegen.urls import in_bundle, is_external, linked_source, output_path
+from sitegen.urls import folder_url, in_bundle, is_external, linked_source, output_path
 
 USER_AGENT = "sitegen-link-check (+static site generator)"
 
@@ -48,7 +48,7 @@ def _problem(post: Post, target: str, sources: Mapping[str, str],
     elif path == "":
         url = post.url
     else:
-        url = posixpath.normpath(posixpath.join(post.url, path)) if not path.startswith("/") else path
+        url = path if path.startswith("/") else posixpath.normpath(posixpath.join(folder_url(post.url), path))
         url += "/" if path.endswith("/") and not url.endswith("/") else ""
     found = _output_for(url, outputs)
     if found is None:

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.errors import BuildError, ConfigError, SourceError
 from sitegen.frontmatter import load_mapping
-from sitegen.models import Config, TagSettings, TagSpec
-from sitegen.urls import is_safe_slug, is_safe_slug_path, slugify, tag_key, tag_name
+from sitegen.models import Config, Permalinks, TagSettings, TagSpec
+from sitegen.urls import is_safe_slug, is_safe_slug_path, permalink_problem, slugify, tag_key, tag_name
 
 CONFIG_FILE = "sitegen.yaml"
 TAGS_FILE = "tags.yaml"
@@ -71,6 +71,7 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "extra": (_mapping, "a mapping of your own keys, e.g. extra: {twitter: me}"),
     "tags": (_mapping, "a mapping, e.g. tags: {min_posts: 2, noindex: false, hierarchy: false}"),
     "markdown": (_mapping, "a mapping, e.g. markdown: {unsafe_html: true}"),
+    "permalinks": (_mapping, "a mapping, e.g. permalinks: {post: /:year/:month/:day/:title/}"),
     "search": (lambda v: v if isinstance(v, bool) else None, "true or false"),
     "keep_files": (lambda v: _names(v), "a list of names in the output folder: keep_files: [.git]"),
 }
@@ -175,6 +176,9 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
         elif key == "tags":
             changes[key] = _tag_settings(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
                                          line, errors)
+        elif key == "permalinks":
+            changes[key] = _permalinks(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
+                                       line, errors)
         elif key == "markdown":
             changes.update(_markdown_settings(dict(clean), name,  # type: ignore[call-overload]
                                               data.inner.get(key, {}), line, errors))
@@ -199,6 +203,35 @@ def _markdown_settings(values: dict[str, object], name: str, places: dict[str, t
         else:
             settings["unsafe_html"] = value
     return settings
+
+
+# Hugo names the blocks after the section and the taxonomy: posts:, tags:
+_PERMALINK_KEYS = {"post": "post", "posts": "post", "tag": "tag", "tags": "tag"}
+
+
+def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
+                line: int, errors: list[SourceError]) -> Permalinks:
+    patterns: dict[str, str] = {}
+    for key, value in values.items():
+        key_line, col = places.get(key, (line, None))
+        kind = _PERMALINK_KEYS.get(key)
+        if kind is None:
+            later = "categories are not supported yet; " if key in ("category", "categories") else ""
+            errors.append(ConfigError(name, f"unknown key '{key}' under permalinks:", line=key_line,
+                                      col=col, hint=f"{later}the keys are post and tag"))
+        elif kind in patterns:
+            errors.append(ConfigError(name, f"permalinks: {key} gives the {kind} pattern a second time",
+                                      line=key_line, col=col, hint="keep one of the two lines"))
+        elif not isinstance(value, str):
+            errors.append(ConfigError(name, f"permalinks: {key} must be a URL pattern, got {value!r}",
+                                      line=key_line, col=col, hint=f"{key}: {getattr(Permalinks(), kind)}"))
+        elif (problem := permalink_problem(value.strip(), kind)) is not None:
+            message, hint = problem
+            errors.append(ConfigError(name, f"permalinks: {key} {value.strip()!r} {message}", line=key_line,
+                                      col=col, hint=f"{key}: {hint}" if hint.startswith("/") else hint))
+        else:
+            patterns[kind] = value.strip()
+    return Permalinks(**patterns)
 
 
 def _tag_settings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],

@@ -8,16 +8,25 @@ models, urls.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
 from sitegen.errors import ContentError, Problems
 from sitegen.models import Config
-from sitegen.urls import is_safe_slug, slugify, tag_name
+from sitegen.urls import (
+    MAX_SEGMENT,
+    is_safe_slug,
+    permalink_problem,
+    slug_segment,
+    slugify,
+    tag_name,
+    title_segment,
+)
 
 KNOWN_KEYS = ("title", "date", "updated", "tags", "slug", "summary", "draft", "author",
-              "aliases", "description")
+              "aliases", "description", "permalink")
 _URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 # Dates as Jekyll (Ruby's Time.parse), Hugo (Go's layouts) and Eleventy (JavaScript's Date) read
@@ -131,6 +140,9 @@ def _iso(when: datetime) -> str:
     if when.tzinfo is None and when.time() == time():
         return when.date().isoformat()
     return when.isoformat(timespec="seconds" if not when.microsecond else "auto")
+def _used(slug: str, title: str, uses: frozenset[str]) -> bool:
+    """Whether the URL has what it needs: the slug or the title where it uses them."""
+    return bool(slug or "slug" not in uses) and bool(title or "title" not in uses)
 
 
 class Checker:
@@ -202,20 +214,74 @@ class Checker:
         line, col = self.positions.get(key, (1, 1))
         self.problems.warnings.append(ContentError(self.source, message, line=line, col=col, hint=hint))
 
-    def slug(self, value: object, fallback: str) -> str | None:
+    def slug(self, value: object, fallback: str, *, uses: frozenset[str]) -> tuple[str, str] | None:
+        """The post's :slug (lowercased, as Hugo makes it) and :title (case kept, as Jekyll makes
+        it), from `slug:` or else the file name `fallback`. A slug as written is honoured; a
+        warning says where the URL (which uses the placeholders `uses`) differs from it."""
         if value is None:
-            slug = slugify(fallback)
-            if not slug:
+            slug, title = slugify(fallback), title_segment(fallback)
+            if not _used(slug, title, uses):
                 self.error("title", f"cannot make a URL from the file name {fallback!r}",
                            hint="add slug: my-post")
                 return None
-            return slug
-        if not isinstance(value, str) or not is_safe_slug(value):
-            suggestion = slugify(str(value)) or "my-post"
-            self.error("slug", f"slug must be lowercase letters, digits and dashes, got {value!r}",
-                       hint=f"slug: {suggestion}")
+            return slug, title
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # slug: 2013
+        if not isinstance(value, str) or not value.strip():
+            self.error("slug", f"slug must be text, got {describe(value)}", hint="slug: my-post")
             return None
-        return value
+        written = value.strip()
+        slug = written if is_safe_slug(written) else slug_segment(written)
+        title = title_segment(written)
+        if not _used(slug, title, uses):
+            self.error("slug", f"cannot make a URL from slug {written!r}",
+                       hint=f"slug: {slugify(written) or 'my-post'}")
+            return None
+        self._slug_warning(written, slug if "slug" in uses else title)
+        return slug, title
+
+    def _slug_warning(self, written: str, used: str) -> None:
+        """One warning when the URL does not hold the slug as written."""
+        if used == written:
+            return
+        if len(written.encode()) > MAX_SEGMENT:
+            message = f"slug is {len(written.encode())} bytes long; the URL keeps the first {MAX_SEGMENT}"
+            hint = "shorten it"
+        elif used.casefold() != written.casefold():
+            message = f"slug {written!r} cannot be a URL as written; the URL has {used!r}"
+            hint = f"slug: {used}"
+        else:
+            message = f"slug {written!r} is lowercased in the URL: {used}"
+            hint = f"write slug: {used}, or use :title in permalinks: post: to keep the case"
+        line, col = self.positions.get("slug", (1, 1))
+        self.problems.warnings.append(ContentError(self.source, message, line=line, col=col, hint=hint))
+
+    def permalink(self, value: object, *, dated: bool) -> str | None:
+        """A post's own `permalink:` (Jekyll's, Eleventy's): its URL pattern, or None with a
+        warning when it cannot be used (the post then has the site's pattern). `dated`: whether
+        the document has a date for :year and the like."""
+        if value is None:
+            return None
+        pattern = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else value
+        if isinstance(pattern, str) and not pattern.endswith("/") and "." not in pattern.rsplit("/", 1)[-1]:
+            pattern += "/"  # Jekyll writes /about as about.html; /about/ is served at /about too
+        problem = None
+        if not isinstance(pattern, str):
+            problem = f"is {describe(value)}, not a URL"
+        elif "{" in pattern or "%" in pattern:
+            problem = "is a template, which sitegen does not run"
+        elif (found := permalink_problem(pattern, "own")) is not None:
+            problem = found[0]
+        elif not dated and any(f":{n}" in pattern for n in ("year", "month", "day", "short_year")):
+            problem = "needs a date: the document has none"
+        if problem is None:
+            return pattern  # type: ignore[return-value]
+        line, col = self.positions.get("permalink", (1, 1))
+        self.problems.warnings.append(ContentError(
+            self.source, f"permalink {value!r} is not used: it {problem}", line=line, col=col,
+            hint="write a path such as /2019/05/old-name/, or delete the line to use permalinks: "
+                 "in sitegen.yaml"))
+        return None
 
     def tags(self, value: object, places: tuple[tuple[int, int], ...] = ()) -> Tags:
         """The tag names as written, and where each is; `places`: where each item of a list

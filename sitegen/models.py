@@ -49,6 +49,14 @@ class TagSettings:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Permalinks:
+    """The `permalinks:` block of sitegen.yaml: URL patterns, as Jekyll and Hugo write them."""
+
+    post: str = "/posts/:slug/"
+    tag: str = "/tags/:slug/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     root: Path
     title: str = "My blog"
@@ -61,6 +69,7 @@ class Config:
     feed_limit: int = 20
     extra: Mapping[str, object] = field(default_factory=_empty)
     tags: TagSettings = field(default_factory=TagSettings)
+    permalinks: Permalinks = field(default_factory=Permalinks)
     unsafe_html: bool = False  # let raw HTML in posts through (markdown: {unsafe_html: true})
     keep_files: tuple[str, ...] = ()  # output entries kept across builds (CNAME, .git)
     search: bool = False  # a /search/ page and an index built by Pagefind (sitegen[search])

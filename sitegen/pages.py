@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from sitegen.errors import ContentError, SourceError, count
 from sitegen.models import Page, Pagination, Post, Site, Tag
-from sitegen.urls import output_path, paginated_url, tag_url
+from sitegen.urls import output_path, paginated_url, tag_url, url_key
 
 
 def plan_pages(site: Site) -> list[Page]:
@@ -48,19 +48,22 @@ def find_collisions(pages: list[Page]) -> list[SourceError]:
     """Every output path claimed more than once, as one error per set of claimants (a tag's page,
     feed and further pages collide together) naming them all."""
     by_path: dict[str, list[Page]] = defaultdict(list)
-    for page in pages:
-        by_path[str(page.path)].append(page)
+    for page in pages:  # paths that differ by case or normalisation only are one file on many disks
+        by_path[url_key(str(page.path))].append(page)
     by_claimants: dict[tuple[str, ...], list[tuple[str, list[Page]]]] = defaultdict(list)
     for path, claimants in sorted(by_path.items()):
         if len(claimants) > 1:
             by_claimants[tuple(p.origin for p in claimants)].append((path, claimants))
     errors: list[SourceError] = []
     for names, collisions in by_claimants.items():
-        path, claimants = min(collisions, key=lambda c: (not c[0].endswith(".html"), c[0]))
+        _, claimants = min(collisions, key=lambda c: (not c[0].endswith(".html"), c[0]))
         located = next((p for p in reversed(claimants) if _source(p)), claimants[-1])  # the newcomer
         where, line = _source(located) or (located.origin, None)
         more = f" and {count(len(collisions) - 1, 'more file')}" if len(collisions) > 1 else ""
         verb = "would both be written to" if len(names) == 2 else "would all be written to"
+        spellings = sorted({str(p.path) for p in claimants})
+        path = spellings[0] if len(spellings) == 1 else \
+            f"{' and '.join(spellings)} (one file on macOS and Windows)"
         errors.append(ContentError(where, f"{' and '.join(names)} {verb} {path}{more}", line=line,
                                    hint=_collision_hint(claimants)))
     return errors
@@ -72,6 +75,7 @@ class _Moved(NamedTuple):
     tag: Tag
     slug: str
     via: str
+    url: str
 
 
 def _source(page: Page) -> tuple[str, int | None] | None:
@@ -88,11 +92,11 @@ def _collision_hint(claimants: list[Page]) -> str:
     if not moved:
         return "give one of them another slug: slug: another-name"
     assert isinstance(moved[0], _Moved)
-    tag, old, via = moved[0]
+    tag, old, via, old_url = moved[0]
     if via == "old_slugs":
         entry = f"remove '{old}' from the old_slugs of '{tag.name}' in tags.yaml"
     else:
-        entry = f"drop the alias of '{tag.name}' in tags.yaml that had the URL /tags/{old}/"
+        entry = f"drop the alias of '{tag.name}' in tags.yaml that had the URL {old_url}"
     live = [p.context["tag"] for p in claimants if p.template == "tag.html"]
     if live and isinstance(live[0], Tag):
         other = live[0].name
@@ -212,18 +216,19 @@ def _tag_redirects(site: Site) -> Iterator[Page]:
         count = _pagecount(site, site.posts_by_tag[tag.key])
         for old in tag.old_slugs:
             via = "old_slugs" if spec is not None and old in spec.old_slugs else "aliases"
-            what = _Moved(tag, old, via)
+            old_url = tag_url(old, site.config.permalinks.tag)
+            what = _Moved(tag, old, via, old_url)
             origin = f"tag '{tag.name}' ({'old slug' if via == 'old_slugs' else 'URL of an alias'} " \
                      f"'{old}' in tags.yaml)"
-            moves = ((tag_url(old), tag.url), (tag_url(old) + "feed.xml", tag.feed_url),
-                     (tag_url(old) + "page/*", tag.url + "page/:splat"))
-            yield _page(tag_url(old), "redirect.html", origin, None, in_sitemap=False, line=line,
+            moves = ((old_url, tag.url), (old_url + "feed.xml", tag.feed_url),
+                     (old_url + "page/*", tag.url + "page/:splat"))
+            yield _page(old_url, "redirect.html", origin, None, in_sitemap=False, line=line,
                         target=tag.url, moves=moves, moved=what)
             for number in range(2, count + 1):
-                yield _page(paginated_url(tag_url(old), number), "redirect.html", origin, None,
+                yield _page(paginated_url(old_url, number), "redirect.html", origin, None,
                             in_sitemap=False, line=line, target=paginated_url(tag.url, number),
                             moves=(), moved=what)
-            yield _tag_feed(site, tag, tag_url(old) + "feed.xml", (origin, line, what))
+            yield _tag_feed(site, tag, old_url + "feed.xml", (origin, line, what))
 
 
 def _moves(pages: list[Page]) -> Iterator[tuple[str, str]]:

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
+from zoneinfo import ZoneInfo
 
 from sitegen import shortcodes
 from sitegen.errors import ContentError, Problems, SourceError
@@ -20,14 +21,14 @@ from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, prose_lines, render
 from sitegen.models import Config, Html, Post
-from sitegen.urls import base_path, page_url, post_url
+from sitegen.urls import base_path, output_path, page_url, placeholders, post_url, url_key
 
 SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
 # Keys other generators write, read here where they mean the same (excerpt, redirect_from...)
 # and otherwise kept for templates without a "did you mean" warning.
 FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "categories",
-                "category", "layout", "permalink", "image", "lang", "weight", "comments")
+                "category", "layout", "image", "lang", "weight", "comments")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _LINK_PATTERNS = (
     re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"),  # [text](target "title")
@@ -212,7 +213,9 @@ def parse_post(
     raw_date = values.get("date", name_date)
     when = checker.date(raw_date, "date", required=section == "posts", fallback=name_date)
     updated = checker.date(values.get("updated"), "updated", required=False)
-    slug = checker.slug(values.get("slug"), name_slug)
+    own = checker.permalink(values.get("permalink"), dated=when is not None)
+    pattern = own or (config.permalinks.post if section == "posts" else page_url(":slug"))
+    named = checker.slug(values.get("slug"), name_slug, uses=placeholders(pattern))
     tag_names, tag_places = checker.tags(values.get("tags"), data.item_positions.get("tags", ()))
     draft = checker.draft(values)
     aliases = checker.aliases(values.get("aliases", values.get("redirect_from")))
@@ -221,9 +224,14 @@ def parse_post(
     separator = checker.text(values, "excerpt_separator") or MORE
     extra = {k: v for k, v in values.items() if k not in KNOWN_KEYS}
     checker.warn_typos([k for k in extra if k not in FOREIGN_KEYS])
-    if yaml_errors or checker.failed or title is None or slug is None:
+    if yaml_errors or checker.failed or title is None or named is None:
         return None
-    url = post_url(slug) if section == "posts" else page_url(slug)
+    slug, title_part = named
+    day = when.astimezone(ZoneInfo(config.timezone)).date() if when else date.min
+    url = post_url(pattern, slug=slug, title=title_part, day=day)
+    key = "aliases" if "aliases" in values else "redirect_from"
+    places = data.item_positions.get(key) or (data.positions.get(key, (1, 1)),) * len(aliases)
+    aliases = _other_addresses(source, url, aliases, places, problems)
     if _too_costly(source, document.body, document.body_line, problems):
         return None
     body, shown = shortcodes.rewrite(document.body, source, config.base_url)
@@ -247,6 +255,21 @@ def parse_post(
         author=author or config.author, description=strings["description"] or "",
         extra=extra,
     )
+
+
+def _other_addresses(source: PurePosixPath, url: str, aliases: tuple[str, ...],
+                     places: tuple[tuple[int, int], ...], problems: Problems) -> tuple[str, ...]:
+    """The aliases but those naming the post's own file: its URL, or its URL in other case
+    (a redirect page there would replace the post where case is not told apart)."""
+    own = url_key(str(output_path(url)))
+    kept = tuple(a for a in aliases if url_key(str(output_path(a))) != own)
+    for alias, place in zip(aliases, places, strict=False):
+        if alias not in kept:
+            problems.warnings.append(ContentError(
+                source, f"alias {alias} is the post's own address{'' if alias == url else ' but for case'}"
+                f" ({url}): no redirect page is written there", line=place[0], col=place[1],
+                hint="delete it: on macOS and Windows a page there would replace the post"))
+    return kept
 
 
 def _prose(markdown: str, first_line: int) -> Iterator[tuple[int, str]]:

@@ -8,6 +8,7 @@ models, markup (tag descriptions), urls.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -48,7 +49,8 @@ class Vocabulary:
     @classmethod
     def tags(cls, config: Config) -> Vocabulary:
         return cls(noun="tag", registry="tags.yaml", hierarchy=config.tags.hierarchy,
-                   specs=config.tag_specs, aliases=config.tag_aliases, url=tag_url,
+                   specs=config.tag_specs, aliases=config.tag_aliases,
+                   url=functools.partial(tag_url, pattern=config.permalinks.tag),
                    base_path=base_path(config.base_url), min_posts=config.tags.min_posts)
 
     def lineage(self, key: str) -> list[str]:

@@ -11,6 +11,8 @@ import functools
 import posixpath
 import re
 import unicodedata
+from collections.abc import Mapping
+from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
@@ -120,16 +122,122 @@ def in_bundle(source: PurePosixPath, linked: str) -> bool:
         and linked.startswith(f"{source.parent}/")
 
 
-def post_url(slug: str) -> str:
-    return f"/posts/{slug}/"
+# Permalink patterns, written as Jekyll and Hugo write them: "/:year/:month/:day/:title/".
+POST_PERMALINK = "/posts/:slug/"
+TAG_PERMALINK = "/tags/:slug/"
+POST_PLACEHOLDERS = ("year", "month", "day", "i_month", "i_day", "short_year", "title", "slug",
+                     "output_ext")
+TAG_PLACEHOLDERS = ("slug",)
+_PLACEHOLDER = re.compile(r":([a-z_]+)")
+_URL_EXTRA = "._~!$&'()+,;=@-"  # besides letters, digits and marks of any script, as Jekyll keeps
+# Jekyll's named styles; its :categories is left out until posts have categories
+_STYLES = {"date": "/:year/:month/:day/:title:output_ext", "pretty": "/:year/:month/:day/:title/",
+           "none": "/:title:output_ext"}
+MAX_SEGMENT = 200  # bytes of one slug in a URL: file names stop at 255 bytes on most file systems
+
+
+def permalink_problem(pattern: str, kind: str) -> tuple[str, str] | None:
+    """What is wrong with a permalink pattern, and a hint; None when it can be used.
+
+    `kind`: "post" or "tag" for a pattern of sitegen.yaml, "own" for one post's own permalink.
+    A pattern starts with "/", holds :slug or :title (or two posts of a day would share an
+    address), and ends with "/" (a folder) or ".html" (that file): a bare name would be a file
+    no host serves as a page. A tag's pattern ends with "/": its further pages and feed go under it.
+    """
+    placeholders = TAG_PLACEHOLDERS if kind == "tag" else POST_PLACEHOLDERS
+    if pattern in _STYLES and kind != "own":
+        return (f"the named style {pattern!r} is not supported",
+                f"write the pattern itself: {_STYLES[pattern]}")
+    if not pattern.startswith("/") or pattern.startswith("//"):
+        return "must start with a single /", "/" + pattern.lstrip("/")
+    used = _PLACEHOLDER.findall(pattern)
+    unknown = [name for name in used if name not in placeholders]
+    if unknown:
+        known = " ".join(f":{name}" for name in placeholders)
+        later = " (categories are not supported yet)" if unknown[0] == "categories" else ""
+        return f"unknown placeholder :{unknown[0]}{later}", f"use {known}"
+    if kind != "own" and not set(used) & {"slug", "title"}:
+        return ("holds neither :slug nor :title, so posts would share an address",
+                "end it with :slug/" if kind == "tag" else "end it with :slug/ or :title/")
+    literal = _PLACEHOLDER.sub("x", pattern)
+    parts = literal.split("/")[1:]
+    if not all(c.isalnum() or c in _URL_EXTRA or c in "_/" or unicodedata.category(c)[0] == "M"
+               for c in literal) or "//" in literal \
+            or any(part.strip(".") == "" for part in parts[:-1]) \
+            or any(part.split(".")[0].lower() in _RESERVED for part in parts):
+        return ("may hold only letters, digits, placeholders and - _ . ~ between single slashes",
+                "e.g. /:year/:month/:day/:title/")
+    if any(len(part.encode()) > MAX_SEGMENT for part in parts):
+        return f"has a folder or file name longer than {MAX_SEGMENT} bytes", "shorten it"
+    if kind == "tag" and not pattern.endswith("/"):
+        return "must end with / (its further pages and feed go under it)", pattern + "/"
+    if not pattern.endswith(("/", ".html", ":output_ext")):
+        return ("must end with / or .html: a page written to a file without an extension is not "
+                "served as a page", pattern + "/")
+    return None
+
+
+def placeholders(pattern: str) -> frozenset[str]:
+    """The placeholders a pattern uses: "/:year/:title/" -> {"year", "title"}."""
+    return frozenset(_PLACEHOLDER.findall(pattern))
+
+
+def expand(pattern: str, values: Mapping[str, str]) -> str:
+    """The URL a pattern gives for these placeholder values (every placeholder has one)."""
+    url = _PLACEHOLDER.sub(lambda match: values[match[1]], pattern)
+    return re.sub(r"/{2,}", "/", url)  # an empty value leaves no empty folder
+
+
+def post_url(pattern: str, *, slug: str, title: str, day: date) -> str:
+    """A post's URL: `slug` for :slug, `title` (Jekyll's, case kept) for :title, `day` (in the
+    site's time zone) for the date placeholders."""
+    return expand(pattern, {
+        "slug": slug, "title": title, "output_ext": ".html",
+        "year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}",
+        "i_month": str(day.month), "i_day": str(day.day), "short_year": f"{day.year % 100:02d}"})
 
 
 def page_url(slug: str) -> str:
     return f"/{slug}/"
 
 
-def tag_url(slug: str) -> str:
-    return f"/tags/{slug}/"
+def tag_url(slug: str, pattern: str = TAG_PERMALINK) -> str:
+    return pattern.replace(":slug", slug)
+
+
+def folder_url(url: str) -> str:
+    """The folder a relative link on the page at `url` starts from: "/a/b.html" -> "/a/"."""
+    return url if url.endswith("/") else url[: url.rfind("/") + 1]
+
+
+def url_key(path: str) -> str:
+    """Two output paths with one key are one file on macOS and Windows, which ignore case and
+    (macOS) Unicode normalisation."""
+    return unicodedata.normalize("NFC", path).lower()
+
+
+def _segment(text: str, keep: str) -> str:
+    """One folder name made of `text`: each run of other characters made one dash, as Jekyll's
+    slugify does, and cut at MAX_SEGMENT bytes; "" when nothing is left."""
+    text = unicodedata.normalize("NFC", _IGNORABLE.sub("", text))
+    marked = "".join(c if c.isalnum() or c in keep or unicodedata.category(c)[0] == "M" else "\0"
+                     for c in text)
+    # A name starting with "." is hidden (many hosts skip it) or a step up ("..")
+    cleaned = re.sub("\0+", "-", marked).lstrip("-.").rstrip("-")
+    if len(cleaned.encode()) > MAX_SEGMENT:
+        cleaned = cleaned.encode()[:MAX_SEGMENT].decode(errors="ignore").rstrip("-")
+    return f"{cleaned}-1" if cleaned.split(".")[0].lower() in _RESERVED else cleaned
+
+
+def title_segment(text: str) -> str:
+    """Jekyll's :title: the file name without its date, or the slug, with case and the characters
+    Jekyll keeps; "" when nothing is left to make a URL from."""
+    return _segment(text, _URL_EXTRA.removesuffix("-"))
+
+
+def slug_segment(text: str) -> str:
+    """Hugo's :slug for a slug as written: lowercased, other characters made dashes."""
+    return _segment(text.lower(), "._~-")
 
 
 def paginated_url(url: str, number: int) -> str:

@@ -291,12 +291,15 @@ def test_front_matter_json_would_change_is_never_served_from_the_cache(write_sit
 
 EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "delete post",
                          "add draft", "change template", "change config", "add post",
-                         "change bundle file", "add bundle file", "remove bundle file", "add translation"])
+                         "change bundle file", "add bundle file", "remove bundle file", "add translation",
+                         "change permalinks"])
 BUNDLE = {  # a page bundle: its post, and files copied beside it
     "content/posts/trip/index.md": post("Trip", date="2025-01-04", tags="[blue]", body="![Cat](cat.svg)"),
     "content/posts/trip/cat.svg": "<svg/>",
     "content/posts/trip/notes.md": "Not a post.\n",
 }
+PERMALINKS = ("", "permalinks: {post: '/:year/:month/:day/:title/', tag: '/tag/:slug/'}\n",
+              "permalinks:\n  post: /blog/:short_year/:i_month/:slug.html\n")
 
 
 @settings(max_examples=30, deadline=None)
@@ -344,6 +347,8 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
                 f'{{% extends "theme/post.html" %}}{{% block footer %}}v{number}{{% endblock %}}')
         elif step == "change config":
             (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"].replace("2", str(1 + number % 3)))
+        elif step == "change permalinks":
+            (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"] + PERMALINKS[1 + number % 2])
         elif step == "add post":
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
         elif step == "change bundle file":

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from pathlib import PurePosixPath
 
 import pytest
@@ -9,12 +10,19 @@ from hypothesis import strategies as st
 from sitegen.urls import (
     absolute_url,
     base_path,
+    folder_url,
     is_safe_slug,
     output_path,
     paginated_url,
+    permalink_problem,
+    post_url,
     site_url,
+    slug_segment,
     slugify,
     tag_key,
+    tag_url,
+    title_segment,
+    url_key,
 )
 
 
@@ -80,3 +88,67 @@ def test_tag_key_is_idempotent(text: str) -> None:
 @pytest.mark.parametrize("slug", ["..", "a/b", "A", "a b", "", "-a", "a..b", "a\\b", "%2e"])
 def test_unsafe_slugs_are_rejected(slug: str) -> None:
     assert not is_safe_slug(slug)
+
+
+@pytest.mark.parametrize(("pattern", "url"), [
+    ("/posts/:slug/", "/posts/my-slug/"),
+    ("/:year/:month/:day/:title/", "/2024/03/05/My-Title/"),
+    ("/:short_year/:i_month/:i_day/:title/", "/24/3/5/My-Title/"),
+    ("/news/:year/:title:output_ext", "/news/2024/My-Title.html"),
+    ("/:year/:title.html", "/2024/My-Title.html"),
+    ("/blog/:slug/:title/", "/blog/my-slug/My-Title/"),
+])
+def test_post_url_fills_each_placeholder(pattern: str, url: str) -> None:
+    assert post_url(pattern, slug="my-slug", title="My-Title", day=date(2024, 3, 5)) == url
+
+
+def test_tag_url_follows_its_pattern() -> None:
+    assert tag_url("ai") == "/tags/ai/"
+    assert tag_url("ai/llm", "/tag/:slug/") == "/tag/ai/llm/"
+
+
+@pytest.mark.parametrize(("pattern", "kind", "problem"), [
+    ("/:year/:month/:day/:title/", "post", None),
+    ("/my_blog/:year/:title.html", "post", None),
+    ("/tag/:slug/", "tag", None),
+    ("/2015/05/21/tockingtime/", "own", None),
+    ("/2015/05/21/tockingtime/", "post", "holds neither :slug nor :title"),
+    ("/:year/:nope/", "post", "unknown placeholder :nope"),
+    (":year/:title/", "post", "must start with a single /"),
+    ("//evil.example/:title/", "post", "must start with a single /"),
+    ("/:year/:title", "post", "must end with / or .html"),
+    ("/tag/:slug", "tag", "must end with /"),
+    ("/a/../:title/", "post", "may hold only"),
+    ("/a b/:title/", "post", "may hold only"),
+    ("/con/:title/", "post", "may hold only"),
+    ("/a\\b/:title/", "own", "may hold only"),
+    ("/" + "x" * 201 + "/", "own", "longer than 200 bytes"),
+])
+def test_permalink_patterns_are_checked(pattern: str, kind: str, problem: str | None) -> None:
+    found = permalink_problem(pattern, kind)
+    assert (found and found[0]) == problem or (problem is not None and found and problem in found[0])
+
+
+@pytest.mark.parametrize(("written", "title", "slug"), [
+    ("ESA-2013", "ESA-2013", "esa-2013"),
+    ("jekyll_1.0.0 released!", "jekyll_1.0.0-released!", "jekyll_1.0.0-released"),
+    ("café au lait", "café-au-lait", "café-au-lait"),
+    ("cafe\u0301", "café", "café"),  # one spelling of each letter: NFC
+    ("../../etc/passwd", "etc-passwd", "etc-passwd"),
+    ("..", "", ""),
+    ("nul", "nul-1", "nul-1"),
+    ("a\u200bb", "ab", "ab"),
+])
+def test_slugs_as_written_become_one_safe_folder_name(written: str, title: str, slug: str) -> None:
+    assert (title_segment(written), slug_segment(written)) == (title, slug)
+
+
+def test_a_long_slug_is_cut_at_200_bytes_on_a_character() -> None:
+    assert slug_segment("é" * 150) == "é" * 100
+    assert len(title_segment("ab-" * 100).encode()) <= 200
+
+
+def test_folder_url_and_url_key() -> None:
+    assert folder_url("/a/b/") == "/a/b/" and folder_url("/a/b.html") == "/a/"
+    assert url_key("2024/ESA/index.html") == url_key("2024/esa/index.html")
+    assert url_key("caf\u00e9/index.html") == url_key("cafe\u0301/index.html")
