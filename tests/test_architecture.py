@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 LAYERS: list[tuple[str, set[str]]] = [
     ("core: the errors everything reports", {"errors"}),
     ("values that flow through the pipeline", {"models", "__init__"}),
+    ("raw HTML's allow-list", {"sanitize"}),
     ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
     ("settings, front-matter values, related posts", {"config", "fields", "related"}),
     ("stages: read, group, plan, fill, check", {"parser", "taxonomy", "pages", "renderer", "check",
@@ -31,7 +32,7 @@ STAGES = {"parser", "fields", "taxonomy", "related", "site", "pages", "renderer"
 BUILD_MACHINERY = {"cache", "incremental", "output", "builder"}
 OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygments": "markup",
           "jinja2": "renderer", "click": "cli", "rich": "console", "watchfiles": "server",
-          "orjson": "cache"}
+          "orjson": "cache", "nh3": "sanitize"}
 # Module-level state some functions change, each with why it must be there
 STATE_ALLOWED = {
     ("workers", "_FORKED"): "what forked workers inherit without pickling (a Jinja environment)",
