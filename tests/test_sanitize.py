@@ -143,7 +143,9 @@ def test_markdown_after_a_blank_line_in_an_html_block_is_rendered() -> None:
     ('<img src="{{ "/a.png" | url }}" alt="x">', ["<img src=\"{{ '/a.png' | url }}\""]),
     ("<div>\n{% image 'a.png' %}\n</div>", ["{% image 'a.png' %}"]),
     ("- A step with `code that\n  wraps {{ x }}` here", ["wraps {{ x }}</code>"]),
-    ("1. Step:\n\n        ```\n        {% raw %}\n        ```\n", ["{% raw %}"]),
+    ("1. Step:\n\n        ```\n        {{ a }}\n\n        {% raw %}\n        ```\n", ["{{ a }}", "{% raw %}"]),
+    ("Text.\n\n    ```\n    {{ a }}\n\n    x\n    ```\n", ["{{ a }}"]),  # a fence indented: code
+    ("Text.\n\n    {{ a }}\n", ["<code>{{ a }}"]),
     ("Text {% endfor %} and a {{ value }}\n\n## Heading {{ x }}", ["Text {% endfor %} and a {{ value }}",
                                                                    "Heading {{ x }}"]),
 ])
