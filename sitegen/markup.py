@@ -82,12 +82,12 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     """
     md = _converter().reset()
     lines = text.split("\n")
-    prose = _prose_with_raw_html(text) if has_raw_html(text) else None
+    marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
+    prose = _prose_with_raw_html(text, marker) if has_raw_html(text) else None
     raw = prose is not None
     if prose:
         markdown_after_blank_lines(lines, prose)
         quote_template_values(lines, prose)
-    marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
     if marker is not None:  # a plain-text token survives the sanitizer; the comment would not
         lines[marker] = f"\n{_MORE_TOKEN}\n"
     text = "\n".join(lines)
@@ -326,13 +326,13 @@ def _code_and_prose(text: str) -> Iterator[tuple[str, bool]]:
     yield text[start:], False
 
 
-def _prose_with_raw_html(text: str) -> set[int] | None:
+def _prose_with_raw_html(text: str, marker: int | None) -> set[int] | None:
     """The indices of the lines outside fenced code, where raw HTML stands outside code (code
-    about HTML is not raw HTML); None where it does not."""
+    about HTML is not raw HTML) and beside the excerpt's marker; None where it does not."""
     prose, raw = set(), False
     for i, parts in prose_lines(text):
         prose.add(i)
-        raw = raw or any(has_raw_html(part) for part in parts[::2])
+        raw = raw or (i != marker and any(has_raw_html(part) for part in parts[::2]))
     return prose if raw else None
 
 

@@ -143,7 +143,8 @@ def test_markdown_after_a_blank_line_in_an_html_block_is_rendered() -> None:
     ('<img src="{{ "/a.png" | url }}" alt="x">', ["<img src=\"{{ '/a.png' | url }}\""]),
     ("<div>\n{% image 'a.png' %}\n</div>", ["{% image 'a.png' %}"]),
     ("- A step with `code that\n  wraps {{ x }}` here", ["wraps {{ x }}</code>"]),
-    ("1. Step:\n\n        ```\n        {{ a }}\n\n        {% raw %}\n        ```\n", ["{{ a }}", "{% raw %}"]),
+    ("1. Step:\n\n        ```\n        {{ a }}\n\n        {% raw %}\n        ```\n",
+     ["{{ a }}", "{% raw %}"]),
     ("Text.\n\n    ```\n    {{ a }}\n\n    x\n    ```\n", ["{{ a }}"]),  # a fence indented: code
     ("Text.\n\n    {{ a }}\n", ["<code>{{ a }}"]),
     ("Text {% endfor %} and a {{ value }}\n\n## Heading {{ x }}", ["Text {% endfor %} and a {{ value }}",
@@ -194,3 +195,13 @@ def test_no_output_runs_script(text: str) -> None:
     for html in (rendered.body_html, rendered.excerpt_html, rendered.toc_html):
         assert "<script" not in html.lower(), html
         assert not [tag for tag in _TAG.findall(html) if _RUNS.search(tag)], html
+
+
+def test_a_post_without_raw_html_is_not_sanitized() -> None:
+    """Only raw HTML outside code is sanitized: the excerpt's marker and code about HTML are not
+    raw HTML, so Python-Markdown's output stands as it wrote it (the sanitizer would rewrite the
+    footnote's &#160;)."""
+    text = "Intro[^1] with `<div>`.\n\n<!--more-->\n\n```html\n<script>x</script>\n```\n\n[^1]: Note.\n"
+    assert "Note.&#160;" in render(text, url="/posts/x/", base_path="/").body_html
+    raw = render(text + "\n<span>raw</span>\n", url="/posts/x/", base_path="/").body_html
+    assert "Note.&#160;" not in raw and "<span>raw</span>" in raw
