@@ -95,6 +95,9 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     # the text holds it
     toc = cast("TocTreeprocessor", md.treeprocessors["toc"])
     toc.marker = _TOC_MARKER if _TOC_MARKER in _without_controls(text) else ""
+    held = "{" in text and _TEMPLATE_OPEN.search(text) is not None
+    for name in ("hold_template", "show_template"):
+        md.treeprocessors[name].active = held  # type: ignore[attr-defined]
     body = md.convert(text)
     toc_html = str(getattr(md, "toc", "")) if len(getattr(md, "toc_tokens", [])) > 1 else ""
     removed: tuple[str, ...] = ()
@@ -208,8 +211,11 @@ def _extensions() -> tuple[type[Extension], type[Extension]]:
         def __init__(self, md: Markdown, hold: bool) -> None:
             super().__init__(md)
             self.hold = hold
+            self.active = True  # render sets it: most documents hold no template syntax
 
         def run(self, root: Element) -> None:
+            if not self.active:
+                return
             old, new = ("{", _TEMPLATE_HELD) if self.hold else (_TEMPLATE_HELD, "{")
             for element in root.iter():
                 for part in ("text", "tail"):
