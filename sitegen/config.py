@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -24,6 +25,7 @@ from sitegen.urls import is_safe_slug, is_safe_slug_path, permalink_problem, slu
 CONFIG_FILE = "sitegen.yaml"
 TAGS_FILE = "tags.yaml"
 _TAG_KEYS = ("slug", "description", "aliases", "old_slugs")
+_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?")
 
 
 def _text(value: object) -> str | None:
@@ -194,9 +196,20 @@ def _markdown_settings(values: dict[str, object], name: str, places: dict[str, t
     settings: dict[str, object] = {}
     for key, value in values.items():
         key_line, col = places.get(key, (line, None))
-        if key != "unsafe_html":
+        if key not in ("unsafe_html", "iframe_hosts"):
             errors.append(ConfigError(name, f"unknown key '{key}' under markdown:", line=key_line, col=col,
-                                      hint="the one key is unsafe_html"))
+                                      hint=_did_you_mean(key, ("unsafe_html", "iframe_hosts"),
+                                                         "known keys: unsafe_html, iframe_hosts")))
+        elif key == "iframe_hosts":
+            hosts = _hosts(value)
+            if hosts is None:
+                errors.append(ConfigError(
+                    name, f"markdown: iframe_hosts must be a list of host names, got {value!r}",
+                    line=key_line, col=col,
+                    hint="e.g. iframe_hosts: [youtube.com, player.vimeo.com]: a host without "
+                         "https:// or a path; [] keeps no iframe"))
+            else:
+                settings["iframe_hosts"] = hosts
         elif not isinstance(value, bool):
             errors.append(ConfigError(name, f"markdown: unsafe_html must be true or false, got {value!r}",
                                       line=key_line, col=col))
@@ -232,6 +245,11 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
         else:
             patterns[kind] = value.strip()
     return Permalinks(**patterns)
+def _hosts(value: object) -> tuple[str, ...] | None:
+    """Host names, lowercased: a listed host covers its subdomains."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and _HOST.fullmatch(v) for v in value):
+        return None
+    return tuple(dict.fromkeys(v.lower().rstrip(".") for v in value))
 
 
 def _tag_settings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],

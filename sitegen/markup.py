@@ -1,9 +1,8 @@
 """Markdown text -> HTML fragments (body, excerpt, table of contents) and plain text.
 
-Support module: imports nothing from sitegen. The one place that imports markdown and pygments,
-extending both through their public APIs only. One Markdown converter per process for each
-raw-HTML mode (two at most), reset before each document (reset clears the state that footnotes,
-abbreviations and the table of contents keep).
+Support module: imports models and sanitize. The one place that imports markdown and pygments, extending
+both through their public APIs only. One Markdown converter per process, reset before each
+document (reset clears the state that footnotes, abbreviations and the table of contents keep).
 """
 
 from __future__ import annotations
@@ -14,6 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html import unescape
 from typing import TYPE_CHECKING, Any, cast
+
+from sitegen.models import IFRAME_HOSTS
+from sitegen.sanitize import clean, has_raw_html, markdown_after_blank_lines, quote_template_values, removals
 
 if TYPE_CHECKING:
     from markdown import Extension, Markdown
@@ -38,7 +40,8 @@ _FENCED_CODE = re.compile(
 # A code span as Python-Markdown's backtick pattern finds it: a run of backticks not escaped,
 # closed by a run of the same length, on the same line or a later one of the paragraph
 _CODE_SPAN = re.compile(r"(?<!\\)(?:\\\\)*(`+).+?(?<!`)\1(?!`)", re.DOTALL)
-_TEMPLATE_OPEN = re.compile(r"(?<!\\)(\{)(?=[{%])")
+_TEMPLATE_OPEN = re.compile(r"\{(?=[{%])")
+_TEMPLATE_HELD = "\x02sitegen-brace\x03"  # Python-Markdown removes \x02 and \x03 from the text it reads
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
 _ROOT_LINK = re.compile(r'\s(?:href|src)="/(?!/)')
 _FRAGMENT_LINK = re.compile(r'\shref="#')
@@ -61,6 +64,7 @@ class Rendered:
     cut: bool
     summary: str  # plain text of the excerpt's first part, for lists, feeds and meta tags
     words: int
+    removed: tuple[str, ...] = ()  # the kinds of raw HTML the allow-list took out (sanitize.KINDS)
 
     @property
     def reading_minutes(self) -> int:
@@ -68,27 +72,41 @@ class Rendered:
 
 
 def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
-           more: str = MORE) -> Rendered:
+           iframe_hosts: tuple[str, ...] = IFRAME_HOSTS, more: str = MORE) -> Rendered:
     """Convert one document; `url` is its site URL, `base_path` the site's path prefix.
 
-    Raw HTML in the text is shown as text unless `unsafe_html`: content is not trusted to run
-    script on the site. Links with executable schemes (javascript:, vbscript:, data: pages) lose
-    their target either way.
+    Raw HTML in the text keeps only what sanitize's allow-list names (iframes from
+    `iframe_hosts`) unless `unsafe_html`: content is not trusted to run script on the site.
+    Links with executable schemes (javascript:, vbscript:, data: pages) lose their target
+    either way.
     """
-    md = _converter(unsafe_html).reset()
-    lines = _protect_template_syntax(text)
+    md = _converter().reset()
+    lines = text.split("\n")
     marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
-    if marker is not None:  # a plain-text token survives either mode; the comment would not
+    prose = _prose_with_raw_html(text, marker) if has_raw_html(text) else None
+    raw = prose is not None
+    if prose:
+        markdown_after_blank_lines(lines, prose)
+        quote_template_values(lines, prose)
+    if marker is not None:  # a plain-text token survives the sanitizer; the comment would not
         lines[marker] = f"\n{_MORE_TOKEN}\n"
     text = "\n".join(lines)
     # The table of contents' marker is looked for in every element of the document: only where
     # the text holds it
     toc = cast("TocTreeprocessor", md.treeprocessors["toc"])
     toc.marker = _TOC_MARKER if _TOC_MARKER in _without_controls(text) else ""
-    body = _defuse_urls(md.convert(text))
+    held = "{" in text and _TEMPLATE_OPEN.search(text) is not None
+    for name in ("hold_template", "show_template"):
+        md.treeprocessors[name].active = held  # type: ignore[attr-defined]
+    body = md.convert(text)
+    toc_html = str(getattr(md, "toc", "")) if len(getattr(md, "toc_tokens", [])) > 1 else ""
+    removed: tuple[str, ...] = ()
+    if raw and not unsafe_html:  # a post without raw HTML holds only what Markdown writes
+        removed = tuple(sorted({removal.kind for removal in removals(body, iframe_hosts)}))
+        body, toc_html = clean(body, iframe_hosts), clean(toc_html, iframe_hosts)
+    body = _defuse_urls(body)
     # Wide code and tables scroll sideways; a tab stop lets keyboard users scroll them too.
     body = body.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
-    toc_html = str(getattr(md, "toc", "")) if len(getattr(md, "toc_tokens", [])) > 1 else ""
     head, found, tail = body.partition(f"<p>{_MORE_TOKEN}</p>")
     cut = bool(found)
     body = f"{head.rstrip()}\n{tail.lstrip()}" if cut else body
@@ -105,16 +123,17 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
         cut=cut,
         summary=" ".join(plain_head.split()),
         words=count_words(plain_text(body)),
+        removed=removed,
     )
 
 
 @functools.cache
-def _converter(unsafe_html: bool) -> Markdown:
-    """The converter for one raw-HTML mode: made once per process, reset before each document."""
-    return new_converter(unsafe_html)
+def _converter() -> Markdown:
+    """The converter: made once per process, reset before each document."""
+    return new_converter()
 
 
-def new_converter(unsafe_html: bool, *, fast: bool = True) -> Markdown:
+def new_converter(*, fast: bool = True) -> Markdown:
     """A Markdown converter with sitegen's extensions; `fast`: with the fast paths below
     (fast=False: Python-Markdown's and Pygments' own, to compare)."""
     import markdown  # here: a rebuild from the cache never needs it
@@ -122,10 +141,8 @@ def new_converter(unsafe_html: bool, *, fast: bool = True) -> Markdown:
     fast = fast and markdown.__version_info__[0] == 3  # the major version the paths were checked on
     highlight = _formatter_factory() if fast else "html"
     config = {**_CONFIG, "codehilite": {**_CONFIG["codehilite"], "pygments_formatter": highlight}}
-    no_raw_html, fast_paths = _extensions()
-    extensions: list[str | markdown.Extension] = [*_EXTENSIONS]
-    if not unsafe_html:
-        extensions.append(no_raw_html())
+    template_guard, fast_paths = _extensions()
+    extensions: list[str | markdown.Extension] = [*_EXTENSIONS, template_guard()]
     if fast:
         extensions.append(fast_paths())  # last: it sees every processor the others registered
     return markdown.Markdown(extensions=extensions, extension_configs=config, output_format="html")
@@ -180,16 +197,39 @@ def _needs_in_order(registry: Any, needs: dict[str, tuple[str, ...]]) -> list[tu
 @functools.cache
 def _extensions() -> tuple[type[Extension], type[Extension]]:
     """The classes behind the fast paths, made on first use: importing markdown is not free."""
+    from xml.etree.ElementTree import Element
+
     from markdown import Extension
     from markdown.blockparser import BlockParser
-    from markdown.treeprocessors import InlineProcessor
-    from markdown.util import Registry
+    from markdown.treeprocessors import InlineProcessor, Treeprocessor
+    from markdown.util import AtomicString, Registry
 
-    class NoRawHtml(Extension):
-        """Raw HTML stays text: content is not trusted to run script on the site."""
+    class HoldTemplateSyntax(Treeprocessor):
+        """`{{` and `{%` in text hidden from attribute lists, which would read `{% endfor %}` as
+        attributes and drop it, then shown again. In the tree, code and raw HTML are already
+        set aside: only the text Markdown renders is touched, and nothing is left to see."""
+        def __init__(self, md: Markdown, hold: bool) -> None:
+            super().__init__(md)
+            self.hold = hold
+            self.active = True  # render sets it: most documents hold no template syntax
+
+        def run(self, root: Element) -> None:
+            if not self.active:
+                return
+            old, new = ("{", _TEMPLATE_HELD) if self.hold else (_TEMPLATE_HELD, "{")
+            for element in root.iter():
+                for part in ("text", "tail"):
+                    value = getattr(element, part)
+                    if value and old in value and not isinstance(value, AtomicString):
+                        setattr(element, part, _TEMPLATE_OPEN.sub(_TEMPLATE_HELD, value) if self.hold
+                                else value.replace(old, new))
+
+    class TemplateGuard(Extension):
         def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
-            md.preprocessors.deregister("html_block")
-            md.inlinePatterns.deregister("html")
+            # around attr_list (priority 8): after inline markup, before abbreviations and the
+            # table of contents, which read the text as shown
+            md.treeprocessors.register(HoldTemplateSyntax(md, True), "hold_template", 9)
+            md.treeprocessors.register(HoldTemplateSyntax(md, False), "show_template", 7.5)
 
     class GatedBlockParser(BlockParser):
         """Offers a block only to the processors whose BLOCK_NEEDS it holds: the others would
@@ -246,7 +286,7 @@ def _extensions() -> tuple[type[Extension], type[Extension]]:
             md.parser = parser
             md.treeprocessors.register(GatedInlineProcessor(md), "inline", 20)
 
-    return NoRawHtml, FastPaths
+    return TemplateGuard, FastPaths
 
 
 def prose_lines(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -292,19 +332,14 @@ def _code_and_prose(text: str) -> Iterator[tuple[str, bool]]:
     yield text[start:], False
 
 
-def _protect_template_syntax(text: str) -> list[str]:
-    """The lines of `text`, with `{{` and `{%` escaped outside code so other generators' syntax
-    stays text.
-
-    Python-Markdown's attribute lists would otherwise read `{% endfor %}` as attributes and
-    drop it from the page.
-    """
-    lines = text.split("\n")
+def _prose_with_raw_html(text: str, marker: int | None) -> set[int] | None:
+    """The indices of the lines outside fenced code, where raw HTML stands outside code (code
+    about HTML is not raw HTML) and beside the excerpt's marker; None where it does not."""
+    prose, raw = set(), False
     for i, parts in prose_lines(text):
-        if "{" in lines[i]:
-            lines[i] = "".join(part if n % 2 else _TEMPLATE_OPEN.sub(r"\\\1", part)
-                               for n, part in enumerate(parts))
-    return lines
+        prose.add(i)
+        raw = raw or (i != marker and any(has_raw_html(part) for part in parts[::2]))
+    return prose if raw else None
 
 
 def is_dangerous_url(url: str) -> bool:

@@ -26,6 +26,9 @@ def _empty() -> Mapping[str, object]:
     return {}
 
 
+# Whose iframes a post keeps by default: video players that embed as iframes and nothing else
+IFRAME_HOSTS = ("youtube.com", "youtube-nocookie.com", "player.vimeo.com")
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TagSpec:
     """One entry of tags.yaml: what the site owner says about a tag."""
@@ -71,6 +74,8 @@ class Config:
     tags: TagSettings = field(default_factory=TagSettings)
     permalinks: Permalinks = field(default_factory=Permalinks)
     unsafe_html: bool = False  # let raw HTML in posts through (markdown: {unsafe_html: true})
+    # hosts whose iframes raw HTML keeps, with their subdomains (markdown: {iframe_hosts: [...]})
+    iframe_hosts: tuple[str, ...] = IFRAME_HOSTS
     keep_files: tuple[str, ...] = ()  # output entries kept across builds (CNAME, .git)
     search: bool = False  # a /search/ page and an index built by Pagefind (sitegen[search])
     tag_specs: Mapping[str, TagSpec] = field(default_factory=dict)

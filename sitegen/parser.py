@@ -2,7 +2,7 @@
 
 `parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
 what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, markup, shortcodes, urls.
+Imports errors, models, fields, frontmatter, markup, sanitize, shortcodes, urls.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, prose_lines, render
 from sitegen.models import Config, Html, Post
+from sitegen.sanitize import KINDS, removals
 from sitegen.urls import base_path, output_path, page_url, placeholders, post_url, url_key
 
 SECTIONS = ("posts", "pages")
@@ -35,7 +36,6 @@ _LINK_PATTERNS = (
     re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)"),  # [ref]: target, not [^note]:
     re.compile(r"\s(?:href|src)\s*=\s*[\"']([^\"']+)[\"']"),  # raw HTML
 )
-_RAW_HTML = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:\s[^<>]*)?/?>")
 _PARAGRAPH = re.compile(r"(?:[^\n]+\n?)+")
 _BRACKET_RUN = re.compile(r"\[{1000,}|\]{1000,}|\({1000,}|<{1000,}")
 
@@ -241,9 +241,12 @@ def parse_post(
             "another generator", line=document.body_line + index,
             hint="write it as Markdown or HTML, or delete it"))
     rendered = render(body, url=url, base_path=base_path(config.base_url),
-                      unsafe_html=config.unsafe_html, more=separator)
+                      unsafe_html=config.unsafe_html, iframe_hosts=config.iframe_hosts, more=separator)
     links = find_links(body, document.body_line)
-    problems.warnings.extend(_content_warnings(source, body, document.body_line, config, links))
+    link_warnings = _content_warnings(source, links)
+    removed = tuple(k for k in rendered.removed if k != "javascript" or not link_warnings)
+    problems.warnings.extend(link_warnings)
+    problems.warnings.extend(_removal_warnings(source, body, document.body_line, config, removed))
     return Post(
         source=source, section=section, slug=slug, url=url, title=title, date=when,
         updated=updated, tag_names=tag_names, tag_places=tag_places, aliases=aliases, draft=draft,
@@ -302,23 +305,36 @@ def _too_costly(source: PurePosixPath, markdown: str, first_line: int, problems:
     return True
 
 
-def _content_warnings(source: PurePosixPath, markdown: str, first_line: int, config: Config,
-                      links: tuple[tuple[str, int], ...]) -> list[SourceError]:
-    """Raw HTML shown as text, and links that lose an executable target."""
-    warnings: list[SourceError] = [
-        ContentError(source, f"link to {target[:40]!r} removed: it would run code", line=line,
-                     hint="link to an http(s) address instead")
-        for target, line in links if is_dangerous_url(target)]
-    if not config.unsafe_html and "<" in markdown:
-        for number, line in _prose(markdown, first_line):
-            tag = _RAW_HTML.search(line)
-            if tag:
-                warnings.append(ContentError(
-                    source, f"raw HTML <{tag.group(1)}> is shown as text", line=number,
-                    col=tag.start() + 1,
-                    hint="write it in Markdown, or trust your posts with markdown: {unsafe_html: true} "
-                         "in sitegen.yaml"))
-                break  # once per post is enough to know
+def _content_warnings(source: PurePosixPath, links: tuple[tuple[str, int], ...]) -> list[SourceError]:
+    """Links that lose an executable target."""
+    return [ContentError(source, f"link to {target[:40]!r} removed: it would run code", line=line,
+                         hint="link to an http(s) address instead")
+            for target, line in links if is_dangerous_url(target)]
+
+
+def _removal_warnings(source: PurePosixPath, markdown: str, first_line: int, config: Config,
+                      removed: tuple[str, ...]) -> list[SourceError]:
+    """One warning for each kind of raw HTML the allow-list took out, at the first place the
+    Markdown holds it (outside code). A kind not found in raw HTML came from Markdown itself (a
+    link to javascript:), warned about with the links."""
+    if not removed:
+        return []
+    lines = markdown.split("\n")
+    prose = [""] * len(lines)
+    for index, parts in prose_lines(markdown):  # code blanked, so columns stay where they are
+        prose[index] = "".join(part if n % 2 == 0 else " " * len(part) for n, part in enumerate(parts))
+    text = "\n".join(prose)
+    first: dict[str, tuple[int, int, str]] = {}
+    for removal in removals(text, config.iframe_hosts):
+        if removal.kind in removed and removal.kind not in first:
+            start = text.rfind("\n", 0, removal.offset) + 1
+            first[removal.kind] = (text.count("\n", 0, removal.offset), removal.offset - start,
+                                   removal.detail)
+    warnings: list[SourceError] = []
+    for kind, (index, col, detail) in sorted(first.items(), key=lambda item: item[1]):
+        message, hint = KINDS[kind]
+        warnings.append(ContentError(source, message.format(detail), line=first_line + index,
+                                     col=col + 1, hint=hint))
     return warnings
 
 

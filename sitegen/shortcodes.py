@@ -160,10 +160,10 @@ def _link(args: str, post: _Post) -> str | None:
     if not path or "{" in path:
         return None
     if path.startswith("_posts/"):
-        path = "content/posts/" + path.removeprefix("_posts/")
-    else:
-        path = "content/pages/" + path
-    return _link_to(path, post)
+        return _link_to("content/posts/" + path.removeprefix("_posts/"), post)
+    if path.endswith((".md", ".markdown")):
+        return _link_to("content/pages/" + path, post)
+    return "/" + path  # a file of the site (static/): root-relative, the base path added later
 
 
 def _image(args: str, post: _Post) -> str | None:

@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 LAYERS: list[tuple[str, set[str]]] = [
     ("core: the errors everything reports", {"errors"}),
     ("values that flow through the pipeline", {"models", "__init__"}),
+    ("raw HTML's allow-list", {"sanitize"}),
     ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
     ("settings, front-matter values, related posts, other generators' syntax",
      {"config", "fields", "related", "shortcodes"}),
@@ -32,7 +33,7 @@ STAGES = {"parser", "fields", "shortcodes", "taxonomy", "related", "site", "page
 BUILD_MACHINERY = {"cache", "incremental", "output", "builder"}
 OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygments": "markup",
           "jinja2": "renderer", "click": "cli", "rich": "console", "watchfiles": "server",
-          "orjson": "cache"}
+          "orjson": "cache", "nh3": "sanitize"}
 # Module-level state some functions change, each with why it must be there
 STATE_ALLOWED = {
     ("workers", "_FORKED"): "what forked workers inherit without pickling (a Jinja environment)",

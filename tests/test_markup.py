@@ -141,8 +141,8 @@ def test_count_words_skips_dashes_and_bullets() -> None:
 
 
 @functools.cache
-def _converter(unsafe_html: bool, fast: bool = True) -> Any:
-    return markup.new_converter(unsafe_html, fast=fast)
+def _converter(fast: bool = True) -> Any:
+    return markup.new_converter(fast=fast)
 
 
 _INLINE_TEXT = st.lists(st.sampled_from(
@@ -151,23 +151,21 @@ _INLINE_TEXT = st.lists(st.sampled_from(
     max_size=30).map("".join)
 
 
-@pytest.mark.parametrize("unsafe_html", [False, True])
 @given(text=_INLINE_TEXT)
-def test_an_inline_pattern_matches_only_texts_holding_what_it_needs(unsafe_html: bool, text: str) -> None:
+def test_an_inline_pattern_matches_only_texts_holding_what_it_needs(text: str) -> None:
     """The fast path skips a pattern for a text without any of its NEEDS: sound only if the
     pattern's expression cannot match such a text, in the installed Python-Markdown."""
-    patterns = _converter(unsafe_html).inlinePatterns
+    patterns = _converter().inlinePatterns
     for name, needs in markup.INLINE_NEEDS.items():
         if name in patterns and patterns[name].compiled_re.search(text):
             assert any(need in text for need in needs), (name, text)
 
 
-@pytest.mark.parametrize("unsafe_html", [False, True])
-def test_the_generated_texts_meet_every_inline_pattern(unsafe_html: bool) -> None:
+def test_the_generated_texts_meet_every_inline_pattern() -> None:
     """The property above checks a pattern only on texts it matches: each pattern must match some."""
     from hypothesis import find, settings
 
-    patterns = _converter(unsafe_html).inlinePatterns
+    patterns = _converter().inlinePatterns
     for name in markup.INLINE_NEEDS:
         if name in patterns:
             found = find(_INLINE_TEXT, lambda text, name=name: patterns[name].compiled_re.search(text)
@@ -178,9 +176,7 @@ def test_the_generated_texts_meet_every_inline_pattern(unsafe_html: bool) -> Non
 def test_every_inline_pattern_has_what_it_needs_listed() -> None:
     """A pattern missing from NEEDS is never skipped (safe, but slow): listing each one keeps the
     fast path fast when Python-Markdown adds or renames one."""
-    for unsafe_html in (False, True):
-        assert {name for name in markup.INLINE_NEEDS} >= {item.name for item in
-                                                 _converter(unsafe_html).inlinePatterns._priority}
+    assert set(markup.INLINE_NEEDS) >= {item.name for item in _converter().inlinePatterns._priority}
 
 
 _MARKDOWN_LINE = st.lists(st.sampled_from([
@@ -190,17 +186,16 @@ _MARKDOWN_LINE = st.lists(st.sampled_from([
 ]), max_size=12).map(" ".join)
 
 
-@pytest.mark.parametrize("unsafe_html", [False, True])
 @given(lines=st.lists(_MARKDOWN_LINE, min_size=1, max_size=4))
-def test_the_inline_fast_path_gives_python_markdowns_own_output(unsafe_html: bool, lines: list[str]) -> None:
+def test_the_inline_fast_path_gives_python_markdowns_own_output(lines: list[str]) -> None:
     text = "\n".join(lines) + "\n\n[r]: /ref\n\n[^1]: A note.\n"
-    fast, stock = _converter(unsafe_html), _converter(unsafe_html, fast=False)
+    fast, stock = _converter(), _converter(fast=False)
     assert fast.reset().convert(text) == stock.reset().convert(text)
 
 
 def test_the_inline_fast_path_is_in_use() -> None:
     """On a plain text no pattern is tried at all (the stock processor tries all of them)."""
-    md = markup.new_converter(False)
+    md = markup.new_converter()
     tried = []
     for pattern in md.inlinePatterns:
         compiled = pattern.getCompiledRegExp
@@ -235,7 +230,7 @@ def _blocks_lacking(name: str) -> st.SearchStrategy[str]:
 def _not_taken(name: str, block: str) -> None:
     from xml.etree import ElementTree
 
-    md = _converter(False, fast=False)
+    md = _converter(fast=False)
     md.reset()
     processor, parent, blocks = md.parser.blockprocessors[name], ElementTree.Element("div"), [block, "next"]
     assert not processor.test(parent, block) or processor.run(parent, blocks) is False
@@ -273,12 +268,10 @@ _MARKDOWN_BLOCK = st.lists(st.sampled_from([
 ]), min_size=1, max_size=8)
 
 
-@pytest.mark.parametrize("unsafe_html", [False, True])
 @given(blocks=_MARKDOWN_BLOCK, joins=st.lists(st.sampled_from(["\n\n", "\n"]), min_size=8, max_size=8))
-def test_the_fast_block_parser_gives_python_markdowns_own_output(unsafe_html: bool, blocks: list[str],
-                                                                  joins: list[str]) -> None:
+def test_the_fast_block_parser_gives_python_markdowns_own_output(blocks: list[str], joins: list[str]) -> None:
     text = "".join(block + join for block, join in zip(blocks, joins, strict=False))
-    fast, stock = _converter(unsafe_html), _converter(unsafe_html, fast=False)
+    fast, stock = _converter(), _converter(fast=False)
     assert fast.reset().convert(text) == stock.reset().convert(text)
 
 
@@ -289,9 +282,9 @@ def test_another_major_version_of_python_markdown_gets_the_stock_converter(
     from markdown.blockparser import BlockParser
     from markdown.treeprocessors import InlineProcessor
 
-    fast = markup.new_converter(False)
+    fast = markup.new_converter()
     monkeypatch.setattr(markdown, "__version_info__", (4, 0, 0, "final", 0))
-    other = markup.new_converter(False)
+    other = markup.new_converter()
     assert type(fast.parser) is not BlockParser and type(other.parser) is BlockParser
     assert type(fast.treeprocessors["inline"]) is not InlineProcessor
     assert type(other.treeprocessors["inline"]) is InlineProcessor
@@ -300,7 +293,7 @@ def test_another_major_version_of_python_markdown_gets_the_stock_converter(
 
 def test_the_fast_block_parser_is_in_use() -> None:
     """A plain paragraph is not offered to the processors that search for headings or quotes."""
-    md = markup.new_converter(False)
+    md = markup.new_converter()
     offered = []
     for name in ("hashheader", "quote", "reference"):
         processor = md.parser.blockprocessors[name]

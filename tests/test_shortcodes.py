@@ -33,6 +33,7 @@ def done(text: str) -> str:
     ("[b]({% post_url sub/2010-07-21-name %})", "[b](../sub/2010-07-21-name.md)"),
     ("[c]({% link _posts/2016-07-26-name.md %})", "[c](../2016-07-26-name.md)"),
     ("[d]({% link about.md %})", "[d](../../pages/about.md)"),
+    ("![i]({% link assets/x.png %})", "![i](/assets/x.png)"),
     ('[e]({{< ref "posts/other.md#part" >}})', "[e](../other.md#part)"),
     ('[f]({{< relref "same" >}})', "[f](same.md)"),
     ('[g]({{< ref "#here" >}})', "[g](#here)"),
@@ -110,3 +111,15 @@ def test_rewriting_never_fails_and_keeps_the_lines(text: str) -> None:
     out, shown = rewrite(text, SOURCE, BASE)
     assert out.count("\n") == text.count("\n")
     assert all(0 <= line <= text.count("\n") for line, _ in shown)
+
+
+def test_embeds_and_figures_survive_the_sanitizer_without_a_warning() -> None:
+    problems = Problems()
+    text = ('---\ntitle: T\ndate: 2025-01-01\n---\n{{< youtube dQw4w9WgXcQ >}}\n\n'
+            '{{< figure src="/a.png" alt="A cat" caption="A cat" >}}\n\n{% image "img/b.png", "B" %}\n')
+    result = parse_post(SOURCE, text, config(), section="posts", problems=problems)
+    assert result is not None and problems.warnings == [] and problems.errors == []
+    assert '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in result.body_html
+    assert '<figure><img src="/a.png" alt="A cat"><figcaption><p>A cat</p></figcaption></figure>' \
+        in result.body_html
+    assert '<img src="/img/b.png" alt="B">' in result.body_html
