@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import json
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -24,6 +26,7 @@ from sitegen.urls import is_safe_slug, is_safe_slug_path, slugify, tag_key, tag_
 CONFIG_FILE = "sitegen.yaml"
 TAGS_FILE = "tags.yaml"
 _TAG_KEYS = ("slug", "description", "aliases", "old_slugs")
+_PLAIN = re.compile(r"[^\W_][\w .+#&/'-]*")  # then read back to be sure
 
 
 def _text(value: object) -> str | None:
@@ -240,6 +243,20 @@ def tag_registry(text: str) -> tuple[dict[str, TagSpec], dict[str, str], list[So
             specs[tag_key(tag)] = spec
     aliases, alias_errors = _alias_map(specs, name)
     return specs, aliases, [_as_config(e) for e in errors + alias_errors]
+
+
+def alias_entry(name: str, aliases: list[str]) -> str:
+    """The one line of tags.yaml that makes `aliases` spellings of the tag `name`, as
+    `End of Life: {aliases: [End-of-Life]}`; names that YAML would read otherwise are quoted."""
+    return f"{_scalar(name)}: {{aliases: [{', '.join(map(_scalar, aliases))}]}}"
+
+
+def _scalar(name: str) -> str:
+    """A name as a YAML flow scalar that reads back as itself: plain where it can be."""
+    if not _PLAIN.fullmatch(name):
+        return json.dumps(name, ensure_ascii=False)
+    data, errors = load_mapping(f"a: [{name}]\nb: {name}", TAGS_FILE, 1)
+    return name if not errors and data.values == {"a": [name], "b": name} else json.dumps(name, ensure_ascii=False)
 
 
 def _tag_spec(

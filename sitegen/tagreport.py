@@ -1,6 +1,6 @@
 """Tag hygiene: every tag with its counts and spellings, and pairs that are likely the same tag.
 
-Pure, after the site stage. Imports models, urls.
+Pure, after the site stage. Imports config (a tags.yaml line to suggest), models, urls.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sitegen.config import TAGS_FILE, alias_entry
 from sitegen.models import Site, Tag
 from sitegen.urls import tag_key
 
@@ -32,7 +33,8 @@ def tag_rows(site: Site) -> list[TagRow]:
 
 
 def near_duplicates(site: Site) -> list[Suspect]:
-    """Case variants of one tag, and different tags one plural, punctuation or edit apart.
+    """Spellings of one tag (case variants; spellings apart that share a slug, with the tags.yaml
+    line that settles them), and different tags one plural, punctuation or edit apart.
 
     Spellings that tags.yaml lists as aliases are settled: they are not flagged again.
     """
@@ -40,7 +42,16 @@ def near_duplicates(site: Site) -> list[Suspect]:
     suspects: list[Suspect] = []
     for tag in site.tags:
         unsettled = tuple(s for s in site.spellings[tag.key] if tag_key(s) not in aliases)
-        if len(unsettled) > 1:
+        apart: dict[str, str] = {}  # one spelling for each other key: the build warns about them
+        for spelling in unsettled:
+            if tag_key(spelling) != tag_key(tag.name):
+                apart.setdefault(tag_key(spelling), spelling)
+        if apart:
+            settle = (f"add {', '.join(map(repr, apart.values()))} to its aliases in {TAGS_FILE}"
+                      if tag.key in site.config.tag_specs else
+                      f"{TAGS_FILE}: {alias_entry(tag.name, list(apart.values()))}")
+            suspects.append(Suspect(unsettled, f"one tag, spelled apart; to settle it, {settle}"))
+        elif len(unsettled) > 1:
             suspects.append(Suspect(unsettled, "same tag, spelled differently"))
     loose = {t.key: t.slug.replace("-", "") for t in site.tags}
     by_name = {t.key: t.name for t in site.tags}

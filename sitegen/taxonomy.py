@@ -2,8 +2,8 @@
 
 The one owner of a term's identity (its key, tags.yaml aliases followed), display name, slug,
 parent and URL, computed once from the names as written. Written for any taxonomy: a
-`Vocabulary` says what differs between two (tags now, categories next). Pure. Imports errors,
-models, markup (tag descriptions), urls.
+`Vocabulary` says what differs between two (tags now, categories next). Pure. Imports config
+(a tags.yaml line to suggest), errors, models, markup (tag descriptions), urls.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from sitegen.config import alias_entry
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
 from sitegen.models import EPOCH, Config, Post, Tag, TagSpec
@@ -44,6 +45,7 @@ class Vocabulary:
     _meanings: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False, compare=False)
     _levels_of: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict, repr=False,
                                                                      compare=False)
+    _registered: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def tags(cls, config: Config) -> Vocabulary:
@@ -72,12 +74,52 @@ class Vocabulary:
         if spelling in self._meanings:
             return self._meanings[spelling]
         name = self.name(spelling)
-        key = tag_key(name)
-        key = self.aliases.get(key, key)
-        levels = zip(self.lineage(key), self._levels(key, name), strict=True)
-        slugged = all(self._own_slug(level, written) for level, written in levels)
-        self._meanings[spelling] = meaning = (key, name) if slugged else None
+        levels = name.split("/") if self.hierarchy else [name]
+        key = self.aliases.get(tag_key(name)) or self._identity(levels, aliases=True)
+        meaning = None
+        if key is not None:
+            named = zip(self.lineage(key), self._levels(key, name), strict=True)
+            meaning = (key, name) if all(self._own_slug(level, written) for level, written in named) else None
+        self._meanings[spelling] = meaning
         return meaning
+
+    def _identity(self, levels: list[str], *, aliases: bool = False) -> str | None:
+        """The key of the term these levels name (with `aliases`, an alias's slug counts too, as
+        the alias itself does for the whole name only). A registry entry is found by its name; any
+        other spelling is the term whose slug it has, under the same parent: readers see one tag
+        in "End of Life" and "End-of-Life", and so does the URL. That term is the registry entry
+        whose name (or alias) has that slug, or else the slug path itself. None when a level has
+        no slug."""
+        if not self._registered and self.specs:
+            self._register()
+        key = tag_key("/".join(levels))
+        if key in self.specs:
+            return key
+        path = self._slug_path(levels)
+        if path is None:
+            return None
+        return self._registered.get(path) or (self._registered.get("alias:" + path) if aliases else None) or path
+
+    def _slug_path(self, levels: list[str]) -> str | None:
+        own = slugify(levels[-1])
+        parent = self._identity(levels[:-1]) if len(levels) > 1 else None
+        if not own or (len(levels) > 1 and parent is None):
+            return None
+        return f"{parent}/{own}" if parent else own
+
+    def _register(self) -> None:
+        """Each registry entry (parents first, then in file order) under the slug path of its name,
+        and of each alias; the first to claim a path keeps it."""
+        self._registered[""] = ""  # being filled: not filled again by the look-ups below
+        entries = sorted(self.specs.items(), key=lambda item: (item[0].count("/"), item[1].line or 0, item[0]))
+        for key, spec in entries:
+            path = self._slug_path(self.name(spec.name).split("/") if self.hierarchy else [spec.name])
+            if path is not None:
+                self._registered.setdefault(path, key)
+            for alias in spec.aliases:
+                path = self._slug_path(self.name(alias).split("/") if self.hierarchy else [alias])
+                if path is not None:
+                    self._registered.setdefault("alias:" + path, key)
 
     def _levels(self, key: str, name: str) -> list[str]:
         """The name of each level, the term's own last: ["ai", "ai/llm"] reversed, as written."""
@@ -114,16 +156,19 @@ class Vocabulary:
         """Every spelling of every term (each level of it), counted; in the order given, so that
         the first seen wins a tie."""
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        known = self._levels_of
         for used in uses:
             for use in used:
-                levels = known.get((use.key, use.name))
-                if levels is None:
-                    levels = known[use.key, use.name] = list(
-                        zip(self.lineage(use.key), self._levels(use.key, use.name), strict=True))
-                for key, name in levels:
+                for key, name in self.levels(use):
                     spellings[key][name] += 1
         return spellings
+
+    def levels(self, use: Use) -> list[tuple[str, str]]:
+        """The term a use names and, with hierarchy, each term above it: key and name as written."""
+        levels = self._levels_of.get((use.key, use.name))
+        if levels is None:
+            levels = self._levels_of[use.key, use.name] = list(
+                zip(self.lineage(use.key), self._levels(use.key, use.name), strict=True))
+        return levels
 
     def terms(self, spellings: Mapping[str, Counter[str]],
               known: Mapping[str, Tag] | None = None) -> dict[str, Tag]:
@@ -202,7 +247,8 @@ def group_tags(vocabulary: Vocabulary, posts: tuple[Post, ...], uses: Mapping[st
         spellings={k: tuple(sorted(c)) for k, c in sorted(spellings.items())},
         tags_of=tags_of,
         errors=_slug_clashes(vocabulary, tags, posts, uses),
-        warnings=_unused_specs(vocabulary, {*tags, *used}),
+        warnings=_unused_specs(vocabulary, {*tags, *used})
+        + _spelled_apart(vocabulary, tags, spellings, oldest_first, uses),
     )
 
 
@@ -241,8 +287,48 @@ def _alias_slug(vocabulary: Vocabulary, spelling: str, tags: dict[str, Tag]) -> 
     return "/".join(slugs) if all(slugs) else ""
 
 
+def _spelled_apart(vocabulary: Vocabulary, tags: dict[str, Tag], spellings: Mapping[str, Counter[str]],
+                   oldest_first: list[Post], uses: Mapping[str, tuple[Use, ...]]) -> list[SourceError]:
+    """A warning for each term written in spellings that differ by more than case, spaces and
+    stray punctuation ("End of Life", "End-of-Life"): one term, shown under the most written
+    spelling, located at the first use of the first other spelling. Spellings tags.yaml lists
+    as aliases are settled."""
+    first: dict[tuple[str, str], tuple[Post, int]] = {}
+    for post in oldest_first:
+        for use in uses[str(post.source)]:
+            for level in vocabulary.levels(use):
+                first.setdefault(level, (post, use.place[0]))
+    settled: dict[str, set[str]] = defaultdict(set)
+    for alias, key in vocabulary.aliases.items():
+        settled[key].add(alias)
+    warnings: list[SourceError] = []
+    for key, tag in sorted(tags.items()):
+        own = {tag_key(tag.name), *settled[key]}
+        others: dict[str, str] = {}  # one spelling for each other key, the first written
+        for name in spellings[key]:
+            if tag_key(name) not in own:
+                others.setdefault(tag_key(name), name)
+        if not others:
+            continue
+        places = [first[key, name] for name in others.values()]
+        written = ", ".join(f"'{name}' ({_where(*place)})" for name, place in zip(others.values(), places,
+                                                                                strict=True))
+        noun, registry = vocabulary.noun, vocabulary.registry
+        settle = (f"add {', '.join(repr(n) for n in others.values())} to the aliases of '{tag.name}' in "
+                  f"{registry}" if key in vocabulary.specs else
+                  f"add this line to {registry}: {alias_entry(tag.name, list(others.values()))}")
+        post, line = places[0]
+        warnings.append(ContentError(
+            post.source, f"{noun} '{tag.name}' is also written {written}: one {noun}, at {tag.url}",
+            line=line, hint=f"write one spelling, or {settle}"))
+    return warnings
+
+
 def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Post, ...],
                   uses: Mapping[str, tuple[Use, ...]]) -> list[SourceError]:
+    """An error for each URL two terms would share: spellings with one slug are one term, so
+    this is a registry entry's doing (two entries, or an entry's own slug), said once at its
+    line. Terms under two parents that share a URL are left to the parents' error."""
     users: dict[str, list[tuple[Post, int]]] = defaultdict(list)  # with the tag's line
     for post in posts:
         for use in uses[str(post.source)]:
@@ -256,19 +342,33 @@ def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Pos
         return users[tag.key] or [use for key in sorted(users) if key.startswith(tag.key + "/")
                                   for use in users[key]]
 
+    clashing_parents = {tag.key for group in by_slug.values() if len(group) > 1 for tag in group}
     errors: list[SourceError] = []
+    noun, registry = vocabulary.noun, vocabulary.registry
     for slug, clashing in sorted(by_slug.items()):
-        if len(clashing) < 2:
+        if len(clashing) < 2 or any(t.parent in clashing_parents for t in clashing):
             continue
         described = "; ".join(
-            f"'{t.name}' in " + ", ".join(sorted({_where(*u) for u in users_of(t)})) for t in clashing
-        )
+            f"'{t.name}' " + (f"({registry}:{vocabulary.specs[t.key].line})" if t.key in vocabulary.specs else
+                              "in " + ", ".join(sorted({_where(*u) for u in users_of(t)})))
+            for t in clashing)
+        entries = sorted((vocabulary.specs[t.key].line or 0, t) for t in clashing if t.key in vocabulary.specs)
+        own = slug.rsplit("/", 1)[-1]
+        if entries:
+            line, entry = entries[-1]
+            other = next(t for t in clashing if t is not entry)
+            errors.append(ContentError(
+                registry, f"{noun}s {' and '.join(repr(t.name) for t in clashing)} would share the URL "
+                f"{entry.url} ({described})", line=line,
+                hint=f"make '{other.name}' an alias of '{entry.name}' (aliases: [{other.name}]), or give "
+                     f"'{entry.name}' a slug of its own: {{slug: {own}-2}}"))
+            continue
         first, line = (users_of(clashing[1]) or users_of(clashing[0]))[0]
         errors.append(ContentError(
-            first.source, f"{vocabulary.noun}s {' and '.join(repr(t.name) for t in clashing)} would share "
+            first.source, f"{noun}s {' and '.join(repr(t.name) for t in clashing)} would share "
             f"the URL {clashing[0].url} ({described})", line=line,
-            hint=f"give one of them its own slug in {vocabulary.registry}, e.g. '{clashing[1].name}': "
-                 f"{{slug: {slug.rsplit('/', 1)[-1]}-2}}, or use one spelling"))
+            hint=f"give one of them its own slug in {registry}, e.g. '{clashing[1].name}': "
+                 f"{{slug: {own}-2}}, or use one spelling"))
     return errors
 
 
