@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sitegen.config import TAGS_FILE, alias_entry
 from sitegen.models import Site, Tag
-from sitegen.urls import tag_key
+from sitegen.urls import slugify, tag_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +41,17 @@ def near_duplicates(site: Site) -> list[Suspect]:
     aliases = site.config.tag_aliases
     suspects: list[Suspect] = []
     for tag in site.tags:
-        unsettled = tuple(s for s in site.spellings[tag.key] if tag_key(s) not in aliases)
+        spec = site.config.tag_specs.get(tag.key)
+        aliased = {slugify(alias) for alias in (spec.aliases if spec else ())}
+        unsettled = tuple(s for s in site.spellings[tag.key] if tag_key(s) not in aliases
+                          and (tag_key(s) == tag_key(tag.name) or slugify(s) not in aliased))
         apart: dict[str, str] = {}  # one spelling for each other key: the build warns about them
         for spelling in unsettled:
             if tag_key(spelling) != tag_key(tag.name):
                 apart.setdefault(tag_key(spelling), spelling)
         if apart:
             settle = (f"add {', '.join(map(repr, apart.values()))} to its aliases in {TAGS_FILE}"
-                      if tag.key in site.config.tag_specs else
+                      if spec is not None else
                       f"{TAGS_FILE}: {alias_entry(tag.name, list(apart.values()))}")
             suspects.append(Suspect(unsettled, f"one tag, spelled apart; to settle it, {settle}"))
         elif len(unsettled) > 1:

@@ -304,9 +304,11 @@ def _spelled_apart(vocabulary: Vocabulary, tags: dict[str, Tag], spellings: Mapp
     warnings: list[SourceError] = []
     for key, tag in sorted(tags.items()):
         own = {tag_key(tag.name), *settled[key]}
+        spec = vocabulary.specs.get(key)
+        aliased = {_slugs(vocabulary, alias) for alias in (spec.aliases if spec else ())}
         others: dict[str, str] = {}  # one spelling for each other key, the first written
         for name in spellings[key]:
-            if tag_key(name) not in own:
+            if tag_key(name) not in own and _slugs(vocabulary, name) not in aliased:
                 others.setdefault(tag_key(name), name)
         if not others:
             continue
@@ -324,11 +326,16 @@ def _spelled_apart(vocabulary: Vocabulary, tags: dict[str, Tag], spellings: Mapp
     return warnings
 
 
+def _slugs(vocabulary: Vocabulary, name: str) -> tuple[str, ...]:
+    """The slug of each level of a name, as written."""
+    return tuple(map(slugify, vocabulary.name(name).split("/"))) if vocabulary.hierarchy else (slugify(name),)
+
+
 def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Post, ...],
                   uses: Mapping[str, tuple[Use, ...]]) -> list[SourceError]:
-    """An error for each URL two terms would share: spellings with one slug are one term, so
-    this is a registry entry's doing (two entries, or an entry's own slug), said once at its
-    line. Terms under two parents that share a URL are left to the parents' error."""
+    """An error for each URL two terms would share, said once at the line of the registry entry
+    that made it so (two entries with one slug, or an entry's own slug); terms under two parents
+    that share a URL are left to the parents' error."""
     users: dict[str, list[tuple[Post, int]]] = defaultdict(list)  # with the tag's line
     for post in posts:
         for use in uses[str(post.source)]:
@@ -352,23 +359,15 @@ def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Pos
             f"'{t.name}' " + (f"({registry}:{vocabulary.specs[t.key].line})" if t.key in vocabulary.specs else
                               "in " + ", ".join(sorted({_where(*u) for u in users_of(t)})))
             for t in clashing)
-        entries = sorted((vocabulary.specs[t.key].line or 0, t) for t in clashing if t.key in vocabulary.specs)
-        own = slug.rsplit("/", 1)[-1]
-        if entries:
-            line, entry = entries[-1]
-            other = next(t for t in clashing if t is not entry)
-            errors.append(ContentError(
-                registry, f"{noun}s {' and '.join(repr(t.name) for t in clashing)} would share the URL "
-                f"{entry.url} ({described})", line=line,
-                hint=f"make '{other.name}' an alias of '{entry.name}' (aliases: [{other.name}]), or give "
-                     f"'{entry.name}' a slug of its own: {{slug: {own}-2}}"))
-            continue
-        first, line = (users_of(clashing[1]) or users_of(clashing[0]))[0]
+        # Spellings with one slug are one term: two terms on one URL are a registry entry's doing
+        line, entry = max(((vocabulary.specs[t.key].line or 0, t) for t in clashing if t.key in vocabulary.specs),
+                          default=(0, clashing[-1]), key=lambda found: found[0])
+        other = next(t for t in clashing if t is not entry)
         errors.append(ContentError(
-            first.source, f"{noun}s {' and '.join(repr(t.name) for t in clashing)} would share "
-            f"the URL {clashing[0].url} ({described})", line=line,
-            hint=f"give one of them its own slug in {registry}, e.g. '{clashing[1].name}': "
-                 f"{{slug: {own}-2}}, or use one spelling"))
+            registry, f"{noun}s {' and '.join(repr(t.name) for t in clashing)} would share the URL "
+            f"{entry.url} ({described})", line=line or None,
+            hint=f"make '{other.name}' an alias of '{entry.name}' (aliases: [{other.name}]), or give "
+                 f"'{entry.name}' a slug of its own: {{slug: {slug.rsplit('/', 1)[-1]}-2}}"))
     return errors
 
 

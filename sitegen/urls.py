@@ -71,6 +71,8 @@ def _trimmed(name: str) -> str:
     written = name
     while True:
         trimmed = name.strip()
+        if not trimmed:
+            return trimmed
         if len(trimmed) > 1 and _WRAPPERS.get(trimmed[0]) == trimmed[-1] and _wraps(trimmed):
             trimmed = trimmed[1:-1]
         elif trimmed[-1:] in (",", ";", ":") or trimmed[:1] in (",", ";", ":"):
