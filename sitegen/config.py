@@ -256,7 +256,8 @@ def _scalar(name: str) -> str:
     if not _PLAIN.fullmatch(name):
         return json.dumps(name, ensure_ascii=False)
     data, errors = load_mapping(f"a: [{name}]\nb: {name}", TAGS_FILE, 1)
-    return name if not errors and data.values == {"a": [name], "b": name} else json.dumps(name, ensure_ascii=False)
+    plain = not errors and data.values == {"a": [name], "b": name}
+    return name if plain else json.dumps(name, ensure_ascii=False)
 
 
 def _tag_spec(

@@ -98,7 +98,8 @@ class Vocabulary:
         path = self._slug_path(levels)
         if path is None:
             return None
-        return self._registered.get(path) or (self._registered.get("alias:" + path) if aliases else None) or path
+        aliased = self._registered.get("alias:" + path) if aliases else None
+        return self._registered.get(path) or aliased or path
 
     def _slug_path(self, levels: list[str]) -> str | None:
         own = slugify(levels[-1])
@@ -111,15 +112,11 @@ class Vocabulary:
         """Each registry entry (parents first, then in file order) under the slug path of its name,
         and of each alias; the first to claim a path keeps it."""
         self._registered[""] = ""  # being filled: not filled again by the look-ups below
-        entries = sorted(self.specs.items(), key=lambda item: (item[0].count("/"), item[1].line or 0, item[0]))
-        for key, spec in entries:
-            path = self._slug_path(self.name(spec.name).split("/") if self.hierarchy else [spec.name])
-            if path is not None:
-                self._registered.setdefault(path, key)
-            for alias in spec.aliases:
-                path = self._slug_path(self.name(alias).split("/") if self.hierarchy else [alias])
+        for key, spec in sorted(self.specs.items(), key=lambda item: (item[0].count("/"), item[1].line or 0)):
+            for claim, name in (("", spec.name), *(("alias:", alias) for alias in spec.aliases)):
+                path = self._slug_path(self.name(name).split("/") if self.hierarchy else [name])
                 if path is not None:
-                    self._registered.setdefault("alias:" + path, key)
+                    self._registered.setdefault(claim + path, key)
 
     def _levels(self, key: str, name: str) -> list[str]:
         """The name of each level, the term's own last: ["ai", "ai/llm"] reversed, as written."""
@@ -360,8 +357,8 @@ def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Pos
                               "in " + ", ".join(sorted({_where(*u) for u in users_of(t)})))
             for t in clashing)
         # Spellings with one slug are one term: two terms on one URL are a registry entry's doing
-        line, entry = max(((vocabulary.specs[t.key].line or 0, t) for t in clashing if t.key in vocabulary.specs),
-                          default=(0, clashing[-1]), key=lambda found: found[0])
+        entries = [(vocabulary.specs[t.key].line or 0, t) for t in clashing if t.key in vocabulary.specs]
+        line, entry = max(entries, default=(0, clashing[-1]), key=lambda found: found[0])
         other = next(t for t in clashing if t is not entry)
         errors.append(ContentError(
             registry, f"{noun}s {' and '.join(repr(t.name) for t in clashing)} would share the URL "

@@ -71,12 +71,14 @@ def test_a_tie_goes_to_the_spelling_of_the_earliest_post() -> None:
 def test_stray_punctuation_and_invisible_characters_are_not_part_of_a_tag(written: str) -> None:
     site, errors, warnings = collect(*posts(["virtualbox"], [written]))
     assert errors == warnings == []
-    assert [(t.name, t.slug, len(site.posts_by_tag[t.key])) for t in site.tags] == [("virtualbox", "virtualbox", 2)]
+    assert [(t.name, t.slug, len(site.posts_by_tag[t.key])) for t in site.tags] == [
+        ("virtualbox", "virtualbox", 2)]
     assert tag_name(written) == "virtualbox"
 
 
 def test_punctuation_that_means_something_keeps_tags_apart() -> None:
-    site, errors, warnings = collect(*posts(["C++", "C#", "C", ".NET", "NET"], ["Node.js", "nodejs", "R&D", "U.S."]))
+    site, errors, warnings = collect(*posts(["C++", "C#", "C", ".NET", "NET"],
+                                            ["Node.js", "nodejs", "R&D", "U.S."]))
     assert errors == warnings == []
     assert sorted(t.slug for t in site.tags) == ["c", "cpp", "csharp", "dotnet", "net", "node-js", "nodejs",
                                                  "r-and-d", "u-s"]
@@ -88,9 +90,11 @@ def test_a_registry_entry_gathers_every_spelling_with_its_slug() -> None:
     cfg = registry("End of Life:\n  slug: eol\n  description: Gone.\n")
     site, errors, warnings = collect(*posts(["End of Life"], ["end-of-life"], cfg=cfg), cfg=cfg)
     assert errors == []
-    assert [(t.name, t.url, len(site.posts_by_tag[t.key])) for t in site.tags] == [("End of Life", "/tags/eol/", 2)]
+    assert [(t.name, t.url, len(site.posts_by_tag[t.key])) for t in site.tags] == [
+        ("End of Life", "/tags/eol/", 2)]
     [warning] = warnings
-    assert warning.hint == "write one spelling, or add 'end-of-life' to the aliases of 'End of Life' in tags.yaml"
+    assert warning.hint == ("write one spelling, or add 'end-of-life' to the aliases of 'End of Life' "
+                            "in tags.yaml")
 
 
 def test_an_alias_gathers_the_spellings_with_its_slug() -> None:
@@ -133,7 +137,8 @@ def test_with_hierarchy_spellings_are_one_tag_under_the_same_parent() -> None:
         ("a b", "/tags/a-b/", 2), ("a b/x", "/tags/a-b/x/", 1), ("a-b/y", "/tags/a-b/y/", 1),
         ("apps", "/tags/apps/", 1), ("apps/end-of-life", "/tags/apps/end-of-life/", 1),
         ("os", "/tags/os/", 3), ("os/End of Life", "/tags/os/end-of-life/", 3)]
-    assert sorted((w.path, w.line) for w in warnings) == [("content/posts/p1.md", 4), ("content/posts/p5.md", 4)]
+    assert sorted((w.path, w.line) for w in warnings) == [("content/posts/p1.md", 4),
+                                                          ("content/posts/p5.md", 4)]
     assert any("tags.yaml: a b: {aliases: [a-b]}" in (w.hint or "") for w in warnings)
 
 
