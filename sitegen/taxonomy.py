@@ -55,7 +55,19 @@ class Vocabulary:
 
     def lineage(self, key: str) -> list[str]:
         """The term and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""
-        return _lineage(key) if self.hierarchy else [key]
+        keys = [key]
+        while self.hierarchy and (parent := self.parent(keys[-1])) is not None:
+            keys.append(parent)
+        return keys
+
+    def parent(self, key: str) -> str | None:
+        """The key of the term above, with hierarchy: what the levels above mean, as for any
+        spelling ("AI!/llm" in the registry is under the term of "ai")."""
+        if not self.hierarchy or "/" not in key:
+            return None
+        spec = self.specs.get(key)
+        above = self._identity(self.name(spec.name).split("/")[:-1]) if spec is not None else None
+        return above or key.rsplit("/", 1)[0]
 
     def name(self, spelling: str) -> str:
         """A spelling as a term's name: with hierarchy, each level's spaces made single."""
@@ -181,7 +193,7 @@ class Vocabulary:
         spec = self.specs.get(key)
         order = list(spellings)  # insertion order: first seen first
         name = spec.name if spec else max(order, key=lambda n: (spellings[n], -order.index(n)))
-        parent = key.rsplit("/", 1)[0] if self.hierarchy and "/" in key else None
+        parent = self.parent(key)
         own = self._own_slug(key, name)
         slug = f"{known[parent].slug}/{own}" if parent else own
         description = ""
@@ -253,11 +265,6 @@ def _with_page(tag: Tag, has_page: bool) -> Tag:
     return tag if tag.has_page == has_page else replace(tag, has_page=has_page)
 
 
-def _lineage(key: str) -> list[str]:
-    parts = key.split("/")
-    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
-
-
 def _with_old_slugs(vocabulary: Vocabulary, tag: Tag, tags: dict[str, Tag]) -> Tag:
     """The tag with the URLs it had before: its old slugs, and each alias's URL from the time it
     was a tag of its own. Old slugs are whole paths after /tags/, as the old URL had them, so a
@@ -277,7 +284,8 @@ def _alias_slug(vocabulary: Vocabulary, spelling: str, tags: dict[str, Tag]) -> 
     segments = vocabulary.name(spelling).split("/")
     slugs = [slugify(segment) for segment in segments]
     for depth in range(len(segments) - 1, 0, -1):  # the nearest parent the site has keeps its slug
-        parent = tags.get(tag_key("/".join(segments[:depth])))
+        above = vocabulary._identity(segments[:depth])  # as the levels of a name mean
+        parent = tags.get(above) if above is not None else None
         if parent is not None:
             slugs[:depth] = [parent.slug]
             break
