@@ -20,9 +20,10 @@ import click
 
 from sitegen import __version__, console, workers
 from sitegen import builder as builder_stage
-from sitegen.config import TAGS_FILE, load_config
+from sitegen.config import load_config
 from sitegen.errors import BuildError, OutputError, SitegenError, WriteError, count
 from sitegen.models import BuildReport, Config
+from sitegen.registry import TAGS_FILE
 from sitegen.urls import tag_key
 
 

@@ -1,12 +1,12 @@
 """Read sitegen.yaml and tags.yaml into one validated Config.
 
-Support module: imports errors, models, frontmatter (to read YAML with located errors), urls.
+Support module: imports errors, models, frontmatter (to read YAML with located errors), registry
+(tags.yaml), urls.
 Every key has a default; an unknown key is an error with a "did you mean" hint.
 """
 
 from __future__ import annotations
 
-import difflib
 import ipaddress
 import re
 from collections.abc import Callable
@@ -17,14 +17,13 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sitegen.errors import BuildError, ConfigError, SourceError
+from sitegen.errors import BuildError, ConfigError, SourceError, did_you_mean
 from sitegen.frontmatter import load_mapping
-from sitegen.models import Config, Permalinks, TagSettings, TagSpec
-from sitegen.urls import is_safe_slug, is_safe_slug_path, permalink_problem, slugify, tag_key, tag_name
+from sitegen.models import Config, Permalinks, TagSettings
+from sitegen.registry import TAGS_FILE, tag_registry
+from sitegen.urls import permalink_problem
 
 CONFIG_FILE = "sitegen.yaml"
-TAGS_FILE = "tags.yaml"
-_TAG_KEYS = ("slug", "description", "aliases", "old_slugs")
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?")
 
 
@@ -168,7 +167,7 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
         line, col = data.positions[key]
         if key not in _KEYS:  # at the key, not at its value (a mapping starts on the next line)
             errors.append(ConfigError(name, f"unknown key '{key}'", line=data.key_lines[key], col=1,
-                                      hint=_did_you_mean(key, _KEYS, "put your own keys under extra:")))
+                                      hint=did_you_mean(key, _KEYS, "put your own keys under extra:")))
             continue
         validate, expected = _KEYS[key]
         clean = validate(value)
@@ -188,7 +187,7 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
             changes.update(base_url=clean, base_url_at=(name, line, col))
         else:
             changes[key] = clean
-    return replace(config, **changes), [_as_config(e) for e in errors]
+    return replace(config, **changes), [ConfigError.of(e) for e in errors]
 
 
 def _markdown_settings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
@@ -198,7 +197,7 @@ def _markdown_settings(values: dict[str, object], name: str, places: dict[str, t
         key_line, col = places.get(key, (line, None))
         if key not in ("unsafe_html", "iframe_hosts"):
             errors.append(ConfigError(name, f"unknown key '{key}' under markdown:", line=key_line, col=col,
-                                      hint=_did_you_mean(key, ("unsafe_html", "iframe_hosts"),
+                                      hint=did_you_mean(key, ("unsafe_html", "iframe_hosts"),
                                                          "known keys: unsafe_html, iframe_hosts")))
         elif key == "iframe_hosts":
             hosts = _hosts(value)
@@ -259,7 +258,7 @@ def _tag_settings(values: dict[str, object], name: str, places: dict[str, tuple[
         key_line, col = places.get(key, (line, None))
         if key not in _TAG_SETTINGS:
             errors.append(ConfigError(name, f"unknown key '{key}' under tags:", line=key_line, col=col,
-                                      hint=_did_you_mean(key, _TAG_SETTINGS,
+                                      hint=did_you_mean(key, _TAG_SETTINGS,
                                                          "known keys: " + ", ".join(_TAG_SETTINGS))))
             continue
         validate, expected = _TAG_SETTINGS[key]
@@ -270,95 +269,6 @@ def _tag_settings(values: dict[str, object], name: str, places: dict[str, tuple[
         else:
             settings[key] = clean
     return TagSettings(**settings)  # type: ignore[arg-type]
-
-
-def tag_registry(text: str) -> tuple[dict[str, TagSpec], dict[str, str], list[SourceError]]:
-    """The entries of a tags.yaml text by tag key, the alias map, and every problem in it."""
-    name = TAGS_FILE
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    data, errors = load_mapping(text, name, 1)
-    specs: dict[str, TagSpec] = {}
-    for tag, value in data.values.items():
-        line, col = data.key_lines[tag], data.positions[tag][1]
-        fields = {} if value is None else value
-        if not isinstance(fields, dict):
-            errors.append(ConfigError(name, f"'{tag}' must map to slug: and description:",
-                                      line=line, col=col, hint=f"{tag}: {{slug: {slugify(tag)}}}"))
-            continue
-        spec, spec_errors = _tag_spec(tag, fields, name, line, data.inner.get(tag, {}))
-        errors += spec_errors
-        if spec is not None:
-            specs[tag_key(tag)] = spec
-    aliases, alias_errors = _alias_map(specs, name)
-    return specs, aliases, [_as_config(e) for e in errors + alias_errors]
-
-
-def _tag_spec(
-    tag: str, fields: dict[object, object], name: str, line: int, places: dict[str, tuple[int, int]]
-) -> tuple[TagSpec | None, list[SourceError]]:
-    """`places`: line and column of each field's key; a problem with a field is located there."""
-    errors: list[SourceError] = []
-
-    def error(key: str, message: str, hint: str | None = None) -> None:
-        key_line, col = places.get(key, (line, None))
-        errors.append(ConfigError(name, message, line=key_line, col=col, hint=hint))
-
-    for key in fields:
-        if key not in _TAG_KEYS:
-            error(str(key), f"unknown key '{key}' for tag '{tag}'",
-                  _did_you_mean(str(key), _TAG_KEYS, "known keys: " + ", ".join(_TAG_KEYS)))
-    slug, description = fields.get("slug"), fields.get("description", "")
-    if slug is not None and (not isinstance(slug, str) or not is_safe_slug(slug)):
-        error("slug", f"slug of '{tag}' must be lowercase letters, digits and dashes, got {slug!r}",
-              f"slug: {slugify(str(slug)) or 'my-tag'}")
-    if not isinstance(description, str):
-        error("description", f"description of '{tag}' must be text")
-    lists = {}
-    for key in ("aliases", "old_slugs"):
-        value = fields.get(key, [])
-        value = [value] if isinstance(value, str) else value
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            error(key, f"{key} of '{tag}' must be a list of names", f"{key}: [old name]")
-            value = []
-        lists[key] = tuple(tag_name(v) for v in value)
-    for old in lists["old_slugs"]:
-        if not is_safe_slug_path(old):
-            suggestion = "/".join(filter(None, map(slugify, old.split("/")))) or "old-slug"
-            error("old_slugs", f"old slug {old!r} of '{tag}' is not a slug, nor slugs joined by '/'",
-                  f"old_slugs: [{suggestion}]")
-    if errors:
-        return None, errors
-    return TagSpec(name=tag_name(tag), slug=slug if isinstance(slug, str) else None,
-                   description=str(description), line=line,
-                   aliases=lists["aliases"], old_slugs=lists["old_slugs"]), []
-
-
-def _alias_map(specs: dict[str, TagSpec], name: str) -> tuple[dict[str, str], list[SourceError]]:
-    """Alias spelling (as a tag key) -> the key of the tag it means; clashes are errors."""
-    aliases: dict[str, str] = {}
-    errors: list[SourceError] = []
-    for key, spec in specs.items():
-        for alias in spec.aliases:
-            alias_key = tag_key(alias)
-            other = aliases.get(alias_key) or (alias_key if alias_key in specs else None)
-            if other is not None and other != key:
-                errors.append(ConfigError(name, f"alias '{alias}' of '{spec.name}' is also "
-                                          f"'{specs[other].name}'", line=spec.line,
-                                          hint="an alias may mean one tag only"))
-            elif alias_key != key:
-                aliases[alias_key] = key
-    return aliases, errors
-
-
-def _did_you_mean(key: str, known: object, otherwise: str) -> str:
-    matches = difflib.get_close_matches(key, list(known), n=1)  # type: ignore[call-overload]
-    return f"did you mean '{matches[0]}'?" if matches else otherwise
-
-
-def _as_config(error: SourceError) -> SourceError:
-    if isinstance(error, ConfigError):
-        return error
-    return ConfigError(error.path, error.message, line=error.line, col=error.col, hint=error.hint)
 
 
 def base_url_warning(config: Config) -> SourceError | None:

@@ -16,6 +16,14 @@ def count(number: int, noun: str) -> str:
     return f"{number} {noun}{'s' * (number != 1)}"
 
 
+def did_you_mean(name: str, known: Iterable[str], otherwise: str) -> str:
+    """A hint for a misspelt name: the known name closest to it, else `otherwise`."""
+    import difflib
+
+    matches = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean '{matches[0]}'?" if matches else otherwise
+
+
 def with_hint(text: str, hint: str | None) -> str:
     """The one way a problem is written with its hint: the hint on its own indented line."""
     return f"{text}\n    hint: {hint}" if hint else text
@@ -99,6 +107,13 @@ def _rebuild(kind: type[SourceError], path: str, message: str, line: int | None,
 
 class ConfigError(SourceError):
     """sitegen.yaml or tags.yaml is invalid."""
+
+    @classmethod
+    def of(cls, error: SourceError) -> ConfigError:
+        """`error` as a configuration error (YAML's own errors come as SourceError)."""
+        if isinstance(error, ConfigError):
+            return error
+        return cls(error.path, error.message, line=error.line, col=error.col, hint=error.hint)
 
 
 class ContentError(SourceError):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from sitegen.config import TAGS_FILE, tag_registry
 from sitegen.errors import BuildError, ConfigError
 from sitegen.frontmatter import Written, outline
 from sitegen.models import TagSpec
+from sitegen.registry import TAGS_FILE, tag_registry
 from sitegen.tagedit import (
     BY_HAND,
     LINE_BREAK,

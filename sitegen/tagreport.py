@@ -1,6 +1,6 @@
 """Tag hygiene: every tag with its counts and spellings, and pairs that are likely the same tag.
 
-Pure, after the site stage. Imports models, urls.
+Pure, after the site stage. Imports config (a tags.yaml line to suggest), models, urls.
 """
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sitegen.models import Site, Tag
-from sitegen.urls import tag_key
+from sitegen.registry import TAGS_FILE, alias_entry
+from sitegen.urls import slugify, tag_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +33,28 @@ def tag_rows(site: Site) -> list[TagRow]:
 
 
 def near_duplicates(site: Site) -> list[Suspect]:
-    """Case variants of one tag, and different tags one plural, punctuation or edit apart.
+    """Spellings of one tag (case variants; spellings apart that share a slug, with the tags.yaml
+    line that settles them), and different tags one plural, punctuation or edit apart.
 
     Spellings that tags.yaml lists as aliases are settled: they are not flagged again.
     """
     aliases = site.config.tag_aliases
     suspects: list[Suspect] = []
     for tag in site.tags:
-        unsettled = tuple(s for s in site.spellings[tag.key] if tag_key(s) not in aliases)
-        if len(unsettled) > 1:
+        spec = site.config.tag_specs.get(tag.key)
+        aliased = {slugify(alias) for alias in (spec.aliases if spec else ())}
+        unsettled = tuple(s for s in site.spellings[tag.key] if tag_key(s) not in aliases
+                          and (tag_key(s) == tag_key(tag.name) or slugify(s) not in aliased))
+        apart: dict[str, str] = {}  # one spelling for each other key: the build warns about them
+        for spelling in unsettled:
+            if tag_key(spelling) != tag_key(tag.name):
+                apart.setdefault(tag_key(spelling), spelling)
+        if apart:
+            settle = (f"add {', '.join(map(repr, apart.values()))} to its aliases in {TAGS_FILE}"
+                      if spec is not None else
+                      f"{TAGS_FILE}: {alias_entry(tag.name, list(apart.values()))}")
+            suspects.append(Suspect(unsettled, f"one tag, spelled apart; to settle it, {settle}"))
+        elif len(unsettled) > 1:
             suspects.append(Suspect(unsettled, "same tag, spelled differently"))
     loose = {t.key: t.slug.replace("-", "") for t in site.tags}
     by_name = {t.key: t.name for t in site.tags}

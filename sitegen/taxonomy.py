@@ -2,8 +2,8 @@
 
 The one owner of a term's identity (its key, tags.yaml aliases followed), display name, slug,
 parent and URL, computed once from the names as written. Written for any taxonomy: a
-`Vocabulary` says what differs between two (tags now, categories next). Pure. Imports errors,
-models, markup (tag descriptions), urls.
+`Vocabulary` says what differs between two (tags now, categories next). Pure. Imports config
+(a tags.yaml line to suggest), errors, models, markup (tag descriptions), urls.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import NamedTuple
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
 from sitegen.models import EPOCH, Config, Post, Tag, TagSpec
+from sitegen.registry import alias_entry
 from sitegen.urls import base_path, slugify, tag_key, tag_url
 
 
@@ -45,6 +46,7 @@ class Vocabulary:
     _meanings: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False, compare=False)
     _levels_of: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict, repr=False,
                                                                      compare=False)
+    _registered: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def tags(cls, config: Config) -> Vocabulary:
@@ -55,7 +57,19 @@ class Vocabulary:
 
     def lineage(self, key: str) -> list[str]:
         """The term and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""
-        return _lineage(key) if self.hierarchy else [key]
+        keys = [key]
+        while self.hierarchy and (parent := self.parent(keys[-1])) is not None:
+            keys.append(parent)
+        return keys
+
+    def parent(self, key: str) -> str | None:
+        """The key of the term above, with hierarchy: what the levels above mean, as for any
+        spelling ("AI!/llm" in the registry is under the term of "ai")."""
+        if not self.hierarchy or "/" not in key:
+            return None
+        spec = self.specs.get(key)
+        above = self._identity(self.name(spec.name).split("/")[:-1]) if spec is not None else None
+        return above or key.rsplit("/", 1)[0]
 
     def name(self, spelling: str) -> str:
         """A spelling as a term's name: with hierarchy, each level's spaces made single."""
@@ -74,12 +88,49 @@ class Vocabulary:
         if spelling in self._meanings:
             return self._meanings[spelling]
         name = self.name(spelling)
-        key = tag_key(name)
-        key = self.aliases.get(key, key)
-        levels = zip(self.lineage(key), self._levels(key, name), strict=True)
-        slugged = all(self._own_slug(level, written) for level, written in levels)
-        self._meanings[spelling] = meaning = (key, name) if slugged else None
+        levels = name.split("/") if self.hierarchy else [name]
+        key = self.aliases.get(tag_key(name)) or self._identity(levels, aliases=True)
+        meaning = None
+        if key is not None:
+            named = zip(self.lineage(key), self._levels(key, name), strict=True)
+            meaning = (key, name) if all(self._own_slug(level, written) for level, written in named) else None
+        self._meanings[spelling] = meaning
         return meaning
+
+    def _identity(self, levels: list[str], *, aliases: bool = False) -> str | None:
+        """The key of the term these levels name (with `aliases`, an alias's slug counts too, as
+        the alias itself does for the whole name only). A registry entry is found by its name; any
+        other spelling is the term whose slug it has, under the same parent: readers see one tag
+        in "End of Life" and "End-of-Life", and so does the URL. That term is the registry entry
+        whose name (or alias) has that slug, or else the slug path itself. None when a level has
+        no slug."""
+        if not self._registered and self.specs:
+            self._register()
+        key = tag_key("/".join(levels))
+        if key in self.specs:
+            return key
+        path = self._slug_path(levels)
+        if path is None:
+            return None
+        aliased = self._registered.get("alias:" + path) if aliases else None
+        return self._registered.get(path) or aliased or path
+
+    def _slug_path(self, levels: list[str]) -> str | None:
+        own = slugify(levels[-1])
+        parent = self._identity(levels[:-1]) if len(levels) > 1 else None
+        if not own or (len(levels) > 1 and parent is None):
+            return None
+        return f"{parent}/{own}" if parent else own
+
+    def _register(self) -> None:
+        """Each registry entry (parents first, then in file order) under the slug path of its name,
+        and of each alias; the first to claim a path keeps it."""
+        self._registered[""] = ""  # being filled: not filled again by the look-ups below
+        for key, spec in sorted(self.specs.items(), key=lambda item: (item[0].count("/"), item[1].line or 0)):
+            for claim, name in (("", spec.name), *(("alias:", alias) for alias in spec.aliases)):
+                path = self._slug_path(self.name(name).split("/") if self.hierarchy else [name])
+                if path is not None:
+                    self._registered.setdefault(claim + path, key)
 
     def _levels(self, key: str, name: str) -> list[str]:
         """The name of each level, the term's own last: ["ai", "ai/llm"] reversed, as written."""
@@ -116,16 +167,19 @@ class Vocabulary:
         """Every spelling of every term (each level of it), counted; in the order given, so that
         the first seen wins a tie."""
         spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        known = self._levels_of
         for used in uses:
             for use in used:
-                levels = known.get((use.key, use.name))
-                if levels is None:
-                    levels = known[use.key, use.name] = list(
-                        zip(self.lineage(use.key), self._levels(use.key, use.name), strict=True))
-                for key, name in levels:
+                for key, name in self.levels(use):
                     spellings[key][name] += 1
         return spellings
+
+    def levels(self, use: Use) -> list[tuple[str, str]]:
+        """The term a use names and, with hierarchy, each term above it: key and name as written."""
+        levels = self._levels_of.get((use.key, use.name))
+        if levels is None:
+            levels = self._levels_of[use.key, use.name] = list(
+                zip(self.lineage(use.key), self._levels(use.key, use.name), strict=True))
+        return levels
 
     def terms(self, spellings: Mapping[str, Counter[str]],
               known: Mapping[str, Tag] | None = None) -> dict[str, Tag]:
@@ -141,7 +195,7 @@ class Vocabulary:
         spec = self.specs.get(key)
         order = list(spellings)  # insertion order: first seen first
         name = spec.name if spec else max(order, key=lambda n: (spellings[n], -order.index(n)))
-        parent = key.rsplit("/", 1)[0] if self.hierarchy and "/" in key else None
+        parent = self.parent(key)
         own = self._own_slug(key, name)
         slug = f"{known[parent].slug}/{own}" if parent else own
         description = ""
@@ -204,17 +258,13 @@ def group_tags(vocabulary: Vocabulary, posts: tuple[Post, ...], uses: Mapping[st
         spellings={k: tuple(sorted(c)) for k, c in sorted(spellings.items())},
         tags_of=tags_of,
         errors=_slug_clashes(vocabulary, tags, posts, uses),
-        warnings=_unused_specs(vocabulary, {*tags, *used}),
+        warnings=_unused_specs(vocabulary, {*tags, *used})
+        + _spelled_apart(vocabulary, tags, spellings, oldest_first, uses),
     )
 
 
 def _with_page(tag: Tag, has_page: bool) -> Tag:
     return tag if tag.has_page == has_page else replace(tag, has_page=has_page)
-
-
-def _lineage(key: str) -> list[str]:
-    parts = key.split("/")
-    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 def _with_old_slugs(vocabulary: Vocabulary, tag: Tag, tags: dict[str, Tag]) -> Tag:
@@ -236,15 +286,63 @@ def _alias_slug(vocabulary: Vocabulary, spelling: str, tags: dict[str, Tag]) -> 
     segments = vocabulary.name(spelling).split("/")
     slugs = [slugify(segment) for segment in segments]
     for depth in range(len(segments) - 1, 0, -1):  # the nearest parent the site has keeps its slug
-        parent = tags.get(tag_key("/".join(segments[:depth])))
+        above = vocabulary._identity(segments[:depth])  # as the levels of a name mean
+        parent = tags.get(above) if above is not None else None
         if parent is not None:
             slugs[:depth] = [parent.slug]
             break
     return "/".join(slugs) if all(slugs) else ""
 
 
+def _spelled_apart(vocabulary: Vocabulary, tags: dict[str, Tag], spellings: Mapping[str, Counter[str]],
+                   oldest_first: list[Post], uses: Mapping[str, tuple[Use, ...]]) -> list[SourceError]:
+    """A warning for each term written in spellings that differ by more than case, spaces and
+    stray punctuation ("End of Life", "End-of-Life"): one term, shown under the most written
+    spelling, located at the first use of the first other spelling. Spellings tags.yaml lists
+    as aliases are settled."""
+    first: dict[tuple[str, str], tuple[Post, int]] = {}
+    for post in oldest_first:
+        for use in uses[str(post.source)]:
+            for level in vocabulary.levels(use):
+                first.setdefault(level, (post, use.place[0]))
+    settled: dict[str, set[str]] = defaultdict(set)
+    for alias, key in vocabulary.aliases.items():
+        settled[key].add(alias)
+    warnings: list[SourceError] = []
+    for key, tag in sorted(tags.items()):
+        own = {tag_key(tag.name), *settled[key]}
+        spec = vocabulary.specs.get(key)
+        aliased = {_slugs(vocabulary, alias) for alias in (spec.aliases if spec else ())}
+        others: dict[str, str] = {}  # one spelling for each other key, the first written
+        for name in spellings[key]:
+            if tag_key(name) not in own and _slugs(vocabulary, name) not in aliased:
+                others.setdefault(tag_key(name), name)
+        if not others:
+            continue
+        places = [first[key, name] for name in others.values()]
+        written = ", ".join(f"'{name}' ({_where(*place)})" for name, place in zip(others.values(), places,
+                                                                                strict=True))
+        noun, registry = vocabulary.noun, vocabulary.registry
+        settle = (f"add {', '.join(repr(n) for n in others.values())} to the aliases of '{tag.name}' in "
+                  f"{registry}" if key in vocabulary.specs else
+                  f"add this line to {registry}: {alias_entry(tag.name, list(others.values()))}")
+        post, line = places[0]
+        warnings.append(ContentError(
+            post.source, f"{noun} '{tag.name}' is also written {written}: one {noun}, at {tag.url}",
+            line=line, hint=f"write one spelling, or {settle}"))
+    return warnings
+
+
+def _slugs(vocabulary: Vocabulary, name: str) -> tuple[str, ...]:
+    """The slug of each level of a name, as written."""
+    return tuple(map(slugify, vocabulary.name(name).split("/"))) if vocabulary.hierarchy else (slugify(name),)
+
+
 def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Post, ...],
                   uses: Mapping[str, tuple[Use, ...]]) -> list[SourceError]:
+    """An error for each URL two terms would share, said once at the line of the registry entry
+    that made it so (two entries with one slug, or an entry's own slug); terms under two parents
+    that share a URL are left to the parents' error."""
     users: dict[str, list[tuple[Post, int]]] = defaultdict(list)  # with the tag's line
     for post in posts:
         for use in uses[str(post.source)]:
@@ -258,19 +356,25 @@ def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Pos
         return users[tag.key] or [use for key in sorted(users) if key.startswith(tag.key + "/")
                                   for use in users[key]]
 
+    clashing_parents = {tag.key for group in by_slug.values() if len(group) > 1 for tag in group}
     errors: list[SourceError] = []
+    noun, registry = vocabulary.noun, vocabulary.registry
     for slug, clashing in sorted(by_slug.items()):
-        if len(clashing) < 2:
+        if len(clashing) < 2 or any(t.parent in clashing_parents for t in clashing):
             continue
         described = "; ".join(
-            f"'{t.name}' in " + ", ".join(sorted({_where(*u) for u in users_of(t)})) for t in clashing
-        )
-        first, line = (users_of(clashing[1]) or users_of(clashing[0]))[0]
+            f"'{t.name}' " + (f"({registry}:{vocabulary.specs[t.key].line})" if t.key in vocabulary.specs else
+                              "in " + ", ".join(sorted({_where(*u) for u in users_of(t)})))
+            for t in clashing)
+        # Spellings with one slug are one term: two terms on one URL are a registry entry's doing
+        entries = [(vocabulary.specs[t.key].line or 0, t) for t in clashing if t.key in vocabulary.specs]
+        line, entry = max(entries, default=(0, clashing[-1]), key=lambda found: found[0])
+        other = next(t for t in clashing if t is not entry)
         errors.append(ContentError(
-            first.source, f"{vocabulary.noun}s {' and '.join(repr(t.name) for t in clashing)} would share "
-            f"the URL {clashing[0].url} ({described})", line=line,
-            hint=f"give one of them its own slug in {vocabulary.registry}, e.g. '{clashing[1].name}': "
-                 f"{{slug: {slug.rsplit('/', 1)[-1]}-2}}, or use one spelling"))
+            registry, f"{noun}s {' and '.join(repr(t.name) for t in clashing)} would share the URL "
+            f"{entry.url} ({described})", line=line or None,
+            hint=f"make '{other.name}' an alias of '{entry.name}' (aliases: [{other.name}]), or give "
+                 f"'{entry.name}' a slug of its own: {{slug: {slug.rsplit('/', 1)[-1]}-2}}"))
     return errors
 
 

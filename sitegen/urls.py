@@ -61,16 +61,71 @@ _IGNORABLE = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in _DEFAULT_
 _EMOJI_GLUE = re.compile("[\u200d\ufe00-\ufe0f\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
 
 
+# Quotes and brackets that wrap a whole name, as left by a list split at the wrong place
+_WRAPPERS = {'"': '"', "'": "'", "`": "`", "\u201c": "\u201d", "\u2018": "\u2019", "\u00ab": "\u00bb",
+             "(": ")", "[": "]", "{": "}"}
+_LONE_QUOTES = "\"\u201c\u201d\u00ab\u00bb"  # not the apostrophe: '90s, rock 'n' roll
+
+
+def _trimmed(name: str) -> str:
+    """A name without stray punctuation at its ends: `virtualbox,` `"15.2"` `(draft` `done.` `x;`.
+    Punctuation that means something stays: C++, C#, .NET, Node.js, R&D, U.S., Yahoo!, ':)'."""
+    written = name
+    while True:
+        trimmed = name.strip()
+        if not trimmed:
+            return trimmed
+        if len(trimmed) > 1 and _WRAPPERS.get(trimmed[0]) == trimmed[-1] and _wraps(trimmed):
+            trimmed = trimmed[1:-1]
+        elif trimmed[-1:] in (",", ";", ":") or trimmed[:1] in (",", ";", ":"):
+            trimmed = trimmed[1:] if trimmed[:1] in (",", ";", ":") else trimmed[:-1]
+        elif trimmed.endswith(".") and "." not in trimmed[:-1]:  # a full stop, not U.S. or 15.2.
+            trimmed = trimmed[:-1]
+        elif trimmed[:1] in _LONE_QUOTES and trimmed.count(trimmed[0]) == 1:
+            trimmed = trimmed[1:]
+        elif trimmed[-1:] in _LONE_QUOTES and trimmed.count(trimmed[-1]) == 1:
+            trimmed = trimmed[:-1]
+        elif trimmed[-1:] in ")]}" and not _balanced(trimmed):
+            trimmed = trimmed[:-1]
+        elif trimmed[:1] in "([{" and not _balanced(trimmed):
+            trimmed = trimmed[1:]
+        if not trimmed.strip():  # nothing but punctuation: left as it is (tags.yaml can give it a slug)
+            return written.strip()
+        if trimmed == name:
+            return name
+        name = trimmed
+
+
+def _wraps(text: str) -> bool:
+    """True when the first and last characters are a pair around all the rest: not '"a" or "b"'."""
+    inner = text[1:-1]
+    return _balanced(inner) if text[0] in "([{" else text[0] not in inner and text[-1] not in inner
+
+
+def _balanced(text: str) -> bool:
+    """True when every bracket in text closes one opened before it, and every quote is paired."""
+    depth = {")": 0, "]": 0, "}": 0}
+    closing = {"(": ")", "[": "]", "{": "}"}
+    for char in text:
+        if char in closing:
+            depth[closing[char]] += 1
+        elif char in depth:
+            depth[char] -= 1
+            if depth[char] < 0:
+                return False
+    return not any(depth.values()) and text.count('"') % 2 == 0
+
+
 def tag_key(name: str) -> str:
-    """Identity of a tag: "AI", "ai", " ai " and "A\u200bI" are one tag."""
-    return " ".join(unicodedata.normalize("NFKC", _IGNORABLE.sub("", name)).casefold().split())
+    """Identity of a tag as written: "AI", "ai", " ai ", "A\u200bI" and "ai," are one tag."""
+    return _trimmed(" ".join(unicodedata.normalize("NFKC", _IGNORABLE.sub("", name)).casefold().split()))
 
 
 def tag_name(written: str) -> str:
-    """A tag's name as shown: spaces made single, characters that show nothing left out, except
-    where they join or style an emoji."""
+    """A tag's name as shown: spaces made single, stray punctuation at the ends and characters
+    that show nothing left out, except where they join or style an emoji."""
     if _IGNORABLE.search(written) is None:
-        return " ".join(written.split())
+        return _trimmed(" ".join(written.split()))
     kept: list[str] = []
     for index, char in enumerate(written):
         if _IGNORABLE.match(char) is None:
@@ -81,7 +136,7 @@ def tag_name(written: str) -> str:
         before_emoji = char != "\u200d" or unicodedata.category(written[index + 1:index + 2] or " ") == "So"
         if _EMOJI_GLUE.match(char) and after_emoji and before_emoji:
             kept.append(char)
-    return " ".join("".join(kept).split())
+    return _trimmed(" ".join("".join(kept).split()))
 
 
 @functools.lru_cache(maxsize=4096)  # tags repeat from post to post

@@ -203,9 +203,10 @@ def test_tags_lists_counts_and_flags_near_duplicates(runner: CliRunner, write_si
 
 def test_tags_lists_what_it_can_then_the_errors(runner: CliRunner, write_site: WriteSite) -> None:
     root = write_site({
-        "content/posts/a.md": post("A", tags="[Go Lang, web]"),
+        "content/posts/a.md": post("A", tags="[Go, web]"),
         "content/posts/b.md": post("B", tags="[go-lang]"),
         "content/posts/c.md": post("C", tags="[web]", date="2025-02-30"),
+        "tags.yaml": "Go:\n  slug: go-lang\n",
     })
     result = runner.invoke(cli, ["tags", str(root)], catch_exceptions=False)
     assert result.exit_code == 1

@@ -87,12 +87,13 @@ def test_unused_registry_entries_warn() -> None:
 def test_different_tags_on_one_url_are_an_error_naming_both() -> None:
     site, errors, _ = collect(make("x", tags="[C++, C#]"), make("y", tags="[C]"))
     assert errors == [] and sorted(t.slug for t in site.tags) == ["c", "cpp", "csharp"]
-    site, errors, _ = collect(make("x", tags="[Go Lang]"), make("y", tags="[go-lang]"))
-    assert len(errors) == 1
+    cfg = config(tag_specs={"go": TagSpec(name="Go", slug="go-lang", line=2)})
+    site, errors, _ = collect(make("x", tags="[Go]", cfg=cfg), make("y", tags="[go-lang]", cfg=cfg), cfg=cfg)
+    assert len(errors) == 1 and (errors[0].path, errors[0].line) == ("tags.yaml", 2)
     message = errors[0].message
-    assert "'Go Lang'" in message and "'go-lang'" in message and "/tags/go-lang/" in message
-    assert "content/posts/x.md:4" in message and "content/posts/y.md:4" in message
-    assert errors[0].hint and "tags.yaml" in errors[0].hint
+    assert "'Go'" in message and "'go-lang'" in message and "/tags/go-lang/" in message
+    assert "tags.yaml:2" in message and "content/posts/y.md:4" in message
+    assert errors[0].hint and "make 'go-lang' an alias of 'Go'" in errors[0].hint
 
 
 @pytest.mark.parametrize(("tags", "line", "col"), [("['!!!']", 4, 8), ("[a,\n  '!!!']", 5, 3)])

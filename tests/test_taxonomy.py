@@ -319,7 +319,7 @@ def test_an_old_slug_on_a_tag_page_is_one_error_in_tags_yaml(write_site: WriteSi
 def test_an_alias_whose_old_url_is_a_tag_page_hints_at_a_merge(write_site: WriteSite) -> None:
     root = write_site({"content/posts/a.md": post("A", tags="[golang]"),
                        "content/posts/b.md": post("B", tags="[go-lang]"),
-                       "tags.yaml": "golang:\n  aliases: [Go Lang]\n"})
+                       "tags.yaml": "golang:\n  aliases: [Go Lang]\ngo-lang:\n  description: x\n"})
     with pytest.raises(BuildError) as caught:
         build(config_for(root))
     [error] = caught.value.errors
@@ -328,14 +328,15 @@ def test_an_alias_whose_old_url_is_a_tag_page_hints_at_a_merge(write_site: Write
     assert "merge it into 'golang' (sitegen tags merge 'go-lang' 'golang')" in (error.hint or "")
 
 
-def test_a_slug_clash_is_reported_once_at_the_tags_line(write_site: WriteSite) -> None:
+def test_spellings_with_one_slug_are_one_tag_and_a_warning_at_the_other_spellings_line(
+        write_site: WriteSite) -> None:
     root = write_site({"content/posts/a.md": post("A", tags="\n  - Go Lang"),
                        "content/posts/b.md": post("B", tags="\n  - other\n  - go-lang")})
-    with pytest.raises(BuildError) as caught:
-        build(config_for(root))
-    [error] = caught.value.errors
-    assert (error.path, error.line) == ("content/posts/b.md", 6)
-    assert "content/posts/a.md:5" in error.message and "content/posts/b.md:6" in error.message
+    report = build(config_for(root))
+    [warning] = [w for w in report.warnings if w.path.startswith("content/")]
+    assert (warning.path, warning.line) == ("content/posts/b.md", 6)
+    assert "'Go Lang' is also written 'go-lang' (content/posts/b.md:6)" in warning.message
+    assert (root / "public/tags/go-lang/index.html").read_text().count('class="excerpt"') == 2
 
 
 def test_a_registry_entry_without_a_url_is_not_called_unused(write_site: WriteSite) -> None:
@@ -377,11 +378,20 @@ def test_an_alias_with_a_slash_redirects_from_its_whole_slug(write_site: WriteSi
     assert (out / "tags/ai-llm/feed.xml").read_text() == (out / "tags/llm/feed.xml").read_text()
 
 
-def test_two_parents_that_no_post_names_sharing_a_url_is_an_error_not_a_crash(write_site: WriteSite) -> None:
-    root = write_site({"sitegen.yaml": "tags: {hierarchy: true}\n",
-                       "content/posts/a.md": post("A", date="2025-01-01", tags="[a b/x]"),
-                       "content/posts/b.md": post("B", date="2025-01-02", tags="[a-b/y]")})
+def test_two_spellings_of_a_parent_that_no_post_names_are_one_parent(write_site: WriteSite) -> None:
+    out = built(write_site, {"sitegen.yaml": "tags: {hierarchy: true}\n",
+                             "content/posts/a.md": post("A", date="2025-01-01", tags="[a b/x]"),
+                             "content/posts/b.md": post("B", date="2025-01-02", tags="[a-b/y]")})
+    parent = (out / "tags/a-b/index.html").read_text()
+    assert parent.count('class="excerpt"') == 2 and "Posts tagged a b<" in parent
+    assert (out / "tags/a-b/x/index.html").is_file() and (out / "tags/a-b/y/index.html").is_file()
+
+
+def test_two_parents_that_share_a_url_by_tags_yaml_are_one_error_not_a_crash(write_site: WriteSite) -> None:
+    root = write_site({"sitegen.yaml": "tags: {hierarchy: true}\n", "tags.yaml": "ops:\n  slug: a-b\n",
+                       "content/posts/a.md": post("A", date="2025-01-01", tags="[ops/x]"),
+                       "content/posts/b.md": post("B", date="2025-01-02", tags="[a-b/x]")})
     with pytest.raises(BuildError) as caught:
         build(config_for(root))
-    assert any("would share the URL /tags/a-b/" in e.message and e.path == "content/posts/b.md"
-               for e in caught.value.errors), caught.value.errors
+    [error] = caught.value.errors  # the parents' clash; the children's follows from it
+    assert (error.path, error.line) == ("tags.yaml", 1) and "would share the URL /tags/a-b/" in error.message

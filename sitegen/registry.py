@@ -1,0 +1,113 @@
+"""tags.yaml, the tag registry: what the site owner says about each tag (its name, slug,
+description, aliases and old slugs), read with located errors, and the one line of it that
+makes spellings aliases of a tag.
+
+Imports errors, frontmatter, models, urls.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sitegen.errors import ConfigError, SourceError, did_you_mean
+from sitegen.frontmatter import load_mapping
+from sitegen.models import TagSpec
+from sitegen.urls import is_safe_slug, is_safe_slug_path, slugify, tag_key, tag_name
+
+TAGS_FILE = "tags.yaml"
+_TAG_KEYS = ("slug", "description", "aliases", "old_slugs")
+_PLAIN = re.compile(r"[^\W_][\w .+#&/'-]*")  # then read back to be sure
+
+
+def tag_registry(text: str) -> tuple[dict[str, TagSpec], dict[str, str], list[SourceError]]:
+    """The entries of a tags.yaml text by tag key, the alias map, and every problem in it."""
+    name = TAGS_FILE
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    data, errors = load_mapping(text, name, 1)
+    specs: dict[str, TagSpec] = {}
+    for tag, value in data.values.items():
+        line, col = data.key_lines[tag], data.positions[tag][1]
+        fields = {} if value is None else value
+        if not isinstance(fields, dict):
+            errors.append(ConfigError(name, f"'{tag}' must map to slug: and description:",
+                                      line=line, col=col, hint=f"{tag}: {{slug: {slugify(tag)}}}"))
+            continue
+        spec, spec_errors = _tag_spec(tag, fields, name, line, data.inner.get(tag, {}))
+        errors += spec_errors
+        if spec is not None:
+            specs[tag_key(tag)] = spec
+    aliases, alias_errors = _alias_map(specs, name)
+    return specs, aliases, [ConfigError.of(e) for e in errors + alias_errors]
+
+
+def alias_entry(name: str, aliases: list[str]) -> str:
+    """The one line of tags.yaml that makes `aliases` spellings of the tag `name`, as
+    `End of Life: {aliases: [End-of-Life]}`; names that YAML would read otherwise are quoted."""
+    return f"{_scalar(name)}: {{aliases: [{', '.join(map(_scalar, aliases))}]}}"
+
+
+def _scalar(name: str) -> str:
+    """A name as a YAML flow scalar that reads back as itself: plain where it can be."""
+    if not _PLAIN.fullmatch(name):
+        return json.dumps(name, ensure_ascii=False)
+    data, errors = load_mapping(f"a: [{name}]\nb: {name}", TAGS_FILE, 1)
+    plain = not errors and data.values == {"a": [name], "b": name}
+    return name if plain else json.dumps(name, ensure_ascii=False)
+
+
+def _tag_spec(
+    tag: str, fields: dict[object, object], name: str, line: int, places: dict[str, tuple[int, int]]
+) -> tuple[TagSpec | None, list[SourceError]]:
+    """`places`: line and column of each field's key; a problem with a field is located there."""
+    errors: list[SourceError] = []
+
+    def error(key: str, message: str, hint: str | None = None) -> None:
+        key_line, col = places.get(key, (line, None))
+        errors.append(ConfigError(name, message, line=key_line, col=col, hint=hint))
+
+    for key in fields:
+        if key not in _TAG_KEYS:
+            error(str(key), f"unknown key '{key}' for tag '{tag}'",
+                  did_you_mean(str(key), _TAG_KEYS, "known keys: " + ", ".join(_TAG_KEYS)))
+    slug, description = fields.get("slug"), fields.get("description", "")
+    if slug is not None and (not isinstance(slug, str) or not is_safe_slug(slug)):
+        error("slug", f"slug of '{tag}' must be lowercase letters, digits and dashes, got {slug!r}",
+              f"slug: {slugify(str(slug)) or 'my-tag'}")
+    if not isinstance(description, str):
+        error("description", f"description of '{tag}' must be text")
+    lists = {}
+    for key in ("aliases", "old_slugs"):
+        value = fields.get(key, [])
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            error(key, f"{key} of '{tag}' must be a list of names", f"{key}: [old name]")
+            value = []
+        lists[key] = tuple(tag_name(v) for v in value)
+    for old in lists["old_slugs"]:
+        if not is_safe_slug_path(old):
+            suggestion = "/".join(filter(None, map(slugify, old.split("/")))) or "old-slug"
+            error("old_slugs", f"old slug {old!r} of '{tag}' is not a slug, nor slugs joined by '/'",
+                  f"old_slugs: [{suggestion}]")
+    if errors:
+        return None, errors
+    return TagSpec(name=tag_name(tag), slug=slug if isinstance(slug, str) else None,
+                   description=str(description), line=line,
+                   aliases=lists["aliases"], old_slugs=lists["old_slugs"]), []
+
+
+def _alias_map(specs: dict[str, TagSpec], name: str) -> tuple[dict[str, str], list[SourceError]]:
+    """Alias spelling (as a tag key) -> the key of the tag it means; clashes are errors."""
+    aliases: dict[str, str] = {}
+    errors: list[SourceError] = []
+    for key, spec in specs.items():
+        for alias in spec.aliases:
+            alias_key = tag_key(alias)
+            other = aliases.get(alias_key) or (alias_key if alias_key in specs else None)
+            if other is not None and other != key:
+                errors.append(ConfigError(name, f"alias '{alias}' of '{spec.name}' is also "
+                                          f"'{specs[other].name}'", line=spec.line,
+                                          hint="an alias may mean one tag only"))
+            elif alias_key != key:
+                aliases[alias_key] = key
+    return aliases, errors
