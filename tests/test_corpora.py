@@ -35,6 +35,17 @@ def corpus_root() -> Path | None:
     return next((c for c in CANDIDATES if c.is_dir()), None)
 
 
+def corpus_posts(name: str) -> list[Path]:
+    """The post files of a corpus, sorted; the test is skipped where the corpus is absent."""
+    root = corpus_root()
+    if root is None or not (root / name).is_dir():
+        pytest.skip(f"corpus {name} not found in {', '.join(map(str, CANDIDATES))}")
+    folder, pattern = CORPORA[name]
+    posts = sorted(p for p in (root / name / folder).glob(pattern) if p.is_file())
+    assert posts, f"no posts in {root / name / folder}"
+    return posts
+
+
 def kind_of(message: str) -> str:
     """A message without its particulars: 'raw HTML <x> is shown as text' -> 'raw HTML <…> is…'."""
     message = re.sub(r"'[^']*'|\"[^\"]*\"|<[^>]*>|content/\S+|posts/\S+", "…", message)
@@ -49,12 +60,7 @@ def build(site: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("name", list(CORPORA))
 def test_a_real_blog_builds_or_fails_with_located_errors(tmp_path: Path, name: str) -> None:
-    root = corpus_root()
-    if root is None or not (root / name).is_dir():
-        pytest.skip(f"corpus {name} not found in {', '.join(map(str, CANDIDATES))}")
-    folder, pattern = CORPORA[name]
-    posts = sorted(p for p in (root / name / folder).glob(pattern) if p.is_file())
-    assert posts, f"no posts in {root / name / folder}"
+    posts = corpus_posts(name)
     site = tmp_path / "site"
     (site / "content/posts").mkdir(parents=True)
     (site / "sitegen.yaml").write_text("title: Corpus\nbase_url: https://example.org/\n")
@@ -136,12 +142,8 @@ def old_url(path: Path, prefix: str, zone: str) -> str:
 
 @pytest.mark.parametrize("name", list(CORPORA))
 def test_every_old_post_url_resolves_with_the_old_permalink_line(tmp_path: Path, name: str) -> None:
-    root = corpus_root()
-    if root is None or not (root / name).is_dir():
-        pytest.skip(f"corpus {name} not found in {', '.join(map(str, CANDIDATES))}")
-    folder, pattern = CORPORA[name]
+    posts = corpus_posts(name)
     prefix, zone, lines = OLD_SITES[name]
-    posts = sorted(p for p in (root / name / folder).glob(pattern) if p.is_file())
     site = tmp_path / "site"
     (site / "content/posts").mkdir(parents=True)
     (site / "sitegen.yaml").write_text("title: Corpus\nbase_url: https://example.org/\n" + lines)

@@ -4,6 +4,7 @@ spaces or invisible characters; only tags.yaml can give two tags one URL, and th
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from sitegen.builder import build
 from sitegen.cli import cli
-from sitegen.errors import BuildError
+from sitegen.errors import BuildError, SourceError
 from sitegen.models import Config, Post, TagSettings
 from sitegen.registry import tag_registry
 from sitegen.urls import slugify, tag_key, tag_name
@@ -104,13 +105,19 @@ def test_an_alias_gathers_the_spellings_with_its_slug() -> None:
     assert [(t.name, len(site.posts_by_tag[t.key])) for t in site.tags] == [("golang", 3)]
 
 
-def test_two_registry_entries_with_one_slug_are_one_error_at_the_second(write_site: WriteSite) -> None:
-    root = write_site({"content/posts/a.md": post("A", tags="[End of Life]"),
-                       "content/posts/b.md": post("B", tags="[End-of-Life]"),
-                       "tags.yaml": "End of Life:\n  description: a\nEnd-of-Life:\n  description: b\n"})
+def only_error(root: Path) -> SourceError:
+    """The one error a build of the site at `root` fails with."""
     with pytest.raises(BuildError) as caught:
         build(config_for(root))
     [error] = caught.value.errors
+    return error
+
+
+def test_two_registry_entries_with_one_slug_are_one_error_at_the_second(write_site: WriteSite) -> None:
+    error = only_error(write_site({
+        "content/posts/a.md": post("A", tags="[End of Life]"),
+        "content/posts/b.md": post("B", tags="[End-of-Life]"),
+        "tags.yaml": "End of Life:\n  description: a\nEnd-of-Life:\n  description: b\n"}))
     assert (error.path, error.line) == ("tags.yaml", 3)
     assert "'End of Life' and 'End-of-Life' would share the URL /tags/end-of-life/" in error.message
     assert "tags.yaml:1" in error.message and "tags.yaml:3" in error.message
@@ -118,12 +125,10 @@ def test_two_registry_entries_with_one_slug_are_one_error_at_the_second(write_si
 
 
 def test_a_registry_slug_taken_by_another_tag_is_one_error_at_the_entry(write_site: WriteSite) -> None:
-    root = write_site({"content/posts/a.md": post("A", tags="[Go]"),
-                       "content/posts/b.md": post("B", tags="[golang]"),
-                       "tags.yaml": "Go:\n  slug: golang\n"})
-    with pytest.raises(BuildError) as caught:
-        build(config_for(root))
-    [error] = caught.value.errors
+    error = only_error(write_site({
+        "content/posts/a.md": post("A", tags="[Go]"),
+        "content/posts/b.md": post("B", tags="[golang]"),
+        "tags.yaml": "Go:\n  slug: golang\n"}))
     assert (error.path, error.line) == ("tags.yaml", 1)
     assert "would share the URL /tags/golang/" in error.message and "content/posts/b.md:4" in error.message
 
