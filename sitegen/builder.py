@@ -24,7 +24,7 @@ from sitegen.config import base_url_warning
 from sitegen.errors import BuildError, ConfigError, ContentError, Problems, SourceError, TemplateError
 from sitegen.incremental import Incremental, PageState
 from sitegen.models import BuildReport, Config, Page, Post, Site
-from sitegen.parser import Listing, list_content
+from sitegen.parser import Listing
 from sitegen.urls import output_path
 
 Progress = Callable[[int, int], None]
@@ -190,10 +190,11 @@ def render_all(site: Site, planned: list[Page],
 
 def check(config: Config, *, external: bool = False) -> tuple[list[SourceError], list[SourceError]]:
     """Build in memory, write nothing; return (broken links and site errors, warnings)."""
+    reading = Incremental(config, None)  # content/ is listed once, for the posts and the bundles
     try:
-        site, planned, warnings = plan(config)
+        site, planned, warnings = plan(config, reading)
         rendered = render_all(site, planned)
-        static = _copied_files(config, site, list_content(config), planned)
+        static = _copied_files(config, site, reading.listing, planned)
     except BuildError as exc:
         return list(exc.errors), list(exc.warnings)
     outputs = dict(rendered)
