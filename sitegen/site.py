@@ -39,11 +39,10 @@ def collect_site(
     pages = tuple(sorted((d for d in visible if d.section == "pages"), key=lambda p: str(p.source)))
     taxonomy = group_tags(vocabulary, posts, uses, left_out, pages)
     tags = taxonomy.tags
-    posts = tuple(_with_tags(p, taxonomy.tags_of[str(p.source)]) for p in posts)
+    tagged = {id(p): _with_tags(p, taxonomy.tags_of[str(p.source)]) for p in posts}
+    posts = tuple(tagged[id(p)] for p in posts)
     pages = tuple(_with_tags(p, taxonomy.tags_of[str(p.source)]) for p in pages)
-    by_source = {str(p.source): p for p in posts}  # the posts with their final tags
-    posts_by_tag = {k: tuple(by_source[str(p.source)] for p in group)
-                    for k, group in taxonomy.posts_by_tag.items()}
+    posts_by_tag = {k: tuple(tagged[id(p)] for p in group) for k, group in taxonomy.posts_by_tag.items()}
     site = Site(
         config=config,
         posts=posts,
@@ -62,7 +61,7 @@ def collect_site(
 
 
 def _with_tags(post: Post, tags: tuple[Tag, ...]) -> Post:
-    return post if tags == post.tags else replace(post, tags=tags)
+    return post if tags == post.tags else post.with_tags(tags)
 
 
 def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, list[Post]]:

@@ -152,15 +152,16 @@ class Vocabulary:
         error for each name that cannot have a URL."""
         found: dict[str, Use] = {}
         errors: list[SourceError] = []
+        meanings = self._meanings
         for name, place in zip(names, places, strict=True):
-            meaning = self._meaning(name)
+            meaning = meanings[name] if name in meanings else self._meaning(name)
             if meaning is None:
                 errors.append(ContentError(
                     source, f"{self.noun} {name!r} has no letters or digits to make a URL from",
                     line=place[0], col=place[1],
                     hint=f"give it a slug in {self.registry}: '{name}': {{slug: my-{self.noun}}}"))
             elif meaning[0] not in found:
-                found[meaning[0]] = Use(*meaning, place)
+                found[meaning[0]] = Use(meaning[0], meaning[1], place)
         return tuple(found.values()), errors
 
     def spellings(self, uses: Iterable[Iterable[Use]]) -> dict[str, Counter[str]]:
@@ -300,15 +301,11 @@ def _spelled_apart(vocabulary: Vocabulary, tags: dict[str, Tag], spellings: Mapp
     stray punctuation ("End of Life", "End-of-Life"): one term, shown under the most written
     spelling, located at the first use of the first other spelling. Spellings tags.yaml lists
     as aliases are settled."""
-    first: dict[tuple[str, str], tuple[Post, int]] = {}
-    for post in oldest_first:
-        for use in uses[str(post.source)]:
-            for level in vocabulary.levels(use):
-                first.setdefault(level, (post, use.place[0]))
     settled: dict[str, set[str]] = defaultdict(set)
     for alias, key in vocabulary.aliases.items():
         settled[key].add(alias)
     warnings: list[SourceError] = []
+    first: dict[tuple[str, str], tuple[Post, int]] = {}  # found once a term is spelled apart
     for key, tag in sorted(tags.items()):
         own = {tag_key(tag.name), *settled[key]}
         spec = vocabulary.specs.get(key)
@@ -319,6 +316,7 @@ def _spelled_apart(vocabulary: Vocabulary, tags: dict[str, Tag], spellings: Mapp
                 others.setdefault(tag_key(name), name)
         if not others:
             continue
+        first = first or _first_uses(vocabulary, oldest_first, uses)
         places = [first[key, name] for name in others.values()]
         written = ", ".join(f"'{name}' ({_where(*place)})" for name, place in zip(others.values(), places,
                                                                                 strict=True))
@@ -333,6 +331,17 @@ def _spelled_apart(vocabulary: Vocabulary, tags: dict[str, Tag], spellings: Mapp
     return warnings
 
 
+def _first_uses(vocabulary: Vocabulary, oldest_first: list[Post],
+                uses: Mapping[str, tuple[Use, ...]]) -> dict[tuple[str, str], tuple[Post, int]]:
+    """Where each spelling of each term is first written: the post and the line."""
+    first: dict[tuple[str, str], tuple[Post, int]] = {}
+    for post in oldest_first:
+        for use in uses[str(post.source)]:
+            for level in vocabulary.levels(use):
+                first.setdefault(level, (post, use.place[0]))
+    return first
+
+
 def _slugs(vocabulary: Vocabulary, name: str) -> tuple[str, ...]:
     """The slug of each level of a name, as written."""
     return tuple(map(slugify, vocabulary.name(name).split("/"))) if vocabulary.hierarchy else (slugify(name),)
@@ -343,13 +352,15 @@ def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Pos
     """An error for each URL two terms would share, said once at the line of the registry entry
     that made it so (two entries with one slug, or an entry's own slug); terms under two parents
     that share a URL are left to the parents' error."""
+    by_slug: dict[str, list[Tag]] = defaultdict(list)
+    for tag in tags.values():
+        by_slug[tag.slug].append(tag)
+    if all(len(group) == 1 for group in by_slug.values()):
+        return []
     users: dict[str, list[tuple[Post, int]]] = defaultdict(list)  # with the tag's line
     for post in posts:
         for use in uses[str(post.source)]:
             users[use.key].append((post, use.place[0]))
-    by_slug: dict[str, list[Tag]] = defaultdict(list)
-    for tag in tags.values():
-        by_slug[tag.slug].append(tag)
 
     def users_of(tag: Tag) -> list[tuple[Post, int]]:
         # a parent that no post names itself is there for its children's posts

@@ -309,3 +309,12 @@ def test_only_the_posts_near_a_changed_tag_get_related_posts_again(monkeypatch: 
     assert redone == [{"all"}] and store.kept == 1  # a text edit: nothing redone, nothing to keep
     collect_site(cfg, [make("a", tags="[red, blue, green]"), *before[1:]], store.relate)
     assert redone[-1] == {"content/posts/a.md", "content/posts/c.md", "content/posts/d.md"}
+
+
+def test_a_post_given_its_tags_is_the_same_post_with_those_tags() -> None:
+    site, _, _ = collect(make("a", tags="[Python, AI]"))
+    tagged = site.posts[0]
+    untagged = replace(tagged, tags=())
+    assert untagged.with_tags(tagged.tags) == tagged
+    assert untagged.with_tags(tagged.tags).tags == tagged.tags != ()
+    assert untagged.tags == ()  # the post it was made from is unchanged
