@@ -1,6 +1,6 @@
 """tags.yaml, the tag registry: what the site owner says about each tag (its name, slug,
 description, aliases and old slugs), read with located errors, and the one line of it that
-makes spellings aliases of a tag.
+makes spellings aliases of a tag. categories.yaml says the same of categories, read the same way.
 
 Imports errors, frontmatter, models, urls.
 """
@@ -16,13 +16,17 @@ from sitegen.models import TagSpec
 from sitegen.urls import is_safe_slug, is_safe_slug_path, slugify, tag_key, tag_name
 
 TAGS_FILE = "tags.yaml"
+CATEGORIES_FILE = "categories.yaml"
+_NOUNS = {TAGS_FILE: "tag", CATEGORIES_FILE: "category"}
 _TAG_KEYS = ("slug", "description", "aliases", "old_slugs")
 _PLAIN = re.compile(r"[^\W_][\w .+#&/'-]*")  # then read back to be sure
 
 
-def tag_registry(text: str) -> tuple[dict[str, TagSpec], dict[str, str], list[SourceError]]:
-    """The entries of a tags.yaml text by tag key, the alias map, and every problem in it."""
-    name = TAGS_FILE
+def tag_registry(text: str, name: str = TAGS_FILE) -> tuple[dict[str, TagSpec], dict[str, str],
+                                                             list[SourceError]]:
+    """The entries of a tags.yaml text (or of the registry file `name`) by key, the alias map,
+    and every problem in it."""
+    noun = _NOUNS[name]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     data, errors = load_mapping(text, name, 1)
     specs: dict[str, TagSpec] = {}
@@ -33,11 +37,11 @@ def tag_registry(text: str) -> tuple[dict[str, TagSpec], dict[str, str], list[So
             errors.append(ConfigError(name, f"'{tag}' must map to slug: and description:",
                                       line=line, col=col, hint=f"{tag}: {{slug: {slugify(tag)}}}"))
             continue
-        spec, spec_errors = _tag_spec(tag, fields, name, line, data.inner.get(tag, {}))
+        spec, spec_errors = _tag_spec(tag, fields, name, line, data.inner.get(tag, {}), noun)
         errors += spec_errors
         if spec is not None:
             specs[tag_key(tag)] = spec
-    aliases, alias_errors = _alias_map(specs, name)
+    aliases, alias_errors = _alias_map(specs, name, noun)
     return specs, aliases, [ConfigError.of(e) for e in errors + alias_errors]
 
 
@@ -57,7 +61,8 @@ def _scalar(name: str) -> str:
 
 
 def _tag_spec(
-    tag: str, fields: dict[object, object], name: str, line: int, places: dict[str, tuple[int, int]]
+    tag: str, fields: dict[object, object], name: str, line: int, places: dict[str, tuple[int, int]],
+    noun: str,
 ) -> tuple[TagSpec | None, list[SourceError]]:
     """`places`: line and column of each field's key; a problem with a field is located there."""
     errors: list[SourceError] = []
@@ -68,12 +73,12 @@ def _tag_spec(
 
     for key in fields:
         if key not in _TAG_KEYS:
-            error(str(key), f"unknown key '{key}' for tag '{tag}'",
+            error(str(key), f"unknown key '{key}' for {noun} '{tag}'",
                   did_you_mean(str(key), _TAG_KEYS, "known keys: " + ", ".join(_TAG_KEYS)))
     slug, description = fields.get("slug"), fields.get("description", "")
     if slug is not None and (not isinstance(slug, str) or not is_safe_slug(slug)):
         error("slug", f"slug of '{tag}' must be lowercase letters, digits and dashes, got {slug!r}",
-              f"slug: {slugify(str(slug)) or 'my-tag'}")
+              f"slug: {slugify(str(slug)) or f'my-{noun}'}")
     if not isinstance(description, str):
         error("description", f"description of '{tag}' must be text")
     lists = {}
@@ -96,8 +101,8 @@ def _tag_spec(
                    aliases=lists["aliases"], old_slugs=lists["old_slugs"]), []
 
 
-def _alias_map(specs: dict[str, TagSpec], name: str) -> tuple[dict[str, str], list[SourceError]]:
-    """Alias spelling (as a tag key) -> the key of the tag it means; clashes are errors."""
+def _alias_map(specs: dict[str, TagSpec], name: str, noun: str) -> tuple[dict[str, str], list[SourceError]]:
+    """Alias spelling (as a key) -> the key of the term it means; clashes are errors."""
     aliases: dict[str, str] = {}
     errors: list[SourceError] = []
     for key, spec in specs.items():
@@ -107,7 +112,7 @@ def _alias_map(specs: dict[str, TagSpec], name: str) -> tuple[dict[str, str], li
             if other is not None and other != key:
                 errors.append(ConfigError(name, f"alias '{alias}' of '{spec.name}' is also "
                                           f"'{specs[other].name}'", line=spec.line,
-                                          hint="an alias may mean one tag only"))
+                                          hint=f"an alias may mean one {noun} only"))
             elif alias_key != key:
                 aliases[alias_key] = key
     return aliases, errors
