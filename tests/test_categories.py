@@ -373,11 +373,6 @@ def test_a_category_link_to_a_missing_category_is_broken(write_site: WriteSite) 
     assert [e.message.split(" (")[0] for e in errors] == ["broken link: /categories/food/"]
 
 
-def test_categories_yaml_is_watched_by_the_preview() -> None:
-    from sitegen.server import WATCHED_FILES
-    assert CATEGORIES_FILE in WATCHED_FILES
-
-
 def test_the_categories_of_a_cached_post_come_back(write_site: WriteSite, tmp_path: Path) -> None:
     root = write_site(SITE)
     build(config_for(root))
