@@ -142,7 +142,7 @@ def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path | N
     """List tags with counts, slugs and spellings; or rename or merge a tag in every post.
 
     \b
-    sitegen tags [DIR]                 every tag, and likely duplicates
+    sitegen tags [DIR]                 every tag, and likely duplicates; then every category
     sitegen tags rename OLD NEW [DIR]  rename a tag; OLD becomes an alias that redirects
     sitegen tags merge FROM INTO [DIR] fold FROM into INTO; FROM's URLs redirect to INTO
     The site folder can also be given as -s DIR (--site DIR).
@@ -155,7 +155,7 @@ def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path | N
         return
     if len(words) > 1:
         raise click.UsageError("usage: sitegen tags [DIR] | rename OLD NEW [DIR] | merge FROM INTO [DIR]")
-    from sitegen.tagreport import near_duplicates, tag_rows
+    from sitegen.tagreport import category_rows, near_duplicates, tag_rows
 
     config = _load(_site_folder(words, site_dir), drafts=drafts, future=True)
     site, _, errors, warnings = builder_stage.survey(config)  # a broken post leaves the others
@@ -163,6 +163,12 @@ def tags(words: tuple[str, ...], drafts: bool, dry_run: bool, site_dir: Path | N
     console.tag_table([(row.tag.name, row.tag.slug, row.count, row.spellings) for row in tag_rows(site)],
                       [(suspect.names, suspect.reason) for suspect in suspects])
     click.echo(f"{count(len(site.tags), 'tag')}, {count(len(suspects), 'likely duplicate')}.")
+    if site.categories:
+        click.echo()
+        rows = category_rows(site)
+        console.tag_table([(row.tag.name, row.tag.slug, row.count, row.spellings) for row in rows], [],
+                          noun="category")
+        click.echo(f"{len(site.categories)} categor{'y' if len(site.categories) == 1 else 'ies'}.")
     if errors:
         console.print_problems(errors, warnings)
         console.note(f"{count(len(errors), 'error')}; the site does not build until they are fixed.")

@@ -1,7 +1,7 @@
-"""Read sitegen.yaml and tags.yaml into one validated Config.
+"""Read sitegen.yaml, tags.yaml and categories.yaml into one validated Config.
 
 Support module: imports errors, models, frontmatter (to read YAML with located errors), registry
-(tags.yaml), urls.
+(tags.yaml, categories.yaml), urls.
 Every key has a default; an unknown key is an error with a "did you mean" hint.
 """
 
@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.errors import BuildError, ConfigError, SourceError, did_you_mean
 from sitegen.frontmatter import load_mapping
-from sitegen.models import Config, Permalinks, TagSettings
-from sitegen.registry import TAGS_FILE, tag_registry
+from sitegen.models import Config, Permalinks, TagSettings, TermSettings
+from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, tag_registry
 from sitegen.urls import permalink_problem
 
 CONFIG_FILE = "sitegen.yaml"
@@ -71,6 +71,7 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "feed_limit": (_positive, "a whole number above 0, e.g. feed_limit: 20"),
     "extra": (_mapping, "a mapping of your own keys, e.g. extra: {twitter: me}"),
     "tags": (_mapping, "a mapping, e.g. tags: {min_posts: 2, noindex: false, hierarchy: false}"),
+    "categories": (_mapping, "a mapping, e.g. categories: {min_posts: 2, noindex: false, hierarchy: true}"),
     "markdown": (_mapping, "a mapping, e.g. markdown: {unsafe_html: true}"),
     "permalinks": (_mapping, "a mapping, e.g. permalinks: {post: /:year/:month/:day/:title/}"),
     "search": (lambda v: v if isinstance(v, bool) else None, "true or false"),
@@ -135,16 +136,18 @@ def load_config(
             errors.append(ConfigError("--base-url", f"{base_url!r} is not {_KEYS['base_url'][1]}"))
         else:
             config = replace(config, base_url=clean, base_url_at=("--base-url", None, None))
-    tags_file = root / TAGS_FILE
-    if tags_file.is_file():
+    for name, kind in ((TAGS_FILE, "tag"), (CATEGORIES_FILE, "category")):
+        if not (root / name).is_file():
+            continue
         try:
-            text = tags_file.read_text(encoding="utf-8-sig")
+            text = (root / name).read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            errors.append(ConfigError(TAGS_FILE, f"cannot read the file: {exc}"))
+            errors.append(ConfigError(name, f"cannot read the file: {exc}"))
         else:
-            specs, aliases, tag_errors = tag_registry(text)
-            config = replace(config, tag_specs=specs, tag_aliases=aliases)
-            errors += tag_errors
+            specs, aliases, registry_errors = tag_registry(text, name)
+            config = replace(config, tag_specs=specs, tag_aliases=aliases) if kind == "tag" else \
+                replace(config, category_specs=specs, category_aliases=aliases)
+            errors += registry_errors
     if errors:
         raise BuildError(errors)
     output = (output_dir if output_dir is not None else root / "public").absolute()
@@ -174,8 +177,8 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
         if clean is None:
             errors.append(ConfigError(name, f"{key} must be {expected}, got {value!r}",
                                       line=line, col=col))
-        elif key == "tags":
-            changes[key] = _tag_settings(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
+        elif key in ("tags", "categories"):
+            changes[key] = _tag_settings(key, dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
                                          line, errors)
         elif key == "permalinks":
             changes[key] = _permalinks(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
@@ -217,8 +220,9 @@ def _markdown_settings(values: dict[str, object], name: str, places: dict[str, t
     return settings
 
 
-# Hugo names the blocks after the section and the taxonomy: posts:, tags:
-_PERMALINK_KEYS = {"post": "post", "posts": "post", "tag": "tag", "tags": "tag"}
+# Hugo names the blocks after the section and the taxonomy: posts:, tags:, categories:
+_PERMALINK_KEYS = {"post": "post", "posts": "post", "tag": "tag", "tags": "tag", "category": "category",
+                   "categories": "category"}
 
 
 def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
@@ -228,9 +232,9 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
         key_line, col = places.get(key, (line, None))
         kind = _PERMALINK_KEYS.get(key)
         if kind is None:
-            later = "categories are not supported yet; " if key in ("category", "categories") else ""
             errors.append(ConfigError(name, f"unknown key '{key}' under permalinks:", line=key_line,
-                                      col=col, hint=f"{later}the keys are post and tag"))
+                                      col=col, hint=did_you_mean(key, ("post", "tag", "category"),
+                                                                 "the keys are post, tag and category")))
         elif kind in patterns:
             errors.append(ConfigError(name, f"permalinks: {key} gives the {kind} pattern a second time",
                                       line=key_line, col=col, hint="keep one of the two lines"))
@@ -251,24 +255,28 @@ def _hosts(value: object) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(v.lower().rstrip(".") for v in value))
 
 
-def _tag_settings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
-                  line: int, errors: list[SourceError]) -> TagSettings:
+def _tag_settings(block: str, values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
+                  line: int, errors: list[SourceError]) -> TermSettings:
+    """The `tags:` block, or the `categories:` block: the same keys but related (posts are
+    related by their tags)."""
+    known = [key for key in _TAG_SETTINGS if block == "tags" or key != "related"]
     settings: dict[str, object] = {}
     for key, value in values.items():
         key_line, col = places.get(key, (line, None))
-        if key not in _TAG_SETTINGS:
-            errors.append(ConfigError(name, f"unknown key '{key}' under tags:", line=key_line, col=col,
-                                      hint=did_you_mean(key, _TAG_SETTINGS,
-                                                         "known keys: " + ", ".join(_TAG_SETTINGS))))
+        if key not in known:
+            hint = "related posts are found by their tags: tags: {related: 3}" if key == "related" else \
+                did_you_mean(key, known, "known keys: " + ", ".join(known))
+            errors.append(ConfigError(name, f"unknown key '{key}' under {block}:", line=key_line, col=col,
+                                      hint=hint))
             continue
         validate, expected = _TAG_SETTINGS[key]
         clean = validate(value)
         if clean is None:
-            errors.append(ConfigError(name, f"tags: {key} must be {expected}, got {value!r}",
+            errors.append(ConfigError(name, f"{block}: {key} must be {expected}, got {value!r}",
                                       line=key_line, col=col))
         else:
             settings[key] = clean
-    return TagSettings(**settings)  # type: ignore[arg-type]
+    return (TagSettings if block == "tags" else TermSettings)(**settings)  # type: ignore[arg-type]
 
 
 def base_url_warning(config: Config) -> SourceError | None:

@@ -133,11 +133,12 @@ def kinds_table(kinds: Mapping[str, int]) -> None:
 
 
 def tag_table(rows: Sequence[tuple[str, str, int, Sequence[str]]],
-              duplicates: Sequence[tuple[Sequence[str], str]]) -> None:
-    """Every tag (name, slug, posts, spellings), then the likely duplicates (names, why)."""
+              duplicates: Sequence[tuple[Sequence[str], str]], noun: str = "tag") -> None:
+    """Every tag (name, slug, posts, spellings), then the likely duplicates (names, why); or
+    every category (`noun`)."""
     from rich.table import Table
 
-    table = Table("tag", "slug", "posts", "spellings", box=None)
+    table = Table(noun, "slug", "posts", "spellings", box=None)
     for name, slug, posts, spellings in rows:
         table.add_row(escape(name), slug, str(posts), escape(", ".join(spellings)))
     console = stdout()

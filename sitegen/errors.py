@@ -106,7 +106,7 @@ def _rebuild(kind: type[SourceError], path: str, message: str, line: int | None,
 
 
 class ConfigError(SourceError):
-    """sitegen.yaml or tags.yaml is invalid."""
+    """sitegen.yaml, tags.yaml or categories.yaml is invalid."""
 
     @classmethod
     def of(cls, error: SourceError) -> ConfigError:

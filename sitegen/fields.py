@@ -25,8 +25,8 @@ from sitegen.urls import (
     title_segment,
 )
 
-KNOWN_KEYS = ("title", "date", "updated", "tags", "slug", "summary", "draft", "author",
-              "aliases", "description", "permalink")
+KNOWN_KEYS = ("title", "date", "updated", "tags", "categories", "category", "slug", "summary", "draft",
+              "author", "aliases", "description", "permalink")
 _URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 # Dates as Jekyll (Ruby's Time.parse), Hugo (Go's layouts) and Eleventy (JavaScript's Date) read
@@ -283,35 +283,58 @@ class Checker:
                  "in sitegen.yaml"))
         return None
 
-    def tags(self, value: object, places: tuple[tuple[int, int], ...] = ()) -> Tags:
+    def tags(self, value: object, places: tuple[tuple[int, int], ...] = (), key: str = "tags") -> Tags:
         """The tag names as written, and where each is; `places`: where each item of a list
-        value is. What a name means (its tag, its URL) is the taxonomy's to say."""
+        value is. What a name means (its tag, its URL) is the taxonomy's to say. `key`:
+        "categories" (or "category") reads category names the same way."""
         if value is None:
             return (), ()
+        noun = "tag" if key == "tags" else "category"
         items = tag_items(value)
         if items is None:
-            self.error("tags", f"tags must be a list of strings, got {describe(value)}",
-                       hint=f'quote it: tags: ["{value}"]')
+            self.error(key, f"{key} must be a list of strings, got {describe(value)}",
+                       hint=f'quote it: {key}: ["{value}"]')
             return (), ()
         if isinstance(value, str):
             places = ()  # one string: its tags are where it is
         names: list[str] = []
         found: list[tuple[int, int]] = []
         for index, item in enumerate(items):
-            at = places[index] if index < len(places) else self.positions.get("tags", (1, 1))
+            at = places[index] if index < len(places) else self.positions.get(key, (1, 1))
             name = tag_name(item) if isinstance(item, str) else ""
             if isinstance(item, str) and item.strip() and not name:
-                self.error("tags", f"tag {item!r} is only characters that show nothing", hint="delete it",
+                self.error(key, f"{noun} {item!r} is only characters that show nothing", hint="delete it",
                            at=at)
                 continue
             if not name:
-                hint = f'quote it: tags: ["{item}"]' if isinstance(item, (int, float, bool)) else None
-                self.error("tags", f"tags must be a list of strings, got {describe(item)} in it",
+                hint = f'quote it: {key}: ["{item}"]' if isinstance(item, (int, float, bool)) else None
+                self.error(key, f"{key} must be a list of strings, got {describe(item)} in it",
                            hint=hint, at=at)
                 continue
             names.append(name)
             found.append(at)
         return tuple(names), tuple(found)
+
+    def categories(self, values: dict[str, object], places: dict[str, tuple[tuple[int, int], ...]]) -> Tags:
+        """The category names as written, and where each is: `categories:` is read as `tags:`
+        is; `category:` (Jekyll's, Hugo's, WordPress's) names one, commas and all, or a list.
+        `places`: where each item of each list value is."""
+        if "categories" in values and "category" in values:
+            second = max(("categories", "category"), key=lambda k: self.positions.get(k, (1, 1)))
+            self.error(second, "categories: and category: are both given",
+                       hint="keep one: categories: [A, B] holds several, category: A one")
+            return (), ()
+        if "category" not in values:
+            return self.tags(values.get("categories"), places.get("categories", ()), "categories")
+        value = values["category"]
+        if isinstance(value, str) or value is None:
+            at = self.positions.get("category", (1, 1))
+            return self.tags(None if value is None else [value], (at,), "category")
+        if isinstance(value, list):
+            return self.tags(value, places.get("category", ()), "category")
+        self.error("category", f"category must be a name, got {describe(value)}",
+                   hint=f'quote it: category: "{value}"')
+        return (), ()
 
     def draft(self, values: dict[str, object]) -> bool:
         draft, published = values.get("draft", False), values.get("published", True)

@@ -31,7 +31,7 @@ IFRAME_HOSTS = ("youtube.com", "youtube-nocookie.com", "player.vimeo.com")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TagSpec:
-    """One entry of tags.yaml: what the site owner says about a tag."""
+    """One entry of tags.yaml (or categories.yaml): what the site owner says about a tag."""
 
     name: str
     slug: str | None = None
@@ -42,12 +42,18 @@ class TagSpec:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TagSettings:
+class TermSettings:
+    """The `categories:` block of sitegen.yaml, and what the `tags:` block has of it."""
+
+    min_posts: int = 1  # terms with fewer posts get no page and are shown as plain text
+    noindex: bool = False  # ask search engines not to index the terms' pages
+    hierarchy: bool = False  # "ai/llm" is the child "llm" of "ai"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TagSettings(TermSettings):
     """The `tags:` block of sitegen.yaml."""
 
-    min_posts: int = 1  # tags with fewer posts get no page and are shown as plain text
-    noindex: bool = False  # ask search engines not to index tag pages
-    hierarchy: bool = False  # "ai/llm" is the child "llm" of "ai"
     related: int = 3  # related posts shown on each post page
 
 
@@ -57,6 +63,7 @@ class Permalinks:
 
     post: str = "/posts/:slug/"
     tag: str = "/tags/:slug/"
+    category: str = "/categories/:slug/"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,6 +79,7 @@ class Config:
     feed_limit: int = 20
     extra: Mapping[str, object] = field(default_factory=_empty)
     tags: TagSettings = field(default_factory=TagSettings)
+    categories: TermSettings = field(default_factory=TermSettings)
     permalinks: Permalinks = field(default_factory=Permalinks)
     unsafe_html: bool = False  # let raw HTML in posts through (markdown: {unsafe_html: true})
     # hosts whose iframes raw HTML keeps, with their subdomains (markdown: {iframe_hosts: [...]})
@@ -80,6 +88,8 @@ class Config:
     search: bool = False  # a /search/ page and an index built by Pagefind (sitegen[search])
     tag_specs: Mapping[str, TagSpec] = field(default_factory=dict)
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
+    category_specs: Mapping[str, TagSpec] = field(default_factory=dict)  # categories.yaml, as tags.yaml
+    category_aliases: Mapping[str, str] = field(default_factory=dict)
     # Where base_url was given, for the warning about an unset or example address:
     # ("sitegen.yaml", line, column), ("--base-url", None, None), or None when it was not.
     # Not part of the settings the cache keys on: where a value stands changes no page.
@@ -112,7 +122,8 @@ class Config:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Tag:
-    """A tag as shown to readers; `key` is its identity (NFKC, case-folded, spaces collapsed)."""
+    """A tag (or a category) as shown to readers; `key` is its identity (NFKC, case-folded,
+    spaces collapsed)."""
 
     key: str
     name: str
@@ -209,6 +220,10 @@ class Post:
     tag_names: tuple[str, ...]  # the tags as written (cleaned by urls.tag_name), in order
     tag_places: tuple[tuple[int, int], ...]  # the line and column of each in the front matter
     tags: tuple[Tag, ...] = ()  # what the names mean, one Tag each, set by the site stage
+    # `categories:` (or `category:`), as the tags are
+    category_names: tuple[str, ...] = ()
+    category_places: tuple[tuple[int, int], ...] = ()
+    categories: tuple[Tag, ...] = ()
     aliases: tuple[str, ...]
     links: tuple[tuple[str, int], ...]  # every link target in the Markdown, with its line
     summary: str
@@ -225,14 +240,15 @@ class Post:
     def lastmod(self) -> datetime | None:
         return self.updated or self.date
 
-    def with_tags(self, tags: tuple[Tag, ...]) -> Post:
-        """This post with the tags its names mean. Every build gives every post its tags, so the
-        copy is made slot by slot: dataclasses.replace goes through __init__ and costs twice as
-        much (35 ms at 10,000 posts)."""
+    def with_terms(self, tags: tuple[Tag, ...], categories: tuple[Tag, ...] = ()) -> Post:
+        """This post with the tags and categories its names mean. Every build gives every post
+        its terms, so the copy is made slot by slot: dataclasses.replace goes through __init__
+        and costs twice as much (35 ms at 10,000 posts)."""
         post = object.__new__(Post)
         for name in Post.__slots__:
             object.__setattr__(post, name, getattr(self, name))
         object.__setattr__(post, "tags", tags)
+        object.__setattr__(post, "categories", categories)
         return post
 
     @property
@@ -257,11 +273,20 @@ class Site:
     tags: tuple[Tag, ...]
     posts_by_tag: Mapping[str, tuple[Post, ...]]
     spellings: Mapping[str, tuple[str, ...]]
+    categories: tuple[Tag, ...]  # () when no post has a category
+    posts_by_category: Mapping[str, tuple[Post, ...]]
+    category_spellings: Mapping[str, tuple[str, ...]]
     related: Mapping[str, tuple[Post, ...]]  # source path -> related posts, best first
     updated: datetime
     drafts_skipped: int
     future_skipped: int
     next_future: datetime | None = None  # when the first post left out as future comes out
+
+    @property
+    def has_categories(self) -> bool:
+        """Whether the site has a categories index: a page that asks only this (the menu) is
+        not made again when a category changes."""
+        return bool(self.categories)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

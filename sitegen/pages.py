@@ -1,38 +1,69 @@
 """Stage 3: plan every output file of the site, with its template and context, before rendering.
 
-Imports errors, models, urls.
+Tags and categories are planned by the same functions: a `Terms` says which taxonomy.
+Imports errors, models, registry (the registries' names), urls.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from itertools import groupby
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from sitegen.errors import ContentError, SourceError, count
-from sitegen.models import Page, Pagination, Post, Site, Tag
+from sitegen.models import Page, Pagination, Post, Site, Tag, TagSpec
+from sitegen.registry import CATEGORIES_FILE, TAGS_FILE
 from sitegen.urls import output_path, paginated_url, tag_url, url_key
+
+
+class Terms(NamedTuple):
+    """One taxonomy as its pages show it: its pages use the templates <noun>.html (the term in
+    the context as <noun>) and <plural>.html (the index, at /<plural>/)."""
+
+    noun: str  # "tag"
+    plural: str  # "tags"
+    phrase: str  # what a feed's title says of its posts: "posts tagged"
+    registry: str  # the file that describes the terms
+    terms: tuple[Tag, ...]
+    posts: Mapping[str, tuple[Post, ...]]  # key -> posts with the term or a descendant
+    specs: Mapping[str, TagSpec]
+    pattern: str  # the terms' URL pattern
+    noindex: bool
+
+    @property
+    def index_url(self) -> str:
+        return f"/{self.plural}/"
+
+
+def taxonomies(site: Site) -> tuple[Terms, ...]:
+    """The tags, and the categories when a post has one."""
+    config = site.config
+    tags = Terms("tag", "tags", "posts tagged", TAGS_FILE, site.tags, site.posts_by_tag, config.tag_specs,
+                 config.permalinks.tag, config.tags.noindex)
+    if not site.categories:
+        return (tags,)
+    return tags, Terms("category", "categories", "posts in category", CATEGORIES_FILE, site.categories,
+                       site.posts_by_category, config.category_specs, config.permalinks.category,
+                       config.categories.noindex)
 
 
 def plan_pages(site: Site) -> list[Page]:
     """Every output of the site, in a fixed order; the sitemap lists the HTML pages before it."""
+    every = taxonomies(site)
     pages = [
         *_paginated(site, "/", site.posts, "index.html", "home", {}),
         *_posts(site),
-        *_tag_pages(site),
-        _page("/tags/", "tags.html", "the tags index", site.updated,
-              tags=tuple((t, len(site.posts_by_tag[t.key])) for t in site.tags),
-              tree=_tree(site, None, _children(site))),
+        *(page for terms in every for page in (*_tag_pages(site, terms), _index(site, terms))),
         _page("/archive/", "archive.html", "the archive", site.updated, years=_years(site.posts)),
         _feed("/feed.xml", site.config.title, "/", site.posts[: site.config.feed_limit],
               "the site feed", site),
         _page("/404.html", "404.html", "the not-found page", None, in_sitemap=False),
         *([_page("/search/", "search.html", "search: true", None)] if site.config.search else []),
         *_redirects(site),
-        *_tag_redirects(site),
+        *(page for terms in every for page in _tag_redirects(site, terms)),
     ]
     entries = tuple((p.url, p.lastmod) for p in pages if p.in_sitemap and p.template.endswith(".html"))
     pages.append(_page("/sitemap.xml", "sitemap.xml", "the sitemap", None, in_sitemap=False, entries=entries))
@@ -70,18 +101,26 @@ def find_collisions(pages: list[Page]) -> list[SourceError]:
 
 
 class _Moved(NamedTuple):
-    """An old URL of a tag, and where tags.yaml gives it (its old_slugs or its aliases)."""
+    """An old URL of a tag (or a category), and where its registry gives it (its old_slugs or its
+    aliases)."""
 
     tag: Tag
     slug: str
     via: str
     url: str
+    noun: str
+    registry: str
+
+
+_TERM_TEMPLATES = {"tag.html": "tag", "category.html": "category"}  # the page of a term, and its noun
 
 
 def _source(page: Page) -> tuple[str, int | None] | None:
     """The file (and line) that asked for a page, when it came from one."""
     if "moved" in page.context:
-        return "tags.yaml", page.origin_line
+        moved = page.context["moved"]
+        assert isinstance(moved, _Moved)
+        return moved.registry, page.origin_line
     if page.origin_line is not None or "/" in page.origin:
         return page.origin, page.origin_line
     return None
@@ -89,23 +128,28 @@ def _source(page: Page) -> tuple[str, int | None] | None:
 
 def _collision_hint(claimants: list[Page]) -> str:
     moved = [p.context["moved"] for p in claimants if "moved" in p.context]
+    live = [(_TERM_TEMPLATES[p.template], p.context[_TERM_TEMPLATES[p.template]]) for p in claimants
+            if p.template in _TERM_TEMPLATES]
     if not moved:
+        if len({noun for noun, _ in live}) > 1:  # a tag and a category, under one URL pattern
+            return "give one of them a slug of its own in tags.yaml or categories.yaml, or give tags " \
+                   "and categories URL patterns of their own (permalinks: in sitegen.yaml)"
         return "give one of them another slug: slug: another-name"
     assert isinstance(moved[0], _Moved)
-    tag, old, via, old_url = moved[0]
+    tag, old, via, old_url, noun, registry = moved[0]
     if via == "old_slugs":
-        entry = f"remove '{old}' from the old_slugs of '{tag.name}' in tags.yaml"
+        entry = f"remove '{old}' from the old_slugs of '{tag.name}' in {registry}"
     else:
-        entry = f"drop the alias of '{tag.name}' in tags.yaml that had the URL {old_url}"
-    live = [p.context["tag"] for p in claimants if p.template == "tag.html"]
-    if live and isinstance(live[0], Tag):
-        other = live[0].name
-        if via == "aliases":
+        entry = f"drop the alias of '{tag.name}' in {registry} that had the URL {old_url}"
+    if live and isinstance(live[0][1], Tag):
+        kind, other = live[0][0], live[0][1].name
+        if via == "aliases" and kind == noun == "tag":
             return f"the tag '{other}' has that URL now: merge it into '{tag.name}' " \
                    f"(sitegen tags merge '{other}' '{tag.name}'), or {entry}"
-        return f"the tag '{other}' has that URL now: {entry}, or give '{other}' another slug there"
+        there = "there" if kind == noun else f"in {TAGS_FILE if kind == 'tag' else CATEGORIES_FILE}"
+        return f"the {kind} '{other}' has that URL now: {entry}, or give '{other}' another slug {there}"
     if len(moved) > 1:
-        return f"an old URL can lead to one tag only: {entry}"
+        return f"an old URL can lead to one {noun} only: {entry}"
     return f"{entry}, or give the other page another slug"
 
 
@@ -148,33 +192,42 @@ def _posts(site: Site) -> Iterator[Page]:
                     line=page.key_lines.get("slug", 1), post=page)
 
 
-def _tag_pages(site: Site) -> Iterator[Page]:
-    by_key = {t.key: t for t in site.tags}
-    children = _children(site)
-    indexed = not site.config.tags.noindex
+def _tag_pages(site: Site, terms: Terms) -> Iterator[Page]:
+    by_key = {t.key: t for t in terms.terms}
+    children = _children(terms)
     slugs: set[str] = set()
-    for tag in site.tags:
+    for tag in terms.terms:
         if not tag.has_page or tag.slug in slugs:  # two tags on one URL: an error of the tags stage
             continue
         slugs.add(tag.slug)
-        posts = site.posts_by_tag[tag.key]
+        posts = terms.posts[tag.key]
         ancestors: list[Tag] = []
         parent = tag.parent
         while parent is not None:
             ancestors.insert(0, by_key[parent])
             parent = by_key[parent].parent
-        context = {"tag": tag, "ancestors": tuple(ancestors), "children": _tree(site, tag.key, children)}
-        for page in _paginated(site, tag.url, posts, "tag.html", f"tag '{tag.name}'", context):
-            yield page if indexed else replace(page, in_sitemap=False)
-        yield _tag_feed(site, tag, tag.feed_url)
+        context = {terms.noun: tag, "ancestors": tuple(ancestors),
+                   "children": _tree(terms, tag.key, children)}
+        for page in _paginated(site, tag.url, posts, f"{terms.noun}.html", f"{terms.noun} '{tag.name}'",
+                               context):
+            yield replace(page, in_sitemap=False) if terms.noindex else page
+        yield _tag_feed(site, terms, tag, tag.feed_url)
 
 
-def _tag_feed(site: Site, tag: Tag, url: str,
+def _index(site: Site, terms: Terms) -> Page:
+    """Every term with its number of posts: the tags index, or the categories index."""
+    context = {terms.plural: tuple((t, len(terms.posts[t.key])) for t in terms.terms),
+               "tree": _tree(terms, None, _children(terms))}
+    index = _page(terms.index_url, f"{terms.plural}.html", f"the {terms.plural} index", site.updated)
+    return replace(index, context=MappingProxyType(context))
+
+
+def _tag_feed(site: Site, terms: Terms, tag: Tag, url: str,
               moved: tuple[str, int | None, _Moved] | None = None) -> Page:
-    """The tag's feed; `moved`: origin, line and what of an old URL that serves it too."""
-    posts = site.posts_by_tag[tag.key][: site.config.feed_limit]
-    feed = _feed(url, f"{site.config.title}: posts tagged {tag.name}", tag.url, posts,
-                 f"tag '{tag.name}'", site, canonical=tag.feed_url,
+    """The term's feed; `moved`: origin, line and what of an old URL that serves it too."""
+    posts = terms.posts[tag.key][: site.config.feed_limit]
+    feed = _feed(url, f"{site.config.title}: {terms.phrase} {tag.name}", tag.url, posts,
+                 f"{terms.noun} '{tag.name}'", site, canonical=tag.feed_url,
                  description_html=tag.description_html)
     if moved is None:
         return feed
@@ -186,40 +239,40 @@ def _tag_feed(site: Site, tag: Tag, url: str,
 Tree = tuple[tuple[Tag, int, "Tree"], ...]
 
 
-def _children(site: Site) -> dict[str | None, list[Tag]]:
-    """Each tag's direct children (the top-level tags under None), in the site's tag order."""
+def _children(terms: Terms) -> dict[str | None, list[Tag]]:
+    """Each term's direct children (the top-level terms under None), in the site's order."""
     children: dict[str | None, list[Tag]] = defaultdict(list)
-    for tag in site.tags:
+    for tag in terms.terms:
         children[tag.parent].append(tag)
     return children
 
 
-def _tree(site: Site, parent: str | None, children: dict[str | None, list[Tag]]) -> Tree:
-    """Tags under parent (top-level tags for None), each with its count and its own subtree."""
-    return tuple((t, len(site.posts_by_tag[t.key]), _tree(site, t.key, children))
+def _tree(terms: Terms, parent: str | None, children: dict[str | None, list[Tag]]) -> Tree:
+    """Terms under parent (top-level terms for None), each with its count and its own subtree."""
+    return tuple((t, len(terms.posts[t.key]), _tree(terms, t.key, children))
                  for t in children.get(parent, ()))
 
 
-def _tag_redirects(site: Site) -> Iterator[Page]:
-    """Old tag URLs (aliases, old slugs) keep working: a redirect page, one for each further page
-    of the list, and the same feed.
+def _tag_redirects(site: Site, terms: Terms) -> Iterator[Page]:
+    """Old URLs of tags or categories (aliases, old slugs) keep working: a redirect page, one for
+    each further page of the list, and the same feed.
 
-    Page n of the old URL leads to page n of the tag, as the _redirects line does, for each page
-    the tag has: a renamed tag's pages hold the same posts, and a merged tag has at least as many
-    pages as either tag had. Hosts without _redirects (GitHub Pages, S3) need the files.
+    Page n of the old URL leads to page n of the term, as the _redirects line does, for each page
+    the term has: a renamed term's pages hold the same posts, and a merged term has at least as
+    many pages as either term had. Hosts without _redirects (GitHub Pages, S3) need the files.
     """
-    for tag in site.tags:
+    for tag in terms.terms:
         if not tag.has_page:
             continue
-        spec = site.config.tag_specs.get(tag.key)
+        spec = terms.specs.get(tag.key)
         line = spec.line if spec is not None else None
-        count = _pagecount(site, site.posts_by_tag[tag.key])
+        count = _pagecount(site, terms.posts[tag.key])
         for old in tag.old_slugs:
             via = "old_slugs" if spec is not None and old in spec.old_slugs else "aliases"
-            old_url = tag_url(old, site.config.permalinks.tag)
-            what = _Moved(tag, old, via, old_url)
-            origin = f"tag '{tag.name}' ({'old slug' if via == 'old_slugs' else 'URL of an alias'} " \
-                     f"'{old}' in tags.yaml)"
+            old_url = tag_url(old, terms.pattern)
+            what = _Moved(tag, old, via, old_url, terms.noun, terms.registry)
+            given = "old slug" if via == "old_slugs" else "URL of an alias"
+            origin = f"{terms.noun} '{tag.name}' ({given} '{old}' in {terms.registry})"
             moves = ((old_url, tag.url), (old_url + "feed.xml", tag.feed_url),
                      (old_url + "page/*", tag.url + "page/:splat"))
             yield _page(old_url, "redirect.html", origin, None, in_sitemap=False, line=line,
@@ -228,7 +281,7 @@ def _tag_redirects(site: Site) -> Iterator[Page]:
                 yield _page(paginated_url(old_url, number), "redirect.html", origin, None,
                             in_sitemap=False, line=line, target=paginated_url(tag.url, number),
                             moves=(), moved=what)
-            yield _tag_feed(site, tag, old_url + "feed.xml", (origin, line, what))
+            yield _tag_feed(site, terms, tag, old_url + "feed.xml", (origin, line, what))
 
 
 def _moves(pages: list[Page]) -> Iterator[tuple[str, str]]:

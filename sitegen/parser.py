@@ -28,8 +28,8 @@ SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
 # Keys other generators write, read here where they mean the same (excerpt, redirect_from...)
 # and otherwise kept for templates without a "did you mean" warning.
-FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "categories",
-                "category", "layout", "image", "lang", "weight", "comments")
+FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "layout", "image",
+                "lang", "weight", "comments")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _LINK_PATTERNS = (
     re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"),  # [text](target "title")
@@ -217,6 +217,7 @@ def parse_post(
     pattern = own or (config.permalinks.post if section == "posts" else page_url(":slug"))
     named = checker.slug(values.get("slug"), name_slug, uses=placeholders(pattern))
     tag_names, tag_places = checker.tags(values.get("tags"), data.item_positions.get("tags", ()))
+    category_names, category_places = checker.categories(values, data.item_positions)
     draft = checker.draft(values)
     aliases = checker.aliases(values.get("aliases", values.get("redirect_from")))
     strings = {key: checker.text(values, key) for key in ("summary", "description", "excerpt")}
@@ -249,7 +250,8 @@ def parse_post(
     problems.warnings.extend(_removal_warnings(source, body, document.body_line, config, removed))
     return Post(
         source=source, section=section, slug=slug, url=url, title=title, date=when,
-        updated=updated, tag_names=tag_names, tag_places=tag_places, aliases=aliases, draft=draft,
+        updated=updated, tag_names=tag_names, tag_places=tag_places, category_names=category_names,
+        category_places=category_places, aliases=aliases, draft=draft,
         links=links,
         key_lines={k: pos[0] for k, pos in data.positions.items()},
         summary=strings["summary"] or strings["excerpt"] or rendered.summary,

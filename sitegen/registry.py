@@ -1,6 +1,7 @@
 """tags.yaml, the tag registry: what the site owner says about each tag (its name, slug,
 description, aliases and old slugs), read with located errors, and the one line of it that
-makes spellings aliases of a tag.
+makes spellings aliases of a tag. categories.yaml says the same of categories, read the same way;
+an entry no post uses is a warning.
 
 Imports errors, frontmatter, models, urls.
 """
@@ -9,20 +10,25 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 
-from sitegen.errors import ConfigError, SourceError, did_you_mean
+from sitegen.errors import ConfigError, ContentError, SourceError, did_you_mean
 from sitegen.frontmatter import load_mapping
 from sitegen.models import TagSpec
 from sitegen.urls import is_safe_slug, is_safe_slug_path, slugify, tag_key, tag_name
 
 TAGS_FILE = "tags.yaml"
+CATEGORIES_FILE = "categories.yaml"
+_NOUNS = {TAGS_FILE: "tag", CATEGORIES_FILE: "category"}
 _TAG_KEYS = ("slug", "description", "aliases", "old_slugs")
 _PLAIN = re.compile(r"[^\W_][\w .+#&/'-]*")  # then read back to be sure
 
 
-def tag_registry(text: str) -> tuple[dict[str, TagSpec], dict[str, str], list[SourceError]]:
-    """The entries of a tags.yaml text by tag key, the alias map, and every problem in it."""
-    name = TAGS_FILE
+def tag_registry(text: str, name: str = TAGS_FILE) -> tuple[dict[str, TagSpec], dict[str, str],
+                                                             list[SourceError]]:
+    """The entries of a tags.yaml text (or of the registry file `name`) by key, the alias map,
+    and every problem in it."""
+    noun = _NOUNS[name]
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     data, errors = load_mapping(text, name, 1)
     specs: dict[str, TagSpec] = {}
@@ -33,11 +39,11 @@ def tag_registry(text: str) -> tuple[dict[str, TagSpec], dict[str, str], list[So
             errors.append(ConfigError(name, f"'{tag}' must map to slug: and description:",
                                       line=line, col=col, hint=f"{tag}: {{slug: {slugify(tag)}}}"))
             continue
-        spec, spec_errors = _tag_spec(tag, fields, name, line, data.inner.get(tag, {}))
+        spec, spec_errors = _tag_spec(tag, fields, name, line, data.inner.get(tag, {}), noun)
         errors += spec_errors
         if spec is not None:
             specs[tag_key(tag)] = spec
-    aliases, alias_errors = _alias_map(specs, name)
+    aliases, alias_errors = _alias_map(specs, name, noun)
     return specs, aliases, [ConfigError.of(e) for e in errors + alias_errors]
 
 
@@ -57,7 +63,8 @@ def _scalar(name: str) -> str:
 
 
 def _tag_spec(
-    tag: str, fields: dict[object, object], name: str, line: int, places: dict[str, tuple[int, int]]
+    tag: str, fields: dict[object, object], name: str, line: int, places: dict[str, tuple[int, int]],
+    noun: str,
 ) -> tuple[TagSpec | None, list[SourceError]]:
     """`places`: line and column of each field's key; a problem with a field is located there."""
     errors: list[SourceError] = []
@@ -68,12 +75,12 @@ def _tag_spec(
 
     for key in fields:
         if key not in _TAG_KEYS:
-            error(str(key), f"unknown key '{key}' for tag '{tag}'",
+            error(str(key), f"unknown key '{key}' for {noun} '{tag}'",
                   did_you_mean(str(key), _TAG_KEYS, "known keys: " + ", ".join(_TAG_KEYS)))
     slug, description = fields.get("slug"), fields.get("description", "")
     if slug is not None and (not isinstance(slug, str) or not is_safe_slug(slug)):
         error("slug", f"slug of '{tag}' must be lowercase letters, digits and dashes, got {slug!r}",
-              f"slug: {slugify(str(slug)) or 'my-tag'}")
+              f"slug: {slugify(str(slug)) or f'my-{noun}'}")
     if not isinstance(description, str):
         error("description", f"description of '{tag}' must be text")
     lists = {}
@@ -96,8 +103,8 @@ def _tag_spec(
                    aliases=lists["aliases"], old_slugs=lists["old_slugs"]), []
 
 
-def _alias_map(specs: dict[str, TagSpec], name: str) -> tuple[dict[str, str], list[SourceError]]:
-    """Alias spelling (as a tag key) -> the key of the tag it means; clashes are errors."""
+def _alias_map(specs: dict[str, TagSpec], name: str, noun: str) -> tuple[dict[str, str], list[SourceError]]:
+    """Alias spelling (as a key) -> the key of the term it means; clashes are errors."""
     aliases: dict[str, str] = {}
     errors: list[SourceError] = []
     for key, spec in specs.items():
@@ -107,7 +114,25 @@ def _alias_map(specs: dict[str, TagSpec], name: str) -> tuple[dict[str, str], li
             if other is not None and other != key:
                 errors.append(ConfigError(name, f"alias '{alias}' of '{spec.name}' is also "
                                           f"'{specs[other].name}'", line=spec.line,
-                                          hint="an alias may mean one tag only"))
+                                          hint=f"an alias may mean one {noun} only"))
             elif alias_key != key:
                 aliases[alias_key] = key
     return aliases, errors
+
+
+def unused_entries(specs: Mapping[str, TagSpec], used: set[str], registry: str, noun: str,
+                   hierarchy: bool) -> list[SourceError]:
+    """A warning for each entry of a registry that no post uses, or that can have no URL."""
+    warnings: list[SourceError] = []
+    for key, spec in sorted(specs.items()):
+        own = spec.name.rsplit("/", 1)[-1] if hierarchy else spec.name
+        if not spec.slug and not slugify(own):  # posts with it failed: they say so, and why
+            warnings.append(ContentError(
+                registry, f"{noun} '{spec.name}' has no letters or digits to make a URL from",
+                line=spec.line, hint=f"give it a slug: '{spec.name}': {{slug: my-{noun}}}"))
+        elif key not in used:
+            warnings.append(ContentError(
+                registry, f"{noun} '{spec.name}' is described but no post uses it",
+                line=spec.line, hint="remove the entry, or tag a post with it" if noun == "tag" else
+                f"remove the entry, or give a post this {noun}"))
+    return warnings

@@ -29,7 +29,7 @@ from sitegen.errors import InternalError, OutputError, SitegenError
 from sitegen.models import BuildReport, Config
 
 EVENTS = "/__sitegen/events"
-WATCHED_FILES = ("sitegen.yaml", "tags.yaml")
+WATCHED_FILES = ("sitegen.yaml", "tags.yaml", "categories.yaml")
 WATCHED_DIRS = ("content", "templates", "static")
 _NOT_FOUND = b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>"
 _EDITOR_TEMP = (".swp", ".swx", "~", ".tmp")

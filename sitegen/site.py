@@ -1,4 +1,5 @@
-"""Stage 2: from parsed posts to one Site: drafts and future posts out, posts sorted, tags grouped.
+"""Stage 2: from parsed posts to one Site: drafts and future posts out, posts sorted, tags and
+categories grouped.
 
 Imports errors, models, related, taxonomy, urls.
 """
@@ -13,7 +14,7 @@ from types import MappingProxyType
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import EPOCH, Config, Post, Site, Tag
 from sitegen.related import related_posts
-from sitegen.taxonomy import Vocabulary, group_tags, read_uses
+from sitegen.taxonomy import Taxonomy, Vocabulary, group_tags, read_uses
 from sitegen.urls import in_bundle, is_external, linked_source, site_url
 
 _MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
@@ -30,7 +31,12 @@ def collect_site(
     related_posts, for every post)."""
     vocabulary = Vocabulary.tags(config)
     uses, wrong = read_uses(vocabulary, documents)
-    documents = [d for d in documents if str(d.source) in uses]  # as if they did not parse
+    # A site whose posts have no category pays nothing for them: one look at each post
+    filing = Vocabulary.categories(config) if any(d.category_names for d in documents) else None
+    filed, misfiled = read_uses(filing, documents) if filing is not None else ({}, [])
+    wrong += misfiled
+    documents = [d for d in documents  # as if they did not parse
+                 if str(d.source) in uses and (filing is None or str(d.source) in filed)]
     visible, drafts, future = _published(config, documents)
     shown = {id(d) for d in visible}
     left_out = [d for d in documents if id(d) not in shown and d.section == "posts"]
@@ -39,17 +45,24 @@ def collect_site(
     pages = tuple(sorted((d for d in visible if d.section == "pages"), key=lambda p: str(p.source)))
     taxonomy = group_tags(vocabulary, posts, uses, left_out, pages)
     tags = taxonomy.tags
-    tagged = {id(p): _with_tags(p, taxonomy.tags_of[str(p.source)]) for p in posts}
-    posts = tuple(tagged[id(p)] for p in posts)
-    pages = tuple(_with_tags(p, taxonomy.tags_of[str(p.source)]) for p in pages)
-    posts_by_tag = {k: tuple(tagged[id(p)] for p in group) for k, group in taxonomy.posts_by_tag.items()}
+    categories = group_tags(filing, posts, filed, left_out, pages) if filing is not None else _NONE
+    tags_of, categories_of = taxonomy.tags_of, categories.tags_of
+    given = {id(p): _with_terms(p, tags_of[str(p.source)], categories_of.get(str(p.source), ()))
+             for p in (*posts, *pages)}  # the posts with their final terms
+    posts, pages = tuple(given[id(p)] for p in posts), tuple(given[id(p)] for p in pages)
+    posts_by_tag = {k: tuple(given[id(p)] for p in group) for k, group in taxonomy.posts_by_tag.items()}
+    posts_by_category = {k: tuple(given[id(p)] for p in group)
+                         for k, group in categories.posts_by_tag.items()}
     site = Site(
         config=config,
         posts=posts,
         pages=pages,
-        tags=tuple(sorted(tags.values(), key=lambda t: (t.name.casefold(), t.slug))),
+        tags=_by_name(tags),
         posts_by_tag=MappingProxyType(posts_by_tag),
         spellings=MappingProxyType(taxonomy.spellings),
+        categories=_by_name(categories.tags),
+        posts_by_category=MappingProxyType(posts_by_category),
+        category_spellings=MappingProxyType(categories.spellings),
         related=MappingProxyType(dict(relate(posts, posts_by_tag) if relate else
                                       related_posts(posts, posts_by_tag, config.tags.related))),
         updated=max((p.lastmod for p in posts if p.lastmod), default=EPOCH),
@@ -57,11 +70,21 @@ def collect_site(
         future_skipped=len(future),
         next_future=min((p.date for p in future if p.date), default=None),
     )
-    return site, wrong + taxonomy.errors, warnings + taxonomy.warnings
+    return site, wrong + taxonomy.errors + categories.errors, \
+        warnings + taxonomy.warnings + categories.warnings
 
 
-def _with_tags(post: Post, tags: tuple[Tag, ...]) -> Post:
-    return post if tags == post.tags else post.with_tags(tags)
+_NONE = Taxonomy(tags={}, posts_by_tag={}, spellings={}, tags_of={}, errors=[], warnings=[])  # no category
+
+
+def _by_name(tags: dict[str, Tag]) -> tuple[Tag, ...]:
+    return tuple(sorted(tags.values(), key=lambda t: (t.name.casefold(), t.slug)))
+
+
+def _with_terms(post: Post, tags: tuple[Tag, ...], categories: tuple[Tag, ...]) -> Post:
+    if tags == post.tags and categories == post.categories:
+        return post
+    return post.with_terms(tags, categories)
 
 
 def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, list[Post]]:

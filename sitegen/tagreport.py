@@ -32,6 +32,11 @@ def tag_rows(site: Site) -> list[TagRow]:
     return [TagRow(t, len(site.posts_by_tag[t.key]), site.spellings[t.key]) for t in site.tags]
 
 
+def category_rows(site: Site) -> list[TagRow]:
+    return [TagRow(c, len(site.posts_by_category[c.key]), site.category_spellings[c.key])
+            for c in site.categories]
+
+
 def near_duplicates(site: Site) -> list[Suspect]:
     """Spellings of one tag (case variants; spellings apart that share a slug, with the tags.yaml
     line that settles them), and different tags one plural, punctuation or edit apart.

@@ -1,14 +1,16 @@
-"""Stage 2, tags: what each name written in front matter means, and one Tag per meaning.
+"""Stage 2, tags and categories: what each name written in front matter means, and one Tag per
+meaning.
 
 The one owner of a term's identity (its key, tags.yaml aliases followed), display name, slug,
 parent and URL, computed once from the names as written. Written for any taxonomy: a
-`Vocabulary` says what differs between two (tags now, categories next). Pure. Imports config
-(a tags.yaml line to suggest), errors, models, markup (tag descriptions), urls.
+`Vocabulary` says what differs between two (tags, categories). Pure. Imports errors, models,
+markup (descriptions), registry (a tags.yaml line to suggest), urls.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +19,7 @@ from typing import NamedTuple
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
 from sitegen.models import EPOCH, Config, Post, Tag, TagSpec
-from sitegen.registry import alias_entry
+from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, alias_entry, unused_entries
 from sitegen.urls import base_path, slugify, tag_key, tag_url
 
 
@@ -36,24 +38,36 @@ class Vocabulary:
     spelling is worked out once per build, however many posts write it."""
 
     noun: str  # "tag"
+    plural: str  # "tags"
     registry: str  # the file that describes the terms
+    written: Callable[[Post], tuple[tuple[str, ...], tuple[tuple[int, int], ...]]]  # names and places
     hierarchy: bool
     specs: Mapping[str, TagSpec]
     aliases: Mapping[str, str]
     url: Callable[[str], str]
     base_path: str
     min_posts: int
+    # worked out once per build: what each spelling means, the levels of each use, the registry's slugs
     _meanings: dict[str, tuple[str, str] | None] = field(default_factory=dict, repr=False, compare=False)
-    _levels_of: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict, repr=False,
-                                                                     compare=False)
+    _levels_of: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict, repr=False)
     _registered: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def tags(cls, config: Config) -> Vocabulary:
-        return cls(noun="tag", registry="tags.yaml", hierarchy=config.tags.hierarchy,
+        return cls(noun="tag", plural="tags", registry=TAGS_FILE,
+                   written=operator.attrgetter("tag_names", "tag_places"), hierarchy=config.tags.hierarchy,
                    specs=config.tag_specs, aliases=config.tag_aliases,
                    url=functools.partial(tag_url, pattern=config.permalinks.tag),
                    base_path=base_path(config.base_url), min_posts=config.tags.min_posts)
+
+    @classmethod
+    def categories(cls, config: Config) -> Vocabulary:
+        return cls(noun="category", plural="categories", registry=CATEGORIES_FILE,
+                   written=operator.attrgetter("category_names", "category_places"),
+                   hierarchy=config.categories.hierarchy, specs=config.category_specs,
+                   aliases=config.category_aliases,
+                   url=functools.partial(tag_url, pattern=config.permalinks.category),
+                   base_path=base_path(config.base_url), min_posts=config.categories.min_posts)
 
     def lineage(self, key: str) -> list[str]:
         """The term and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""
@@ -222,13 +236,13 @@ class Taxonomy:
 
 def read_uses(vocabulary: Vocabulary,
               documents: Iterable[Post]) -> tuple[dict[str, tuple[Use, ...]], list[SourceError]]:
-    """What each document's tag names mean, by source; a document naming a tag that cannot
-    have a URL is left out, and the error says why."""
+    """What each document's names (of the vocabulary's terms) mean, by source; a document naming
+    a term that cannot have a URL is left out, and the error says why."""
     uses: dict[str, tuple[Use, ...]] = {}
     errors: list[SourceError] = []
     for document in documents:
         source = str(document.source)
-        used, wrong = vocabulary.uses(source, document.tag_names, document.tag_places)
+        used, wrong = vocabulary.uses(source, *vocabulary.written(document))
         if wrong:
             errors.extend(wrong)
         else:
@@ -259,7 +273,8 @@ def group_tags(vocabulary: Vocabulary, posts: tuple[Post, ...], uses: Mapping[st
         spellings={k: tuple(sorted(c)) for k, c in sorted(spellings.items())},
         tags_of=tags_of,
         errors=_slug_clashes(vocabulary, tags, posts, uses),
-        warnings=_unused_specs(vocabulary, {*tags, *used})
+        warnings=unused_entries(vocabulary.specs, {*tags, *used}, vocabulary.registry, vocabulary.noun,
+                                vocabulary.hierarchy)
         + _spelled_apart(vocabulary, tags, spellings, oldest_first, uses),
     )
 
@@ -369,7 +384,7 @@ def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Pos
 
     clashing_parents = {tag.key for group in by_slug.values() if len(group) > 1 for tag in group}
     errors: list[SourceError] = []
-    noun, registry = vocabulary.noun, vocabulary.registry
+    registry = vocabulary.registry
     for slug, clashing in sorted(by_slug.items()):
         if len(clashing) < 2 or any(t.parent in clashing_parents for t in clashing):
             continue
@@ -382,8 +397,8 @@ def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Pos
         line, entry = max(entries, default=(0, clashing[-1]), key=lambda found: found[0])
         other = next(t for t in clashing if t is not entry)
         errors.append(ContentError(
-            registry, f"{noun}s {' and '.join(repr(t.name) for t in clashing)} would share the URL "
-            f"{entry.url} ({described})", line=line or None,
+            registry, f"{vocabulary.plural} {' and '.join(repr(t.name) for t in clashing)} would share "
+            f"the URL {entry.url} ({described})", line=line or None,
             hint=f"make '{other.name}' an alias of '{entry.name}' (aliases: [{other.name}]), or give "
                  f"'{entry.name}' a slug of its own: {{slug: {slug.rsplit('/', 1)[-1]}-2}}"))
     return errors
@@ -391,19 +406,3 @@ def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Pos
 
 def _where(post: Post, line: int) -> str:
     return f"{post.source}:{line}"
-
-
-def _unused_specs(vocabulary: Vocabulary, used: set[str]) -> list[SourceError]:
-    warnings: list[SourceError] = []
-    registry, noun = vocabulary.registry, vocabulary.noun
-    for key, spec in sorted(vocabulary.specs.items()):
-        own = spec.name.rsplit("/", 1)[-1] if vocabulary.hierarchy else spec.name
-        if not spec.slug and not slugify(own):  # posts with it failed: they say so, and why
-            warnings.append(ContentError(
-                registry, f"{noun} '{spec.name}' has no letters or digits to make a URL from",
-                line=spec.line, hint=f"give it a slug: '{spec.name}': {{slug: my-{noun}}}"))
-        elif key not in used:
-            warnings.append(ContentError(
-                registry, f"{noun} '{spec.name}' is described but no post uses it",
-                line=spec.line, hint="remove the entry, or tag a post with it"))
-    return warnings

@@ -150,13 +150,22 @@ def slugify(text: str) -> str:
 
 
 def is_safe_slug(slug: str) -> bool:
-    """True for a slug that is one harmless path segment (no '/', '..', spaces or capitals)."""
-    return (_SAFE_SLUG.fullmatch(slug) is not None and len(slug) <= MAX_SLUG
-            and slug.split(".")[0] not in _RESERVED)
+    """True for a slug that is one harmless path segment (no '/', '..', spaces or capitals).
+    Lowercase letters of any script count (WordPress keeps Greek or Cyrillic slugs), written in
+    the one Unicode form (NFC) so that a slug names one file on every disk."""
+    if slug.isascii():
+        safe = _SAFE_SLUG.fullmatch(slug) is not None
+    else:
+        safe = slug.lower() == slug and unicodedata.is_normalized("NFC", slug) and all(
+            run[:1].isalnum() and all(c.isalnum() or unicodedata.category(c)[0] == "M" for c in run)
+            for run in re.split("[-_.]", slug))
+    return safe and len(slug) <= MAX_SLUG and len(slug.encode()) <= MAX_SEGMENT \
+        and slug.split(".")[0] not in _RESERVED
 
 
 def is_safe_slug_path(path: str) -> bool:
-    """True for safe slugs joined by '/': the part of a tag URL after /tags/ (`ai/llm`)."""
+    """True for safe slugs joined by '/': the part of a tag URL after /tags/ (`ai/llm`), or of a
+    category URL after /categories/."""
     return all(is_safe_slug(segment) for segment in path.split("/"))
 
 
@@ -185,7 +194,7 @@ POST_PLACEHOLDERS = ("year", "month", "day", "i_month", "i_day", "short_year", "
 TAG_PLACEHOLDERS = ("slug",)
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _URL_EXTRA = "._~!$&'()+,;=@-"  # besides letters, digits and marks of any script, as Jekyll keeps
-# Jekyll's named styles; its :categories is left out until posts have categories
+# Jekyll's named styles; its :categories (a post's categories in its URL) is left out
 _STYLES = {"date": "/:year/:month/:day/:title:output_ext", "pretty": "/:year/:month/:day/:title/",
            "none": "/:title:output_ext"}
 MAX_SEGMENT = 200  # bytes of one slug in a URL: file names stop at 255 bytes on most file systems
@@ -194,12 +203,15 @@ MAX_SEGMENT = 200  # bytes of one slug in a URL: file names stop at 255 bytes on
 def permalink_problem(pattern: str, kind: str) -> tuple[str, str] | None:
     """What is wrong with a permalink pattern, and a hint; None when it can be used.
 
-    `kind`: "post" or "tag" for a pattern of sitegen.yaml, "own" for one post's own permalink.
+    `kind`: "post", "tag" or "category" for a pattern of sitegen.yaml, "own" for one post's own
+    permalink.
     A pattern starts with "/", holds :slug or :title (or two posts of a day would share an
     address), and ends with "/" (a folder) or ".html" (that file): a bare name would be a file
-    no host serves as a page. A tag's pattern ends with "/": its further pages and feed go under it.
+    no host serves as a page. A tag's or a category's pattern ends with "/": its further pages and
+    feed go under it.
     """
-    placeholders = TAG_PLACEHOLDERS if kind == "tag" else POST_PLACEHOLDERS
+    term = kind in ("tag", "category")
+    placeholders = TAG_PLACEHOLDERS if term else POST_PLACEHOLDERS
     if pattern in _STYLES and kind != "own":
         return (f"the named style {pattern!r} is not supported",
                 f"write the pattern itself: {_STYLES[pattern]}")
@@ -209,11 +221,11 @@ def permalink_problem(pattern: str, kind: str) -> tuple[str, str] | None:
     unknown = [name for name in used if name not in placeholders]
     if unknown:
         known = " ".join(f":{name}" for name in placeholders)
-        later = " (categories are not supported yet)" if unknown[0] == "categories" else ""
+        later = " (a post's URL cannot hold its categories)" if unknown[0] == "categories" else ""
         return f"unknown placeholder :{unknown[0]}{later}", f"use {known}"
     if kind != "own" and not set(used) & {"slug", "title"}:
         return ("holds neither :slug nor :title, so posts would share an address",
-                "end it with :slug/" if kind == "tag" else "end it with :slug/ or :title/")
+                "end it with :slug/" if term else "end it with :slug/ or :title/")
     literal = _PLACEHOLDER.sub("x", pattern)
     parts = literal.split("/")[1:]
     if not all(c.isalnum() or c in _URL_EXTRA or c in "_/" or unicodedata.category(c)[0] == "M"
@@ -224,7 +236,7 @@ def permalink_problem(pattern: str, kind: str) -> tuple[str, str] | None:
                 "e.g. /:year/:month/:day/:title/")
     if any(len(part.encode()) > MAX_SEGMENT for part in parts):
         return f"has a folder or file name longer than {MAX_SEGMENT} bytes", "shorten it"
-    if kind == "tag" and not pattern.endswith("/"):
+    if term and not pattern.endswith("/"):
         return "must end with / (its further pages and feed go under it)", pattern + "/"
     if not pattern.endswith(("/", ".html", ":output_ext")):
         return ("must end with / or .html: a page written to a file without an extension is not "

@@ -35,6 +35,8 @@ PAGES = {  # the pages a reader meets, on the demo site
     "tag": "tags/python/",
     "tag-whole-post": "tags/cpp/",  # a list page showing a post with code whole
     "tags-index": "tags/",
+    "category": "categories/programming/",  # posts with categories and tags
+    "categories-index": "categories/",
     "404": "no-such-page/",
 }
 DESKTOP = {"width": 1280, "height": 800}

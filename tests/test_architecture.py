@@ -17,7 +17,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("values that flow through the pipeline", {"models", "__init__"}),
     ("raw HTML's allow-list", {"sanitize"}),
     ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
-    ("the tag registry", {"registry"}),
+    ("the tag and category registries", {"registry"}),
     ("settings, front-matter values, related posts, other generators' syntax",
      {"config", "fields", "related", "shortcodes"}),
     ("stages: read, group, plan, fill, check", {"parser", "taxonomy", "pages", "renderer", "check",

@@ -292,14 +292,17 @@ def test_front_matter_json_would_change_is_never_served_from_the_cache(write_sit
 EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "delete post",
                          "add draft", "change template", "change config", "add post",
                          "change bundle file", "add bundle file", "remove bundle file", "add translation",
-                         "change permalinks"])
+                         "change permalinks", "add category", "remove category", "rename category",
+                         "alias category"])
 BUNDLE = {  # a page bundle: its post, and files copied beside it
     "content/posts/trip/index.md": post("Trip", date="2025-01-04", tags="[blue]", body="![Cat](cat.svg)"),
     "content/posts/trip/cat.svg": "<svg/>",
     "content/posts/trip/notes.md": "Not a post.\n",
 }
 PERMALINKS = ("", "permalinks: {post: '/:year/:month/:day/:title/', tag: '/tag/:slug/'}\n",
-              "permalinks:\n  post: /blog/:short_year/:i_month/:slug.html\n")
+              "permalinks:\n  post: /blog/:short_year/:i_month/:slug.html\n  category: /category/:slug/\n")
+# A category shown as a link from its second post on: a post's page changes with the others'
+CATEGORIES = "categories: {min_posts: 2, hierarchy: true}\n"
 
 
 @settings(max_examples=30, deadline=None)
@@ -308,7 +311,8 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
                                                          steps: list[str], in_memory: bool) -> None:
     """With the cache on disk (sitegen build) and kept in memory between builds (sitegen serve)."""
     root = tmp_path_factory.mktemp("site")
-    for name, text in {**SITE, **BUNDLE}.items():
+    settings_text = SITE["sitegen.yaml"] + CATEGORIES
+    for name, text in {**SITE, **BUNDLE, "sitegen.yaml": settings_text}.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
     store: BuildCache | None = None
@@ -346,9 +350,22 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
             (root / "templates/post.html").write_text(
                 f'{{% extends "theme/post.html" %}}{{% block footer %}}v{number}{{% endblock %}}')
         elif step == "change config":
-            (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"].replace("2", str(1 + number % 3)))
+            (root / "sitegen.yaml").write_text(settings_text.replace("2", str(1 + number % 3)))
         elif step == "change permalinks":
-            (root / "sitegen.yaml").write_text(SITE["sitegen.yaml"] + PERMALINKS[1 + number % 2])
+            (root / "sitegen.yaml").write_text(settings_text + PERMALINKS[1 + number % 2])
+        elif step == "add category" and target:
+            text = target.read_text()
+            name = ["News", "news/Local", "Reviews"][number % 3]
+            target.write_text(text.replace("title:", f"categories: [{name}]\ntitle:", 1) if "categories:"
+                              not in text else text.replace("categories: [", f"categories: [{name}, ", 1))
+        elif step == "remove category" and target:
+            target.write_text("\n".join(line for line in target.read_text().split("\n")
+                                        if not line.startswith("categories:")))
+        elif step == "rename category" and target:
+            text = target.read_text()
+            target.write_text(text.replace("categories: [", f"categories: [Renamed{number % 2}", 1))
+        elif step == "alias category":
+            (root / "categories.yaml").write_text(f"News: {{aliases: [Reviews], old_slugs: [old{number}]}}\n")
         elif step == "add post":
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
         elif step == "change bundle file":

@@ -47,6 +47,8 @@ TAGS = [
     "Q&A <basics>", "AI/ML", "Zürich", "Rock 'n' Roll", "50% off", "Node.js", "paradigm shift in AI",
     "Ελληνικά", "x86-64", "DevOps", "open source", "Straße",
 ]
+# With hierarchy: a parent, its children, and names in other scripts
+CATEGORIES = ["Essays", "Notes/Short", "Notes/Long & <winding>", "Ελληνικά/Σημειώσεις", "日本語", "R&D"]
 
 
 def _quoted(text: str) -> str:
@@ -104,6 +106,8 @@ def _big_post(number: int, rng: random.Random) -> str:
     parts.append(f"[^note]: A footnote of post {number}.")
     front = ["---", f"title: {_quoted(title)}", f"date: {date.isoformat()}",
              "tags: [" + ", ".join(_quoted(t) for t in tags) + "]"]
+    if number % 4:
+        front.append(f"category: {_quoted(CATEGORIES[number % len(CATEGORIES)])}")
     if number % 50 == 7:
         front.append("draft: true")
     if number % 10 == 3:
@@ -117,7 +121,8 @@ def write_big_site(root: Path, posts: int = 200) -> Path:
     (root / "content" / "pages").mkdir(parents=True)
     (root / "sitegen.yaml").write_text(
         f"title: Big & <bold> blog\ndescription: 200 posts, tags in many scripts\n"
-        f"author: Zoë Example\nbase_url: {BIG_BASE}\nlanguage: en\n", encoding="utf-8")
+        f"author: Zoë Example\nbase_url: {BIG_BASE}\nlanguage: en\ncategories: {{hierarchy: true}}\n",
+        encoding="utf-8")
     (root / "content" / "pages" / "about.md").write_text(
         "---\ntitle: About “us”\n---\n\nA page, with a [post](/posts/post-001/).\n", encoding="utf-8")
     for number in range(posts):
@@ -206,6 +211,10 @@ def test_the_generated_site_has_what_the_checks_are_meant_for(big: Path) -> None
     tag_slugs = {p.parent.name for p in big.glob("tags/*/index.html")}
     assert {"cpp", "csharp", "dotnet", "cafe-culture", "zurich"} <= tag_slugs
     assert any(big.glob("tags/*/page/2/index.html")), "a paginated tag page"
+    category_slugs = {p.relative_to(big / "categories").parent.as_posix()
+                      for p in big.glob("categories/**/index.html")}
+    assert {".", "essays", "notes", "notes/long-and-winding", "ellenika/semeioseis"} <= category_slugs
+    assert (big / "categories/notes/page/2/index.html").is_file(), "a paginated category page"
 
 
 def test_every_page_of_a_200_post_site_is_valid_html5_with_unique_ids(big: Path) -> None:
@@ -222,8 +231,11 @@ def _parse_feed(data: bytes) -> Any:
 
 
 def test_every_feed_of_a_200_post_site_parses_without_bozo(big: Path) -> None:
-    feeds = [big / "feed.xml", *sorted(big.glob("tags/*/feed.xml"))]
-    assert len(feeds) == 1 + len(list(big.glob("tags/*/index.html")))
+    categories = sorted(big.glob("categories/**/feed.xml"))
+    feeds = [big / "feed.xml", *sorted(big.glob("tags/*/feed.xml")), *categories]
+    assert len(feeds) == 1 + len(list(big.glob("tags/*/index.html"))) + len(categories)
+    pages = [p for p in big.glob("categories/*/**/index.html") if "page" not in p.parts]
+    assert len(categories) == len(pages) == 8
     problems = {}
     for path in feeds:
         parsed = _parse_feed(path.read_bytes())

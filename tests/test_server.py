@@ -187,6 +187,7 @@ def test_only_site_sources_trigger_rebuilds(tmp_path: Path) -> None:
     root = tmp_path
     assert is_watched(root, str(root / "content/posts/a.md"))
     assert is_watched(root, str(root / "sitegen.yaml"))
+    assert is_watched(root, str(root / "tags.yaml")) and is_watched(root, str(root / "categories.yaml"))
     assert is_watched(root, str(root / "templates/base.html"))
     assert not is_watched(root, str(root / "public/index.html"))
     assert not is_watched(root, str(root / ".git/index"))

@@ -315,6 +315,6 @@ def test_a_post_given_its_tags_is_the_same_post_with_those_tags() -> None:
     site, _, _ = collect(make("a", tags="[Python, AI]"))
     tagged = site.posts[0]
     untagged = replace(tagged, tags=())
-    assert untagged.with_tags(tagged.tags) == tagged
-    assert untagged.with_tags(tagged.tags).tags == tagged.tags != ()
+    assert untagged.with_terms(tagged.tags) == tagged
+    assert untagged.with_terms(tagged.tags).tags == tagged.tags != ()
     assert untagged.tags == ()  # the post it was made from is unchanged

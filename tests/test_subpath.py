@@ -233,6 +233,7 @@ def test_the_crawl_reaches_the_whole_site(served: Served) -> None:
     prefix = urlsplit(served.base_url).path
     for path in ("", "tags/", "archive/", "about/", "page/2/", "feed.xml", "css/style.css",
                  "tags/paradigm-shift-in-ai/", "tags/paradigm-shift-in-ai/feed.xml",
+                 "categories/", "categories/programming/", "categories/programming/feed.xml",
                  "posts/open-weights-reasoning-shakeup/"):
         assert prefix + path in pages
 

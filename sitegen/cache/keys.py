@@ -83,10 +83,13 @@ class Fingerprints:
         known = self._posts.get(id(post))
         if known is None:
             tags = [self._of_tag(t) for t in post.tags]
+            if post.categories:  # told apart from the tags: a page may show one and not the other
+                tags.append("categories:" + ",".join([self._of_tag(t) for t in post.categories]))
             source = self.sources.get(str(post.source))
             if source is not None:
                 # A post is its file's bytes read under the cache's settings, but for what the
-                # site stage changes: its tags (shared objects) and its HTML (links rewritten).
+                # site stage changes: its tags and categories (shared objects) and its HTML
+                # (links rewritten).
                 fields: tuple[object, ...] = (str(post.source), source, tags, post.html.digest)
             else:
                 # The two dates by their text: a fresh parse and the cache give different tz objects.
