@@ -2,7 +2,7 @@
 
 `parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
 what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, markup, sanitize, shortcodes, urls.
+Imports errors, models, fields, frontmatter, markup, sanitize, shortcodes, tomlmatter, urls.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, prose_lines, render
 from sitegen.models import Config, Html, Post
 from sitegen.sanitize import KINDS, removals
+from sitegen.tomlmatter import load_toml, split_toml
 from sitegen.urls import base_path, output_path, page_url, placeholders, post_url, url_key
 
 SECTIONS = ("posts", "pages")
@@ -193,7 +194,8 @@ def parse_post(
 ) -> Post | None:
     """Turn one document's text into a Post, or record why it cannot be one."""
     try:
-        document = split(text, source)
+        toml = split_toml(text, source)
+        document = toml or split(text, source)
     except SourceError as error:
         problems.errors.append(error)
         return None
@@ -202,7 +204,8 @@ def parse_post(
             source, "has no front matter", line=1, col=1,
             hint="start the file with ---, then title: and date: lines, then ---"))
         return None
-    data, yaml_errors = load_mapping(document.yaml_text, source, document.yaml_line)
+    load = load_toml if toml else load_mapping
+    data, yaml_errors = load(document.yaml_text, source, document.yaml_line)
     checker = Checker(source, data.positions, config, problems, invalid=data.invalid)
     problems.errors.extend(yaml_errors)
     if yaml_errors and not data.invalid:  # the YAML itself is broken: nothing else can be read

@@ -3,7 +3,7 @@
 Comments, key order, quoting, list style, anchors and line ends stay as they were; the edited
 text is read back as a build reads it and compared with what was meant, and refused, located,
 on any difference. Also the span helpers that tags.yaml edits share. Pure. Imports errors,
-fields, frontmatter, parser (decode), urls.
+fields, frontmatter, parser (decode), tomlmatter (read only), urls.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sitegen.errors import ContentError, SourceError
 from sitegen.fields import tag_spellings
 from sitegen.frontmatter import Written, YAMLError, load_mapping, outline, split
 from sitegen.parser import decode
+from sitegen.tomlmatter import load_toml, split_toml
 from sitegen.urls import tag_key, tag_name
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -77,7 +78,15 @@ class _Reading:
 
 def _read(text: str, source: str) -> _Reading | None:
     """Read as the parser does (None: no front matter); raise the first problem, located."""
-    document = split(decode(text.encode("utf-8"), PurePosixPath(source)), source)
+    text_read = decode(text.encode("utf-8"), PurePosixPath(source))
+    toml = split_toml(text_read, source)
+    if toml is not None:  # read, never rewritten: a post that names a tag stops the edit
+        data, errors = load_toml(toml.yaml_text or "", source, toml.yaml_line)
+        if errors or data.values.get("tags"):
+            raise ContentError(source, "has TOML front matter (+++), whose tags cannot be rewritten yet",
+                               line=data.key_lines.get("tags", 1), hint=BY_HAND)
+        return None
+    document = split(text_read, source)
     if document.yaml_text is None:
         return None
     data, errors = load_mapping(document.yaml_text, source, document.yaml_line)

@@ -17,6 +17,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("values that flow through the pipeline", {"models", "__init__"}),
     ("raw HTML's allow-list", {"sanitize"}),
     ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
+    ("Hugo's TOML front matter, read into the YAML reader's shape", {"tomlmatter"}),
     ("the tag and category registries", {"registry"}),
     ("settings, front-matter values, related posts, other generators' syntax",
      {"config", "fields", "related", "shortcodes"}),
