@@ -356,7 +356,8 @@ def import_() -> None:
 @click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("site", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--uploads", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="A copy of the old site's wp-content/uploads: the files posts use are copied into static/.")
+              help="A copy of the old site's wp-content/uploads: the files posts use are copied "
+                   "into static/.")
 @click.option("--merge", is_flag=True, help="Add to a folder that holds files already; none is replaced.")
 @click.option("--dry-run", is_flag=True, help="Convert and print the summary; write nothing.")
 def wordpress(export: Path, site: Path, uploads: Path | None, merge: bool, dry_run: bool) -> None:

@@ -224,7 +224,8 @@ def parse_post(
     separator = checker.text(values, "excerpt_separator") or MORE
     # The feed entry's id when it is text; a number (the post number Jekyll's importers write)
     # stays a value for templates, as it was: it would make every entry new to feed readers.
-    feed_id = values["id"].strip() if isinstance(values.get("id"), str) else ""
+    written_id = values.get("id")
+    feed_id = written_id.strip() if isinstance(written_id, str) else ""
     extra = {k: v for k, v in values.items() if k not in KNOWN_KEYS or (k == "id" and not feed_id)}
     checker.warn_typos([k for k in extra if k not in FOREIGN_KEYS])
     if yaml_errors or checker.failed or title is None or named is None:

@@ -39,7 +39,8 @@ def plan_import(export: Export, *, uploads: Path | None = None, progress: Progre
     skipped: dict[str, int] = {}
     for item in export.items:
         if item not in chosen:
-            kind = item.post_type if item.post_type not in ("post", "page") else f"{item.post_type} ({item.status})"
+            kind = item.post_type
+            kind = f"{kind} ({item.status})" if kind in ("post", "page") else kind
             skipped[kind] = skipped.get(kind, 0) + 1
     zone = infer_timezone([(local, gmt) for i in export.items
                            if (local := wp_date(i.date)) and (gmt := wp_date(i.date_gmt))], export.language)
@@ -49,8 +50,9 @@ def plan_import(export: Export, *, uploads: Path | None = None, progress: Progre
     # WordPress dates its links by post_date, the local time it showed
     samples = [Sample(e.old_path, e.slug, (wp_date(e.item.date) or e.date).date(), e.item.post_id)
                for e in entries if e.section == "posts" and not e.draft and e.old_path is not None and e.date]
-    plan = Plan(export=export, base_url=base_url(export.link), zone=zone, permalink=infer_post_pattern(samples),
-                terms=terms, entries=entries, skipped=skipped, warnings=warnings,
+    plan = Plan(export=export, base_url=base_url(export.link), zone=zone,
+                permalink=infer_post_pattern(samples), terms=terms, entries=entries, skipped=skipped,
+                warnings=warnings,
                 comments=sum(i.comments for i in chosen))
     place_entries(plan, site_zone)
     attachments = {i.post_id: Attachment(url=i.attachment_url, caption=plain_text(i.excerpt), title=i.title,
@@ -139,8 +141,9 @@ def _media(plan: Plan, entry: Entry, root: Path | None) -> None:
 def own_host(url: str, site: str) -> bool:
     """Whether an upload is the site's own: on its host, or its wordpress.com files host."""
     host, base = urlsplit(url).hostname or "", urlsplit(site).hostname or ""
-    return bool(base) and (host == base or (base.endswith(".wordpress.com")
-                                            and host == base.removesuffix(".wordpress.com") + ".files.wordpress.com"))
+    name, dotcom, _ = base.rpartition(".wordpress.com")
+    files = f"{name}.files.wordpress.com" if dotcom else ""
+    return bool(base) and host in (base, files)
 
 
 def upload_path(url: str) -> str:
@@ -166,7 +169,8 @@ def check_site_dir(site: Path, *, merge: bool) -> None:
         raise SitegenError(f"{site} is a file, not a folder")
     held = sorted(p.name for p in site.iterdir() if p.name != ".git") if site.is_dir() else []
     if held and not merge:
-        raise SitegenError(f"{site} is not empty (it holds {', '.join(held[:3])}{', ...' if len(held) > 3 else ''})",
+        shown = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
+        raise SitegenError(f"{site} is not empty (it holds {shown})",
                            hint="import into a new folder, or pass --merge to add the imported files to it "
                                 "(no file there is replaced)")
 
@@ -204,5 +208,6 @@ def _create(path: Path, data: bytes | Path) -> bool:
 def _kept(relative: str, plan: Plan) -> SourceError:
     hint = "the file there was kept: compare it with the import's by hand"
     if relative == "sitegen.yaml":
-        hint = f"add what the import's would set (in {REPORT_FILE}) to it by hand: permalinks, timezone, base_url"
-    return SourceError(relative, "is already in the site folder; the import's version was not written", hint=hint)
+        hint = f"add what the import's would set (see {REPORT_FILE}) by hand: permalinks, timezone, base_url"
+    return SourceError(relative, "is already in the site folder; the import's version was not written",
+                       hint=hint)

@@ -18,9 +18,10 @@ from typing import Any
 
 from markdownify import ATX, MarkdownConverter
 
-from sitegen.importers.wpshortcodes import Attachment, Done, code_blocks, media
+from sitegen.importers.wpshortcodes import Attachment, Done, auto_embeds, code_blocks, media
 
 MORE = "<!--more-->"
+_UPLOADS = "wp-content/uploads"
 _MORE_TOKEN = "sitegenmoretoken5c1e"
 _BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:.*?-->\n?", re.DOTALL)
 _MORE = re.compile(r"<!--more(?:\s[^>]*)?-->", re.IGNORECASE)
@@ -29,16 +30,18 @@ _BLOCKS = ("table|thead|tfoot|caption|col|colgroup|tbody|tr|td|th|div|dl|dd|dt|u
            "blockquote|address|math|style|p|h[1-6]|hr|fieldset|legend|section|article|aside|hgroup|header|"
            "footer|nav|figure|figcaption|details|menu|summary")
 _KEPT = re.compile(r"<(pre|script|style|svg)\b.*?</\1\s*>|<!--.*?-->", re.DOTALL | re.IGNORECASE)
+_STAND_IN = re.compile(r'<(?:pre|style) data-wpautop="(\d+)"></(?:pre|style)>|<!--wpautop-kept-(\d+)-->')
 _TAG_NEWLINES = re.compile(r"<[^<>]*\n[^<>]*>")
 _BLOCK_OPEN = re.compile(rf"(<(?:{_BLOCKS})[\s/>])", re.IGNORECASE)
 _BLOCK_CLOSE = re.compile(rf"(</(?:{_BLOCKS})>)", re.IGNORECASE)
 _BLOCK_TAG = rf"</?(?:{_BLOCKS})[^>]*>"
 _WRAPPED_FIGURE = re.compile(r"<p>\s*(<figure\b.*?</figure>)\s*</p>", re.DOTALL)
 _MEDIA = re.compile(r"""https?://[^\s"'<>()\]]+?/(?:wp-content/uploads|files)/[^\s"'<>()\]]+""")
+_CODE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)|brush:\s*([\w+#.-]+)")
 _ENTITY_LIKE = re.compile(r"<(?=[A-Za-z/!?])")
 # What would start a heading, a list item or a quote at the start of a line of text
 _LINE_MARK = re.compile(r"(?:^|(?<=\n))([ \t]*)(?:(#{1,6}|[-+*>])(?=[ \t]|$)|(\d{1,9})([.)])(?=[ \t]|$))")
-_COMPLEX_CELL = ("table", "ul", "ol", "pre", "blockquote", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "br")
+_COMPLEX_CELL = ("table", "ul", "ol", "pre", "blockquote", "p", "div", "br", *(f"h{n}" for n in range(1, 7)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ def to_markdown(content: str, *, attachments: Mapping[str, Attachment], post_id:
     text = _MORE.sub(f"\n\n{_MORE_TOKEN}\n\n", text, count=1)
     text = _MORE.sub("", _NEXT_PAGE.sub("", text))
     text = code_blocks(text, done)
+    text = auto_embeds(text, done)
     if not blocks:  # WordPress runs wpautop on classic-editor text only
         text = wpautop(text)
     text = media(text, attachments, post_id, done)
@@ -78,8 +82,11 @@ def wpautop(text: str) -> str:
     kept: list[str] = []
 
     def keep(match: re.Match[str]) -> str:
+        """A stand-in of the same kind: a <pre> stays a block, a script or comment stays inline."""
         kept.append(match[0])
-        return f"<wpautop-kept-{len(kept) - 1}></wpautop-kept-{len(kept) - 1}>"
+        name = (match[1] or "").lower()
+        return f'<{name} data-wpautop="{len(kept) - 1}"></{name}>' if name in ("pre", "style") else \
+            f"<!--wpautop-kept-{len(kept) - 1}-->"
 
     text = _KEPT.sub(keep, text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _TAG_NEWLINES.sub(lambda m: m[0].replace("\n", " "), text)  # a break inside a tag is a space
@@ -99,16 +106,16 @@ def wpautop(text: str) -> str:
     text = re.sub(rf"({_BLOCK_TAG})\s*</p>", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(r"(?<!<br />)[ \t]*\n(?!$)", "<br />\n", text)  # the line breaks left are <br>s
     text = re.sub(rf"({_BLOCK_TAG})\s*<br />", r"\1", text, flags=re.IGNORECASE)
-    text = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", text, flags=re.IGNORECASE)
-    text = re.sub(r"<br />\n(?=<wpautop-kept-)", "\n", text)
+    text = re.sub(r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", r"\1", text,
+                  flags=re.IGNORECASE)
     text = re.sub(r"\n</p>$", "</p>", text)
-    return re.sub(r"<wpautop-kept-(\d+)></wpautop-kept-\1>", lambda m: kept[int(m[1])], text)
+    return _STAND_IN.sub(lambda m: kept[int(m[1] or m[2])], text)
 
 
 def media_urls(text: str) -> list[str]:
     """Addresses of uploaded files (wp-content/uploads, wordpress.com's files), once each, in order."""
-    return list(dict.fromkeys(m[0].rstrip(".,;") for m in _MEDIA.finditer(text) if "/wp-content/uploads/" in m[0]
-                              or ".files.wordpress.com/" in m[0]))
+    found = (m[0].rstrip(".,;") for m in _MEDIA.finditer(text))
+    return list(dict.fromkeys(u for u in found if f"/{_UPLOADS}/" in u or ".files.wordpress.com/" in u))
 
 
 def plain_text(fragment: str) -> str:
@@ -118,18 +125,22 @@ def plain_text(fragment: str) -> str:
 
 
 def _language(element: Any) -> str | None:
-    """The language of a code block, as WordPress plugins mark it."""
+    """The language of a code block, as WordPress plugins mark it: class="language-x", "lang-x",
+    SyntaxHighlighter's "brush: x", or a lang attribute."""
     for node in (element, element.find("code")):
         if node is None:
             continue
-        for value in [*(node.get("class") or []), node.get("lang") or "", node.get("data-lang") or ""]:
-            match = re.match(r"(?:language-|lang-|brush:)?\s*([\w+#.-]+)", value.strip())
-            if match and (value.startswith(("language-", "lang-", "brush:")) or value == node.get("lang")):
-                return match[1].lower()
+        classes = " ".join(node.get("class") or [])
+        match = _CODE_CLASS.search(classes)
+        if match:
+            return str(match[1] or match[2]).lower()
+        for attribute in ("lang", "data-lang"):
+            if re.fullmatch(r"[\w+#.-]+", node.get(attribute) or ""):
+                return str(node.get(attribute)).lower()
     return None
 
 
-class _Converter(MarkdownConverter):  # type: ignore[misc]
+class _Converter(MarkdownConverter):
     """markdownify's converter, with HTML kept where Markdown has no form for the element, list
     items indented as Python-Markdown reads them, and text that would be read as markup escaped."""
 
@@ -162,7 +173,7 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
                             for cell in el.find_all(["td", "th"]))
         if complex_cells or not el.find("tr"):
             return self._raw(el, text, parent_tags)
-        return str(super().convert_table(el, text, parent_tags))
+        return str(super().convert_table(el, text, parent_tags))  # type: ignore[misc]  # stubs: convert() only
 
     def convert_li(self, el: Any, text: str, parent_tags: set[str]) -> str:
         text = (text or "").strip()
@@ -180,11 +191,11 @@ class _Converter(MarkdownConverter):  # type: ignore[misc]
         return f"{bullet} {lines[0]}" + (f"\n{rest}" if rest else "") + "\n"
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        text = str(super().escape(text, parent_tags))
+        text = str(super().escape(text, parent_tags))  # type: ignore[misc]
         return _ENTITY_LIKE.sub("&lt;", text)  # text that reads like a tag stays text
 
     def process_text(self, el: Any, parent_tags: set[str] | None = None) -> str:
-        text = str(super().process_text(el, parent_tags=parent_tags))
+        text = str(super().process_text(el, parent_tags=parent_tags))  # type: ignore[misc]
         if "_noformat" in (parent_tags or set()):
             return text
         starts_line = el.previous_sibling is None or getattr(el.previous_sibling, "name", None) in (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.utils
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 
 from sitegen.errors import SourceError
 from sitegen.fields import alias_path
@@ -83,7 +84,9 @@ def wp_date(text: str) -> datetime | None:
         return None
 
 
-def make_entry(item: Item, export: Export, zone: tzinfo, terms: Vocabulary, warnings: list[SourceError]) -> Entry:
+def make_entry(item: Item, export: Export, zone: tzinfo, terms: Vocabulary,
+               warnings: list[SourceError]) -> Entry:
+    """An item as a post or page; what is odd about it said in `warnings`."""
     def warn(message: str, hint: str) -> None:
         warnings.append(SourceError(export.path, f"{item.post_type} {item.post_id or '?'}: {message}",
                                     line=item.line, hint=hint))
@@ -95,9 +98,10 @@ def make_entry(item: Item, export: Export, zone: tzinfo, terms: Vocabulary, warn
         warn("has no title; it is titled (no title)", "give it a title: in its front matter")
     when = _date(item, zone)
     if when is None and section == "posts":
-        fallback = _rfc822(export.pub_date) or datetime(1970, 1, 1, tzinfo=UTC)
-        when = fallback.astimezone(zone)
-        warn(f"has no date ({item.date or 'none'}); it is dated {when:%Y-%m-%d}, the day of the export",
+        own, exported = _rfc822(item.pub_date), _rfc822(export.pub_date)
+        when = (own or exported or datetime(1970, 1, 1, tzinfo=UTC)).astimezone(zone)
+        source = "its pubDate" if own else "the day of the export" if exported else "no date is in the export"
+        warn(f"has no date ({item.date or 'none'}); it is dated {when:%Y-%m-%d} ({source})",
              "set date: in its front matter")
     name = item.name.strip()
     for suffix in (".html", ".htm"):
@@ -106,7 +110,8 @@ def make_entry(item: Item, export: Export, zone: tzinfo, terms: Vocabulary, warn
     if not slug:
         slug = slugify(title) or f"{item.post_type}-{item.post_id}"
         if item.status in PUBLISHED:
-            warn(f"has no slug (post_name); it gets {slug!r}", "its old address is kept as an alias if it has one")
+            warn(f"has no slug (post_name); it gets {slug!r}",
+                 "its old address is kept as an alias if it has one")
     draft = item.status in DRAFTS
     if item.password and not draft:
         draft = True
@@ -121,7 +126,8 @@ def make_entry(item: Item, export: Export, zone: tzinfo, terms: Vocabulary, warn
         entry.updated = modified
     entry.old_path = site_path(item.link, base_url(export.link)) if item.link else None
     if entry.old_path is None and item.link and not draft:
-        entry.address = f"not kept: {item.link} is a query or another site's address, which no static page can answer"
+        entry.address = (f"not kept: {item.link} is a query or another site's address, which no static page "
+                         "can answer")
     return entry
 
 
@@ -147,8 +153,8 @@ def place_entries(plan: Plan, zone: tzinfo) -> None:
     their own permalink; two posts never share a file or a URL."""
     taken: set[str] = set()
     files: set[str] = set()
-    for entry in sorted(plan.entries, key=lambda e: (e.draft, e.section, e.date or datetime.min.replace(tzinfo=UTC),
-                                                      e.item.post_id)):
+    first = datetime.min.replace(tzinfo=UTC)
+    for entry in sorted(plan.entries, key=lambda e: (e.draft, e.section, e.date or first, e.item.post_id)):
         base = entry.slug
         for number in range(1, 1000):
             slug = base if number == 1 else f"{base}-{number}"
@@ -156,9 +162,10 @@ def place_entries(plan: Plan, zone: tzinfo) -> None:
             if url_key(str(output_path(url))) not in taken and file.casefold() not in files:
                 break
         if slug != entry.slug:
-            plan.warnings.append(SourceError(plan.export.path, f"{entry.item.post_type} {entry.item.post_id}: "
-                                             f"slug {entry.slug!r} is another's too; this one gets {slug!r}",
-                                             line=entry.item.line, hint="its old address is kept as an alias"))
+            plan.warnings.append(SourceError(
+                plan.export.path, f"{entry.item.post_type} {entry.item.post_id}: slug {entry.slug!r} is "
+                f"another's too; this one gets {slug!r}", line=entry.item.line,
+                hint="its old address is kept as an alias"))
         entry.slug, entry.url, entry.file = slug, url, file
         taken.add(url_key(str(output_path(url))))
         files.add(file.casefold())

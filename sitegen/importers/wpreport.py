@@ -92,7 +92,8 @@ def summary(plan: Plan, site: str, *, dry_run: bool) -> str:
     n = counts(plan)
     scheduled = f" ({n['scheduled']} scheduled)" if n["scheduled"] else ""
     verb = "Would import" if dry_run else "Imported"
-    skipped = ", ".join(count(k, kind) if kind.isalpha() else f"{k} {kind}" for kind, k in sorted(plan.skipped.items()))
+    skipped = ", ".join(count(k, kind) if kind.isalpha() else f"{k} {kind}"
+                        for kind, k in sorted(plan.skipped.items()))
     text = (f"{verb} {count(n['posts'], 'post')}{scheduled}, {count(n['pages'], 'page')}, "
             f"{count(n['drafts'], 'draft')}, {count(n['tags'], 'tag')} and {n['categories']} "
             f"{'category' if n['categories'] == 1 else 'categories'} into {site}; "
@@ -114,8 +115,8 @@ def report_text(plan: Plan, uploads: Path | None) -> str:
              "## Settings (sitegen.yaml)", "",
              f"- base_url: {plan.base_url or '(none: the export has no site address)'}",
              f"- timezone: {plan.zone.name}, because {plan.zone.why}"
-             + (f"; it does not give the offset of {count(plan.zone.misses, 'item')}, shown at the same moment in "
-                "this zone" if plan.zone.misses else ""),
+             + (f"; it does not give the offset of {count(plan.zone.misses, 'item')}, shown at the same "
+                "moment in this zone" if plan.zone.misses else ""),
              f"- permalinks: post {plan.permalink.pattern}"
              + (f" (WordPress's {plan.permalink.wordpress}, the address of {plan.permalink.fits} of "
                 f"{count(plan.permalink.total, 'published post')})" if plan.permalink.wordpress else
@@ -124,7 +125,7 @@ def report_text(plan: Plan, uploads: Path | None) -> str:
              + (f" (nested: Parent/Child in {CATEGORIES_FILE})" if plan.terms.hierarchy else ""),
              f"- uploads: {'copied from ' + str(uploads) if uploads else 'not copied (no --uploads)'}", ""]
     if plan.warnings:
-        lines += ["## Warnings", ""] + [f"- {w.format('warning').splitlines()[0]}" for w in plan.warnings] + [""]
+        lines += ["## Warnings", "", *(f"- {w.format('warning').splitlines()[0]}" for w in plan.warnings), ""]
     if plan.skipped or plan.comments:
         lines += ["## Not imported", ""]
         lines += [f"- {count(k, 'item')} of type {kind}" for kind, k in sorted(plan.skipped.items())]
@@ -150,7 +151,8 @@ def _entry_lines(entry: Entry) -> list[str]:
             lines.append("- converted: " + ", ".join(f"[{k}] x{n}" for k, n in sorted(converted.items())))
         kept = Counter(entry.body.kept_html)
         if kept:
-            lines.append("- kept as HTML (the build cleans it): " + ", ".join(f"<{k}> x{n}" for k, n in sorted(kept.items())))
+            shown = ", ".join(f"<{k}> x{n}" for k, n in sorted(kept.items()))
+            lines.append(f"- kept as HTML (the build cleans it): {shown}")
         for written, why in entry.body.shortcodes.left:
             lines.append(f"- left as text: `{written[:80]}` ({why})")
     for url, what in entry.media:

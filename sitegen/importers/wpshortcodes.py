@@ -30,8 +30,8 @@ _ALONE_URL = re.compile(r"^(?P<lead>[ \t]*(?:<div class=\"wp-block-embed__wrappe
 CODE_NAMES = frozenset({"code", "sourcecode", "source"})
 # SyntaxHighlighter Evolved's shortcodes named after their language; enclosing only
 CODE_LANGUAGES = frozenset({"bash", "c", "cpp", "csharp", "css", "diff", "go", "html", "java", "javascript",
-                            "js", "json", "perl", "php", "plain", "powershell", "python", "py", "ruby", "rust",
-                            "scala", "shell", "sql", "text", "typescript", "vb", "xml", "yaml"})
+                            "js", "json", "perl", "php", "plain", "powershell", "python", "py", "ruby",
+                            "rust", "scala", "shell", "sql", "text", "typescript", "vb", "xml", "yaml"})
 CONVERTED = frozenset({"caption", "wp_caption", "gallery", "audio", "video", "embed", "youtube", "vimeo"})
 
 
@@ -76,7 +76,6 @@ def code_blocks(text: str, done: Done) -> str:
 
 def media(text: str, attachments: Mapping[str, Attachment], post_id: str, done: Done) -> str:
     """The other shortcodes this module knows as HTML; unknown ones left as text and recorded."""
-    text = _ALONE_URL.sub(lambda m: _auto_embed(m, done), text)
     if "[" not in text:
         return text
 
@@ -89,6 +88,11 @@ def media(text: str, attachments: Mapping[str, Attachment], post_id: str, done: 
         return made
 
     return _rewrite(text, CONVERTED, convert, enclosing_only=frozenset(), unknown=done)
+
+
+def auto_embeds(text: str, done: Done) -> str:
+    """A YouTube or Vimeo address alone on its line as the player WordPress shows there."""
+    return _ALONE_URL.sub(lambda m: _auto_embed(m, done), text)
 
 
 def _rewrite(text: str, names: frozenset[str],
@@ -109,7 +113,8 @@ def _rewrite(text: str, names: frozenset[str],
         if end is not None:
             content = text[match.end():end.start()]
         if name not in names or (name in enclosing_only and content is None):
-            if unknown is not None and name not in CODE_NAMES | CODE_LANGUAGES and _looks_like_shortcode(match, end):
+            if unknown is not None and name not in CODE_NAMES | CODE_LANGUAGES \
+                    and _looks_like_shortcode(match, end):
                 unknown.left.append((match[0], "sitegen has no equivalent"))
             out.append(match[0][:-1] if match["escaped_end"] else match[0])
             at = match.end() - (1 if match["escaped_end"] else 0)
@@ -171,7 +176,8 @@ def _caption(attributes: Mapping[str, str], content: str, attachments: Mapping[s
 
 def _gallery(attributes: Mapping[str, str], content: str, attachments: Mapping[str, Attachment],
              post_id: str, done: Done) -> str | None:
-    ids = [i.strip() for i in (attributes.get("ids") or attributes.get("include") or "").split(",") if i.strip()]
+    listed = attributes.get("ids") or attributes.get("include") or ""
+    ids = [i.strip() for i in listed.split(",") if i.strip()]
     if not ids:
         excluded = {i.strip() for i in attributes.get("exclude", "").split(",")}
         children = [(a.order, key) for key, a in attachments.items()
@@ -216,7 +222,8 @@ def _video(attributes: Mapping[str, str], content: str, attachments: Mapping[str
     player = _player(sources[0], attributes)
     if player is not None:
         return player
-    size = "".join(f' {k}="{_escape(attributes[k])}"' for k in ("width", "height", "poster") if attributes.get(k))
+    size = "".join(f' {k}="{_escape(attributes[k])}"' for k in ("width", "height", "poster")
+                   if attributes.get(k))
     inner = "".join(f'<source src="{_escape(s)}">' for s in sources)
     link = f'<a href="{_escape(sources[0])}">{_escape(_file_name(sources[0]))}</a>'
     return f"\n\n<figure><video controls{size}>{inner}{link}</video></figure>\n\n"
@@ -274,7 +281,7 @@ def _player(url: str, attributes: Mapping[str, str]) -> str | None:
         return None
     width = attributes.get("width") or attributes.get("w") or "560"
     height = attributes.get("height") or attributes.get("h") or "315"
-    size = f' width="{_escape(width)}" height="{_escape(height)}"' if width.isdigit() and height.isdigit() else ""
+    size = f' width="{width}" height="{height}"' if width.isdigit() and height.isdigit() else ""
     return (f'\n\n<figure class="wp-embed"><iframe src="{source}{video}"{size} title="Video" '
             'allowfullscreen loading="lazy"></iframe></figure>\n\n')
 

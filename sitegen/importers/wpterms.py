@@ -149,9 +149,10 @@ def _usable(term: Term, found: Vocabulary) -> Term:
     if _fits(slug):
         return replace(term, slug=slug, name=term.name.strip() or slug)
     made = slugify(term.name) or f"{_NOUNS[term.taxonomy][0]}-{len(found.terms) + 1}"
+    noun, _, prefix = _NOUNS[term.taxonomy]
     found.warnings.append(SourceError(
-        found.export, f"{_NOUNS[term.taxonomy][0]} {term.name!r} has the slug {slug!r}, which no URL can hold; "
-        f"it gets {made!r}", line=term.line, hint=f"its old address {_NOUNS[term.taxonomy][2]}{slug}/ is not kept"))
+        found.export, f"{noun} {term.name!r} has the slug {slug!r}, which no URL can hold; it gets {made!r}",
+        line=term.line, hint=f"its old address {prefix}{slug}/ is not kept"))
     return replace(term, slug=made, name=term.name.strip() or made)
 
 

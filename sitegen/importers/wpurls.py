@@ -77,7 +77,8 @@ def segments(sample: Sample) -> str:
     %post_id% as :post_id, which sitegen has not (so such a pattern is never chosen)."""
     parts = sample.path.strip("/").split("/")
     found: list[str] = []
-    dated = {"year": f"{sample.day.year:04d}", "month": f"{sample.day.month:02d}", "day": f"{sample.day.day:02d}"}
+    day = sample.day
+    dated = {"year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}"}
     used: set[str] = set()
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
@@ -89,7 +90,8 @@ def segments(sample: Sample) -> str:
         else:
             for name in _DATE_PARTS:
                 if name not in used and part == dated[name]:
-                    token, _ = f":{name}", used.add(name)
+                    token = f":{name}"
+                    used.add(name)
                     break
             else:
                 if sample.post_id and part == sample.post_id:

@@ -110,12 +110,14 @@ def parse_export(data: bytes, shown: str) -> Export:
     fields = _fields(channel)
     authors = {_text(a, "wp:author_login"): _text(a, "wp:author_display_name") or _text(a, "wp:author_login")
                for a in fields.get("wp:author", [])}
-    terms = [_declared(el, kind) for kind in ("category", "tag", "term") for el in fields.get(f"wp:{kind}", [])]
+    terms = [_declared(element, kind) for kind in ("category", "tag", "term")
+             for element in fields.get(f"wp:{kind}", [])]
     return Export(
         path=shown, version=_text(channel, "wp:wxr_version"), title=_text(channel, "title"),
         link=_text(channel, "link"), description=_text(channel, "description"),
         language=_text(channel, "language"), pub_date=_text(channel, "pubDate"), authors=authors,
-        terms=tuple(t for t in terms if t is not None), items=tuple(_item(el) for el in fields.get("item", [])),
+        terms=tuple(t for t in terms if t is not None),
+        items=tuple(_item(element) for element in fields.get("item", [])),
         warnings=tuple(warnings))
 
 
@@ -158,8 +160,8 @@ def _parse(data: bytes, shown: str, warnings: list[SourceError]) -> etree._Eleme
         return etree.fromstring(repaired, _parser(recover=False))
     except etree.XMLSyntaxError as exc:
         line, col = exc.position
-        first = SourceError(shown, f"not well-formed XML ({exc.msg}); the rest is read as libxml2 recovers it, "
-                            "which may lose text there", line=line, col=col or None,
+        first = SourceError(shown, f"not well-formed XML ({exc.msg}); the rest is read as libxml2 recovers "
+                            "it, which may lose text there", line=line, col=col or None,
                             hint="check the post at this line after the import")
     parser = _parser(recover=True)
     root = etree.fromstring(repaired, parser)
@@ -255,13 +257,16 @@ def _declared(element: etree._Element, kind: str) -> Term | None:
         taxonomy, slug, name = "category", "wp:category_nicename", "wp:cat_name"
         description, parent = "wp:category_description", "wp:category_parent"
     elif kind == "tag":
-        taxonomy, slug, name, description, parent = "post_tag", "wp:tag_slug", "wp:tag_name", "wp:tag_description", ""
+        taxonomy, slug, name, parent = "post_tag", "wp:tag_slug", "wp:tag_name", ""
+        description = "wp:tag_description"
     else:
         taxonomy = _text(element, "wp:term_taxonomy", fields)
-        slug, name, description, parent = "wp:term_slug", "wp:term_name", "wp:term_description", "wp:term_parent"
+        slug, name, parent = "wp:term_slug", "wp:term_name", "wp:term_parent"
+        description = "wp:term_description"
     if taxonomy not in ("category", "post_tag"):
         return None
-    return Term(taxonomy=taxonomy, slug=unquote(_text(element, slug, fields)), name=_text(element, name, fields),
+    return Term(taxonomy=taxonomy, slug=unquote(_text(element, slug, fields)),
+                name=_text(element, name, fields),
                 description=_text(element, description, fields),
                 parent=unquote(_text(element, parent, fields)) if parent else "", line=element.sourceline)
 
