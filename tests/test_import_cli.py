@@ -128,7 +128,7 @@ def test_odd_items_are_imported_with_a_warning_each_never_a_traceback(tmp_path: 
     assert result.exit_code == 0 and "Traceback" not in result.output
     warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
     assert any(re.match(r".*export\.xml:\d+: warning: post 1: has no title", w) for w in warnings), warnings
-    for expected in ("post 3: slug 'twin' is another's too; this one gets 'twin-2'",
+    for expected in ("post 3: slug 'twin' gives another page's address; this one gets 'twin-2'",
                      "post 4: has no date (0000-00-00 00:00:00); it is dated 1970-01-01"):
         assert any(expected in w for w in warnings), warnings
     posts = written(site)
@@ -206,3 +206,14 @@ def test_a_refused_export_names_its_place_and_writes_nothing(tmp_path: Path) -> 
     assert result.exit_code == 1
     assert f"{source}:2:1: error: the export declares a document type" in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+def test_a_post_never_takes_an_address_the_site_has_itself(tmp_path: Path) -> None:
+    source = write_export(tmp_path, item("Archive", "archive", link="http://blog.test/archive/", post_id="1"),
+                          item("B", "b", link="http://blog.test/b/", post_id="2"))
+    result = run_import(source, tmp_path / "site")
+    assert "slug 'archive' gives another page's address; this one gets 'archive-2'" in result.stderr
+    assert yaml.safe_load((tmp_path / "site" / "sitegen.yaml").read_text())["permalinks"]["post"] == "/:slug/"
+    built = build(tmp_path / "site")
+    assert built.returncode == 0, built.stderr
+    assert served(tmp_path / "site" / "public", "/archive-2/") is not None

@@ -103,3 +103,11 @@ def test_a_feed_that_is_not_an_export_is_refused() -> None:
         parse_export(b"<rss><channel><title>x</title></channel></rss>", "feed.xml")
     with pytest.raises(SourceError, match="not a WordPress export"):
         parse_export(b"<html><body/></html>", "page.xml")
+
+
+def test_titles_and_term_names_are_shown_as_wordpress_shows_them() -> None:
+    data = export(item(title="R&amp;D &#8211; notes", terms=("tag:r-d:R&amp;D",))).replace(
+        "<title>R&amp;amp;D &amp;#8211; notes</title>", "<title><![CDATA[R&amp;D &#8211; notes]]></title>")
+    read = parse_export(data.encode(), "e.xml")
+    assert read.items[0].title == "R&D \u2013 notes"
+    assert read.items[0].terms == (("post_tag", "r-d", "R&D"),)

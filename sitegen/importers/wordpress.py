@@ -36,9 +36,10 @@ def plan_import(export: Export, *, uploads: Path | None = None, progress: Progre
     """Every file the import writes (and uploads it copies), with every warning."""
     terms = vocabulary(export)
     chosen = [i for i in export.items if i.post_type in ("post", "page") and i.status in PUBLISHED + DRAFTS]
+    taken = {id(i) for i in chosen}
     skipped: dict[str, int] = {}
     for item in export.items:
-        if item not in chosen:
+        if id(item) not in taken:
             kind = item.post_type
             kind = f"{kind} ({item.status})" if kind in ("post", "page") else kind
             skipped[kind] = skipped.get(kind, 0) + 1

@@ -32,6 +32,7 @@ from sitegen.urls import (
 
 PUBLISHED, DRAFTS = ("publish", "future"), ("draft", "pending", "private")
 _ZERO = "0000-00-00"
+_SITE_PAGES = ("/", "/tags/", "/archive/", "/search/", "/404.html", "/feed.xml", "/sitemap.xml", "/robots.txt")
 
 
 @dataclass
@@ -151,7 +152,7 @@ def _rfc822(text: str) -> datetime | None:
 def place_entries(plan: Plan, zone: tzinfo) -> None:
     """File names, URLs, and the old addresses kept: a URL of the pattern, an alias, or (pages)
     their own permalink; two posts never share a file or a URL."""
-    taken: set[str] = set()
+    taken = {url_key(str(output_path(url))) for url in _SITE_PAGES}  # a build makes these itself
     files: set[str] = set()
     first = datetime.min.replace(tzinfo=UTC)
     for entry in sorted(plan.entries, key=lambda e: (e.draft, e.section, e.date or first, e.item.post_id)):
@@ -163,9 +164,9 @@ def place_entries(plan: Plan, zone: tzinfo) -> None:
                 break
         if slug != entry.slug:
             plan.warnings.append(SourceError(
-                plan.export.path, f"{entry.item.post_type} {entry.item.post_id}: slug {entry.slug!r} is "
-                f"another's too; this one gets {slug!r}", line=entry.item.line,
-                hint="its old address is kept as an alias"))
+                plan.export.path, f"{entry.item.post_type} {entry.item.post_id}: slug {entry.slug!r} gives "
+                f"another page's address; this one gets {slug!r}", line=entry.item.line,
+                hint="import-report.md says what became of its old address"))
         entry.slug, entry.url, entry.file = slug, url, file
         taken.add(url_key(str(output_path(url))))
         files.add(file.casefold())

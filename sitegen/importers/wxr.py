@@ -9,6 +9,7 @@ anyway, with a warning at the first place each kind of fault is. Imports errors.
 
 from __future__ import annotations
 
+import html
 import html.entities
 import re
 from collections.abc import Mapping
@@ -266,9 +267,15 @@ def _declared(element: etree._Element, kind: str) -> Term | None:
     if taxonomy not in ("category", "post_tag"):
         return None
     return Term(taxonomy=taxonomy, slug=unquote(_text(element, slug, fields)),
-                name=_text(element, name, fields),
+                name=_shown(_text(element, name, fields)),
                 description=_text(element, description, fields),
                 parent=unquote(_text(element, parent, fields)) if parent else "", line=element.sourceline)
+
+
+def _shown(text: str) -> str:
+    """A title or term name as WordPress shows it: it keeps them HTML-escaped (R&amp;D), and
+    some exports put them in CDATA as they are."""
+    return html.unescape(text).strip()
 
 
 def _item(element: etree._Element) -> Item:
@@ -277,7 +284,7 @@ def _item(element: etree._Element) -> Item:
     def text(key: str) -> str:
         return _text(element, key, fields)
 
-    terms = tuple((c.get("domain", "category"), unquote(c.get("nicename", "")), "".join(c.itertext()).strip())
+    terms = tuple((c.get("domain", "category"), unquote(c.get("nicename", "")), _shown("".join(c.itertext())))
                   for c in fields.get("category", []))
     meta = {}
     for entry in fields.get("wp:postmeta", []):
@@ -287,7 +294,7 @@ def _item(element: etree._Element) -> Item:
             meta[key] = _text(entry, "wp:meta_value", entry_fields)
     order = text("wp:menu_order")
     return Item(
-        line=element.sourceline or 1, title=text("title"), link=text("link"), guid=text("guid"),
+        line=element.sourceline or 1, title=_shown(text("title")), link=text("link"), guid=text("guid"),
         post_id=text("wp:post_id"), post_type=text("wp:post_type") or "post", status=text("wp:status"),
         name=unquote(text("wp:post_name")), date=text("wp:post_date"), date_gmt=text("wp:post_date_gmt"),
         modified=text("wp:post_modified"), modified_gmt=text("wp:post_modified_gmt"),
