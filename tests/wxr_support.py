@@ -33,7 +33,8 @@ def item(title: str = "A post", name: str = "a-post", *, date: str = "2020-01-02
     categories = ""
     for term in terms:
         taxonomy, slug, term_name = term.split(":", 2)
-        categories += (f'<category domain="{"post_tag" if taxonomy == "tag" else "category"}" nicename="{slug}">'
+        domain = "post_tag" if taxonomy == "tag" else "category"
+        categories += (f'<category domain="{domain}" nicename="{slug}">'
                        f"<![CDATA[{term_name}]]></category>")
     return f"""<item>
 <title>{html.escape(title)}</title>

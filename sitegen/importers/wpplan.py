@@ -32,7 +32,8 @@ from sitegen.urls import (
 
 PUBLISHED, DRAFTS = ("publish", "future"), ("draft", "pending", "private")
 _ZERO = "0000-00-00"
-_SITE_PAGES = ("/", "/tags/", "/archive/", "/search/", "/404.html", "/feed.xml", "/sitemap.xml", "/robots.txt")
+_SITE_PAGES = ("/", "/tags/", "/archive/", "/search/", "/404.html", "/feed.xml", "/sitemap.xml",
+               "/robots.txt")
 
 
 @dataclass
