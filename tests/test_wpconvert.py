@@ -111,7 +111,7 @@ def test_gallery_shows_the_attachments_it_names() -> None:
     assert "a.jpg" in children and "b.jpg" in children and "c.pdf" not in children
     missing = to_markdown('[gallery ids="3,99"]', attachments=attachments, post_id="7")
     assert "a.jpg" in missing.markdown and "[gallery" not in missing.markdown
-    assert missing.shortcodes.left == [("[gallery] image 99", "the export has no such attachment")]
+    assert missing.left == (("[gallery] image 99", "the export has no such attachment"),)
 
 
 def test_audio_and_video_become_players() -> None:
@@ -154,8 +154,7 @@ def test_unknown_shortcodes_stay_text_and_are_reported() -> None:
     converted = to_markdown('Write to me: [contact-form-7 id="12" title="Contact"] or [sic] [1].',
                             attachments={}, post_id="1")
     assert '[contact-form-7 id="12" title="Contact"]' in converted.markdown
-    assert converted.shortcodes.left == [('[contact-form-7 id="12" title="Contact"]',
-                                          "sitegen has no equivalent")]
+    assert converted.left == (('[contact-form-7 id="12" title="Contact"]', "sitegen has no equivalent"),)
 
 
 def test_escaped_shortcodes_are_text() -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -37,44 +38,46 @@ def plan_import(export: Export, *, uploads: Path | None = None, progress: Progre
     terms = vocabulary(export)
     chosen = [i for i in export.items if i.post_type in ("post", "page") and i.status in PUBLISHED + DRAFTS]
     taken = {id(i) for i in chosen}
-    skipped: dict[str, int] = {}
-    for item in export.items:
-        if id(item) not in taken:
-            kind = item.post_type
-            kind = f"{kind} ({item.status})" if kind in ("post", "page") else kind
-            skipped[kind] = skipped.get(kind, 0) + 1
+    skipped = Counter(f"{i.post_type} ({i.status})" if i.post_type in ("post", "page") else i.post_type
+                      for i in export.items if id(i) not in taken)
     zone = infer_timezone([(local, gmt) for i in export.items
                            if (local := wp_date(i.date)) and (gmt := wp_date(i.date_gmt))], export.language)
     site_zone = ZoneInfo(zone.name)
     warnings = [*export.warnings, *terms.warnings]
     entries = [make_entry(item, export, site_zone, terms, warnings) for item in chosen]
     # WordPress dates its links by post_date, the local time it showed
-    samples = [Sample(e.old_path, e.slug, (wp_date(e.item.date) or e.date).date(), e.item.post_id)
-               for e in entries if e.section == "posts" and not e.draft and e.old_path is not None and e.date]
-    plan = Plan(export=export, base_url=base_url(export.link), zone=zone,
-                permalink=infer_post_pattern(samples), terms=terms, entries=entries, skipped=skipped,
-                warnings=warnings,
-                comments=sum(i.comments for i in chosen))
-    place_entries(plan, site_zone)
+    permalink = infer_post_pattern([
+        Sample(e.old_path, e.slug, (wp_date(e.item.date) or e.date).date(), e.item.post_id)
+        for e in entries if e.section == "posts" and not e.draft and e.old_path is not None and e.date])
+    entries, placing = place_entries(entries, permalink.pattern, site_zone, export.path)
+    warnings += placing
     attachments = {i.post_id: Attachment(url=i.attachment_url, caption=plain_text(i.excerpt), title=i.title,
                                          alt=i.meta.get("_wp_attachment_image_alt", ""), parent=i.parent_id,
                                          order=(i.menu_order, int(i.post_id) if i.post_id.isdigit() else 0))
                    for i in export.items if i.post_type == "attachment" and i.attachment_url}
+    site, root = base_url(export.link), _uploads_root(uploads)
+    files: dict[str, str] = {}
+    copies: dict[str, Path] = {}
+    converted = []
     for done, entry in enumerate(entries, 1):
-        entry.body = to_markdown(entry.item.content, attachments=attachments, post_id=entry.item.post_id)
-        _media(plan, entry, _uploads_root(uploads))
-        plan.files[entry.file] = text = front_matter(entry) + entry.body.markdown
-        _shortcode_warnings(plan, entry, text)
+        body = to_markdown(entry.item.content, attachments=attachments, post_id=entry.item.post_id)
+        markdown, media = _media(body.markdown, site, root, copies)
+        entry = replace(entry, body=replace(body, markdown=markdown), media=media)
+        files[entry.file] = text = front_matter(entry) + markdown
+        warnings += _shortcode_warnings(entry, text)
+        converted.append(entry)
         if progress is not None:
             progress(done, len(entries))
-    tags, categories = used_names(e.tags for e in entries), used_names(e.categories for e in entries)
+    plan = Plan(export=export, base_url=site, zone=zone, permalink=permalink, terms=terms,
+                entries=tuple(converted), skipped=dict(skipped), comments=sum(i.comments for i in chosen),
+                warnings=tuple(warnings), copies=copies)
     if any(kind == "post_tag" for kind, _ in terms.terms):
-        plan.files["tags.yaml"] = terms.registry("post_tag", tags)
+        files["tags.yaml"] = terms.registry("post_tag", used_names(e.tags for e in converted))
     if any(kind == "category" for kind, _ in terms.terms):
-        plan.files[CATEGORIES_FILE] = terms.registry("category", categories)
-    plan.files["sitegen.yaml"] = wpreport.config_text(plan)
-    plan.files[REPORT_FILE] = wpreport.report_text(plan, uploads)
-    return plan
+        files[CATEGORIES_FILE] = terms.registry("category", used_names(e.categories for e in converted))
+    files["sitegen.yaml"] = wpreport.config_text(plan)
+    files[REPORT_FILE] = wpreport.report_text(plan, uploads)
+    return replace(plan, files=files)
 
 
 def front_matter(entry: Entry) -> str:
@@ -114,29 +117,31 @@ def _uploads_root(uploads: Path | None) -> Path | None:
     return nested if nested.is_dir() else uploads
 
 
-def _media(plan: Plan, entry: Entry, root: Path | None) -> None:
-    """Each upload the entry links to, and what became of it; with --uploads, the site's own
-    are copied into static/wp-content/uploads/ and linked there."""
-    assert entry.body is not None
+def _media(markdown: str, site: str, root: Path | None,
+           copies: dict[str, Path]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The post's Markdown, and each upload it links to with what became of it; with --uploads,
+    the site's own are added to `copies` (for static/wp-content/uploads/) and linked there."""
     moves: dict[str, str] = {}
-    for url in media_urls(entry.body.markdown):
-        if not own_host(url, plan.base_url):
-            entry.media.append((url, "another site's file: linked as it was"))
+    media: list[tuple[str, str]] = []
+    for url in media_urls(markdown):
+        if not own_host(url, site):
+            media.append((url, "another site's file: linked as it was"))
             continue
         relative = upload_path(url)
         source = root / relative if root is not None else None
         if source is None:
-            entry.media.append((url, "linked as it was (--uploads copies it into static/)"))
+            media.append((url, "linked as it was (--uploads copies it into static/)"))
         elif ".." in Path(relative).parts or not source.is_file():
-            entry.media.append((url, f"linked as it was: {relative} is not in the uploads folder"))
+            media.append((url, f"linked as it was: {relative} is not in the uploads folder"))
         else:
             target = f"static/{_UPLOADS}/{relative}"
-            plan.copies[target] = source
+            copies[target] = source
             moves[url] = f"/{_UPLOADS}/{quote(relative)}"
-            entry.media.append((url, f"copied to {target}"))
+            media.append((url, f"copied to {target}"))
     if moves:
         pattern = re.compile("|".join(re.escape(url) for url in sorted(moves, key=len, reverse=True)))
-        entry.body = replace(entry.body, markdown=pattern.sub(lambda m: moves[m[0]], entry.body.markdown))
+        markdown = pattern.sub(lambda m: moves[m[0]], markdown)
+    return markdown, tuple(media)
 
 
 def own_host(url: str, site: str) -> bool:
@@ -153,15 +158,16 @@ def upload_path(url: str) -> str:
     return path.split(f"/{_UPLOADS}/", 1)[1] if f"/{_UPLOADS}/" in path else path.lstrip("/")
 
 
-def _shortcode_warnings(plan: Plan, entry: Entry, text: str) -> None:
+def _shortcode_warnings(entry: Entry, text: str) -> list[SourceError]:
     """One warning for each shortcode left as text, at its line in the written file."""
-    assert entry.body is not None
-    for written, why in entry.body.shortcodes.left:
+    found = []
+    for written, why in entry.body.left if entry.body else ():
         at = text.find(written)
-        line = text.count("\n", 0, at) + 1 if at >= 0 else None
-        plan.warnings.append(SourceError(
-            entry.file, f"shortcode {written[:60]} in {entry.title!r} is left as text: {why}", line=line,
+        found.append(SourceError(
+            entry.file, f"shortcode {written[:60]} in {entry.title!r} is left as text: {why}",
+            line=text.count("\n", 0, at) + 1 if at >= 0 else None,
             hint="replace it with Markdown or HTML; the page shows it as it is written"))
+    return found
 
 
 def check_site_dir(site: Path, *, merge: bool) -> None:

@@ -47,7 +47,8 @@ _COMPLEX_CELL = ("table", "ul", "ol", "pre", "blockquote", "p", "div", "br", *(f
 @dataclass(frozen=True, slots=True)
 class Converted:
     markdown: str
-    shortcodes: Done
+    converted: tuple[str, ...]  # the shortcodes made HTML, by name
+    left: tuple[tuple[str, str], ...]  # the shortcodes left as text, as written, and why
     kept_html: tuple[str, ...]  # the elements left as HTML, by name: figure, iframe, table...
 
 
@@ -70,7 +71,7 @@ def to_markdown(content: str, *, attachments: Mapping[str, Attachment], post_id:
     markdown = markdown.replace(_MORE_TOKEN, MORE)
     markdown = re.sub(r"[ \t]+$", lambda m: "  " if m[0] == "  " else "", markdown, flags=re.MULTILINE)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip("\n") + "\n"
-    return Converted(markdown, done, tuple(converter.kept))
+    return Converted(markdown, tuple(done.converted), tuple(done.left), tuple(converter.kept))
 
 
 def wpautop(text: str) -> str:

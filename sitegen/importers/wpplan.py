@@ -8,7 +8,8 @@ Pure. Imports errors, fields (what an alias can hold), urls and the modules besi
 from __future__ import annotations
 
 import email.utils
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
@@ -36,9 +37,10 @@ _SITE_PAGES = ("/", "/tags/", "/archive/", "/search/", "/404.html", "/feed.xml",
                "/robots.txt")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One post or page as it will be written, and what became of it."""
+    """One post or page as it will be written, and what became of it; each stage of the import
+    makes a new one with what it found."""
 
     item: Item
     section: str  # "posts" or "pages"
@@ -50,30 +52,32 @@ class Entry:
     updated: datetime | None = None
     draft: bool = False
     author: str = ""
-    tags: list[str] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
+    tags: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
     summary: str = ""
     old_path: str | None = None
-    aliases: list[str] = field(default_factory=list)
+    aliases: tuple[str, ...] = ()
     permalink: str | None = None
     address: str = ""  # what became of the old address, for the report
     body: Converted | None = None
-    media: list[tuple[str, str]] = field(default_factory=list)  # (URL, what became of it)
+    media: tuple[tuple[str, str], ...] = ()  # (URL, what became of it)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Plan:
+    """Everything an import writes, and what it found on the way."""
+
     export: Export
     base_url: str
     zone: Zone
     permalink: Inferred
     terms: Vocabulary
-    entries: list[Entry]
-    skipped: dict[str, int]  # item type or status -> how many were not imported
-    files: dict[str, str] = field(default_factory=dict)  # relative path -> text
-    copies: dict[str, Path] = field(default_factory=dict)  # relative path -> uploaded file
-    warnings: list[SourceError] = field(default_factory=list)
-    comments: int = 0
+    entries: tuple[Entry, ...]
+    skipped: Mapping[str, int]  # item type or status -> how many were not imported
+    comments: int
+    warnings: tuple[SourceError, ...]
+    copies: Mapping[str, Path]  # relative path -> uploaded file
+    files: Mapping[str, str] = field(default_factory=dict)  # relative path -> text
 
 
 def wp_date(text: str) -> datetime | None:
@@ -119,18 +123,16 @@ def make_entry(item: Item, export: Export, zone: tzinfo, terms: Vocabulary,
         draft = True
         warn("is password-protected; it is imported as a draft so its text is not published",
              "publish it (delete draft: true) once it may be read by all")
-    entry = Entry(item=item, section=section, title=title, slug=slug, date=when, draft=draft,
-                  author=export.authors.get(item.creator, item.creator),
-                  tags=terms.names(item, "post_tag"), categories=terms.names(item, "category"),
-                  summary=plain_text(item.excerpt))
     modified = _date(item, zone, modified=True)
-    if modified is not None and when is not None and modified > when:
-        entry.updated = modified
-    entry.old_path = site_path(item.link, base_url(export.link)) if item.link else None
-    if entry.old_path is None and item.link and not draft:
-        entry.address = (f"not kept: {item.link} is a query or another site's address, which no static page "
-                         "can answer")
-    return entry
+    old_path = site_path(item.link, base_url(export.link)) if item.link else None
+    address = ""
+    if old_path is None and item.link and not draft:
+        address = f"not kept: {item.link} is a query or another site's address, which no static page answers"
+    return Entry(item=item, section=section, title=title, slug=slug, date=when, draft=draft,
+                 updated=modified if modified is not None and when is not None and modified > when else None,
+                 author=export.authors.get(item.creator, item.creator),
+                 tags=terms.names(item, "post_tag"), categories=terms.names(item, "category"),
+                 summary=plain_text(item.excerpt), old_path=old_path, address=address)
 
 
 def _date(item: Item, zone: tzinfo, *, modified: bool = False) -> datetime | None:
@@ -150,30 +152,33 @@ def _rfc822(text: str) -> datetime | None:
     return when if when.year > 1 else None
 
 
-def place_entries(plan: Plan, zone: tzinfo) -> None:
-    """File names, URLs, and the old addresses kept: a URL of the pattern, an alias, or (pages)
-    their own permalink; two posts never share a file or a URL."""
+def place_entries(entries: list[Entry], pattern: str, zone: tzinfo,
+                  export: str) -> tuple[list[Entry], list[SourceError]]:
+    """The entries with their file names, URLs, and the old addresses kept: a URL of the
+    pattern, an alias, or (pages) their own permalink; two never share a file or a URL."""
     taken = {url_key(str(output_path(url))) for url in _SITE_PAGES}  # a build makes these itself
     files: set[str] = set()
+    warnings: list[SourceError] = []
     first = datetime.min.replace(tzinfo=UTC)
-    for entry in sorted(plan.entries, key=lambda e: (e.draft, e.section, e.date or first, e.item.post_id)):
+    placed: dict[int, Entry] = {}
+    for index, entry in sorted(enumerate(entries), key=lambda pair: (
+            pair[1].draft, pair[1].section, pair[1].date or first, pair[1].item.post_id)):
         base = entry.slug
         for number in range(1, 1000):
             slug = base if number == 1 else f"{base}-{number}"
-            url, file = _address(entry, slug, plan.permalink.pattern, zone)
+            url, file = _address(entry, slug, pattern, zone)
             if url_key(str(output_path(url))) not in taken and file.casefold() not in files:
                 break
         if slug != entry.slug:
-            plan.warnings.append(SourceError(
-                plan.export.path, f"{entry.item.post_type} {entry.item.post_id}: slug {entry.slug!r} gives "
+            warnings.append(SourceError(
+                export, f"{entry.item.post_type} {entry.item.post_id}: slug {entry.slug!r} gives "
                 f"another page's address; this one gets {slug!r}", line=entry.item.line,
                 hint="import-report.md says what became of its old address"))
-        entry.slug, entry.url, entry.file = slug, url, file
+        placed[index] = replace(entry, slug=slug, url=url, file=file)
         taken.add(url_key(str(output_path(url))))
         files.add(file.casefold())
-    for entry in plan.entries:
-        if not entry.draft:
-            _keep_old_address(entry, taken)
+    return [placed[i] if placed[i].draft else _keep_old_address(placed[i], taken)
+            for i in range(len(entries))], warnings
 
 
 def _address(entry: Entry, slug: str, pattern: str, zone: tzinfo) -> tuple[str, str]:
@@ -184,29 +189,25 @@ def _address(entry: Entry, slug: str, pattern: str, zone: tzinfo) -> tuple[str, 
             f"content/posts/{day.isoformat()}-{slug}.md")
 
 
-def _keep_old_address(entry: Entry, taken: set[str]) -> None:
+def _keep_old_address(entry: Entry, taken: set[str]) -> Entry:
+    """The entry with its old address kept as well as it can be, and what became of it."""
     old = entry.old_path
     if old is None:
-        return
+        return entry
     if not old.endswith("/") and "." not in old.rsplit("/", 1)[-1]:
         old += "/"  # hosts answer /x with /x/ when /x/ is a folder
     if url_key(old) == url_key(entry.url):
-        entry.address = "kept: the new URL is the old one"
-        return
+        return replace(entry, address="kept: the new URL is the old one")
     if old == "/":
-        entry.address = "not kept: it was the site's front page, now the list of posts"
-        return
-    own = entry.section == "pages" and permalink_problem(old, "own") is None
+        return replace(entry, address="not kept: it was the site's front page, now the list of posts")
     alias = alias_path(old)
     if url_key(str(output_path(old))) in taken:
-        entry.address = f"not kept: {old} is another page's address now"
-    elif own:
-        entry.permalink = old
-        entry.address = f"kept: permalink: {old}"
+        return replace(entry, address=f"not kept: {old} is another page's address now")
+    if entry.section == "pages" and permalink_problem(old, "own") is None:
         taken.add(url_key(str(output_path(old))))
-    elif alias is None:
-        entry.address = f"not kept: {old} has characters an alias cannot hold; the post is at {entry.url}"
-    else:
-        entry.aliases.append(alias)
-        entry.address = f"redirects: {alias} -> {entry.url}"
-        taken.add(url_key(str(output_path(alias))))
+        return replace(entry, permalink=old, address=f"kept: permalink: {old}")
+    if alias is None:
+        return replace(entry, address=f"not kept: {old} has characters an alias cannot hold; the post is at "
+                                      f"{entry.url}")
+    taken.add(url_key(str(output_path(alias))))
+    return replace(entry, aliases=(alias,), address=f"redirects: {alias} -> {entry.url}")

@@ -67,8 +67,8 @@ def iframe_hosts(plan: Plan) -> list[str]:
 
 def counts(plan: Plan) -> dict[str, int]:
     published = [e for e in plan.entries if not e.draft]
-    shortcodes = Counter(name for e in plan.entries if e.body for name in e.body.shortcodes.converted)
-    left = sum(len(e.body.shortcodes.left) for e in plan.entries if e.body)
+    shortcodes = Counter(name for e in plan.entries if e.body for name in e.body.converted)
+    left = sum(len(e.body.left) for e in plan.entries if e.body)
     return {
         "posts": sum(e.section == "posts" for e in published),
         "scheduled": sum(e.item.status == "future" for e in published),
@@ -146,14 +146,14 @@ def _entry_lines(entry: Entry) -> list[str]:
     if not entry.draft:
         lines.append(f"- address: {entry.url} (old: {entry.item.link or 'none'}; {entry.address or 'none'})")
     if entry.body is not None:
-        converted = Counter(entry.body.shortcodes.converted)
+        converted = Counter(entry.body.converted)
         if converted:
             lines.append("- converted: " + ", ".join(f"[{k}] x{n}" for k, n in sorted(converted.items())))
         kept = Counter(entry.body.kept_html)
         if kept:
             shown = ", ".join(f"<{k}> x{n}" for k, n in sorted(kept.items()))
             lines.append(f"- kept as HTML (the build cleans it): {shown}")
-        for written, why in entry.body.shortcodes.left:
+        for written, why in entry.body.left:
             lines.append(f"- left as text: `{written[:80]}` ({why})")
     for url, what in entry.media:
         lines.append(f"- media: {url}: {what}")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from sitegen.errors import SourceError
 from sitegen.importers.wxr import Export, Item, Term
@@ -21,41 +21,24 @@ CATEGORIES_FILE = "categories.yaml"
 _NOUNS = {"post_tag": ("tag", "Tags", "/tag/"), "category": ("category", "Categories", "/category/")}
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """Every term by taxonomy and slug, and what posts call them."""
+    """Every term of the export (declared, or named by an item only) by taxonomy and slug."""
 
     export: str
-    terms: dict[tuple[str, str], Term] = field(default_factory=dict)
+    terms: Mapping[tuple[str, str], Term]
+    by_name: Mapping[tuple[str, str], Term]  # (taxonomy, tag key of the name) -> term
     hierarchy: bool = False
-    warnings: list[SourceError] = field(default_factory=list)
+    warnings: tuple[SourceError, ...] = ()
 
-    def names(self, item: Item, taxonomy: str) -> list[str]:
+    def names(self, item: Item, taxonomy: str) -> tuple[str, ...]:
         """The display names (categories: with their parents when nested) of an item's terms."""
         found: list[str] = []
         for domain, slug, name in item.terms:
-            if domain != taxonomy:
-                continue
-            term = self._term(taxonomy, slug, name, item.line)
-            if term is not None:
-                shown = self.full_name(term)
-                if shown not in found:
-                    found.append(shown)
-        return found
-
-    def _term(self, taxonomy: str, slug: str, name: str, line: int) -> Term | None:
-        term = self.terms.get((taxonomy, slug))
-        if term is not None:
-            return term
-        named = next((t for t in self.terms.values() if t.taxonomy == taxonomy and name
-                      and tag_key(t.name) == tag_key(name)), None)
-        if named is not None:  # declared with another slug: the one posts link to is the address
-            return named
-        if not name.strip() and not slug:
-            return None
-        term = _usable(Term(taxonomy=taxonomy, slug=slug, name=name.strip() or slug, line=line), self)
-        self.terms[taxonomy, term.slug] = self.terms[taxonomy, slug] = term
-        return term
+            term = self.terms.get((taxonomy, slug)) or self.by_name.get((taxonomy, tag_key(name)))
+            if domain == taxonomy and term is not None and self.full_name(term) not in found:
+                found.append(self.full_name(term))
+        return tuple(found)
 
     def full_name(self, term: Term) -> str:
         if term.taxonomy != "category" or not self.hierarchy:
@@ -118,40 +101,51 @@ class Vocabulary:
 
 
 def vocabulary(export: Export) -> Vocabulary:
-    """The export's declared terms, slugs percent-decoded and checked; categories are nested
-    when any declared one has a parent the export also declares."""
-    found = Vocabulary(export.path)
+    """The export's terms, declared ones first, slugs percent-decoded and checked; categories are
+    nested when any declared one has a parent the export also declares."""
+    warnings: list[SourceError] = []
+    terms: dict[tuple[str, str], Term] = {}
+    by_name: dict[tuple[str, str], Term] = {}
     named = {(kind, tag_key(name)): slug for item in export.items for kind, slug, name in item.terms}
+
+    def add(term: Term, *written: str) -> None:
+        term = _usable(term, export.path, len(terms) + 1, warnings)
+        for slug in (term.slug, *written):
+            terms.setdefault((term.taxonomy, slug), term)
+        by_name.setdefault((term.taxonomy, tag_key(term.name)), term)
+
     for term in export.terms:
-        if not term.name.strip() and not term.slug:
-            continue
-        used = named.get((term.taxonomy, tag_key(term.name)), term.slug)
-        if not _fits(term.slug) and _fits(used):  # posts link to it by another slug: that one is its address
-            term = replace(term, slug=used)
-        term = _usable(term, found)
-        found.terms.setdefault((term.taxonomy, term.slug), term)
-    found.hierarchy = any(t.taxonomy == "category" and t.parent and ("category", t.parent) in found.terms
-                          for t in found.terms.values())
-    if found.hierarchy:
-        for term in found.terms.values():
-            if term.taxonomy == "category" and "/" in term.name:
-                found.warnings.append(SourceError(
+        if term.name.strip() or term.slug:
+            used = named.get((term.taxonomy, tag_key(term.name)), term.slug)
+            # posts link to it by another slug: that one is its address
+            add(replace(term, slug=used) if not _fits(term.slug) and _fits(used) else term)
+    for item in export.items:
+        for kind, slug, name in item.terms:
+            known = (kind, slug) in terms or (kind, tag_key(name)) in by_name
+            if kind in _NOUNS and not known and (name.strip() or slug):
+                add(Term(taxonomy=kind, slug=slug, name=name.strip() or slug, line=item.line), slug)
+    hierarchy = any(t.taxonomy == "category" and t.parent and ("category", t.parent) in terms
+                    for t in terms.values())
+    if hierarchy:
+        for term in {t.slug: t for (kind, _), t in terms.items() if kind == "category"}.values():
+            if "/" in term.name:
+                warnings.append(SourceError(
                     export.path, f"category {term.name!r} holds '/', which separates nested categories; "
                     "it is written with a division slash (\u2215)", line=term.line,
                     hint=f"rename it in {CATEGORIES_FILE} and the posts if you prefer another character"))
-    return found
+    return Vocabulary(export.path, terms, by_name, hierarchy, tuple(warnings))
 
 
-def _usable(term: Term, found: Vocabulary) -> Term:
+def _usable(term: Term, export: str, number: int, warnings: list[SourceError]) -> Term:
     """The term with a slug a URL can hold: WordPress's own (lowercase letters, digits, dashes,
     in any script), or else one made from its name, with a warning."""
     slug = term.slug.strip()
     if _fits(slug):
         return replace(term, slug=slug, name=term.name.strip() or slug)
-    made = slugify(term.name) or f"{_NOUNS[term.taxonomy][0]}-{len(found.terms) + 1}"
     noun, _, prefix = _NOUNS[term.taxonomy]
-    found.warnings.append(SourceError(
-        found.export, f"{noun} {term.name!r} has the slug {slug!r}, which no URL can hold; it gets {made!r}",
+    made = slugify(term.name) or f"{noun}-{number}"
+    warnings.append(SourceError(
+        export, f"{noun} {term.name!r} has the slug {slug!r}, which no URL can hold; it gets {made!r}",
         line=term.line, hint=f"its old address {prefix}{slug}/ is not kept"))
     return replace(term, slug=made, name=term.name.strip() or made)
 
@@ -161,5 +155,5 @@ def _fits(slug: str) -> bool:
     return bool(slug) and (is_safe_slug(slug) or slug_segment(slug) == slug)
 
 
-def used_names(names: Iterable[list[str]]) -> Counter[str]:
+def used_names(names: Iterable[tuple[str, ...]]) -> Counter[str]:
     return Counter(name for group in names for name in group)
