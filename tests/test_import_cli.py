@@ -217,3 +217,18 @@ def test_a_post_never_takes_an_address_the_site_has_itself(tmp_path: Path) -> No
     built = build(tmp_path / "site")
     assert built.returncode == 0, built.stderr
     assert served(tmp_path / "site" / "public", "/archive-2/") is not None
+
+
+def test_uploads_never_copy_a_file_from_outside_the_uploads_folder(tmp_path: Path) -> None:
+    uploads = tmp_path / "uploads"
+    uploads.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CANARY")
+    (uploads / "link.txt").symlink_to(secret)
+    content = " ".join(f'<a href="http://blog.test/wp-content/uploads/{path}">x</a>'
+                       for path in ("../secret.txt", "%2E%2E/secret.txt", f"/{secret}", "link.txt"))
+    site = tmp_path / "site"
+    result = run_import(write_export(tmp_path, item(content=content)), site, "--uploads", str(uploads))
+    assert result.exit_code == 0, result.output
+    assert "(0 copied)" in result.stdout
+    assert not (site / "static").exists()

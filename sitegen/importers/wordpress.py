@@ -127,11 +127,12 @@ def _media(markdown: str, site: str, root: Path | None,
         if not own_host(url, site):
             media.append((url, "another site's file: linked as it was"))
             continue
-        relative = upload_path(url)
-        source = root / relative if root is not None else None
-        if source is None:
+        relative = upload_path(url).lstrip("/")
+        source = (root / relative).resolve() if root is not None else None
+        if source is None or root is None:
             media.append((url, "linked as it was (--uploads copies it into static/)"))
-        elif ".." in Path(relative).parts or not source.is_file():
+        elif not source.is_relative_to(root.resolve()) or ".." in Path(relative).parts or not source.is_file():
+            # a post is not trusted: it never makes the import copy a file from elsewhere
             media.append((url, f"linked as it was: {relative} is not in the uploads folder"))
         else:
             target = f"static/{_UPLOADS}/{relative}"
