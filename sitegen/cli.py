@@ -353,6 +353,43 @@ def new(title: str, tag_names: str, draft: bool, directory: Path) -> None:
     click.echo(path.relative_to(config.root).as_posix())
 
 
+@cli.group("import")
+def import_() -> None:
+    """Make a site folder from another blog's export."""
+
+
+@import_.command("wordpress")
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("site", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--uploads", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="A copy of the old site's wp-content/uploads: the files posts use are copied "
+                   "into static/.")
+@click.option("--merge", is_flag=True, help="Add to a folder that holds files already; none is replaced.")
+@click.option("--dry-run", is_flag=True, help="Convert and print the summary; write nothing.")
+def wordpress(export: Path, site: Path, uploads: Path | None, merge: bool, dry_run: bool) -> None:
+    """Turn EXPORT (WordPress's Tools > Export file) into a site folder SITE."""
+    from sitegen.errors import SourceError
+    from sitegen.importers.wordpress import check_site_dir, plan_import, write_site
+    from sitegen.importers.wpreport import summary
+    from sitegen.importers.wxr import read_export
+
+    try:
+        check_site_dir(site, merge=merge)
+    except SitegenError as exc:
+        console.error(str(exc))
+        sys.exit(2)
+    try:
+        with console.progress(True, "Converting") as progress:
+            plan = plan_import(read_export(export, str(export)), uploads=uploads, progress=progress)
+    except SourceError as exc:
+        console.print_problems([exc])
+        console.note("Nothing was imported.")
+        sys.exit(1)
+    kept = [] if dry_run else write_site(plan, site)
+    console.print_problems(warnings=[*plan.warnings, *kept])
+    click.echo(summary(plan, str(site), dry_run=dry_run))
+
+
 def main() -> int:
     """Entry point of the sitegen command."""
     workers.tune_collector()

@@ -74,8 +74,9 @@ def summary(report: BuildReport, root: Path | None) -> str:
 
 
 @contextmanager
-def progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
-    """A render progress bar on a terminal, shown only once a build has run for a second."""
+def progress(enabled: bool, label: str = "Rendering") -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal (a build's rendering, an import's posts), shown only once
+    the work has run for a second."""
     console = stderr()
     if not enabled or not console.is_terminal:
         yield None
@@ -85,7 +86,7 @@ def progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
     started = time.perf_counter()
     # Redrawn from here, not by rich's refresh thread: a build forks its render workers only
     # while it runs no other thread (a forked copy could inherit a lock held mid-use).
-    bar = Progress(TextColumn("Rendering"), BarColumn(), MofNCompleteColumn(),
+    bar = Progress(TextColumn(escape(label)), BarColumn(), MofNCompleteColumn(),
                    console=console, transient=True, auto_refresh=False)
     task = None
     drawn = 0.0

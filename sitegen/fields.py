@@ -26,7 +26,7 @@ from sitegen.urls import (
 )
 
 KNOWN_KEYS = ("title", "date", "updated", "tags", "categories", "category", "slug", "summary", "draft",
-              "author", "aliases", "description", "permalink")
+              "author", "aliases", "description", "permalink", "id")
 _URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 # Dates as Jekyll (Ruby's Time.parse), Hugo (Go's layouts) and Eleventy (JavaScript's Date) read
@@ -140,6 +140,18 @@ def _iso(when: datetime) -> str:
     if when.tzinfo is None and when.time() == time():
         return when.date().isoformat()
     return when.isoformat(timespec="seconds" if not when.microsecond else "auto")
+
+
+def alias_path(item: str) -> str | None:
+    """An old URL as `aliases:` keeps it ("2019/old-name" -> "/2019/old-name/"), or None when it
+    cannot be one (a query string, a space, a character outside ASCII)."""
+    parts = item.strip().strip("/").split("/")
+    if not all(_URL_SEGMENT.fullmatch(part) for part in parts):
+        return None
+    folder = "." not in parts[-1] or item.endswith("/")
+    return "/" + "/".join(parts) + ("/" if folder else "")
+
+
 def _used(slug: str, title: str, uses: frozenset[str]) -> bool:
     """Whether the URL has what it needs: the slug or the title where it uses them."""
     return bool(slug or "slug" not in uses) and bool(title or "title" not in uses)
@@ -353,13 +365,12 @@ class Checker:
             return ()
         clean = []
         for item in items:
-            parts = item.strip().strip("/").split("/")
-            if not all(_URL_SEGMENT.fullmatch(part) for part in parts):
+            path = alias_path(item)
+            if path is None:
                 self.error("aliases", f"alias {item!r} is not a usable old URL",
                            hint="write a path such as /2019/old-name/ (letters, digits, . _ -)")
                 continue
-            folder = "." not in parts[-1] or item.endswith("/")
-            clean.append("/" + "/".join(parts) + ("/" if folder else ""))
+            clean.append(path)
         return tuple(clean)
 
     def author(self, value: object) -> str | None:

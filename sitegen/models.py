@@ -235,6 +235,9 @@ class Post:
     author: str
     description: str
     extra: Mapping[str, object]
+    # The feed entry's id; empty: its URL. An imported post keeps its old feed's id (WordPress's
+    # guid), so feed readers do not show it again as new.
+    id: str = ""
 
     @property
     def lastmod(self) -> datetime | None:

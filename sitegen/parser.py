@@ -30,7 +30,7 @@ MAX_FILE_SIZE = 10 * 1024 * 1024
 # Keys other generators write, read here where they mean the same (excerpt, redirect_from...)
 # and otherwise kept for templates without a "did you mean" warning.
 FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "layout", "image",
-                "lang", "weight", "comments")
+                "lang", "weight", "comments", "id")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _LINK_PATTERNS = (
     re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"),  # [text](target "title")
@@ -226,7 +226,11 @@ def parse_post(
     strings = {key: checker.text(values, key) for key in ("summary", "description", "excerpt")}
     author = checker.author(values.get("author", values.get("authors")))
     separator = checker.text(values, "excerpt_separator") or MORE
-    extra = {k: v for k, v in values.items() if k not in KNOWN_KEYS}
+    # The feed entry's id when it is text; a number (the post number Jekyll's importers write)
+    # stays a value for templates, as it was: it would make every entry new to feed readers.
+    written_id = values.get("id")
+    feed_id = written_id.strip() if isinstance(written_id, str) else ""
+    extra = {k: v for k, v in values.items() if k not in KNOWN_KEYS or (k == "id" and not feed_id)}
     checker.warn_typos([k for k in extra if k not in FOREIGN_KEYS])
     if yaml_errors or checker.failed or title is None or named is None:
         return None
@@ -261,7 +265,7 @@ def parse_post(
         html=Html(rendered.body_html, rendered.excerpt_html, rendered.toc_html), cut=rendered.cut,
         words=rendered.words, reading_minutes=rendered.reading_minutes,
         author=author or config.author, description=strings["description"] or "",
-        extra=extra,
+        extra=extra, id=feed_id,
     )
 
 

@@ -50,10 +50,10 @@ def tag_registry(text: str, name: str = TAGS_FILE) -> tuple[dict[str, TagSpec], 
 def alias_entry(name: str, aliases: list[str]) -> str:
     """The one line of tags.yaml that makes `aliases` spellings of the tag `name`, as
     `End of Life: {aliases: [End-of-Life]}`; names that YAML would read otherwise are quoted."""
-    return f"{_scalar(name)}: {{aliases: [{', '.join(map(_scalar, aliases))}]}}"
+    return f"{flow_scalar(name)}: {{aliases: [{', '.join(map(flow_scalar, aliases))}]}}"
 
 
-def _scalar(name: str) -> str:
+def flow_scalar(name: str) -> str:
     """A name as a YAML flow scalar that reads back as itself: plain where it can be."""
     if not _PLAIN.fullmatch(name):
         return json.dumps(name, ensure_ascii=False)

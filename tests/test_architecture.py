@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("the build's memory, its output folder; tags.yaml rewritten", {"cache", "output", "registryedit"}),
     ("the cache's one seam", {"incremental"}),
     ("the build", {"builder"}),
-    ("commands", {"server", "retag", "deploy", "scaffold", "console"}),
+    ("commands", {"server", "retag", "deploy", "scaffold", "console", "importers"}),
     ("the command line", {"cli"}),
     ("entry point", {"__main__"}),
 ]
@@ -35,7 +35,12 @@ STAGES = {"parser", "fields", "shortcodes", "taxonomy", "related", "site", "page
 BUILD_MACHINERY = {"cache", "incremental", "output", "builder"}
 OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygments": "markup",
           "jinja2": "renderer", "click": "cli", "rich": "console", "watchfiles": "server",
-          "orjson": "cache", "nh3": "sanitize"}
+          "orjson": "cache", "nh3": "sanitize", "lxml": "importers", "markdownify": "importers"}
+# Inside the importers package, each library has one module too: a reader, a converter
+FILE_OWNERS = {"lxml": "importers/wxr.py", "markdownify": "importers/wphtml.py"}
+# What importers may use besides each other: the values, errors, URLs and the settings' rules;
+# never the build (an import writes files a build then reads like any others)
+IMPORTER_USES = {"errors", "models", "urls", "fields", "registry", "config"}
 # Module-level state some functions change, each with why it must be there
 STATE_ALLOWED = {
     ("workers", "_FORKED"): "what forked workers inherit without pickling (a Jinja environment)",
@@ -110,6 +115,29 @@ def test_each_library_is_imported_by_its_one_owner(module: str) -> None:
     _, others = _imports(module)
     for library in others & set(OWNERS):
         assert OWNERS[library] == module, f"{module} imports {library}, owned by {OWNERS[library]}"
+
+
+def _file_imports(path: Path) -> set[str]:
+    """The top-level packages one file imports."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("library", sorted(FILE_OWNERS))
+def test_each_importer_library_has_one_module(library: str) -> None:
+    users = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                   if library in _file_imports(path))
+    assert users == [FILE_OWNERS[library]], f"{library} is imported by {users}"
+
+
+def test_importers_do_not_import_the_build() -> None:
+    own, _ = _imports("importers")
+    assert own <= IMPORTER_USES, f"importers import {sorted(own - IMPORTER_USES)}"
 
 
 def test_no_library_has_lost_its_owner() -> None:

@@ -260,3 +260,21 @@ def test_a_title_with_markup_characters(write_site: WriteSite, tmp_path: Path) -
         assert entry.title == title
         assert entry.link == "https://example.org/blog/posts/odd-title/"
     assert parse_feed((tmp_path / "out" / "feed.xml").read_bytes()).feed.title == "Scratch & <co>"
+
+
+def test_a_post_id_is_its_feed_entry_id(write_site: WriteSite, tmp_path: Path) -> None:
+    """`id:` keeps the id an old feed gave the post (an imported WordPress guid), so readers do
+    not see it again as new; a post without one keeps its URL; a number (as Jekyll's importers
+    write) is a value for templates, not an id."""
+    root = write_site({
+        "content/posts/old.md": post("Old", "2020-01-01", id='"http://old.example.net/?p=17"'),
+        "content/posts/new.md": post("New", "2020-01-02"),
+        "content/posts/numbered.md": post("Numbered", "2020-01-03", id="42"),
+    })
+    out = tmp_path / "out"
+    report = build(config_for(root, output_dir=out, base_url=BASE))
+    entries = {e.title: e for e in parse_feed((out / "feed.xml").read_bytes()).entries}
+    assert entries["Old"].id == "http://old.example.net/?p=17"
+    assert entries["New"].id == BASE + "posts/new/"
+    assert entries["Numbered"].id == BASE + "posts/numbered/"
+    assert not [w for w in report.warnings if "numbered" in w.path]
