@@ -1,6 +1,6 @@
 """Markdown as another generator's engine read it: the flavors, and where code stands in a text.
 
-Support module below markup: imports nothing from sitegen and no library. Python-Markdown stays
+Support module below markup: imports prose, and no library. Python-Markdown stays
 the engine; a flavor is a set of features, some of them extensions (markup owns the libraries
 that provide them), the others rewrites of the text done here, before Python-Markdown reads it,
 where it reads the same characters otherwise than kramdown (Jekyll), goldmark (Hugo),
@@ -12,19 +12,9 @@ have shown (docs/markdown-flavors.md has the list, and how close each flavor com
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-# Fenced code as Python-Markdown's fenced_code finds it: a fence at the start of a line, then a
-# language or {attributes}, closed by the same run of backticks or tildes (not a longer one); a
-# fence never closed is text. Tabs: fenced_code sees them expanded to spaces.
-_FENCED_CODE = re.compile(
-    r"^(?P<fence>~{3,}|`{3,})[ \t]*(?:\{[^\n]*\}|(?:\.?[\w#.+-]*[ \t]*)?"
-    r"(?:hl_lines=(?P<quote>[\"']).*?(?P=quote)[ \t]*)?)\n.*?(?<=\n)(?P=fence)[ \t]*$",
-    re.MULTILINE | re.DOTALL)
-# A code span as Python-Markdown's backtick pattern finds it: a run of backticks not escaped,
-# closed by a run of the same length, on the same line or a later one of the paragraph
-_CODE_SPAN = re.compile(r"(?<!\\)(?:\\\\)*(`+).+?(?<!`)\1(?!`)", re.DOTALL)
+from sitegen.prose import code_and_prose
 
 # Features: extensions (markup gives each its library) and rewrites (below)
 FENCES = "fences"  # fenced code anywhere: in list items, indented, in quotes (superfences)
@@ -70,6 +60,11 @@ _BLOCKQUOTE = re.compile(r" {0,3}>")
 _QUOTE_PREFIX_ONE = re.compile(r"^ {0,3}> ?")
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}(?=[^`]*$)|~{3,})")
 _MARKER = re.compile(r"^(?P<indent>[ \t]*)(?P<marker>[*+-]|\d{1,9}[.)])(?P<space>[ \t]+|$)")
+_ANY_MARKER = re.compile(r"^[ \t]*(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)", re.MULTILINE)
+_MARKER_STARTS = frozenset("*+-0123456789")
+_BLOCK_STARTS = frozenset("#{|")
+_NOT_LAZY = frozenset("*+-#<|`~=>")
+_ANY_QUOTE = re.compile(r"^ {0,3}>", re.MULTILINE)
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _HASHES = re.compile(r"^(?P<indent> *)(?P<hashes>#{1,6})(?P<rest>[^#\s]|[ \t]*$)")
 _IAL = re.compile(r"^ {0,3}\{:(?P<body>[^}]*)\}[ \t]*$")
@@ -93,14 +88,21 @@ def prepare(text: str, name: str) -> str:
 
 
 def _prepared(lines: list[str], features: frozenset[str]) -> list[str]:
-    code, fences = _code_lines(lines)
-    kept = code | _html_lines(lines, code, raw_across_blank_lines=RAW_HTML_BLOCKS in features)
-    if LISTS in features:
+    # Each pass only where the text holds what it looks for: most posts lack most of it
+    text = "\n".join(lines)
+    code, fences = _code_lines(lines, fenced="```" in text or "~~~" in text, spans="`" in text)
+    if "<" in text:
+        code |= _html_lines(lines, code, raw_across_blank_lines=RAW_HTML_BLOCKS in features)
+    kept = code
+    if LISTS in features and (fences or _ANY_MARKER.search(text)):
         lines, kept = _lists(lines, kept, fences, parens=PAREN_LISTS in features,
                              any_start=PAREN_LISTS not in features)
-    lines, kept = _quotes(lines, kept, features)
-    lines, kept = _blocks(lines, kept, features)
-    if features & {SCHEME_AUTOLINKS, SCHEME_TEXT}:
+    if ">" in text and _ANY_QUOTE.search(text):
+        lines, kept = _quotes(lines, kept, features)
+    if "#" in text or (IALS in features and "{:" in text) or (LOOSE_TABLES in features and "|" in text):
+        lines, kept = _blocks(lines, kept, features)
+    if features & {SCHEME_AUTOLINKS, SCHEME_TEXT} and any(
+            not _OWN_AUTOLINK.match(found["uri"]) for found in _ANGLE_URI.finditer(text)):
         lines = _inline(lines, kept, as_links=SCHEME_AUTOLINKS in features)
     return lines
 
@@ -118,8 +120,9 @@ def _quotes(lines: list[str], kept: set[int], features: frozenset[str]) -> tuple
             out.append(lines[i])
             i += 1
             continue
-        end = i
-        while end + 1 < len(lines) and end + 1 not in kept and _BLOCKQUOTE.match(lines[end + 1]):
+        end = i  # to the last line marked, or a paragraph's lazy line after it
+        while end + 1 < len(lines) and end + 1 not in kept and (
+                _BLOCKQUOTE.match(lines[end + 1]) or _lazy(lines[end], lines[end + 1])):
             end += 1
         if QUOTES_APART in features and ended >= 0 and all(not line.strip() for line in out[ended:]):
             out.extend([BREAK, ""])
@@ -143,13 +146,13 @@ def _width(indent: str) -> int:
     return len(indent.expandtabs(4))
 
 
-def _code_lines(lines: list[str]) -> tuple[set[int], dict[int, int]]:
+def _code_lines(lines: list[str], *, fenced: bool, spans: bool) -> tuple[set[int], dict[int, int]]:
     """The lines of fenced code, fences included, wherever a fence stands (indented, in a list
     item; in a block quote, its content is a document of its own), and the lines a code span
     goes on to from an earlier line; and each fence's first line -> its last line."""
     code: set[int] = set()
     fences: dict[int, int] = {}
-    i = 0
+    i = 0 if fenced else len(lines)
     while i < len(lines):
         opening = _FENCE.match(lines[i])
         if opening is None or _width(opening["indent"]) > 12:
@@ -161,7 +164,7 @@ def _code_lines(lines: list[str]) -> tuple[set[int], dict[int, int]]:
                    len(lines) - 1)  # never closed: code to the end, as CommonMark reads it
         code.update(range(i, end + 1))
         fences[i], i = end, end + 1
-    start = 0
+    start = 0 if spans else len(lines)
     while start < len(lines):  # paragraphs outside fenced code
         if start in code or not lines[start].strip():
             start += 1
@@ -171,7 +174,7 @@ def _code_lines(lines: list[str]) -> tuple[set[int], dict[int, int]]:
             stop += 1
         if any("`" in line for line in lines[start:stop]):
             paragraph, at = "\n".join(lines[start:stop]), 0
-            for piece, is_code in _code_and_prose(paragraph):
+            for piece, is_code in code_and_prose(paragraph):
                 if is_code and "\n" in piece:
                     first = start + paragraph.count("\n", 0, at)
                     code.update(range(first + 1, first + piece.count("\n") + 1))
@@ -238,9 +241,14 @@ def _lists(lines: list[str], kept: set[int], fences: dict[int, int], *, parens: 
                 blank = True
             continue
         shift = 0
-        if not line.strip():
+        stripped = line.lstrip()
+        if not stripped:
             out.append(line)
             blank = True
+            continue
+        if not items and stripped[0] not in _MARKER_STARTS:  # most lines: text outside lists
+            out.append(line)
+            blank, paragraph = False, stripped[0] not in ">#"
             continue
         marker = _MARKER.match(line)
         if marker and (_RULE.match(line) or (marker["marker"][-1] == ")" and not parens)):
@@ -268,11 +276,11 @@ def _lists(lines: list[str], kept: set[int], fences: dict[int, int], *, parens: 
                 while indent < items[-1].column:
                     items.pop()
             item = items[-1]
-            out.append(" " * (item.new + max(0, indent - item.column)) + line.lstrip())
+            out.append(" " * (item.new + max(0, indent - item.column)) + stripped)
         else:
             items.clear()
             out.append(line)
-        blank, paragraph = False, not _BLOCKQUOTE.match(line) and not line.lstrip().startswith("#")
+        blank, paragraph = False, stripped[0] not in ">#"
     return out, new_kept
 
 
@@ -291,6 +299,14 @@ def _shifted(line: str, shift: int) -> str:
     return " " * max(0, _width(line[:spaces]) + shift) + line[spaces:]
 
 
+def _lazy(before: str, line: str) -> bool:
+    """Whether `line` goes on with the paragraph of a quote's line `before` without a `>` of
+    its own: CommonMark's lazy line, unless it starts another block."""
+    text, last = line.lstrip(), _QUOTE_PREFIX_ONE.sub("", before).strip()
+    return bool(text and last) and text[0] not in _NOT_LAZY and not text[0].isdigit() \
+        and last[0] not in _NOT_LAZY and len(line) - len(text) < 4
+
+
 def _blocks(lines: list[str], kept: set[int], features: frozenset[str]) -> tuple[list[str], set[int]]:
     """Headings, tables and attribute lines, one line at a time."""
     out: list[str] = []
@@ -299,6 +315,9 @@ def _blocks(lines: list[str], kept: set[int], features: frozenset[str]) -> tuple
     for i, line in enumerate(lines):
         if i in kept:
             new_kept.add(len(out))
+            out.append(line)
+            continue
+        if line.lstrip()[:1] not in _BLOCK_STARTS and i != rule:
             out.append(line)
             continue
         hashes = _HASHES.match(line)
@@ -358,48 +377,5 @@ def _inline(lines: list[str], kept: set[int], *, as_links: bool) -> list[str]:
         if i in kept or "<" not in line or _width(line[:len(line) - len(line.lstrip())]) >= 4:
             continue
         out[i] = "".join(_ANGLE_URI.sub(rewrite, piece) if not is_code else piece
-                         for piece, is_code in _code_and_prose(line))
+                         for piece, is_code in code_and_prose(line))
     return out
-
-
-def prose_lines(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each line of Markdown outside fenced code, with its index in `text.split("\\n")`, cut at
-    code spans: the odd parts are code (a span, or its part on this line: a span may go on over
-    the lines of a paragraph)."""
-    lines = text.split("\n")
-    done = at = 0  # the first line not yet passed, and where it starts
-    for block in _FENCED_CODE.finditer(text):
-        first = done + text.count("\n", at, block.start())
-        yield from _with_code_spans(lines, done, first)
-        done, at = first + block.group().count("\n") + 1, block.end() + 1
-    yield from _with_code_spans(lines, done, len(lines))
-
-
-def _with_code_spans(lines: list[str], start: int, end: int) -> Iterator[tuple[int, list[str]]]:
-    while start < end:
-        stop = start + 1  # a paragraph: up to a blank line
-        while stop < end and lines[stop - 1].strip() and lines[stop].strip():
-            stop += 1
-        paragraph = "\n".join(lines[start:stop])
-        if "`" not in paragraph:
-            yield from ((i, [lines[i]]) for i in range(start, stop))
-        else:
-            cut = [[""]]  # each line's parts
-            for piece, code in _code_and_prose(paragraph):
-                for n, line_piece in enumerate(piece.split("\n")):
-                    if n:
-                        cut.append([""])
-                    if len(cut[-1]) % 2 == code:  # the line's last part is of the other kind
-                        cut[-1].append("")
-                    cut[-1][-1] += line_piece
-            yield from zip(range(start, stop), cut, strict=True)
-        start = stop
-
-
-def _code_and_prose(text: str) -> Iterator[tuple[str, bool]]:
-    start = 0
-    for span in _CODE_SPAN.finditer(text):
-        yield text[start:span.start()], False
-        yield span.group(), True
-        start = span.end()
-    yield text[start:], False

@@ -1,8 +1,9 @@
 """Markdown text -> HTML fragments (body, excerpt, table of contents) and plain text.
 
-Support module: imports flavors, models and sanitize. The one place that imports markdown, pygments and
-pymdownx (pymdown-extensions, for the flavors), extending them through their public APIs only. One Markdown converter per process, reset before each
-document (reset clears the state that footnotes, abbreviations and the table of contents keep).
+Support module: imports flavors, models, prose and sanitize. The one place that imports markdown, pygments
+and pymdownx (pymdown-extensions, for the flavors), extending them through their public APIs only.
+One Markdown converter per flavor and process, reset before each document (reset clears the state
+that footnotes, abbreviations and the table of contents keep).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from html import unescape
 from typing import TYPE_CHECKING, Any, cast
 
-from sitegen.flavors import DEFAULT, FENCES, FLAVORS, LINKIFY, RAW_HTML_BLOCKS, STRIKE, TASKS, finish, \
-    prepare, prose_lines
+from sitegen import flavors
 from sitegen.models import IFRAME_HOSTS
+from sitegen.prose import prose_lines
 from sitegen.sanitize import clean, has_raw_html, markdown_after_blank_lines, quote_template_values, removals
 
 if TYPE_CHECKING:
@@ -64,7 +65,8 @@ class Rendered:
 
 
 def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
-           iframe_hosts: tuple[str, ...] = IFRAME_HOSTS, more: str = MORE, flavor: str = DEFAULT) -> Rendered:
+           iframe_hosts: tuple[str, ...] = IFRAME_HOSTS, more: str = MORE,
+           flavor: str = flavors.DEFAULT) -> Rendered:
     """Convert one document; `url` is its site URL, `base_path` the site's path prefix.
 
     Raw HTML in the text keeps only what sanitize's allow-list names (iframes from
@@ -73,11 +75,11 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     either way. `flavor` names the engine whose reading of Markdown to follow (flavors.FLAVORS).
     """
     md = _converter(flavor).reset()
-    lines = (prepare(text, flavor) if flavor != DEFAULT else text).split("\n")
+    lines = (flavors.prepare(text, flavor) if flavor != flavors.DEFAULT else text).split("\n")
     marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
     prose = _prose_with_raw_html(text, marker) if has_raw_html(text) else None
     raw = prose is not None
-    if prose and RAW_HTML_BLOCKS not in FLAVORS[flavor].features:
+    if prose and flavors.RAW_HTML_BLOCKS not in flavors.FLAVORS[flavor].features:
         markdown_after_blank_lines(lines, prose)
         quote_template_values(lines, prose)
     if marker is not None:  # a plain-text token survives the sanitizer; the comment would not
@@ -91,7 +93,7 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     for name in ("hold_template", "show_template"):
         md.treeprocessors[name].active = held  # type: ignore[attr-defined]
     body = md.convert(text)
-    body = finish(body, flavor) if flavor != DEFAULT else body
+    body = flavors.finish(body, flavor) if flavor != flavors.DEFAULT else body
     toc_html = str(getattr(md, "toc", "")) if len(getattr(md, "toc_tokens", [])) > 1 else ""
     removed: tuple[str, ...] = ()
     if raw and not unsafe_html:  # a post without raw HTML holds only what Markdown writes
@@ -121,12 +123,12 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
 
 
 @functools.cache
-def _converter(flavor: str = DEFAULT) -> Markdown:
+def _converter(flavor: str = flavors.DEFAULT) -> Markdown:
     """The converter of a flavor: made once per process, reset before each document."""
     return new_converter(flavor=flavor)
 
 
-def new_converter(*, fast: bool = True, flavor: str = DEFAULT) -> Markdown:
+def new_converter(*, fast: bool = True, flavor: str = flavors.DEFAULT) -> Markdown:
     """A Markdown converter with sitegen's extensions and the flavor's; `fast`: with the fast
     paths below (fast=False: Python-Markdown's and Pygments' own, to compare)."""
     import markdown  # here: a rebuild from the cache never needs it
@@ -135,7 +137,7 @@ def new_converter(*, fast: bool = True, flavor: str = DEFAULT) -> Markdown:
     highlight = _formatter_factory() if fast else "html"
     config = {**_CONFIG, "codehilite": {**_CONFIG["codehilite"], "pygments_formatter": highlight}}
     template_guard, fast_paths = _extensions()
-    extensions: list[str | markdown.Extension] = [*_EXTENSIONS, *_flavor_extensions(flavor),
+    extensions: list[str | markdown.Extension] = [*_EXTENSIONS, *_flavor_extensions(flavor, highlight),
                                                    template_guard()]
     if fast:
         extensions.append(fast_paths())  # last: it sees every processor the others registered
@@ -143,21 +145,30 @@ def new_converter(*, fast: bool = True, flavor: str = DEFAULT) -> Markdown:
 
 
 
-def _flavor_extensions(flavor: str) -> list[Extension]:
-    """The extensions of a flavor's features, from pymdown-extensions. Fences anywhere come with
-    its highlighter, set as codehilite is: the same classes, no guessing."""
-    from pymdownx import highlight as pymdownx_highlight
+def _flavor_extensions(flavor: str, formatter: Any) -> list[Extension]:
+    """The extensions of a flavor's features, from pymdown-extensions. Fenced code, wherever it
+    stands, is highlighted as the default flavor highlights it: by codehilite, with `formatter`."""
+    from markdown.extensions.codehilite import CodeHilite, parse_hl_lines
     from pymdownx import magiclink, superfences, tasklist, tilde
 
-    features = FLAVORS[flavor].features
-    made: dict[str, Callable[[], list[Extension]]] = {
-        FENCES: lambda: [superfences.makeExtension(), pymdownx_highlight.makeExtension(
-            css_class="highlight", guess_lang=False)],
-        STRIKE: lambda: [tilde.makeExtension(subscript=False)],
-        LINKIFY: lambda: [magiclink.makeExtension()],
-        TASKS: lambda: [tasklist.makeExtension()],
+    def highlight(source: str, language: str, class_name: str, options: dict[str, str], md: Markdown,
+                  **kwargs: Any) -> str:
+        return str(CodeHilite(source, lang=language or None, guess_lang=False, css_class="highlight",
+                              pygments_formatter=formatter,
+                              hl_lines=parse_hl_lines(options.get("hl_lines", ""))).hilite(shebang=False))
+
+    def options(language: str, inputs: dict[str, str], found: dict[str, str], *args: Any) -> bool:
+        found.update(inputs)
+        return True
+
+    everywhere = {"name": "*", "class": "highlight", "format": highlight, "validator": options}
+    made: dict[str, Callable[[], Extension]] = {
+        flavors.FENCES: lambda: superfences.makeExtension(custom_fences=[everywhere]),
+        flavors.STRIKE: lambda: tilde.makeExtension(subscript=False),
+        flavors.LINKIFY: lambda: magiclink.makeExtension(),
+        flavors.TASKS: lambda: tasklist.makeExtension(),
     }
-    return [extension for feature in sorted(features & set(made)) for extension in made[feature]()]
+    return [made[feature]() for feature in sorted(flavors.FLAVORS[flavor].features & set(made))]
 
 # Fast paths. Python-Markdown offers each block to every block processor in turn, and tries every
 # inline pattern on every text, although most blocks and texts lack what most of them look for.

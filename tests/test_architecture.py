@@ -15,7 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 LAYERS: list[tuple[str, set[str]]] = [
     ("core: the errors everything reports", {"errors"}),
     ("values that flow through the pipeline", {"models", "__init__"}),
-    ("raw HTML's allow-list", {"sanitize"}),
+    ("raw HTML's allow-list; where code stands in Markdown", {"sanitize", "prose"}),
+    ("other engines' reading of Markdown", {"flavors"}),
     ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
     ("the tag registry", {"registry"}),
     ("settings, front-matter values, related posts, other generators' syntax",
@@ -33,8 +34,8 @@ LAYERS: list[tuple[str, set[str]]] = [
 STAGES = {"parser", "fields", "shortcodes", "taxonomy", "related", "site", "pages", "renderer", "check"}
 BUILD_MACHINERY = {"cache", "incremental", "output", "builder"}
 OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygments": "markup",
-          "jinja2": "renderer", "click": "cli", "rich": "console", "watchfiles": "server",
-          "orjson": "cache", "nh3": "sanitize"}
+          "pymdownx": "markup", "jinja2": "renderer", "click": "cli", "rich": "console",
+          "watchfiles": "server", "orjson": "cache", "nh3": "sanitize"}
 # Module-level state some functions change, each with why it must be there
 STATE_ALLOWED = {
     ("workers", "_FORKED"): "what forked workers inherit without pickling (a Jinja environment)",
