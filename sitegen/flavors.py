@@ -67,7 +67,7 @@ _NOT_LAZY = frozenset("*+-#<|`~=>")
 _ANY_QUOTE = re.compile(r"^ {0,3}>", re.MULTILINE)
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _HASHES = re.compile(r"^(?P<indent> *)(?P<hashes>#{1,6})(?P<rest>[^#\s]|[ \t]*$)")
-_IAL = re.compile(r"^ {0,3}\{:(?P<body>[^}]*)\}[ \t]*$")
+_IAL = re.compile(r"^[ \t]*\{:(?P<body>[^}]*)\}[ \t]*$")
 _TABLE_ROW = re.compile(r"^ {0,3}\|")
 _TABLE_RULE = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 _HTML_START = re.compile(r"^ {0,3}<(?P<name>[A-Za-z][\w-]*)(?=[\s/>]|$)|^ {0,3}<!--")
@@ -353,7 +353,7 @@ def _ial(out: list[str], body: str) -> str:
     if "toc" in body.split() and _MARKER.match(before):
         out[-1] = "[TOC]"
         return ""
-    if _HASHES.match(before) and before.lstrip("#").strip():
+    if before.startswith("#") and before.lstrip("#").strip():
         out[-1] = f"{before.rstrip()} {{:{body}}}"
         return ""
     if before.strip() and not _FENCE.match(before) and not _MARKER.match(before) \
