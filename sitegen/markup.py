@@ -75,12 +75,14 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     either way. `flavor` names the engine whose reading of Markdown to follow (flavors.FLAVORS).
     """
     md = _converter(flavor).reset()
-    lines = (flavors.prepare(text, flavor) if flavor != flavors.DEFAULT else text).split("\n")
+    text = flavors.prepare(text, flavor) if flavor != flavors.DEFAULT else text
+    lines = text.split("\n")
     marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
     prose = _prose_with_raw_html(text, marker) if has_raw_html(text) else None
     raw = prose is not None
-    if prose and flavors.RAW_HTML_BLOCKS not in flavors.FLAVORS[flavor].features:
-        markdown_after_blank_lines(lines, prose)
+    if prose:
+        if flavors.RAW_HTML_BLOCKS not in flavors.FLAVORS[flavor].features:
+            markdown_after_blank_lines(lines, prose)
         quote_template_values(lines, prose)
     if marker is not None:  # a plain-text token survives the sanitizer; the comment would not
         lines[marker] = f"\n{_MORE_TOKEN}\n"
@@ -142,7 +144,6 @@ def new_converter(*, fast: bool = True, flavor: str = flavors.DEFAULT) -> Markdo
     if fast:
         extensions.append(fast_paths())  # last: it sees every processor the others registered
     return markdown.Markdown(extensions=extensions, extension_configs=config, output_format="html")
-
 
 
 def _flavor_extensions(flavor: str, formatter: Any) -> list[Extension]:

@@ -124,6 +124,16 @@ def test_markdown_after_a_blank_line_in_an_html_block() -> None:
     assert "*em* and [a link](https://x.org/)" in kept and "<em>" not in kept
 
 
+def test_raw_html_is_read_after_the_rewrites_moved_its_lines() -> None:
+    """A rewrite adds lines (a blank line before a list): what render finds in raw HTML must be
+    found in the text Python-Markdown reads, not in the text as written."""
+    text = 'Intro\n- a\n- b\n\n<img src="{{ "/a.png" | url }}">\n\n<div>\n\n*em*\n\n</div>\n'
+    for flavor in COMMONMARK:
+        out = html(text, flavor)
+        assert "<em>em</em>" in out and """<img src="{{ '/a.png' | url }}">""" in out, flavor
+    assert """<img src="{{ '/a.png' | url }}">""" in html(text, "kramdown")
+
+
 def test_kramdown_attribute_lines_are_never_shown() -> None:
     out = html("## Head\n{: #chosen .wide}\n\nText\n\n{: .orphan}\n\n```\ncode\n```\n{: .c}\n", "kramdown")
     assert '<h2 class="wide" id="chosen">' in out
