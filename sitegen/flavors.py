@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sitegen.prose import code_and_prose
+from sitegen.prose import CODE_SPAN
 
 # Features: extensions (markup gives each its library) and rewrites (below)
 FENCES = "fences"  # fenced code anywhere: in list items, indented, in quotes (superfences)
@@ -74,6 +74,7 @@ _HTML_START = re.compile(r"^ {0,3}<(?P<name>[A-Za-z][\w-]*)(?=[\s/>]|$)|^ {0,3}<
 # <scheme:...> as CommonMark reads an autolink; Python-Markdown links only web and mail ones
 _ANGLE_URI = re.compile(r"<(?P<uri>(?P<scheme>[A-Za-z][A-Za-z0-9+.-]{1,31}):[^\s<>]*)>")
 _OWN_AUTOLINK = re.compile(r"(?:https?|ftps?)://|mailto:", re.IGNORECASE)
+_BACKTICKS = re.compile(r"`+")
 _EMPTY_HEADER = re.compile(r"<thead>\n<tr>\n(?:<th></th>\n)+</tr>\n</thead>\n")
 _LINK_TEXT_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!.-])")
 
@@ -174,7 +175,7 @@ def _code_lines(lines: list[str], *, fenced: bool, spans: bool) -> tuple[set[int
             stop += 1
         if any("`" in line for line in lines[start:stop]):
             paragraph, at = "\n".join(lines[start:stop]), 0
-            for piece, is_code in code_and_prose(paragraph):
+            for piece, is_code in _code_split(paragraph):
                 if is_code and "\n" in piece:
                     first = start + paragraph.count("\n", 0, at)
                     code.update(range(first + 1, first + piece.count("\n") + 1))
@@ -373,9 +374,43 @@ def _inline(lines: list[str], kept: set[int], *, as_links: bool) -> list[str]:
         return f"[{shown}](<{match['uri']}>)"
 
     out = list(lines)
-    for i, line in enumerate(lines):
-        if i in kept or "<" not in line or _width(line[:len(line) - len(line.lstrip())]) >= 4:
+    markers: list[int] = []  # where the open list items' markers stand, once re-indented
+    start = 0
+    while start < len(lines):
+        if start in kept or not lines[start].strip():
+            start += 1
             continue
-        out[i] = "".join(_ANGLE_URI.sub(rewrite, piece) if not is_code else piece
-                         for piece, is_code in code_and_prose(line))
+        stop = start + 1
+        while stop < len(lines) and stop not in kept and lines[stop].strip():
+            stop += 1
+        indent = _width(lines[start][:len(lines[start]) - len(lines[start].lstrip())])
+        while markers and indent < markers[-1] + (1 if _MARKER.match(lines[start]) else 4):
+            markers.pop()  # an item this paragraph is not in
+        code = indent - (markers[-1] + 4 if markers else 0) >= 4  # indented code
+        markers.extend(_width(m["indent"]) for m in map(_MARKER.match, lines[start:stop]) if m)
+        paragraph = "\n".join(lines[start:stop])
+        if "<" in paragraph and not code:
+            out[start:stop] = "".join(_ANGLE_URI.sub(rewrite, piece) if not is_code else piece
+                                      for piece, is_code in _code_split(paragraph)).split("\n")
+        start = stop
     return out
+
+
+def _code_split(text: str) -> list[tuple[str, bool]]:
+    """`text` in pieces, each with whether it is code: a code span as Python-Markdown reads it or
+    as CommonMark does (a run of backticks closed by the next run of the same length)."""
+    spans = [match.span() for match in CODE_SPAN.finditer(text)]
+    runs = [run for run in _BACKTICKS.finditer(text) if not text[:run.start()].endswith("\\")]
+    i = 0
+    while i < len(runs):
+        closing = next((j for j in range(i + 1, len(runs)) if len(runs[j].group()) == len(runs[i].group())),
+                       None)
+        if closing is not None:
+            spans.append((runs[i].start(), runs[closing].end()))
+        i = i + 1 if closing is None else closing + 1
+    pieces, at = [], 0
+    for begin, end in sorted(spans):
+        if end > at:
+            pieces += [(text[at:max(at, begin)], False), (text[max(at, begin):end], True)]
+            at = end
+    return [*pieces, (text[at:], False)]

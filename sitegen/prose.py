@@ -19,7 +19,7 @@ _FENCED_CODE = re.compile(
     re.MULTILINE | re.DOTALL)
 # A code span as Python-Markdown's backtick pattern finds it: a run of backticks not escaped,
 # closed by a run of the same length, on the same line or a later one of the paragraph
-_CODE_SPAN = re.compile(r"(?<!\\)(?:\\\\)*(`+).+?(?<!`)\1(?!`)", re.DOTALL)
+CODE_SPAN = re.compile(r"(?<!\\)(?:\\\\)*(`+).+?(?<!`)\1(?!`)", re.DOTALL)
 
 
 def prose_lines(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -59,7 +59,7 @@ def _with_code_spans(lines: list[str], start: int, end: int) -> Iterator[tuple[i
 def code_and_prose(text: str) -> Iterator[tuple[str, bool]]:
     """`text` in pieces, each with whether it is a code span."""
     start = 0
-    for span in _CODE_SPAN.finditer(text):
+    for span in CODE_SPAN.finditer(text):
         yield text[start:span.start()], False
         yield span.group(), True
         start = span.end()
