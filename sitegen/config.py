@@ -1,7 +1,7 @@
 """Read sitegen.yaml, tags.yaml and categories.yaml into one validated Config.
 
-Support module: imports errors, models, frontmatter (to read YAML with located errors), registry
-(tags.yaml, categories.yaml), urls.
+Support module: imports errors, models, flavors (the Markdown flavors' names), frontmatter (to
+read YAML with located errors), registry (tags.yaml, categories.yaml), urls.
 Every key has a default; an unknown key is an error with a "did you mean" hint.
 """
 
@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sitegen.errors import BuildError, ConfigError, SourceError, did_you_mean
+from sitegen.flavors import FLAVORS
 from sitegen.frontmatter import load_mapping
 from sitegen.models import Config, Permalinks, TagSettings, TermSettings
 from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, tag_registry
@@ -72,7 +73,7 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "extra": (_mapping, "a mapping of your own keys, e.g. extra: {twitter: me}"),
     "tags": (_mapping, "a mapping, e.g. tags: {min_posts: 2, noindex: false, hierarchy: false}"),
     "categories": (_mapping, "a mapping, e.g. categories: {min_posts: 2, noindex: false, hierarchy: true}"),
-    "markdown": (_mapping, "a mapping, e.g. markdown: {unsafe_html: true}"),
+    "markdown": (_mapping, "a mapping, e.g. markdown: {flavor: kramdown}"),
     "permalinks": (_mapping, "a mapping, e.g. permalinks: {post: /:year/:month/:day/:title/}"),
     "search": (lambda v: v if isinstance(v, bool) else None, "true or false"),
     "keep_files": (lambda v: _names(v), "a list of names in the output folder: keep_files: [.git]"),
@@ -193,15 +194,27 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
     return replace(config, **changes), [ConfigError.of(e) for e in errors]
 
 
+_MARKDOWN_KEYS = ("flavor", "unsafe_html", "iframe_hosts")
+_FLAVOR_HINT = ("the engine your posts were written for: kramdown (Jekyll), goldmark (Hugo), "
+                "markdown-it (Eleventy), commonmark; sitegen is the default")
+
+
 def _markdown_settings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
                        line: int, errors: list[SourceError]) -> dict[str, object]:
     settings: dict[str, object] = {}
     for key, value in values.items():
         key_line, col = places.get(key, (line, None))
-        if key not in ("unsafe_html", "iframe_hosts"):
+        if key not in _MARKDOWN_KEYS:
             errors.append(ConfigError(name, f"unknown key '{key}' under markdown:", line=key_line, col=col,
-                                      hint=did_you_mean(key, ("unsafe_html", "iframe_hosts"),
-                                                         "known keys: unsafe_html, iframe_hosts")))
+                                      hint=did_you_mean(key, _MARKDOWN_KEYS,
+                                                         "known keys: " + ", ".join(_MARKDOWN_KEYS))))
+        elif key == "flavor":
+            if isinstance(value, str) and value in FLAVORS:
+                settings["markdown_flavor"] = value
+            else:
+                errors.append(ConfigError(
+                    name, f"markdown: flavor must be one of {', '.join(FLAVORS)}, got {value!r}",
+                    line=key_line, col=col, hint=did_you_mean(str(value), FLAVORS, _FLAVOR_HINT)))
         elif key == "iframe_hosts":
             hosts = _hosts(value)
             if hosts is None:

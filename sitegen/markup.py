@@ -1,20 +1,23 @@
 """Markdown text -> HTML fragments (body, excerpt, table of contents) and plain text.
 
-Support module: imports models and sanitize. The one place that imports markdown and pygments, extending
-both through their public APIs only. One Markdown converter per process, reset before each
-document (reset clears the state that footnotes, abbreviations and the table of contents keep).
+Support module: imports flavors, models, prose and sanitize. The one place that imports markdown, pygments
+and pymdownx (pymdown-extensions, for the flavors), extending them through their public APIs only.
+One Markdown converter per flavor and process, reset before each document (reset clears the state
+that footnotes, abbreviations and the table of contents keep).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from typing import TYPE_CHECKING, Any, cast
 
+from sitegen import flavors
 from sitegen.models import IFRAME_HOSTS
+from sitegen.prose import prose_lines
 from sitegen.sanitize import clean, has_raw_html, markdown_after_blank_lines, quote_template_values, removals
 
 if TYPE_CHECKING:
@@ -30,16 +33,6 @@ _CONFIG: dict[str, dict[str, object]] = {
     "toc": {"permalink": "#", "permalink_title": "Link to this section", "toc_depth": "2-4"},
     "codehilite": {"css_class": "highlight", "guess_lang": False},
 }
-# Fenced code as Python-Markdown's fenced_code finds it: a fence at the start of a line, then a
-# language or {attributes}, closed by the same run of backticks or tildes (not a longer one); a
-# fence never closed is text. Tabs: fenced_code sees them expanded to spaces.
-_FENCED_CODE = re.compile(
-    r"^(?P<fence>~{3,}|`{3,})[ \t]*(?:\{[^\n]*\}|(?:\.?[\w#.+-]*[ \t]*)?"
-    r"(?:hl_lines=(?P<quote>[\"']).*?(?P=quote)[ \t]*)?)\n.*?(?<=\n)(?P=fence)[ \t]*$",
-    re.MULTILINE | re.DOTALL)
-# A code span as Python-Markdown's backtick pattern finds it: a run of backticks not escaped,
-# closed by a run of the same length, on the same line or a later one of the paragraph
-_CODE_SPAN = re.compile(r"(?<!\\)(?:\\\\)*(`+).+?(?<!`)\1(?!`)", re.DOTALL)
 _TEMPLATE_OPEN = re.compile(r"\{(?=[{%])")
 _TEMPLATE_HELD = "\x02sitegen-brace\x03"  # Python-Markdown removes \x02 and \x03 from the text it reads
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
@@ -72,21 +65,24 @@ class Rendered:
 
 
 def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
-           iframe_hosts: tuple[str, ...] = IFRAME_HOSTS, more: str = MORE) -> Rendered:
+           iframe_hosts: tuple[str, ...] = IFRAME_HOSTS, more: str = MORE,
+           flavor: str = flavors.DEFAULT) -> Rendered:
     """Convert one document; `url` is its site URL, `base_path` the site's path prefix.
 
     Raw HTML in the text keeps only what sanitize's allow-list names (iframes from
     `iframe_hosts`) unless `unsafe_html`: content is not trusted to run script on the site.
     Links with executable schemes (javascript:, vbscript:, data: pages) lose their target
-    either way.
+    either way. `flavor` names the engine whose reading of Markdown to follow (flavors.FLAVORS).
     """
-    md = _converter().reset()
+    md = _converter(flavor).reset()
+    text = flavors.prepare(text, flavor) if flavor != flavors.DEFAULT else text
     lines = text.split("\n")
     marker = next((i for i, line in enumerate(lines) if line.strip() == more), None)
     prose = _prose_with_raw_html(text, marker) if has_raw_html(text) else None
     raw = prose is not None
     if prose:
-        markdown_after_blank_lines(lines, prose)
+        if flavors.RAW_HTML_BLOCKS not in flavors.FLAVORS[flavor].features:
+            markdown_after_blank_lines(lines, prose)
         quote_template_values(lines, prose)
     if marker is not None:  # a plain-text token survives the sanitizer; the comment would not
         lines[marker] = f"\n{_MORE_TOKEN}\n"
@@ -99,6 +95,7 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     for name in ("hold_template", "show_template"):
         md.treeprocessors[name].active = held  # type: ignore[attr-defined]
     body = md.convert(text)
+    body = flavors.finish(body, flavor) if flavor != flavors.DEFAULT else body
     toc_html = str(getattr(md, "toc", "")) if len(getattr(md, "toc_tokens", [])) > 1 else ""
     removed: tuple[str, ...] = ()
     if raw and not unsafe_html:  # a post without raw HTML holds only what Markdown writes
@@ -128,25 +125,51 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
 
 
 @functools.cache
-def _converter() -> Markdown:
-    """The converter: made once per process, reset before each document."""
-    return new_converter()
+def _converter(flavor: str = flavors.DEFAULT) -> Markdown:
+    """The converter of a flavor: made once per process, reset before each document."""
+    return new_converter(flavor=flavor)
 
 
-def new_converter(*, fast: bool = True) -> Markdown:
-    """A Markdown converter with sitegen's extensions; `fast`: with the fast paths below
-    (fast=False: Python-Markdown's and Pygments' own, to compare)."""
+def new_converter(*, fast: bool = True, flavor: str = flavors.DEFAULT) -> Markdown:
+    """A Markdown converter with sitegen's extensions and the flavor's; `fast`: with the fast
+    paths below (fast=False: Python-Markdown's and Pygments' own, to compare)."""
     import markdown  # here: a rebuild from the cache never needs it
 
     fast = fast and markdown.__version_info__[0] == 3  # the major version the paths were checked on
     highlight = _formatter_factory() if fast else "html"
     config = {**_CONFIG, "codehilite": {**_CONFIG["codehilite"], "pygments_formatter": highlight}}
     template_guard, fast_paths = _extensions()
-    extensions: list[str | markdown.Extension] = [*_EXTENSIONS, template_guard()]
+    extensions: list[str | markdown.Extension] = [*_EXTENSIONS, *_flavor_extensions(flavor, highlight),
+                                                   template_guard()]
     if fast:
         extensions.append(fast_paths())  # last: it sees every processor the others registered
     return markdown.Markdown(extensions=extensions, extension_configs=config, output_format="html")
 
+
+def _flavor_extensions(flavor: str, formatter: Any) -> list[Extension]:
+    """The extensions of a flavor's features, from pymdown-extensions. Fenced code, wherever it
+    stands, is highlighted as the default flavor highlights it: by codehilite, with `formatter`."""
+    from markdown.extensions.codehilite import CodeHilite, parse_hl_lines
+    from pymdownx import magiclink, superfences, tasklist, tilde
+
+    def highlight(source: str, language: str, class_name: str, options: dict[str, str], md: Markdown,
+                  **kwargs: Any) -> str:
+        return str(CodeHilite(source, lang=language or None, guess_lang=False, css_class="highlight",
+                              pygments_formatter=formatter,
+                              hl_lines=parse_hl_lines(options.get("hl_lines", ""))).hilite(shebang=False))
+
+    def options(language: str, inputs: dict[str, str], found: dict[str, str], *args: Any) -> bool:
+        found.update(inputs)
+        return True
+
+    everywhere = {"name": "*", "class": "highlight", "format": highlight, "validator": options}
+    made: dict[str, Callable[[], Extension]] = {
+        flavors.FENCES: lambda: superfences.makeExtension(custom_fences=[everywhere]),
+        flavors.STRIKE: lambda: tilde.makeExtension(subscript=False),
+        flavors.LINKIFY: lambda: magiclink.makeExtension(),
+        flavors.TASKS: lambda: tasklist.makeExtension(),
+    }
+    return [made[feature]() for feature in sorted(flavors.FLAVORS[flavor].features & set(made))]
 
 # Fast paths. Python-Markdown offers each block to every block processor in turn, and tries every
 # inline pattern on every text, although most blocks and texts lack what most of them look for.
@@ -287,49 +310,6 @@ def _extensions() -> tuple[type[Extension], type[Extension]]:
             md.treeprocessors.register(GatedInlineProcessor(md), "inline", 20)
 
     return TemplateGuard, FastPaths
-
-
-def prose_lines(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Each line of Markdown outside fenced code, with its index in `text.split("\\n")`, cut at
-    code spans: the odd parts are code (a span, or its part on this line: a span may go on over
-    the lines of a paragraph)."""
-    lines = text.split("\n")
-    done = at = 0  # the first line not yet passed, and where it starts
-    for block in _FENCED_CODE.finditer(text):
-        first = done + text.count("\n", at, block.start())
-        yield from _with_code_spans(lines, done, first)
-        done, at = first + block.group().count("\n") + 1, block.end() + 1
-    yield from _with_code_spans(lines, done, len(lines))
-
-
-def _with_code_spans(lines: list[str], start: int, end: int) -> Iterator[tuple[int, list[str]]]:
-    while start < end:
-        stop = start + 1  # a paragraph: up to a blank line
-        while stop < end and lines[stop - 1].strip() and lines[stop].strip():
-            stop += 1
-        paragraph = "\n".join(lines[start:stop])
-        if "`" not in paragraph:
-            yield from ((i, [lines[i]]) for i in range(start, stop))
-        else:
-            cut = [[""]]  # each line's parts
-            for piece, code in _code_and_prose(paragraph):
-                for n, line_piece in enumerate(piece.split("\n")):
-                    if n:
-                        cut.append([""])
-                    if len(cut[-1]) % 2 == code:  # the line's last part is of the other kind
-                        cut[-1].append("")
-                    cut[-1][-1] += line_piece
-            yield from zip(range(start, stop), cut, strict=True)
-        start = stop
-
-
-def _code_and_prose(text: str) -> Iterator[tuple[str, bool]]:
-    start = 0
-    for span in _CODE_SPAN.finditer(text):
-        yield text[start:span.start()], False
-        yield span.group(), True
-        start = span.end()
-    yield text[start:], False
 
 
 def _prose_with_raw_html(text: str, marker: int | None) -> set[int] | None:

@@ -82,6 +82,7 @@ class Config:
     categories: TermSettings = field(default_factory=TermSettings)
     permalinks: Permalinks = field(default_factory=Permalinks)
     unsafe_html: bool = False  # let raw HTML in posts through (markdown: {unsafe_html: true})
+    markdown_flavor: str = "sitegen"  # whose reading of Markdown posts follow (markdown: {flavor: ...})
     # hosts whose iframes raw HTML keeps, with their subdomains (markdown: {iframe_hosts: [...]})
     iframe_hosts: tuple[str, ...] = IFRAME_HOSTS
     keep_files: tuple[str, ...] = ()  # output entries kept across builds (CNAME, .git)

@@ -2,7 +2,7 @@
 
 `parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
 what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, markup, sanitize, shortcodes, tomlmatter, urls.
+Imports errors, models, fields, frontmatter, markup, prose, sanitize, shortcodes, tomlmatter, urls.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from sitegen import shortcodes
 from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
-from sitegen.markup import MORE, is_dangerous_url, prose_lines, render
+from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Html, Post
+from sitegen.prose import prose_lines
 from sitegen.sanitize import KINDS, removals
 from sitegen.tomlmatter import load_toml, split_toml
 from sitegen.urls import base_path, output_path, page_url, placeholders, post_url, url_key
@@ -249,7 +250,8 @@ def parse_post(
             "another generator", line=document.body_line + index,
             hint="write it as Markdown or HTML, or delete it"))
     rendered = render(body, url=url, base_path=base_path(config.base_url),
-                      unsafe_html=config.unsafe_html, iframe_hosts=config.iframe_hosts, more=separator)
+                      unsafe_html=config.unsafe_html, iframe_hosts=config.iframe_hosts, more=separator,
+                      flavor=config.markdown_flavor)
     links = find_links(body, document.body_line)
     link_warnings = _content_warnings(source, links)
     removed = tuple(k for k in rendered.removed if k != "javascript" or not link_warnings)

@@ -9,7 +9,7 @@ anything else stays visible text, with one warning per post. Code (fenced or in 
 left as it is. Links to other posts become links to their files, which the site stage resolves
 (and warns about) like any link to a .md file. Line numbers do not move.
 
-Imports markup (to tell code from prose).
+Imports prose (to tell code from the text around it).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from sitegen.markup import prose_lines
+from sitegen.prose import prose_lines
 
 _BLOCK_OPEN = re.compile(r"^\s*(?:\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\}"
                          r"|\{\{<\s*highlight\s+([\w+#.-]+)[^>]*>\}\})\s*$")

@@ -15,7 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 LAYERS: list[tuple[str, set[str]]] = [
     ("core: the errors everything reports", {"errors"}),
     ("values that flow through the pipeline", {"models", "__init__"}),
-    ("raw HTML's allow-list", {"sanitize"}),
+    ("raw HTML's allow-list; where code stands in Markdown", {"sanitize", "prose"}),
+    ("other engines' reading of Markdown", {"flavors"}),
     ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
     ("Hugo's TOML front matter, read into the YAML reader's shape", {"tomlmatter"}),
     ("the tag and category registries", {"registry"}),
@@ -34,8 +35,9 @@ LAYERS: list[tuple[str, set[str]]] = [
 STAGES = {"parser", "fields", "shortcodes", "taxonomy", "related", "site", "pages", "renderer", "check"}
 BUILD_MACHINERY = {"cache", "incremental", "output", "builder"}
 OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygments": "markup",
-          "jinja2": "renderer", "click": "cli", "rich": "console", "watchfiles": "server",
-          "orjson": "cache", "nh3": "sanitize", "lxml": "importers", "markdownify": "importers"}
+          "pymdownx": "markup", "jinja2": "renderer", "click": "cli", "rich": "console",
+          "watchfiles": "server", "orjson": "cache", "nh3": "sanitize", "lxml": "importers",
+          "markdownify": "importers"}
 # Inside the importers package, each library has one module too: a reader, a converter
 FILE_OWNERS = {"lxml": "importers/wxr.py", "markdownify": "importers/wphtml.py"}
 # What importers may use besides each other: the values, errors, URLs and the settings' rules;

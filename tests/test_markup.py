@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sitegen import markup
+from sitegen import markup, prose
 from sitegen.markup import plain_text, render
 
 
@@ -321,7 +321,7 @@ def test_template_syntax_in_code_is_shown_as_written(text: str) -> None:
 
 def test_prose_lines_leave_out_fenced_code_and_cut_at_code_spans() -> None:
     text = "A ``<b>`` [x](/y)\n```\n[in](/code)\n```\nAn `open\nspan` here\n\n`not closed\n"
-    assert list(markup.prose_lines(text)) == [
+    assert list(prose.prose_lines(text)) == [
         (0, ["A ", "``<b>``", " [x](/y)"]), (4, ["An ", "`open"]), (5, ["", "span`", " here"]),
         (6, [""]), (7, ["`not closed"]), (8, [""])]
 
@@ -335,5 +335,5 @@ _FENCED_TEXT = st.lists(st.sampled_from(
 def test_fenced_code_is_found_where_python_markdown_finds_it(text: str) -> None:
     from markdown.extensions.fenced_code import FencedBlockPreprocessor
 
-    ours = [m.span() for m in markup._FENCED_CODE.finditer(text)]
+    ours = [m.span() for m in prose._FENCED_CODE.finditer(text)]
     assert ours == [m.span() for m in FencedBlockPreprocessor.FENCED_BLOCK_RE.finditer(text)]

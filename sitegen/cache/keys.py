@@ -47,10 +47,11 @@ def _code_digest() -> str:
 
 @functools.cache
 def _library_versions() -> str:
-    """Another Markdown, Pygments or Jinja may write other HTML from the same text: each
-    library's installed files, by path, size and time (cheaper than reading package metadata)."""
+    """Another Markdown, Pygments, pymdown-extensions or Jinja may write other HTML from the same
+    text: each library's installed files, by path, size and time (cheaper than reading package
+    metadata)."""
     found = []
-    for name in ("markdown", "pygments", "jinja2", "yaml", "nh3"):
+    for name in ("markdown", "pygments", "pymdownx", "jinja2", "yaml", "nh3"):
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec is not None and spec.origin else ""
         try:
