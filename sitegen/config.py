@@ -22,7 +22,7 @@ from sitegen.flavors import FLAVORS
 from sitegen.frontmatter import load_mapping
 from sitegen.models import Config, Permalinks, TagSettings, TermSettings
 from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, tag_registry
-from sitegen.urls import permalink_problem
+from sitegen.urls import named_pattern, permalink_problem
 
 CONFIG_FILE = "sitegen.yaml"
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?")
@@ -259,7 +259,7 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
             errors.append(ConfigError(name, f"permalinks: {key} {value.strip()!r} {message}", line=key_line,
                                       col=col, hint=f"{key}: {hint}" if hint.startswith("/") else hint))
         else:
-            patterns[kind] = value.strip()
+            patterns[kind] = named_pattern(value.strip(), kind)
     return Permalinks(**patterns)
 def _hosts(value: object) -> tuple[str, ...] | None:
     """Host names, lowercased: a listed host covers its subdomains."""

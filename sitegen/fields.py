@@ -116,6 +116,23 @@ def tag_items(value: object) -> list[object] | None:
     return value if isinstance(value, list) else None
 
 
+_RUBY_SPACE = re.compile("[ \t\n\v\f\r]+")
+
+
+def url_categories(values: dict[str, object]) -> list[str]:
+    """The categories Jekyll puts in a post's URL (Document#populate_categories,
+    Utils.pluralized_array_from_hash), from front matter Checker.categories accepted: a
+    `categories:` text is split at whitespace, as Ruby's String#split splits it (the taxonomy
+    splits it at commas); a `category:` text is one name, spaces and all; list items as written."""
+    if "category" in values:
+        value = values["category"]
+        items = [value] if isinstance(value, str) else value
+    else:
+        value = values.get("categories")
+        items = _RUBY_SPACE.split(value.strip(" \t\n\v\f\r")) if isinstance(value, str) else value
+    return [item for item in items if isinstance(item, str) and item] if isinstance(items, list) else []
+
+
 def tag_spellings(value: object) -> tuple[list[str], list[object]]:
     """The tag names a front-matter `tags:` value holds, in order, as a build reads them; and the
     items that are not names."""

@@ -226,6 +226,10 @@ class Post:
     category_places: tuple[tuple[int, int], ...] = ()
     categories: tuple[Tag, ...] = ()
     aliases: tuple[str, ...]
+    # Jekyll's URL of the post where sitegen had to change a category's character in it
+    # (urls.category_folders): a _redirects line leads from it, as a redirect page there could
+    # not be written on every disk, or would be hidden
+    moved_from: tuple[str, ...] = ()
     links: tuple[tuple[str, int], ...]  # every link target in the Markdown, with its line
     summary: str
     html: Html

@@ -68,7 +68,7 @@ def plan_pages(site: Site) -> list[Page]:
     entries = tuple((p.url, p.lastmod) for p in pages if p.in_sitemap and p.template.endswith(".html"))
     pages.append(_page("/sitemap.xml", "sitemap.xml", "the sitemap", None, in_sitemap=False, entries=entries))
     pages.append(_page("/robots.txt", "robots.txt", "robots.txt", None, in_sitemap=False))
-    moves = tuple(sorted(_moves(pages)))
+    moves = tuple(sorted(_moves(site, pages)))
     if moves:
         pages.append(_page("/_redirects", "_redirects", "redirects", None, in_sitemap=False,
                            moves=moves))
@@ -284,13 +284,17 @@ def _tag_redirects(site: Site, terms: Terms) -> Iterator[Page]:
             yield _tag_feed(site, terms, tag, old_url + "feed.xml", (origin, line, what))
 
 
-def _moves(pages: list[Page]) -> Iterator[tuple[str, str]]:
-    """(old URL, new URL) for the hosts that read a _redirects file (Netlify, Cloudflare Pages)."""
+def _moves(site: Site, pages: list[Page]) -> Iterator[tuple[str, str]]:
+    """(old URL, new URL) for the hosts that read a _redirects file (Netlify, Cloudflare Pages):
+    those of the redirect pages, and from Jekyll's URL of a post that no file can hold."""
     for page in pages:
         if page.template == "redirect.html":
             moves = page.context["moves"]
             assert isinstance(moves, tuple)
             yield from moves
+    for post in (*site.posts, *site.pages):
+        for old in post.moved_from:
+            yield old, post.url
 
 
 def _feed(url: str, title: str, home: str, posts: tuple[Post, ...], origin: str, site: Site, *,

@@ -17,14 +17,24 @@ from zoneinfo import ZoneInfo
 
 from sitegen import shortcodes
 from sitegen.errors import ContentError, Problems, SourceError
-from sitegen.fields import KNOWN_KEYS, Checker
+from sitegen.fields import KNOWN_KEYS, Checker, url_categories
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Html, Post
 from sitegen.prose import prose_lines
 from sitegen.sanitize import KINDS, removals
 from sitegen.tomlmatter import load_toml, split_toml
-from sitegen.urls import base_path, output_path, page_url, placeholders, post_url, url_key
+from sitegen.urls import (
+    base_path,
+    category_folders,
+    jekyll_categories,
+    jekyll_url,
+    output_path,
+    page_url,
+    placeholders,
+    post_url,
+    url_key,
+)
 
 SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
@@ -219,7 +229,8 @@ def parse_post(
     updated = checker.date(values.get("updated"), "updated", required=False)
     own = checker.permalink(values.get("permalink"), dated=when is not None)
     pattern = own or (config.permalinks.post if section == "posts" else page_url(":slug"))
-    named = checker.slug(values.get("slug"), name_slug, uses=placeholders(pattern))
+    uses = placeholders(pattern)
+    named = checker.slug(values.get("slug"), name_slug, uses=uses)
     tag_names, tag_places = checker.tags(values.get("tags"), data.item_positions.get("tags", ()))
     category_names, category_places = checker.categories(values, data.item_positions)
     draft = checker.draft(values)
@@ -237,7 +248,15 @@ def parse_post(
         return None
     slug, title_part = named
     day = when.astimezone(ZoneInfo(config.timezone)).date() if when else date.min
-    url = post_url(pattern, slug=slug, title=title_part, day=day)
+    exact = folders = ""
+    if "categories" in uses:
+        exact = jekyll_categories(url_categories(values))
+        folders = category_folders(exact) if exact else ""
+    url = post_url(pattern, slug=slug, title=title_part, day=day, categories=folders)
+    moved_from: tuple[str, ...] = ()
+    if exact != folders:  # where sitegen had to change a character, a _redirects line keeps Jekyll's URL
+        old = jekyll_url(post_url(pattern, slug=slug, title=title_part, day=day, categories=exact))
+        moved_from = (old,) if old != url else ()
     key = "aliases" if "aliases" in values else "redirect_from"
     places = data.item_positions.get(key) or (data.positions.get(key, (1, 1)),) * len(aliases)
     aliases = _other_addresses(source, url, aliases, places, problems)
@@ -260,7 +279,7 @@ def parse_post(
     return Post(
         source=source, section=section, slug=slug, url=url, title=title, date=when,
         updated=updated, tag_names=tag_names, tag_places=tag_places, category_names=category_names,
-        category_places=category_places, aliases=aliases, draft=draft,
+        category_places=category_places, aliases=aliases, moved_from=moved_from, draft=draft,
         links=links,
         key_lines={k: pos[0] for k, pos in data.positions.items()},
         summary=strings["summary"] or strings["excerpt"] or rendered.summary,

@@ -11,7 +11,7 @@ import functools
 import posixpath
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
@@ -190,13 +190,15 @@ def in_bundle(source: PurePosixPath, linked: str) -> bool:
 POST_PERMALINK = "/posts/:slug/"
 TAG_PERMALINK = "/tags/:slug/"
 POST_PLACEHOLDERS = ("year", "month", "day", "i_month", "i_day", "short_year", "title", "slug",
-                     "output_ext")
+                     "output_ext", "categories")
 TAG_PLACEHOLDERS = ("slug",)
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
 _URL_EXTRA = "._~!$&'()+,;=@-"  # besides letters, digits and marks of any script, as Jekyll keeps
-# Jekyll's named styles; its :categories (a post's categories in its URL) is left out
-_STYLES = {"date": "/:year/:month/:day/:title:output_ext", "pretty": "/:year/:month/:day/:title/",
-           "none": "/:title:output_ext"}
+# Jekyll's named styles (lib/jekyll/configuration.rb); "date" is its default. Its other two need
+# placeholders sitegen does not have (:y_day, :week, :short_day).
+_STYLES = {"date": "/:categories/:year/:month/:day/:title:output_ext",
+           "pretty": "/:categories/:year/:month/:day/:title/", "none": "/:categories/:title:output_ext"}
+_OTHER_STYLES = ("ordinal", "weekdate")
 MAX_SEGMENT = 200  # bytes of one slug in a URL: file names stop at 255 bytes on most file systems
 
 
@@ -208,21 +210,23 @@ def permalink_problem(pattern: str, kind: str) -> tuple[str, str] | None:
     A pattern starts with "/", holds :slug or :title (or two posts of a day would share an
     address), and ends with "/" (a folder) or ".html" (that file): a bare name would be a file
     no host serves as a page. A tag's or a category's pattern ends with "/": its further pages and
-    feed go under it.
+    feed go under it. A post's pattern may be one of Jekyll's style names (named_pattern).
     """
     term = kind in ("tag", "category")
     placeholders = TAG_PLACEHOLDERS if term else POST_PLACEHOLDERS
-    if pattern in _STYLES and kind != "own":
-        return (f"the named style {pattern!r} is not supported",
-                f"write the pattern itself: {_STYLES[pattern]}")
+    if pattern in _STYLES and term:
+        return "is one of Jekyll's styles of post URLs", f"write the pattern itself: /{kind}/:slug/"
+    if pattern in _OTHER_STYLES and kind == "post":
+        return ("is one of Jekyll's styles that sitegen does not have",
+                f"use date, pretty or none, or write the pattern itself, e.g. {_STYLES['date']}")
+    pattern = named_pattern(pattern, kind)
     if not pattern.startswith("/") or pattern.startswith("//"):
         return "must start with a single /", "/" + pattern.lstrip("/")
     used = _PLACEHOLDER.findall(pattern)
     unknown = [name for name in used if name not in placeholders]
     if unknown:
         known = " ".join(f":{name}" for name in placeholders)
-        later = " (a post's URL cannot hold its categories)" if unknown[0] == "categories" else ""
-        return f"unknown placeholder :{unknown[0]}{later}", f"use {known}"
+        return f"unknown placeholder :{unknown[0]}", f"use {known}"
     if kind != "own" and not set(used) & {"slug", "title"}:
         return ("holds neither :slug nor :title, so posts would share an address",
                 "end it with :slug/" if term else "end it with :slug/ or :title/")
@@ -244,6 +248,12 @@ def permalink_problem(pattern: str, kind: str) -> tuple[str, str] | None:
     return None
 
 
+def named_pattern(written: str, kind: str) -> str:
+    """The pattern a `permalinks:` value means: Jekyll's style names date, pretty and none stand
+    for its patterns of post URLs; anything else is a pattern itself."""
+    return _STYLES.get(written, written) if kind == "post" else written
+
+
 def placeholders(pattern: str) -> frozenset[str]:
     """The placeholders a pattern uses: "/:year/:title/" -> {"year", "title"}."""
     return frozenset(_PLACEHOLDER.findall(pattern))
@@ -255,13 +265,64 @@ def expand(pattern: str, values: Mapping[str, str]) -> str:
     return re.sub(r"/{2,}", "/", url)  # an empty value leaves no empty folder
 
 
-def post_url(pattern: str, *, slug: str, title: str, day: date) -> str:
+def post_url(pattern: str, *, slug: str, title: str, day: date, categories: str = "") -> str:
     """A post's URL: `slug` for :slug, `title` (Jekyll's, case kept) for :title, `day` (in the
-    site's time zone) for the date placeholders."""
+    site's time zone) for the date placeholders, `categories` (category_folders) for :categories."""
     return expand(pattern, {
-        "slug": slug, "title": title, "output_ext": ".html",
+        "slug": slug, "title": title, "output_ext": ".html", "categories": categories,
         "year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}",
         "i_month": str(day.month), "i_day": str(day.day), "short_year": f"{day.year % 100:02d}"})
+
+
+# Jekyll escapes these in a URL (lib/jekyll/url.rb, escape_path); sitegen's URLs hold every other
+# character as it is, and links escape them (site_url)
+_JEKYLL_ESCAPES = {"%": "%25", "#": "%23", "?": "%3F"}
+# What no folder name may hold on every disk (controls; Windows refuses "*:<>?\\|), or what a
+# sitegen URL cannot hold as it is (# and % mean something in a link)
+_UNSAFE_IN_FOLDER = re.compile('[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029"#%*:<>?\\\\|]+')
+
+
+def jekyll_categories(names: Iterable[str]) -> str:
+    """Jekyll's :categories (lib/jekyll/drops/url_drop.rb): the names lowercased, each once, in
+    order, joined by "/". A name is not slugified: "Sci-Fi Movies" stays "sci-fi movies"."""
+    return "/".join(dict.fromkeys(map(_downcased, names)))
+
+
+def _downcased(name: str) -> str:
+    """Lowercase as Ruby's String#downcase: letter by letter, so a final capital sigma becomes σ,
+    not the ς Python's str.lower gives at the end of a word."""
+    return name.lower() if "\u03a3" not in name else "".join(c.lower() for c in name)
+
+
+def jekyll_url(url: str) -> str:
+    """A URL as Jekyll writes it (lib/jekyll/url.rb): % # ? escaped; then cleaned as its
+    sanitize_url does, ".." made "/", "./" dropped, slashes made single."""
+    if any(c in url for c in _JEKYLL_ESCAPES):
+        url = "".join(_JEKYLL_ESCAPES.get(c, c) for c in url)
+    return _sanitized(url)
+
+
+def _sanitized(url: str) -> str:
+    return re.sub("/{2,}", "/", f"/{url}".replace("..", "/").replace("./", ""))
+
+
+def category_folders(categories: str) -> str:
+    """The folders sitegen writes for Jekyll's :categories (jekyll_categories): those of Jekyll's
+    URL ("a/b" is two; a space stays), but for what a folder cannot be (nothing, ".", "..",
+    a name starting with "." or ending with "." or a space, a name Windows reserves, more than
+    MAX_SEGMENT bytes) or hold (_UNSAFE_IN_FOLDER: each run made one "-"; characters that show
+    nothing), and in the one Unicode form (NFC)."""
+    cleaned = _sanitized(f"/{categories}/") if "." in categories else categories
+    return "/".join(filter(None, map(_category_folder, cleaned.split("/"))))
+
+
+def _category_folder(name: str) -> str:
+    if name.isascii() and _SAFE_SLUG.fullmatch(name) and len(name) <= MAX_SEGMENT:
+        return f"{name}-1" if name.split(".")[0] in _RESERVED else name  # the common case, quickly
+    text = _UNSAFE_IN_FOLDER.sub("-", unicodedata.normalize("NFC", _IGNORABLE.sub("", name))).strip(" .")
+    if len(text.encode()) > MAX_SEGMENT:
+        text = text.encode()[:MAX_SEGMENT].decode(errors="ignore").rstrip(" .")
+    return f"{text}-1" if text.split(".")[0].lower() in _RESERVED else text
 
 
 def page_url(slug: str) -> str:

@@ -3,15 +3,18 @@ authors wrote them: every URL of the site follows the pattern, and old URLs keep
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from click.testing import CliRunner
 
 from sitegen.builder import build, check
 from sitegen.cli import cli
-from sitegen.errors import BuildError
-from tests.conftest import WriteSite, config_for, post
+from sitegen.errors import BuildError, Problems
+from sitegen.models import Config, Permalinks, Post
+from sitegen.parser import parse_post
+from sitegen.urls import output_path
+from tests.conftest import NOW, WriteSite, config_for, post
 
 JEKYLL = "permalinks:\n  post: /:year/:month/:day/:title/\n  tag: /tag/:slug/\n"
 
@@ -97,8 +100,9 @@ def test_a_post_s_own_permalink_is_its_url(write_site: WriteSite) -> None:
     ("permalinks:\n  post: /:year/:month/\n", 2, 3, "holds neither :slug nor :title"),
     ("permalinks:\n  post: /:year/:title\n", 2, 3, "must end with / or .html"),
     ("permalinks:\n  post: /../:title/\n", 2, 3, "may hold only"),
-    ("permalinks:\n  post: /:categories/:title/\n", 2, 3, "a post's URL cannot hold its categories"),
-    ("permalinks:\n  post: pretty\n", 2, 3, "named style"),
+    ("permalinks:\n  category: /c/:categories/:slug/\n", 2, 3, "unknown placeholder :categories"),
+    ("permalinks:\n  post: ordinal\n", 2, 3, "one of Jekyll's styles that sitegen does not have"),
+    ("permalinks:\n  tag: pretty\n", 2, 3, "one of Jekyll's styles of post URLs"),
     ("permalinks:\n  tag: /tag/:slug\n", 2, 3, "must end with /"),
     ("permalinks:\n  tag: /tag/:title/\n", 2, 3, "unknown placeholder :title"),
     ("title: x\npermalinks:\n  categroy: /c/:slug/\n", 3, 3, "unknown key 'categroy' under permalinks:"),
@@ -185,3 +189,111 @@ def test_an_alias_on_the_post_s_own_address_but_for_case_is_left_out(write_site:
     [warning] = [w for w in report.warnings if w.path.startswith("content/")]
     assert (warning.line, warning.col) == (6, 5)
     assert "alias /2015/05/21/TockingTime/ is the post's own address but for case" in warning.message
+
+
+# --- Jekyll's :categories: a post's categories as folders of its URL -----------------------------
+
+JEKYLL_DATE = "/:categories/:year/:month/:day/:title:output_ext"  # Jekyll's default, style "date"
+WELCOME = "2016/03/24/welcome-to-jekyll.html"
+
+
+def parsed(front_matter: str, pattern: str = JEKYLL_DATE, own: str = "") -> Post:
+    problems = Problems()
+    text = f"---\ntitle: Welcome\n{front_matter}\n{own}---\nHello.\n"
+    result = parse_post(PurePosixPath("content/posts/2016-03-24-welcome-to-jekyll.md"), text,
+                        Config(root=Path("/site"), output_dir=Path("/site/public"), now=NOW,
+                               permalinks=Permalinks(post=pattern)),
+                        section="posts", problems=problems)
+    assert result is not None, problems.errors
+    return result
+
+
+@pytest.mark.parametrize(("front_matter", "url", "jekyll"), [
+    ("categories: jekyll update", f"/jekyll/update/{WELCOME}", None),  # a text is split at spaces
+    ("categories: ' jekyll \t Update\n'", f"/jekyll/update/{WELCOME}", None),
+    ("categories: 'a, b'", f"/a,/b/{WELCOME}", None),  # not at commas, as the taxonomy splits it
+    ("category: Sci-Fi Movies", f"/sci-fi movies/{WELCOME}", None),  # category: is one name
+    ("categories: [Sci-Fi Movies, Vintage]", f"/sci-fi movies/vintage/{WELCOME}", None),
+    ("category: [Sci-Fi, Vintage]", f"/sci-fi/vintage/{WELCOME}", None),
+    ("categories: [News, Tips, news, NEWS]", f"/news/tips/{WELCOME}", None),  # lowercased, each once
+    ("categories: [Travel/Greece]", f"/travel/greece/{WELCOME}", None),
+    ("categories: [\u0395\u039b\u039b\u0391\u03a3]", f"/\u03b5\u03bb\u03bb\u03b1\u03c3/{WELCOME}", None),
+    ("", f"/{WELCOME}", None),  # no categories: no empty folder
+    ("categories: []", f"/{WELCOME}", None),
+    ("category:", f"/{WELCOME}", None),
+    # what a folder cannot be or hold is changed; Jekyll's URL is kept by a _redirects line
+    ("categories: [C#, 'Q&A?', '100%']", f"/c-/q&a-/100-/{WELCOME}", f"/c%23/q&a%3F/100%25/{WELCOME}"),
+    ("categories: [.NET]", f"/net/{WELCOME}", f"/.net/{WELCOME}"),
+    ("categories: ['a:b', con, \"x\\ty\", 'x\\y']", f"/a-b/con-1/x-y/x-y/{WELCOME}",
+     f"/a:b/con/x\ty/x\\y/{WELCOME}"),
+    ("categories: [etc.]", f"/etc/{WELCOME}", "/etc2016/03/24/welcome-to-jekyll.html"),
+    ("categories: ['..', '../..', 'a..b']", f"/a/b/{WELCOME}", None),  # as Jekyll: ".." made "/"
+    ("categories: ['Cafe\u0301']", f"/caf\u00e9/{WELCOME}", f"/cafe\u0301/{WELCOME}"),  # one form: NFC
+    ("categories: ['A\u200bI']", f"/ai/{WELCOME}", f"/a\u200bi/{WELCOME}"),
+])
+def test_categories_in_a_url_are_jekyll_s(front_matter: str, url: str, jekyll: str | None) -> None:
+    """As Jekyll 4 makes :categories (Document#populate_categories, UrlDrop#categories, URL)."""
+    found = parsed(front_matter)
+    assert (found.url, found.moved_from) == (url, (jekyll,) if jekyll else ())
+
+
+@pytest.mark.parametrize(("pattern", "url"), [
+    ("date", f"/jekyll/update/{WELCOME}"),
+    ("pretty", "/jekyll/update/2016/03/24/welcome-to-jekyll/"),
+    ("none", "/jekyll/update/welcome-to-jekyll.html"),
+])
+def test_jekyll_s_style_names_are_its_patterns(write_site: WriteSite, pattern: str, url: str) -> None:
+    root = write_site({"sitegen.yaml": f"permalinks: {{post: {pattern}}}\n",
+                       "content/posts/2016-03-24-welcome-to-jekyll.md": post(
+                           "Welcome", date="2016-03-24", categories="jekyll update")})
+    build(config_for(root))
+    assert str(output_path(url)) in files(root / "public")
+
+
+def test_a_post_s_own_permalink_may_hold_its_categories() -> None:
+    found = parsed("categories: [Notes]", own="permalink: /:categories/:title/\n")
+    assert found.url == "/notes/welcome-to-jekyll/"
+
+
+def test_a_jekyll_site_keeps_its_urls(write_site: WriteSite, runner: CliRunner) -> None:
+    root = write_site({
+        "sitegen.yaml": f"base_url: https://user.github.io/\npermalinks:\n  post: {JEKYLL_DATE}\n",
+        "content/posts/2016-03-24-welcome-to-jekyll.md": post(
+            "Welcome", date="2016-03-24", categories="jekyll update",
+            body="See [the film](2020-04-03-star-wars.md) and [sharp](2022-02-02-sharp.md#top)."),
+        "content/posts/2020-04-03-star-wars.md": post(
+            "Star Wars", date="2020-04-03", category="Sci-Fi Movies",
+            body="[Back](../../../../../jekyll/update/2016/03/24/welcome-to-jekyll.html)."),
+        "content/posts/2021-01-01-plain.md": post("Plain", date="2021-01-01"),
+        "content/posts/2022-02-02-sharp.md": post("Sharp", date="2022-02-02", categories="[C#]",
+                                                  body="## Top\n"),
+    })
+    result = runner.invoke(cli, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+    out = root / "public"
+    assert {f"jekyll/update/{WELCOME}", "sci-fi movies/2020/04/03/star-wars.html",
+            "2021/01/01/plain.html", "c-/2022/02/02/sharp.html"} <= files(out)
+    home = (out / "index.html").read_text()
+    assert f'href="/jekyll/update/{WELCOME}"' in home
+    assert 'href="/sci-fi%20movies/2020/04/03/star-wars.html"' in home  # escaped, as Jekyll links it
+    assert 'href="/2021/01/01/plain.html"' in home and 'href="/c-/2022/02/02/sharp.html"' in home
+    welcome = (out / "jekyll/update" / WELCOME).read_text()
+    assert 'href="/sci-fi%20movies/2020/04/03/star-wars.html"' in welcome
+    sitemap = (out / "sitemap.xml").read_text()
+    assert "https://user.github.io/sci-fi%20movies/2020/04/03/star-wars.html" in sitemap
+    redirects = (out / "_redirects").read_text().splitlines()
+    assert redirects[-1] == "/c%23/2022/02/02/sharp.html /c-/2022/02/02/sharp.html 301"
+    result = runner.invoke(cli, ["check", str(root)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("names", [("News", "news"), ("Caf\u00e9", "Cafe\u0301"), ("A\u200bI", "AI")])
+def test_categories_that_make_one_folder_collide(write_site: WriteSite, names: tuple[str, str]) -> None:
+    root = write_site({"sitegen.yaml": f"permalinks: {{post: '{JEKYLL_DATE}'}}\n",
+                       **{f"content/posts/{n}/2016-03-24-hello.md": post(
+                           f"Hello {n}", date="2016-03-24", categories=f"['{name}']")
+                          for n, name in enumerate(names)}})
+    with pytest.raises(BuildError) as raised:
+        build(config_for(root))
+    [error] = raised.value.errors
+    assert "would both be written to" in error.message and "2016/03/24/hello.html" in error.message

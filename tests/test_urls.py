@@ -131,6 +131,13 @@ def test_tag_url_follows_its_pattern() -> None:
     ("/con/:title/", "post", "may hold only"),
     ("/a\\b/:title/", "own", "may hold only"),
     ("/" + "x" * 201 + "/", "own", "longer than 200 bytes"),
+    ("/:categories/:year/:title/", "post", None),
+    ("/:categories/:title/", "own", None),
+    ("/tag/:categories/:slug/", "tag", "unknown placeholder :categories"),
+    ("pretty", "post", None),  # Jekyll's style names, for posts only
+    ("pretty", "own", "must start with a single /"),
+    ("date", "category", "one of Jekyll's styles of post URLs"),
+    ("weekdate", "post", "one of Jekyll's styles that sitegen does not have"),
 ])
 def test_permalink_patterns_are_checked(pattern: str, kind: str, problem: str | None) -> None:
     found = permalink_problem(pattern, kind)

@@ -47,6 +47,7 @@ def decode_post(record: Mapping[str, Any], html: Html) -> Post:
     fields["category_names"] = tuple(fields["category_names"])
     fields["category_places"] = tuple(map(tuple, fields["category_places"]))
     fields["aliases"] = tuple(fields["aliases"])
+    fields["moved_from"] = tuple(fields["moved_from"])
     fields["links"] = tuple(map(tuple, fields["links"]))
     fields["html"] = html
     return Post(**fields)

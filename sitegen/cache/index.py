@@ -24,7 +24,8 @@ from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.models import Config, Html, Post
 
 FOLDER = ".sitegen-cache"
-FORMAT = 4  # 4: posts keep their tag names as written, with the place of each; no tag table
+FORMAT = 5  # 4: posts keep their tag names as written, with the place of each; no tag table
+# 5: posts keep the URL Jekyll gives them where sitegen's differs (moved_from)
 _KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview with drafts...)
 # A file changed within this long after a build read it may keep its modification time (file
 # systems count time in ticks): such a file is read again rather than judged by its time.

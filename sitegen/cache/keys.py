@@ -96,7 +96,7 @@ class Fingerprints:
                 # The two dates by their text: a fresh parse and the cache give different tz objects.
                 dates = (post.date and post.date.isoformat(), post.updated and post.updated.isoformat())
                 fields = (str(post.source), post.url, post.title, dates, tags, post.aliases,
-                          post.links, post.summary, post.html.digest, post.cut, post.words,
+                          post.moved_from, post.links, post.summary, post.html.digest, post.cut, post.words,
                           post.reading_minutes, post.draft, post.author, post.description,
                           self.of_value(post.extra), post.id)
             known = digest(repr(fields))
