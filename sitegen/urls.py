@@ -23,7 +23,7 @@ _SYMBOLS = (
     (re.compile(r"\+\+"), "pp"),
     (re.compile(r"\+"), " plus "),
     (re.compile(r"#"), "sharp"),
-    (re.compile(r"(?:(?<=^)|(?<=\s))\.(?=\w)"), "dot"),
+    (re.compile(r"(?:(?<=^)|(?<=\s))\.(?=[^\W_])"), "dot"),  # .NET, not ._
     (re.compile(r"&"), " and "),
     (re.compile(r"@"), " at "),
 )

@@ -167,3 +167,7 @@ def test_folder_url_and_url_key() -> None:
     assert folder_url("/a/b/") == "/a/b/" and folder_url("/a/b.html") == "/a/"
     assert url_key("2024/ESA/index.html") == url_key("2024/esa/index.html")
     assert url_key("caf\u00e9/index.html") == url_key("cafe\u0301/index.html")
+
+
+def test_a_dot_is_spelled_out_only_before_a_letter_or_digit() -> None:
+    assert [slugify(name) for name in (".NET", ".5", "._", "._x")] == ["dotnet", "dot5", "", "x"]
