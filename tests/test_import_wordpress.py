@@ -3,10 +3,6 @@
 categories, every old link and tag archive answers, no shortcode or block comment shows, and
 the feed keeps WordPress's ids. Then the command's own contract: refusing a folder that holds
 files, --merge, --dry-run, --uploads.
-
-Categories are built on another branch: until a build accepts `permalinks: {category: ...}`,
-the built sites are built without the category keys of sitegen.yaml, and the category archives
-are checked by one test that is skipped until then.
 """
 
 from __future__ import annotations
@@ -14,7 +10,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -28,34 +23,10 @@ import yaml
 from click.testing import CliRunner, Result
 
 from sitegen.cli import cli
-from sitegen.config import load_config
-from sitegen.errors import BuildError
-from tests.conftest import NOW, REPO
+from tests.conftest import REPO
 from tests.wxr_support import EXPORTS, category, export, item, shared_export, tag
 
 WP = "{http://wordpress.org/export/1.2/}"
-
-
-def categories_supported() -> bool:
-    """Whether a build knows categories yet: sitegen.yaml may set their permalink."""
-    with tempfile.TemporaryDirectory() as folder:
-        Path(folder, "sitegen.yaml").write_text("permalinks:\n  category: /category/:slug/\n")
-        try:
-            load_config(Path(folder), now=NOW)
-        except BuildError:
-            return False
-    return True
-
-
-def unicode_tag_slugs_supported() -> bool:
-    """Whether tags.yaml takes a slug in another script (WordPress keeps Greek slugs Greek)."""
-    with tempfile.TemporaryDirectory() as folder:
-        Path(folder, "tags.yaml").write_text("Ελλάδα: {slug: ελλάδα}\n", encoding="utf-8")
-        try:
-            load_config(Path(folder), now=NOW)
-        except BuildError:
-            return False
-    return True
 
 
 def run_import(export_file: Path, site: Path, *args: str) -> Result:
@@ -64,12 +35,7 @@ def run_import(export_file: Path, site: Path, *args: str) -> Result:
 
 
 def build(site: Path) -> subprocess.CompletedProcess[str]:
-    """The real command, in its own process, as a user runs it after the import. Until categories
-    are built, their keys are left out of sitegen.yaml first (categories.yaml is not read)."""
-    if not categories_supported():
-        config = site / "sitegen.yaml"
-        text = re.sub(r"^  category: .*\n|^categories:\n(?:  .*\n)*", "", config.read_text(), flags=re.M)
-        config.write_text(text)
+    """The real command, in its own process, as a user runs it after the import."""
     return subprocess.run([sys.executable, "-m", "sitegen", "build", str(site), "--no-cache"],
                           capture_output=True, text=True, check=False, timeout=300, cwd=REPO,
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO),
@@ -214,7 +180,6 @@ def test_the_feed_keeps_the_wordpress_ids(imported: Imported) -> None:
     assert all(id.startswith(("http://", "https://")) for id in ids)  # without a guid: the post's URL
 
 
-@pytest.mark.skipif(not categories_supported(), reason="categories are not built yet")
 def test_category_archives_keep_their_urls(imported: Imported) -> None:
     source, site, _ = imported
     _, items = expected(source)
@@ -225,7 +190,6 @@ def test_category_archives_keep_their_urls(imported: Imported) -> None:
         assert page is not None, f"category {name} is not at /category/{slug}/"
 
 
-@pytest.mark.skipif(not categories_supported(), reason="categories are not built yet")
 def test_nested_categories_keep_their_urls(tmp_path: Path) -> None:
     """WordPress serves a child category at /category/parent/child/."""
     source = tmp_path / "export.xml"
@@ -255,6 +219,7 @@ def test_category_parts_are_written_as_the_categories_contract_says(tmp_path: Pa
     assert config["permalinks"] == {"post": "/:year/:month/:day/:slug/", "tag": "/tag/:slug/",
                                     "category": "/category/:slug/"}
     assert config["categories"] == {"hierarchy": True}
+    assert config["markdown"] == {"flavor": "commonmark"}  # what the HTML-to-Markdown converter writes
     assert yaml.safe_load((site / "categories.yaml").read_text()) == {
         "Top": {"slug": "top", "description": "Above"}, "Top/Sub": {"slug": "sub"}}
     assert yaml.safe_load((site / "tags.yaml").read_text()) == {
@@ -283,7 +248,6 @@ def test_greek_slugs_are_written_decoded(tmp_path: Path) -> None:
     assert (tmp_path / "site" / "content" / "posts" / "2020-01-02-ελλάδα.md").is_file()
 
 
-@pytest.mark.skipif(not unicode_tag_slugs_supported(), reason="tags.yaml does not take non-ASCII slugs yet")
 def test_a_greek_tag_keeps_its_address(tmp_path: Path) -> None:
     greek = "%ce%b5%ce%bb%ce%bb%ce%ac%ce%b4%ce%b1"
     source = tmp_path / "export.xml"

@@ -46,11 +46,12 @@ def config_text(plan: Plan) -> str:
         lines.append("  category: /category/:slug/")
     if plan.terms.hierarchy:
         lines += ["categories:", "  hierarchy: true"]
+    lines += ["markdown:", "  flavor: commonmark  # the posts' Markdown, as the import wrote it"]
     hosts = iframe_hosts(plan)
     if hosts:
-        lines += [f"# Posts embed players from {', '.join(hosts)}, which a build removes (with a warning) "
-                  "until you trust them here:", "# markdown:",
-                  f"#   iframe_hosts: [{', '.join([*IFRAME_HOSTS, *hosts])}]"]
+        lines += [f"  # Posts embed players from {', '.join(hosts)}, which a build removes (with a "
+                  "warning) until you trust them here:",
+                  f"  # iframe_hosts: [{', '.join([*IFRAME_HOSTS, *hosts])}]"]
     return "\n".join(lines) + "\n"
 
 
