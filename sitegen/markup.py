@@ -43,6 +43,8 @@ _HIDDEN = re.compile(r"<(script|style|sup)\b[^>]*>.*?</\1\s*>|<a [^>]*class=\"he
                      re.DOTALL | re.IGNORECASE)
 _BLOCK_TAG = re.compile(r"</?(?:p|li|br|h[1-6]|td|th|pre|div|blockquote|tr)\b[^>]*>", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
+_LOOSE_TAG = (r"</?(?:a|abbr|audio|b|br|center|cite|code|del|div|em|figcaption|figure|font|i|iframe|img|"
+              r"ins|kbd|mark|picture|q|s|small|source|span|strong|sub|sup|time|u|video)\b[^<>]*>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
 _QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
 _INVISIBLE = re.compile(r"[\x00-\x20]+")  # what browsers skip in a URL's scheme
@@ -185,7 +187,7 @@ INLINE_NEEDS: dict[str, tuple[str, ...]] = {
     "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",),
     "reference": ("[",), "link": ("[",), "short_reference": ("[",),
     "image_link": ("![",), "image_reference": ("![",), "short_image_ref": ("![",),
-    "autolink": ("<",), "automail": ("<",), "html": ("<",), "linebreak": ("  \n",),
+    "autolink": ("<",), "automail": ("<",), "html": ("<",), "loose_html": ("<",), "linebreak": ("  \n",),
     "entity": ("&",), "em_strong": ("*", "_"),
 }
 BLOCK_NEEDS: dict[str, tuple[str, ...]] = {
@@ -224,6 +226,7 @@ def _extensions() -> tuple[type[Extension], type[Extension]]:
 
     from markdown import Extension
     from markdown.blockparser import BlockParser
+    from markdown.inlinepatterns import InlineProcessor as InlinePattern
     from markdown.treeprocessors import InlineProcessor, Treeprocessor
     from markdown.util import AtomicString, Registry
 
@@ -247,8 +250,16 @@ def _extensions() -> tuple[type[Extension], type[Extension]]:
                         setattr(element, part, _TEMPLATE_OPEN.sub(_TEMPLATE_HELD, value) if self.hold
                                 else value.replace(old, new))
 
+    class LooseHtml(InlinePattern):
+        """A tag of a known element whose attributes break the quoting rules Python-Markdown
+        follows (`alt="a "quoted" word"`): browsers, kramdown and the old posts' pages read it as a
+        tag, so it is raw HTML here too, for the sanitizer to clean, not text that shows."""
+        def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # type: ignore[override]  # noqa: N802
+            return self.md.htmlStash.store(m.group(0)), m.start(0), m.end(0)
+
     class TemplateGuard(Extension):
         def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802
+            md.inlinePatterns.register(LooseHtml(_LOOSE_TAG, md), "loose_html", 89)  # after "html"
             # around attr_list (priority 8): after inline markup, before abbreviations and the
             # table of contents, which read the text as shown
             md.treeprocessors.register(HoldTemplateSyntax(md, True), "hold_template", 9)

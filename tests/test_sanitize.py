@@ -205,3 +205,13 @@ def test_a_post_without_raw_html_is_not_sanitized() -> None:
     assert "Note.&#160;" in render(text, url="/posts/x/", base_path="/").body_html
     raw = render(text + "\n<span>raw</span>\n", url="/posts/x/", base_path="/").body_html
     assert "Note.&#160;" not in raw and "<span>raw</span>" in raw
+
+
+def test_a_tag_with_broken_quoting_renders_as_browsers_read_it_not_as_text() -> None:
+    text = ('<img src="/a.gif" alt="Shows "What?" here." />\n\n'
+            'A <a href="/x" title="a "b" c">link</a>, `<img src="y" "z">` and 2 < 3 > 1.\n\n'
+            '<script src="/x.js" "y"></script>\n')
+    html = render(text, url="/p/", base_path="/").body_html
+    assert '<img src="/a.gif" alt="Shows ">' in html and '<a href="/x" title="a ">link</a>' in html
+    assert "<code>&lt;img src=\"y\" \"z\"&gt;</code>" in html and "2 &lt; 3 &gt; 1" in html
+    assert "<script" not in html and "&lt;img src=\"/a.gif\"" not in html
