@@ -151,6 +151,8 @@ def new_converter(*, fast: bool = True, flavor: str = flavors.DEFAULT) -> Markdo
 def _flavor_extensions(flavor: str, formatter: Any) -> list[Extension]:
     """The extensions of a flavor's features, from pymdown-extensions. Fenced code, wherever it
     stands, is highlighted as the default flavor highlights it: by codehilite, with `formatter`."""
+    if not flavors.FLAVORS[flavor].features:
+        return []  # nor is pymdown-extensions imported: a build of the default flavor never needs it
     from markdown.extensions.codehilite import CodeHilite, parse_hl_lines
     from pymdownx import magiclink, superfences, tasklist, tilde
 

@@ -20,12 +20,22 @@ from sitegen.models import Html, Post
 # A post as the parser made it: its tags and categories are the site stage's, made again from the
 # names each build
 _POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name not in ("html", "tags", "categories")]
+_MOSTLY_EMPTY = ("category_names", "category_places", "aliases", "moved_from")
+_PLACES = ("tag_places", "category_places")
 
 
 def encode_post(post: Post) -> dict[str, Any]:
     """The post as the parser made it, as JSON values, but for its HTML (in the pack)."""
     fields = {name: getattr(post, name) for name in _POST_FIELDS}
     fields["source"] = str(post.source)
+    # Kept small: the whole index is loaded by every rebuild, 10,000 posts at a time. A field that
+    # is empty for most posts is left out; places are one flat list of line, column, line, ...
+    for name in _MOSTLY_EMPTY:
+        if not fields[name]:
+            del fields[name]
+    for name in _PLACES:
+        if name in fields:
+            fields[name] = [n for place in fields[name] for n in place]
     for name in ("date", "updated", "extra"):  # the only fields that can hold dates
         fields[name] = _to_json(fields[name])
     orjson.dumps(fields["extra"])  # TypeError now rather than when the cache is saved
@@ -42,12 +52,12 @@ def decode_post(record: Mapping[str, Any], html: Html) -> Post:
     if fields["extra"]:
         fields["extra"] = _from_json(fields["extra"])
     fields["source"] = PurePosixPath(fields["source"])
+    for name in _MOSTLY_EMPTY:
+        fields[name] = tuple(fields.get(name, ()))
+    for name in _PLACES:
+        flat = fields.get(name, ())
+        fields[name] = tuple(zip(flat[::2], flat[1::2], strict=True))
     fields["tag_names"] = tuple(fields["tag_names"])
-    fields["tag_places"] = tuple(map(tuple, fields["tag_places"]))
-    fields["category_names"] = tuple(fields["category_names"])
-    fields["category_places"] = tuple(map(tuple, fields["category_places"]))
-    fields["aliases"] = tuple(fields["aliases"])
-    fields["moved_from"] = tuple(fields["moved_from"])
     fields["links"] = tuple(map(tuple, fields["links"]))
     fields["html"] = html
     return Post(**fields)
