@@ -21,6 +21,7 @@ from sitegen.errors import BuildError, ConfigError, SourceError, did_you_mean
 from sitegen.frontmatter import load_mapping
 from sitegen.models import Config, Permalinks, TagSettings, TermSettings
 from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, tag_registry
+from sitegen.translations import ENGLISH, override_problem
 from sitegen.urls import permalink_problem
 
 CONFIG_FILE = "sitegen.yaml"
@@ -76,6 +77,7 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "permalinks": (_mapping, "a mapping, e.g. permalinks: {post: /:year/:month/:day/:title/}"),
     "search": (lambda v: v if isinstance(v, bool) else None, "true or false"),
     "keep_files": (lambda v: _names(v), "a list of names in the output folder: keep_files: [.git]"),
+    "strings": (_mapping, 'a mapping of the theme\'s words, e.g. strings: {continue_reading: "Read on"}'),
 }
 
 
@@ -183,6 +185,8 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
         elif key == "permalinks":
             changes[key] = _permalinks(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
                                        line, errors)
+        elif key == "strings":
+            changes[key] = _strings(dict(clean), name, data.inner.get(key, {}), line, errors)  # type: ignore[call-overload]
         elif key == "markdown":
             changes.update(_markdown_settings(dict(clean), name,  # type: ignore[call-overload]
                                               data.inner.get(key, {}), line, errors))
@@ -248,6 +252,24 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
         else:
             patterns[kind] = value.strip()
     return Permalinks(**patterns)
+def _strings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
+             line: int, errors: list[SourceError]) -> dict[str, str]:
+    """The theme's words a site writes its own way; each key one the theme uses."""
+    kept: dict[str, str] = {}
+    for key, value in values.items():
+        key_line, col = places.get(key, (line, None))
+        if key not in ENGLISH:
+            errors.append(ConfigError(name, f"unknown key '{key}' under strings:", line=key_line, col=col,
+                                      hint=did_you_mean(key, ENGLISH, "the keys are the names the theme "
+                                                        "gives its words, e.g. continue_reading")))
+        elif (problem := override_problem(key, value)) is not None:
+            message, hint = problem
+            errors.append(ConfigError(name, f"strings: {key} {message}", line=key_line, col=col, hint=hint))
+        else:
+            kept[key] = value  # type: ignore[assignment]
+    return kept
+
+
 def _hosts(value: object) -> tuple[str, ...] | None:
     """Host names, lowercased: a listed host covers its subdomains."""
     if not isinstance(value, list) or not all(isinstance(v, str) and _HOST.fullmatch(v) for v in value):

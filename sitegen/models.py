@@ -86,6 +86,7 @@ class Config:
     iframe_hosts: tuple[str, ...] = IFRAME_HOSTS
     keep_files: tuple[str, ...] = ()  # output entries kept across builds (CNAME, .git)
     search: bool = False  # a /search/ page and an index built by Pagefind (sitegen[search])
+    strings: Mapping[str, str] = field(default_factory=dict)  # the theme's words the site replaces
     tag_specs: Mapping[str, TagSpec] = field(default_factory=dict)
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
     category_specs: Mapping[str, TagSpec] = field(default_factory=dict)  # categories.yaml, as tags.yaml

@@ -16,7 +16,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("core: the errors everything reports", {"errors"}),
     ("values that flow through the pipeline", {"models", "__init__"}),
     ("raw HTML's allow-list", {"sanitize"}),
-    ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
+    ("support: text, URLs, YAML, Markdown, processes, the theme's words",
+     {"urls", "frontmatter", "markup", "workers", "translations"}),
     ("the tag and category registries", {"registry"}),
     ("settings, front-matter values, related posts, other generators' syntax",
      {"config", "fields", "related", "shortcodes"}),
@@ -34,7 +35,7 @@ STAGES = {"parser", "fields", "shortcodes", "taxonomy", "related", "site", "page
 BUILD_MACHINERY = {"cache", "incremental", "output", "builder"}
 OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygments": "markup",
           "jinja2": "renderer", "click": "cli", "rich": "console", "watchfiles": "server",
-          "orjson": "cache", "nh3": "sanitize"}
+          "orjson": "cache", "nh3": "sanitize", "markupsafe": "renderer"}
 # Module-level state some functions change, each with why it must be there
 STATE_ALLOWED = {
     ("workers", "_FORKED"): "what forked workers inherit without pickling (a Jinja environment)",
