@@ -22,7 +22,7 @@ from sitegen.frontmatter import load_mapping
 from sitegen.models import Config, Permalinks, TagSettings, TermSettings
 from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, tag_registry
 from sitegen.translations import ENGLISH, override_problem
-from sitegen.urls import permalink_problem
+from sitegen.urls import image_link, is_external, permalink_problem
 
 CONFIG_FILE = "sitegen.yaml"
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?")
@@ -77,8 +77,16 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "permalinks": (_mapping, "a mapping, e.g. permalinks: {post: /:year/:month/:day/:title/}"),
     "search": (lambda v: v if isinstance(v, bool) else None, "true or false"),
     "keep_files": (lambda v: _names(v), "a list of names in the output folder: keep_files: [.git]"),
+    "image": (lambda v: _image(v), "an image's URL or its path on the site, e.g. image: /images/card.png"),
     "strings": (_mapping, 'a mapping of the theme\'s words, e.g. strings: {continue_reading: "Read on"}'),
 }
+
+
+def _image(value: object) -> str | None:
+    """An absolute http(s) URL, or a path from the site's root ("images/x.png" is "/images/x.png",
+    as Jekyll and Hugo read it)."""
+    link = image_link(value) if isinstance(value, str) else None
+    return link if link is None or is_external(link) or link.startswith("/") else "/" + link
 
 
 def _names(value: object) -> tuple[str, ...] | None:

@@ -17,6 +17,7 @@ from sitegen.errors import ContentError, Problems
 from sitegen.models import Config
 from sitegen.urls import (
     MAX_SEGMENT,
+    image_link,
     is_safe_slug,
     permalink_problem,
     slug_segment,
@@ -26,7 +27,7 @@ from sitegen.urls import (
 )
 
 KNOWN_KEYS = ("title", "date", "updated", "tags", "categories", "category", "slug", "summary", "draft",
-              "author", "aliases", "description", "permalink")
+              "author", "aliases", "description", "permalink", "image")
 _URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 # Dates as Jekyll (Ruby's Time.parse), Hugo (Go's layouts) and Eleventy (JavaScript's Date) read
@@ -361,6 +362,18 @@ class Checker:
             folder = "." not in parts[-1] or item.endswith("/")
             clean.append("/" + "/".join(parts) + ("/" if folder else ""))
         return tuple(clean)
+
+    def image(self, value: object) -> str | None:
+        """The picture of the post's shared links: an absolute http(s) URL or a path, as written
+        (the parser says from where a relative path starts); None when there is none."""
+        if value is None:
+            return None
+        link = image_link(value) if isinstance(value, str) else None
+        if link is None:
+            self.error("image", f"image must be an http(s) URL or a path on the site, got {describe(value)}",
+                       hint="image: /images/cover.jpg (from the site's root), cover.jpg (beside the "
+                            "post in a page bundle) or https://...")
+        return link
 
     def author(self, value: object) -> str | None:
         """An author name; a list of names or a mapping with a name (Jekyll, Eleventy) also do."""

@@ -87,6 +87,7 @@ class Config:
     keep_files: tuple[str, ...] = ()  # output entries kept across builds (CNAME, .git)
     search: bool = False  # a /search/ page and an index built by Pagefind (sitegen[search])
     strings: Mapping[str, str] = field(default_factory=dict)  # the theme's words the site replaces
+    image: str = ""  # the picture of shared links to pages without one of their own: URL or site path
     tag_specs: Mapping[str, TagSpec] = field(default_factory=dict)
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
     category_specs: Mapping[str, TagSpec] = field(default_factory=dict)  # categories.yaml, as tags.yaml
@@ -236,6 +237,9 @@ class Post:
     author: str
     description: str
     extra: Mapping[str, object]
+    # The picture a shared link shows: front matter's `image`, else the first in the text; a site
+    # URL or an absolute one, "" when there is none
+    image: str = ""
 
     @property
     def lastmod(self) -> datetime | None:

@@ -2,12 +2,13 @@
 
 `parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
 what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, markup, sanitize, shortcodes, urls.
+Imports errors, models, fields, frontmatter, markup, sanitize, shortcodes, social, urls.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,13 +23,23 @@ from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, prose_lines, render
 from sitegen.models import Config, Html, Post
 from sitegen.sanitize import KINDS, removals
-from sitegen.urls import base_path, output_path, page_url, placeholders, post_url, url_key
+from sitegen.social import first_image
+from sitegen.urls import (
+    base_path,
+    folder_url,
+    is_external,
+    output_path,
+    page_url,
+    placeholders,
+    post_url,
+    url_key,
+)
 
 SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
 # Keys other generators write, read here where they mean the same (excerpt, redirect_from...)
 # and otherwise kept for templates without a "did you mean" warning.
-FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "layout", "image",
+FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "layout",
                 "lang", "weight", "comments")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _LINK_PATTERNS = (
@@ -222,6 +233,7 @@ def parse_post(
     aliases = checker.aliases(values.get("aliases", values.get("redirect_from")))
     strings = {key: checker.text(values, key) for key in ("summary", "description", "excerpt")}
     author = checker.author(values.get("author", values.get("authors")))
+    image = checker.image(values.get("image"))
     separator = checker.text(values, "excerpt_separator") or MORE
     extra = {k: v for k, v in values.items() if k not in KNOWN_KEYS}
     checker.warn_typos([k for k in extra if k not in FOREIGN_KEYS])
@@ -258,8 +270,18 @@ def parse_post(
         html=Html(rendered.body_html, rendered.excerpt_html, rendered.toc_html), cut=rendered.cut,
         words=rendered.words, reading_minutes=rendered.reading_minutes,
         author=author or config.author, description=strings["description"] or "",
-        extra=extra,
+        extra=extra, image=_image(image, source, url) if image else first_image(
+            rendered.body_html, url, base_path(config.base_url)),
     )
+
+
+def _image(link: str, source: PurePosixPath, url: str) -> str:
+    """Front matter's image as a site URL or an absolute one: a relative path names a file beside
+    the post in a page bundle (as Hugo reads it), else one from the site's root (as Jekyll does)."""
+    if is_external(link) or link.startswith("/"):
+        return link
+    bundled = len(source.parts) > 3 and _BUNDLE_INDEX.fullmatch(source.name) is not None
+    return posixpath.normpath(posixpath.join(folder_url(url) if bundled else "/", link))
 
 
 def _other_addresses(source: PurePosixPath, url: str, aliases: tuple[str, ...],

@@ -22,8 +22,9 @@ import jinja2
 import jinja2.meta
 import markupsafe
 
+from sitegen import social
 from sitegen.errors import SitegenError, TemplateError, did_you_mean
-from sitegen.models import Config, Page, Site
+from sitegen.models import Config, Page, Post, Site, Tag
 from sitegen.translations import format_date, og_locale, plural, words
 from sitegen.urls import absolute_url, site_url
 
@@ -99,8 +100,36 @@ def _new_environment(config: Config) -> jinja2.Environment:
         iso=lambda when: when.isoformat(timespec="seconds"),
         xml_safe=lambda text: _XML_ILLEGAL.sub("", str(text)),
     )
-    env.globals.update(t=Words(table, config.language), og_locale=og_locale(config.language))
+    t = Words(table, config.language)
+    env.globals.update(t=t, og_locale=og_locale(config.language), **_structured_data(t))
+    env.filters["json_ld"] = lambda data: markupsafe.Markup(social.json_ld(data))
     return env
+
+
+def _structured_data(t: Words) -> dict[str, Any]:
+    """What templates call to describe a page to search engines and shared links: each takes the
+    site's settings from the page being rendered (the environment outlives a change of them)."""
+
+    @jinja2.pass_context
+    def card_image(context: jinja2.runtime.Context, post: Post | None = None) -> str:
+        return social.card_image(context["config"], post)
+
+    @jinja2.pass_context
+    def website(context: jinja2.runtime.Context) -> dict[str, Any]:
+        return social.website(context["config"])
+
+    @jinja2.pass_context
+    def blog_posting(context: jinja2.runtime.Context, post: Post) -> dict[str, Any]:
+        return social.blog_posting(context["config"], post)
+
+    @jinja2.pass_context
+    def term_page(context: jinja2.runtime.Context, title: str, term: Tag, ancestors: tuple[Tag, ...],
+                  index: tuple[str, str]) -> dict[str, Any]:
+        trail = social.term_trail(t("home"), index, ancestors, term)
+        return social.collection_page(context["config"], title, context["page"].url, trail)
+
+    return {"card_image": card_image, "website": website, "blog_posting": blog_posting,
+            "term_page": term_page}
 
 
 class UnknownString(Exception):

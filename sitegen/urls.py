@@ -169,6 +169,20 @@ def is_safe_slug_path(path: str) -> bool:
     return all(is_safe_slug(segment) for segment in path.split("/"))
 
 
+def image_link(value: str) -> str | None:
+    """An image's address as sitegen.yaml or front matter write it: an absolute http(s) URL, or a
+    path on the site (from its root when it starts with "/"); None for anything else: another
+    scheme (data:, javascript:), a network path (//host/x), spaces, or nothing."""
+    value = value.strip()
+    if not value or any(c.isspace() or ord(c) < 32 for c in value):
+        return None
+    if re.match(r"https?://", value, re.IGNORECASE):
+        return value if urlsplit(value).hostname else None
+    if value.startswith("//") or is_external(value):
+        return None
+    return value
+
+
 def is_external(url: str) -> bool:
     """True for links that leave the site: a scheme (https:, mailto:) or a network path (//)."""
     return url.startswith("//") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url) is not None

@@ -356,7 +356,8 @@ def test_pages_carry_no_javascript_and_no_web_fonts(site: str, request: pytest.F
             if not isinstance(element.tag, str):
                 continue
             tag = _tag(element)
-            if tag == "script":
+            # JSON-LD is data a browser never runs: inline, of its own type
+            if tag == "script" and (element.get("type") != "application/ld+json" or element.get("src")):
                 problems.append(f"{name}: <script>")
             for attribute, value in element.attrib.items():
                 if attribute.lower().startswith("on"):
