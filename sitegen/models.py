@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 
 from sitegen.errors import SourceError
@@ -67,6 +67,14 @@ class Permalinks:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Archives:
+    """The `archives:` block of sitegen.yaml: which periods get pages listing their posts."""
+
+    year: bool = True  # /2025/, beside the posts' URLs
+    month: bool = True  # /2025/01/
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     root: Path
     title: str = "My blog"
@@ -81,6 +89,7 @@ class Config:
     tags: TagSettings = field(default_factory=TagSettings)
     categories: TermSettings = field(default_factory=TermSettings)
     permalinks: Permalinks = field(default_factory=Permalinks)
+    archives: Archives = field(default_factory=Archives)
     unsafe_html: bool = False  # let raw HTML in posts through (markdown: {unsafe_html: true})
     # hosts whose iframes raw HTML keeps, with their subdomains (markdown: {iframe_hosts: [...]})
     iframe_hosts: tuple[str, ...] = IFRAME_HOSTS
@@ -292,6 +301,20 @@ class Site:
         """Whether the site has a categories index: a page that asks only this (the menu) is
         not made again when a category changes."""
         return bool(self.categories)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Period:
+    """A year, or a month of a year, with posts: its archive page lists them."""
+
+    year: int
+    month: int | None  # None for the whole year
+    url: str
+
+    @property
+    def start(self) -> date:
+        """The period's first day, for the date filter: {{ period.start | date("month") }}."""
+        return date(self.year, self.month or 1, 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -4,7 +4,7 @@ notes which parts of the site it used, and each template has a fingerprint of wh
 what the builder needs to tell the pages whose inputs did not change. The last environment is
 kept while no template changes, so the preview's rebuilds do not compile them again.
 
-Imports errors, models, urls. The one place that imports jinja2.
+Imports errors, models, social, translations, urls. The one place that imports jinja2 (and markupsafe).
 """
 
 from __future__ import annotations
@@ -128,8 +128,13 @@ def _structured_data(t: Words) -> dict[str, Any]:
         trail = social.term_trail(t("home"), index, ancestors, term)
         return social.collection_page(context["config"], title, context["page"].url, trail)
 
+    @jinja2.pass_context
+    def collection_page(context: jinja2.runtime.Context, title: str,
+                        trail: list[tuple[str, str]]) -> dict[str, Any]:
+        return social.collection_page(context["config"], title, context["page"].url, trail)
+
     return {"card_image": card_image, "website": website, "blog_posting": blog_posting,
-            "term_page": term_page}
+            "term_page": term_page, "collection_page": collection_page}
 
 
 class UnknownString(Exception):

@@ -2,7 +2,7 @@
 structured data (JSON-LD) built as plain dicts and written as a script's text that no value can
 end early.
 
-Imports models, urls. Pure: the renderer hands these to templates.
+Imports models, urls. Pure: the parser finds a post's first picture, the renderer hands the rest to templates.
 """
 
 from __future__ import annotations

@@ -278,6 +278,30 @@ def post_url(pattern: str, *, slug: str, title: str, day: date) -> str:
         "i_month": str(day.month), "i_day": str(day.day), "short_year": f"{day.year % 100:02d}"})
 
 
+def archive_patterns(post: str) -> tuple[str, str]:
+    """Where a year's and a month's archives live: under the posts' folders up to their year (and
+    month) when the post pattern has them as folders of their own ("/blog/:year/:month/:day/:slug/"
+    gives "/blog/:year/" and "/blog/:year/:month/"), else at "/:year/" and "/:year/:month/"."""
+    segments = post.split("/")
+    for index, segment in enumerate(segments[:-1]):
+        if _PLACEHOLDER.search(segment) is None:
+            continue
+        if segment not in (":year", ":short_year"):
+            break  # a slug or a day before the year: the archives cannot sit under it
+        year = "/".join(segments[: index + 1]) + "/"
+        month = segments[index + 1] if index + 2 < len(segments) else ""
+        return year, year + (month if month in (":month", ":i_month") else ":month") + "/"
+    return "/:year/", "/:year/:month/"
+
+
+def archive_url(pattern: str, year: int, month: int | None = None) -> str:
+    """The URL of a year's (or a month's) archive, from archive_patterns' pattern."""
+    values = {"year": f"{year:04d}", "short_year": f"{year % 100:02d}"}
+    if month is not None:
+        values.update(month=f"{month:02d}", i_month=str(month))
+    return expand(pattern, values)
+
+
 def page_url(slug: str) -> str:
     return f"/{slug}/"
 
