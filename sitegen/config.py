@@ -1,7 +1,8 @@
 """Read sitegen.yaml, tags.yaml and categories.yaml into one validated Config.
 
 Support module: imports errors, models, flavors (the Markdown flavors' names), frontmatter (to
-read YAML with located errors), registry (tags.yaml, categories.yaml), urls.
+read YAML with located errors), registry (tags.yaml, categories.yaml), translations (the strings
+a site may replace), urls.
 Every key has a default; an unknown key is an error with a "did you mean" hint.
 """
 
@@ -20,9 +21,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sitegen.errors import BuildError, ConfigError, SourceError, did_you_mean
 from sitegen.flavors import FLAVORS
 from sitegen.frontmatter import load_mapping
-from sitegen.models import Config, Permalinks, TagSettings, TermSettings
+from sitegen.models import Archives, Config, Permalinks, TagSettings, TermSettings
 from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, tag_registry
-from sitegen.urls import named_pattern, permalink_problem
+from sitegen.translations import ENGLISH, override_problem
+from sitegen.urls import image_link, is_external, named_pattern, permalink_problem
 
 CONFIG_FILE = "sitegen.yaml"
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?")
@@ -77,7 +79,18 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "permalinks": (_mapping, "a mapping, e.g. permalinks: {post: /:year/:month/:day/:title/}"),
     "search": (lambda v: v if isinstance(v, bool) else None, "true or false"),
     "keep_files": (lambda v: _names(v), "a list of names in the output folder: keep_files: [.git]"),
+    "archives": (lambda v: v if isinstance(v, (bool, dict)) else None,
+                 "true, false or a mapping, e.g. archives: {year: true, month: false}"),
+    "image": (lambda v: _image(v), "an image's URL or its path on the site, e.g. image: /images/card.png"),
+    "strings": (_mapping, 'a mapping of the theme\'s words, e.g. strings: {continue_reading: "Read on"}'),
 }
+
+
+def _image(value: object) -> str | None:
+    """An absolute http(s) URL, or a path from the site's root ("images/x.png" is "/images/x.png",
+    as Jekyll and Hugo read it)."""
+    link = image_link(value) if isinstance(value, str) else None
+    return link if link is None or is_external(link) or link.startswith("/") else "/" + link
 
 
 def _names(value: object) -> tuple[str, ...] | None:
@@ -184,6 +197,10 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
         elif key == "permalinks":
             changes[key] = _permalinks(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
                                        line, errors)
+        elif key == "archives":
+            changes[key] = _archives(clean, name, data.inner.get(key, {}), line, errors)
+        elif key == "strings":
+            changes[key] = _strings(dict(clean), name, data.inner.get(key, {}), line, errors)  # type: ignore[call-overload]
         elif key == "markdown":
             changes.update(_markdown_settings(dict(clean), name,  # type: ignore[call-overload]
                                               data.inner.get(key, {}), line, errors))
@@ -261,6 +278,52 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
         else:
             patterns[kind] = named_pattern(value.strip(), kind)
     return Permalinks(**patterns)
+# Pelican's YEAR_ARCHIVE and MONTH_ARCHIVE, jekyll-archives' enabled: [year, month]
+_ARCHIVE_KEYS = {"year": "year", "years": "year", "by_year": "year",
+                 "month": "month", "months": "month", "by_month": "month"}
+
+
+def _archives(value: object, name: str, places: dict[str, tuple[int, int]], line: int,
+              errors: list[SourceError]) -> Archives:
+    """`archives: false` (none), `true`, or which: `{year: true, month: false}`."""
+    if isinstance(value, bool):
+        return Archives(year=value, month=value)
+    chosen: dict[str, bool] = {}
+    for key, flag in dict(value).items():  # type: ignore[call-overload]
+        key_line, col = places.get(key, (line, None))
+        kind = _ARCHIVE_KEYS.get(key)
+        if kind is None:
+            errors.append(ConfigError(name, f"unknown key '{key}' under archives:", line=key_line, col=col,
+                                      hint=did_you_mean(key, _ARCHIVE_KEYS, "the keys are year and month")))
+        elif kind in chosen:
+            errors.append(ConfigError(name, f"archives: {key} turns the {kind} archives on or off a second "
+                                      "time", line=key_line, col=col, hint="keep one of the two lines"))
+        elif not isinstance(flag, bool):
+            errors.append(ConfigError(name, f"archives: {key} must be true or false, got {flag!r}",
+                                      line=key_line, col=col))
+        else:
+            chosen[kind] = flag
+    return Archives(**chosen)
+
+
+def _strings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
+             line: int, errors: list[SourceError]) -> dict[str, str]:
+    """The theme's words a site writes its own way; each key one the theme uses."""
+    kept: dict[str, str] = {}
+    for key, value in values.items():
+        key_line, col = places.get(key, (line, None))
+        if key not in ENGLISH:
+            errors.append(ConfigError(name, f"unknown key '{key}' under strings:", line=key_line, col=col,
+                                      hint=did_you_mean(key, ENGLISH, "the keys are the names the theme "
+                                                        "gives its words, e.g. continue_reading")))
+        elif (problem := override_problem(key, value)) is not None:
+            message, hint = problem
+            errors.append(ConfigError(name, f"strings: {key} {message}", line=key_line, col=col, hint=hint))
+        else:
+            kept[key] = value  # type: ignore[assignment]
+    return kept
+
+
 def _hosts(value: object) -> tuple[str, ...] | None:
     """Host names, lowercased: a listed host covers its subdomains."""
     if not isinstance(value, list) or not all(isinstance(v, str) and _HOST.fullmatch(v) for v in value):

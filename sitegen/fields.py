@@ -17,6 +17,7 @@ from sitegen.errors import ContentError, Problems
 from sitegen.models import Config
 from sitegen.urls import (
     MAX_SEGMENT,
+    image_link,
     is_safe_slug,
     permalink_problem,
     slug_segment,
@@ -26,7 +27,8 @@ from sitegen.urls import (
 )
 
 KNOWN_KEYS = ("title", "date", "updated", "tags", "categories", "category", "slug", "summary", "draft",
-              "author", "aliases", "description", "permalink", "id")
+              "author", "aliases", "description", "permalink", "id",
+              "image")
 _URL_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 _DATE_FORMS = "2025-01-28, 2025-01-28 14:30 or 2025-01-28T14:30:00+02:00"
 # Dates as Jekyll (Ruby's Time.parse), Hugo (Go's layouts) and Eleventy (JavaScript's Date) read
@@ -114,23 +116,6 @@ def tag_items(value: object) -> list[object] | None:
     if isinstance(value, str):
         return [part for part in value.split(",") if part.strip()]
     return value if isinstance(value, list) else None
-
-
-_RUBY_SPACE = re.compile("[ \t\n\v\f\r]+")
-
-
-def url_categories(values: dict[str, object]) -> list[str]:
-    """The categories Jekyll puts in a post's URL (Document#populate_categories,
-    Utils.pluralized_array_from_hash), from front matter Checker.categories accepted: a
-    `categories:` text is split at whitespace, as Ruby's String#split splits it (the taxonomy
-    splits it at commas); a `category:` text is one name, spaces and all; list items as written."""
-    if "category" in values:
-        value = values["category"]
-        items = [value] if isinstance(value, str) else value
-    else:
-        value = values.get("categories")
-        items = _RUBY_SPACE.split(value.strip(" \t\n\v\f\r")) if isinstance(value, str) else value
-    return [item for item in items if isinstance(item, str) and item] if isinstance(items, list) else []
 
 
 def tag_spellings(value: object) -> tuple[list[str], list[object]]:
@@ -389,6 +374,18 @@ class Checker:
                 continue
             clean.append(path)
         return tuple(clean)
+
+    def image(self, value: object) -> str | None:
+        """The picture of the post's shared links: an absolute http(s) URL or a path, as written
+        (the parser says from where a relative path starts); None when there is none."""
+        if value is None:
+            return None
+        link = image_link(value) if isinstance(value, str) else None
+        if link is None:
+            self.error("image", f"image must be an http(s) URL or a path on the site, got {describe(value)}",
+                       hint="image: /images/cover.jpg (from the site's root), cover.jpg (beside the "
+                            "post in a page bundle) or https://...")
+        return link
 
     def author(self, value: object) -> str | None:
         """An author name; a list of names or a mapping with a name (Jekyll, Eleventy) also do."""

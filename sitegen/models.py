@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
 
 from sitegen.errors import SourceError
@@ -67,6 +67,14 @@ class Permalinks:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Archives:
+    """The `archives:` block of sitegen.yaml: which periods get pages listing their posts."""
+
+    year: bool = True  # /2025/, beside the posts' URLs
+    month: bool = True  # /2025/01/
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     root: Path
     title: str = "My blog"
@@ -81,12 +89,15 @@ class Config:
     tags: TagSettings = field(default_factory=TagSettings)
     categories: TermSettings = field(default_factory=TermSettings)
     permalinks: Permalinks = field(default_factory=Permalinks)
+    archives: Archives = field(default_factory=Archives)
     unsafe_html: bool = False  # let raw HTML in posts through (markdown: {unsafe_html: true})
     markdown_flavor: str = "sitegen"  # whose reading of Markdown posts follow (markdown: {flavor: ...})
     # hosts whose iframes raw HTML keeps, with their subdomains (markdown: {iframe_hosts: [...]})
     iframe_hosts: tuple[str, ...] = IFRAME_HOSTS
     keep_files: tuple[str, ...] = ()  # output entries kept across builds (CNAME, .git)
     search: bool = False  # a /search/ page and an index built by Pagefind (sitegen[search])
+    strings: Mapping[str, str] = field(default_factory=dict)  # the theme's words the site replaces
+    image: str = ""  # the picture of shared links to pages without one of their own: URL or site path
     tag_specs: Mapping[str, TagSpec] = field(default_factory=dict)
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
     category_specs: Mapping[str, TagSpec] = field(default_factory=dict)  # categories.yaml, as tags.yaml
@@ -243,6 +254,9 @@ class Post:
     # The feed entry's id; empty: its URL. An imported post keeps its old feed's id (WordPress's
     # guid), so feed readers do not show it again as new.
     id: str = ""
+    # The picture a shared link shows: front matter's `image`, else the first in the text; a site
+    # URL or an absolute one, "" when there is none
+    image: str = ""
 
     @property
     def lastmod(self) -> datetime | None:
@@ -295,6 +309,20 @@ class Site:
         """Whether the site has a categories index: a page that asks only this (the menu) is
         not made again when a category changes."""
         return bool(self.categories)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Period:
+    """A year, or a month of a year, with posts: its archive page lists them."""
+
+    year: int
+    month: int | None  # None for the whole year
+    url: str
+
+    @property
+    def start(self) -> date:
+        """The period's first day, for the date filter: {{ period.start | date("month") }}."""
+        return date(self.year, self.month or 1, 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,11 +12,12 @@ from dataclasses import replace
 from itertools import groupby
 from types import MappingProxyType
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from sitegen.errors import ContentError, SourceError, count
-from sitegen.models import Page, Pagination, Post, Site, Tag, TagSpec
+from sitegen.models import Page, Pagination, Period, Post, Site, Tag, TagSpec
 from sitegen.registry import CATEGORIES_FILE, TAGS_FILE
-from sitegen.urls import output_path, paginated_url, tag_url, url_key
+from sitegen.urls import archive_patterns, archive_url, output_path, paginated_url, tag_url, url_key
 
 
 class Terms(NamedTuple):
@@ -57,7 +58,7 @@ def plan_pages(site: Site) -> list[Page]:
         *_paginated(site, "/", site.posts, "index.html", "home", {}),
         *_posts(site),
         *(page for terms in every for page in (*_tag_pages(site, terms), _index(site, terms))),
-        _page("/archive/", "archive.html", "the archive", site.updated, years=_years(site.posts)),
+        *_archives(site),
         _feed("/feed.xml", site.config.title, "/", site.posts[: site.config.feed_limit],
               "the site feed", site),
         _page("/404.html", "404.html", "the not-found page", None, in_sitemap=False),
@@ -113,6 +114,7 @@ class _Moved(NamedTuple):
 
 
 _TERM_TEMPLATES = {"tag.html": "tag", "category.html": "category"}  # the page of a term, and its noun
+_PERIOD_TEMPLATES = ("year.html", "month.html")
 
 
 def _source(page: Page) -> tuple[str, int | None] | None:
@@ -127,6 +129,11 @@ def _source(page: Page) -> tuple[str, int | None] | None:
 
 
 def _collision_hint(claimants: list[Page]) -> str:
+    periods = [p.template.removesuffix(".html") for p in claimants if p.template in _PERIOD_TEMPLATES]
+    if periods:
+        kind = periods[0]
+        return f"give the post or page another slug, or turn the {kind} archives off: " \
+               f"archives: {{{kind}: false}} in sitegen.yaml"
     moved = [p.context["moved"] for p in claimants if "moved" in p.context]
     live = [(_TERM_TEMPLATES[p.template], p.context[_TERM_TEMPLATES[p.template]]) for p in claimants
             if p.template in _TERM_TEMPLATES]
@@ -305,9 +312,41 @@ def _feed(url: str, title: str, home: str, posts: tuple[Post, ...], origin: str,
                  feed_url=canonical or url, feed_description_html=description_html)
 
 
-def _years(posts: tuple[Post, ...]) -> tuple[tuple[int, tuple[Post, ...]], ...]:
-    by_year = groupby(posts, key=lambda p: p.date.year if p.date else 0)
-    return tuple((year, tuple(group)) for year, group in by_year)
+def _archives(site: Site) -> Iterator[Page]:
+    """The archive (every post by year), and the pages of each year and month that has posts,
+    paginated, each linking to the periods before and after it. A post's year and month are
+    those of its date in the site's time zone, as in its URL."""
+    zone = ZoneInfo(site.config.timezone)
+    groups: dict[tuple[int, int | None], list[Post]] = defaultdict(list)  # (year, None): the year's
+    for post in site.posts:  # newest first, so the periods are too
+        if post.date is not None:
+            day = post.date.astimezone(zone)
+            groups[day.year, None].append(post)
+            groups[day.year, day.month].append(post)
+    settings = site.config.archives
+    year_pattern, month_pattern = archive_patterns(site.config.permalinks.post)
+    periods = [Period(year=year, month=month, url=archive_url(month_pattern if month else year_pattern,
+                                                              year, month))
+               for year, month in groups if (settings.month if month else settings.year)]
+    years = [period for period in periods if period.month is None]
+    months = [period for period in periods if period.month is not None]
+    of_year = {period.year: period for period in years}
+    months_of = {year: tuple(group) for year, group in groupby(months, key=lambda period: period.year)}
+    yield _page("/archive/", "archive.html", "the archive", site.updated,
+                years=tuple((year, tuple(posts)) for (year, month), posts in groups.items() if month is None),
+                year_pages=of_year, month_pages=months_of)
+    for same_kind, template in ((years, "year.html"), (months, "month.html")):
+        for index, period in enumerate(same_kind):
+            context: dict[str, object] = {
+                "period": period, "newer": same_kind[index - 1] if index > 0 else None,
+                "older": same_kind[index + 1] if index + 1 < len(same_kind) else None,
+                # a year's months, with their numbers of posts; a month's year
+                "months": tuple((month, len(groups[month.year, month.month]))
+                                for month in months_of.get(period.year, ())) if period.month is None else (),
+                "parent": of_year.get(period.year) if period.month is not None else None}
+            name = str(period.year) if period.month is None else f"{period.year}-{period.month:02d}"
+            yield from _paginated(site, period.url, tuple(groups[period.year, period.month]), template,
+                                  f"the archive of {name}", context)
 
 
 def _redirects(site: Site) -> Iterator[Page]:

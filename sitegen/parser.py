@@ -2,12 +2,14 @@
 
 `parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
 what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, markup, prose, sanitize, shortcodes, tomlmatter, urls.
+Imports errors, models, fields, frontmatter, jekyll, markup, prose, sanitize, shortcodes, social,
+tomlmatter, urls.
 """
 
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -17,18 +19,20 @@ from zoneinfo import ZoneInfo
 
 from sitegen import shortcodes
 from sitegen.errors import ContentError, Problems, SourceError
-from sitegen.fields import KNOWN_KEYS, Checker, url_categories
+from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
+from sitegen.jekyll import jekyll_categories, jekyll_url, url_categories
 from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Html, Post
 from sitegen.prose import prose_lines
 from sitegen.sanitize import KINDS, removals
+from sitegen.social import first_image
 from sitegen.tomlmatter import load_toml, split_toml
 from sitegen.urls import (
     base_path,
     category_folders,
-    jekyll_categories,
-    jekyll_url,
+    folder_url,
+    is_external,
     output_path,
     page_url,
     placeholders,
@@ -40,7 +44,7 @@ SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
 # Keys other generators write, read here where they mean the same (excerpt, redirect_from...)
 # and otherwise kept for templates without a "did you mean" warning.
-FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "layout", "image",
+FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "layout",
                 "lang", "weight", "comments", "id")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
 _LINK_PATTERNS = (
@@ -237,6 +241,7 @@ def parse_post(
     aliases = checker.aliases(values.get("aliases", values.get("redirect_from")))
     strings = {key: checker.text(values, key) for key in ("summary", "description", "excerpt")}
     author = checker.author(values.get("author", values.get("authors")))
+    image = checker.image(values.get("image"))
     separator = checker.text(values, "excerpt_separator") or MORE
     # The feed entry's id when it is text; a number (the post number Jekyll's importers write)
     # stays a value for templates, as it was: it would make every entry new to feed readers.
@@ -286,8 +291,18 @@ def parse_post(
         html=Html(rendered.body_html, rendered.excerpt_html, rendered.toc_html), cut=rendered.cut,
         words=rendered.words, reading_minutes=rendered.reading_minutes,
         author=author or config.author, description=strings["description"] or "",
-        extra=extra, id=feed_id,
+        extra=extra, id=feed_id, image=_image(image, source, url) if image else first_image(
+            rendered.body_html, url, base_path(config.base_url)),
     )
+
+
+def _image(link: str, source: PurePosixPath, url: str) -> str:
+    """Front matter's image as a site URL or an absolute one: a relative path names a file beside
+    the post in a page bundle (as Hugo reads it), else one from the site's root (as Jekyll does)."""
+    if is_external(link) or link.startswith("/"):
+        return link
+    bundled = len(source.parts) > 3 and _BUNDLE_INDEX.fullmatch(source.name) is not None
+    return posixpath.normpath(posixpath.join(folder_url(url) if bundled else "/", link))
 
 
 def _other_addresses(source: PurePosixPath, url: str, aliases: tuple[str, ...],

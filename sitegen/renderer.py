@@ -4,7 +4,7 @@ notes which parts of the site it used, and each template has a fingerprint of wh
 what the builder needs to tell the pages whose inputs did not change. The last environment is
 kept while no template changes, so the preview's rebuilds do not compile them again.
 
-Imports errors, models, urls. The one place that imports jinja2.
+Imports errors, models, social, translations, urls. The one place that imports jinja2 (and markupsafe).
 """
 
 from __future__ import annotations
@@ -15,19 +15,19 @@ import hashlib
 import re
 import traceback
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import jinja2.meta
+import markupsafe
 
-from sitegen.errors import SitegenError, TemplateError
-from sitegen.models import Config, Page, Site
+from sitegen import social
+from sitegen.errors import SitegenError, TemplateError, did_you_mean
+from sitegen.models import Config, Page, Post, Site, Tag
+from sitegen.translations import format_date, og_locale, plural, words
 from sitegen.urls import absolute_url, site_url
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -60,7 +60,8 @@ def make_environment(config: Config) -> jinja2.Environment:
     the preview's rebuilds do not parse and compile the templates again."""
     env = _new_environment(config)
     sources = _sources(env)
-    key = (str(config.templates_dir), config.base_url, tuple(sources.items()))
+    key = (str(config.templates_dir), config.base_url, config.language, tuple(config.strings.items()),
+           tuple(sources.items()))
     if _LAST.get("key") == key:
         return _LAST["env"]  # type: ignore[no-any-return]
     _LAST.clear()
@@ -91,14 +92,82 @@ def _new_environment(config: Config) -> jinja2.Environment:
         auto_reload=False,
     )
     base = config.base_url
+    table = words(config.language, config.strings)
     env.filters.update(
         url=lambda url: site_url(base, url),
         absolute=lambda url: absolute_url(base, url),
-        date=format_date,
+        date=lambda when, style="long": format_date(when, style, table),
         iso=lambda when: when.isoformat(timespec="seconds"),
         xml_safe=lambda text: _XML_ILLEGAL.sub("", str(text)),
     )
+    t = Words(table, config.language)
+    env.globals.update(t=t, og_locale=og_locale(config.language), **_structured_data(t))
+    env.filters["json_ld"] = lambda data: markupsafe.Markup(social.json_ld(data))
     return env
+
+
+def _structured_data(t: Words) -> dict[str, Any]:
+    """What templates call to describe a page to search engines and shared links: each takes the
+    site's settings from the page being rendered (the environment outlives a change of them)."""
+
+    @jinja2.pass_context
+    def card_image(context: jinja2.runtime.Context, post: Post | None = None) -> str:
+        return social.card_image(context["config"], post)
+
+    @jinja2.pass_context
+    def website(context: jinja2.runtime.Context) -> dict[str, Any]:
+        return social.website(context["config"])
+
+    @jinja2.pass_context
+    def blog_posting(context: jinja2.runtime.Context, post: Post) -> dict[str, Any]:
+        return social.blog_posting(context["config"], post)
+
+    @jinja2.pass_context
+    def term_page(context: jinja2.runtime.Context, title: str, term: Tag, ancestors: tuple[Tag, ...],
+                  index: tuple[str, str]) -> dict[str, Any]:
+        trail = social.term_trail(t("home"), index, ancestors, term)
+        return social.collection_page(context["config"], title, context["page"].url, trail)
+
+    @jinja2.pass_context
+    def collection_page(context: jinja2.runtime.Context, title: str,
+                        trail: list[tuple[str, str]]) -> dict[str, Any]:
+        return social.collection_page(context["config"], title, context["page"].url, trail)
+
+    return {"card_image": card_image, "website": website, "blog_posting": blog_posting,
+            "term_page": term_page, "collection_page": collection_page}
+
+
+class UnknownString(Exception):
+    """t("key") with a key no table has."""
+
+    def __init__(self, key: str, known: Mapping[str, str]) -> None:
+        super().__init__(f"t({key!r}): the theme has no string '{key}'")
+        self.message = str(self)
+        self.hint = did_you_mean(key, known, "the keys are those of sitegen/translations.py")
+
+
+class Words:
+    """t("continue_reading"), t("page_of", number=2, count=5): the theme's words in the site's
+    language. A string counted with `count` has two forms, key_one and key_other. A value that
+    is markup (a link) stays markup and the string around it is escaped."""
+
+    __slots__ = ("table", "language")
+
+    def __init__(self, table: Mapping[str, str], language: str) -> None:
+        self.table, self.language = table, language
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.table.get(key)
+        if text is None:
+            count = values.get("count")
+            if not isinstance(count, int) or f"{key}_one" not in self.table:
+                raise UnknownString(key, self.table)
+            text = self.table[f"{key}_{plural(self.language, count)}"]
+        if not values:
+            return text
+        if any(isinstance(value, markupsafe.Markup) for value in values.values()):
+            return markupsafe.escape(text).format(**values)
+        return text.format(**values)
 
 
 def template_fingerprints(env: jinja2.Environment,
@@ -157,14 +226,6 @@ def _fingerprints(env: jinja2.Environment, sources: dict[str, str],
     return prints
 
 
-def format_date(when: datetime, style: str = "long") -> str:
-    """Dates in English without the process locale: "28 January 2025", or "28 Jan" (short)."""
-    month = _MONTHS[when.month - 1]
-    if style == "short":
-        return f"{when.day} {month[:3]}"
-    return f"{when.day} {month} {when.year}"
-
-
 class SiteReader:
     """Stands for `site` in templates and notes which of its parts a page reads.
 
@@ -206,6 +267,8 @@ def render_page(env: jinja2.Environment, page: Page, site: Site, *,
         message, hint = f"{type(exc).__name__}: {exc}", None
         if isinstance(exc, _Missing):
             message, hint = _undefined(exc, code, ["site", "config", "page", *page.context])
+        elif isinstance(exc, UnknownString):
+            message, hint = exc.message, exc.hint
         raise TemplateError(_template_path(filename or page.template, site.config),
                             f"{message} (while rendering {page.url} for {page.origin})",
                             line=line, hint=hint) from None

@@ -1,6 +1,6 @@
 """Turn names into slugs, URLs and output paths: the only place URLs are built.
 
-Support module: imports nothing from sitegen. The one place that imports slugify.
+Support module: imports jekyll (its URL clean-up) only. The one place that imports slugify.
 URLs inside the pipeline are site-relative and start with "/"; `site_url` and `absolute_url`
 add the base URL's path or the whole base URL at the very end, in templates.
 """
@@ -11,12 +11,14 @@ import functools
 import posixpath
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlsplit
 
 from slugify import slugify as _slugify
+
+from sitegen.jekyll import sanitized
 
 # Readable spellings for symbols that would otherwise vanish ("C++" and "C" both -> "c").
 _SYMBOLS = (
@@ -169,6 +171,20 @@ def is_safe_slug_path(path: str) -> bool:
     return all(is_safe_slug(segment) for segment in path.split("/"))
 
 
+def image_link(value: str) -> str | None:
+    """An image's address as sitegen.yaml or front matter write it: an absolute http(s) URL, or a
+    path on the site (from its root when it starts with "/"); None for anything else: another
+    scheme (data:, javascript:), a network path (//host/x), spaces, or nothing."""
+    value = value.strip()
+    if not value or any(c.isspace() or ord(c) < 32 for c in value):
+        return None
+    if re.match(r"https?://", value, re.IGNORECASE):
+        return value if urlsplit(value).hostname else None
+    if value.startswith("//") or is_external(value):
+        return None
+    return value
+
+
 def is_external(url: str) -> bool:
     """True for links that leave the site: a scheme (https:, mailto:) or a network path (//)."""
     return url.startswith("//") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url) is not None
@@ -274,36 +290,9 @@ def post_url(pattern: str, *, slug: str, title: str, day: date, categories: str 
         "i_month": str(day.month), "i_day": str(day.day), "short_year": f"{day.year % 100:02d}"})
 
 
-# Jekyll escapes these in a URL (lib/jekyll/url.rb, escape_path); sitegen's URLs hold every other
-# character as it is, and links escape them (site_url)
-_JEKYLL_ESCAPES = {"%": "%25", "#": "%23", "?": "%3F"}
 # What no folder name may hold on every disk (controls; Windows refuses "*:<>?\\|), or what a
 # sitegen URL cannot hold as it is (# and % mean something in a link)
 _UNSAFE_IN_FOLDER = re.compile('[\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029"#%*:<>?\\\\|]+')
-
-
-def jekyll_categories(names: Iterable[str]) -> str:
-    """Jekyll's :categories (lib/jekyll/drops/url_drop.rb): the names lowercased, each once, in
-    order, joined by "/". A name is not slugified: "Sci-Fi Movies" stays "sci-fi movies"."""
-    return "/".join(dict.fromkeys(map(_downcased, names)))
-
-
-def _downcased(name: str) -> str:
-    """Lowercase as Ruby's String#downcase: letter by letter, so a final capital sigma becomes σ,
-    not the ς Python's str.lower gives at the end of a word."""
-    return name.lower() if "\u03a3" not in name else "".join(c.lower() for c in name)
-
-
-def jekyll_url(url: str) -> str:
-    """A URL as Jekyll writes it (lib/jekyll/url.rb): % # ? escaped; then cleaned as its
-    sanitize_url does, ".." made "/", "./" dropped, slashes made single."""
-    if any(c in url for c in _JEKYLL_ESCAPES):
-        url = "".join(_JEKYLL_ESCAPES.get(c, c) for c in url)
-    return _sanitized(url)
-
-
-def _sanitized(url: str) -> str:
-    return re.sub("/{2,}", "/", f"/{url}".replace("..", "/").replace("./", ""))
 
 
 def category_folders(categories: str) -> str:
@@ -312,7 +301,7 @@ def category_folders(categories: str) -> str:
     a name starting with "." or ending with "." or a space, a name Windows reserves, more than
     MAX_SEGMENT bytes) or hold (_UNSAFE_IN_FOLDER: each run made one "-"; characters that show
     nothing), and in the one Unicode form (NFC)."""
-    cleaned = _sanitized(f"/{categories}/") if "." in categories else categories
+    cleaned = sanitized(f"/{categories}/") if "." in categories else categories
     return "/".join(filter(None, map(_category_folder, cleaned.split("/"))))
 
 
@@ -323,6 +312,30 @@ def _category_folder(name: str) -> str:
     if len(text.encode()) > MAX_SEGMENT:
         text = text.encode()[:MAX_SEGMENT].decode(errors="ignore").rstrip(" .")
     return f"{text}-1" if text.split(".")[0].lower() in _RESERVED else text
+
+
+def archive_patterns(post: str) -> tuple[str, str]:
+    """Where a year's and a month's archives live: under the posts' folders up to their year (and
+    month) when the post pattern has them as folders of their own ("/blog/:year/:month/:day/:slug/"
+    gives "/blog/:year/" and "/blog/:year/:month/"), else at "/:year/" and "/:year/:month/"."""
+    segments = post.split("/")
+    for index, segment in enumerate(segments[:-1]):
+        if _PLACEHOLDER.search(segment) is None:
+            continue
+        if segment not in (":year", ":short_year"):
+            break  # a slug or a day before the year: the archives cannot sit under it
+        year = "/".join(segments[: index + 1]) + "/"
+        month = segments[index + 1] if index + 2 < len(segments) else ""
+        return year, year + (month if month in (":month", ":i_month") else ":month") + "/"
+    return "/:year/", "/:year/:month/"
+
+
+def archive_url(pattern: str, year: int, month: int | None = None) -> str:
+    """The URL of a year's (or a month's) archive, from archive_patterns' pattern."""
+    values = {"year": f"{year:04d}", "short_year": f"{year % 100:02d}"}
+    if month is not None:
+        values.update(month=f"{month:02d}", i_month=str(month))
+    return expand(pattern, values)
 
 
 def page_url(slug: str) -> str:

@@ -37,6 +37,7 @@ PAGES = {  # the pages a reader meets, on the demo site
     "tags-index": "tags/",
     "category": "categories/programming/",  # posts with categories and tags
     "categories-index": "categories/",
+    "year-archive": "2024/",  # a year's posts, its months, the years around it
     "404": "no-such-page/",
 }
 DESKTOP = {"width": 1280, "height": 800}

@@ -15,13 +15,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 LAYERS: list[tuple[str, set[str]]] = [
     ("core: the errors everything reports", {"errors"}),
     ("values that flow through the pipeline", {"models", "__init__"}),
-    ("raw HTML's allow-list; where code stands in Markdown", {"sanitize", "prose"}),
+    ("raw HTML's allow-list; where code stands in Markdown; Jekyll's URLs", {"sanitize", "prose", "jekyll"}),
     ("other engines' reading of Markdown", {"flavors"}),
-    ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
+    ("support: text, URLs, YAML, Markdown, processes, the theme's words",
+     {"urls", "frontmatter", "markup", "workers", "translations"}),
     ("Hugo's TOML front matter, read into the YAML reader's shape", {"tomlmatter"}),
     ("the tag and category registries", {"registry"}),
-    ("settings, front-matter values, related posts, other generators' syntax",
-     {"config", "fields", "related", "shortcodes"}),
+    ("settings, front-matter values, related posts, other generators' syntax, shared links",
+     {"config", "fields", "related", "shortcodes", "social"}),
     ("stages: read, group, plan, fill, check", {"parser", "taxonomy", "pages", "renderer", "check",
                                                 "tagreport"}),
     ("the site from its posts; a post's tags rewritten", {"site", "tagedit"}),
@@ -37,7 +38,7 @@ BUILD_MACHINERY = {"cache", "incremental", "output", "builder"}
 OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygments": "markup",
           "pymdownx": "markup", "jinja2": "renderer", "click": "cli", "rich": "console",
           "watchfiles": "server", "orjson": "cache", "nh3": "sanitize", "lxml": "importers",
-          "markdownify": "importers"}
+          "markdownify": "importers", "markupsafe": "renderer"}
 # Inside the importers package, each library has one module too: a reader, a converter
 FILE_OWNERS = {"lxml": "importers/wxr.py", "markdownify": "importers/wphtml.py"}
 # What importers may use besides each other: the values, errors, URLs and the settings' rules;

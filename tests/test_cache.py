@@ -4,6 +4,7 @@ unchanged output files left alone, and an incremental build always equal to a cl
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,9 +68,10 @@ def test_editing_one_body_renders_only_the_pages_that_show_it(write_site: WriteS
     report = build(config_for(root))
     after = times(root / "public")
     touched = {name for name in after if after[name] != before.get(name)}
-    # c's page, the home page that lists it, its tag page, and the feeds that carry its body
-    assert touched == {"posts/c/index.html", "index.html", "tags/green/index.html",
-                       "feed.xml", "tags/green/feed.xml"}
+    # c's page, the home page, its tag page and its year's and month's archives that list it, and
+    # the feeds that carry its body
+    assert touched == {"posts/c/index.html", "index.html", "tags/green/index.html", "2025/index.html",
+                       "2025/01/index.html", "feed.xml", "tags/green/feed.xml"}
     assert report.changed == len(touched)
     assert report.rendered < report.pages / 2
     assert contents(root / "public") == clean_build(root, tmp_path)
@@ -293,7 +295,7 @@ EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "d
                          "add draft", "change template", "change config", "add post",
                          "change bundle file", "add bundle file", "remove bundle file", "add translation",
                          "change permalinks", "add category", "remove category", "rename category",
-                         "alias category"])
+                         "alias category", "change date"])
 BUNDLE = {  # a page bundle: its post, and files copied beside it
     "content/posts/trip/index.md": post("Trip", date="2025-01-04", tags="[blue]", body="![Cat](cat.svg)"),
     "content/posts/trip/cat.svg": "<svg/>",
@@ -369,6 +371,9 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
             target.write_text(text.replace("categories: [", f"categories: [Renamed{number % 2}", 1))
         elif step == "alias category":
             (root / "categories.yaml").write_text(f"News: {{aliases: [Reviews], old_slugs: [old{number}]}}\n")
+        elif step == "change date" and target:  # to another year and month: archives move
+            target.write_text(re.sub(r"^date: .*$", f"date: {2023 + number % 3}-{1 + number % 12:02d}-15",
+                                     target.read_text(), count=1, flags=re.MULTILINE))
         elif step == "add post":
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
         elif step == "change bundle file":

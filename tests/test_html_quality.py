@@ -215,6 +215,8 @@ def test_the_generated_site_has_what_the_checks_are_meant_for(big: Path) -> None
                       for p in big.glob("categories/**/index.html")}
     assert {".", "essays", "notes", "notes/long-and-winding", "ellenika/semeioseis"} <= category_slugs
     assert (big / "categories/notes/page/2/index.html").is_file(), "a paginated category page"
+    assert (big / "2020/page/2/index.html").is_file(), "a paginated year archive"
+    assert (big / "2021/03/index.html").is_file(), "a month archive"
 
 
 def test_every_page_of_a_200_post_site_is_valid_html5_with_unique_ids(big: Path) -> None:
@@ -356,7 +358,8 @@ def test_pages_carry_no_javascript_and_no_web_fonts(site: str, request: pytest.F
             if not isinstance(element.tag, str):
                 continue
             tag = _tag(element)
-            if tag == "script":
+            # JSON-LD is data a browser never runs: inline, of its own type
+            if tag == "script" and (element.get("type") != "application/ld+json" or element.get("src")):
                 problems.append(f"{name}: <script>")
             for attribute, value in element.attrib.items():
                 if attribute.lower().startswith("on"):

@@ -560,20 +560,22 @@ class Markup(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[str] = []
         self.attributes: list[tuple[str, str]] = []
-        self.scripts: list[str] = []
-        self._in_script = False
+        self.scripts: list[str] = []  # what a browser would run
+        self.data: list[str] = []  # JSON-LD, which it never runs
+        self._in: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.attributes += [(k, v or "") for k, v in attrs]
-        self._in_script = tag == "script"
+        data = tag == "script" and ("type", "application/ld+json") in attrs
+        self._in = (self.data if data else self.scripts) if tag == "script" else None
 
     def handle_endtag(self, tag: str) -> None:
-        self._in_script = False
+        self._in = None
 
     def handle_data(self, data: str) -> None:
-        if self._in_script:
-            self.scripts.append(data)
+        if self._in is not None:
+            self._in.append(data)
 
 
 def markup_of(path: Path) -> Markup:
@@ -590,6 +592,8 @@ def assert_inert(out: Path) -> None:
         assert not [k for k, _ in parsed.attributes if k.startswith("on")], page
         assert "svg" not in parsed.tags and "iframe" not in parsed.tags and "form" not in parsed.tags, page
         assert not any("alert" in s for s in parsed.scripts), page
+        for data in parsed.data:  # held whole in its script: JSON, ending where the script ends
+            json.loads(data)
         assert not [v for k, v in parsed.attributes if k in ("href", "src", "action")
                     and "".join(v.split()).lower().startswith(("javascript:", "vbscript:"))], page
         assert not any(tag == "img" and ("src", "x") in parsed.attributes for tag in parsed.tags), page

@@ -98,7 +98,7 @@ class Fingerprints:
                 fields = (str(post.source), post.url, post.title, dates, tags, post.aliases,
                           post.moved_from, post.links, post.summary, post.html.digest, post.cut, post.words,
                           post.reading_minutes, post.draft, post.author, post.description,
-                          self.of_value(post.extra), post.id)
+                          self.of_value(post.extra), post.id, post.image)
             known = digest(repr(fields))
             self._posts[id(post)] = known
         return known
