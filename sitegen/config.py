@@ -233,14 +233,18 @@ def _markdown_settings(values: dict[str, object], name: str, places: dict[str, t
     return settings
 
 
-# Hugo names the blocks after the section and the taxonomy: posts:, tags:, categories:
+# Hugo names the blocks after the section and the taxonomy: posts:, tags:, categories:. A pattern
+# under one of its names means what it meant in Hugo (:title is the urlized title, :slug the slug
+# or else that); under sitegen's own names, what it means in Jekyll (:title the file name)
 _PERMALINK_KEYS = {"post": "post", "posts": "post", "tag": "tag", "tags": "tag", "category": "category",
                    "categories": "category"}
+_HUGO_KEYS = ("posts", "tags", "categories")
 
 
 def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
                 line: int, errors: list[SourceError]) -> Permalinks:
     patterns: dict[str, str] = {}
+    hugo: list[str] = []
     for key, value in values.items():
         key_line, col = places.get(key, (line, None))
         kind = _PERMALINK_KEYS.get(key)
@@ -254,13 +258,14 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
         elif not isinstance(value, str):
             errors.append(ConfigError(name, f"permalinks: {key} must be a URL pattern, got {value!r}",
                                       line=key_line, col=col, hint=f"{key}: {getattr(Permalinks(), kind)}"))
-        elif (problem := permalink_problem(value.strip(), kind)) is not None:
+        elif (problem := permalink_problem(value.strip(), kind, hugo=key == "posts")) is not None:
             message, hint = problem
             errors.append(ConfigError(name, f"permalinks: {key} {value.strip()!r} {message}", line=key_line,
                                       col=col, hint=f"{key}: {hint}" if hint.startswith("/") else hint))
         else:
-            patterns[kind] = named_pattern(value.strip(), kind)
-    return Permalinks(**patterns)
+            patterns[kind] = value.strip() if key in _HUGO_KEYS else named_pattern(value.strip(), kind)
+            hugo += [kind] if key in _HUGO_KEYS else []
+    return Permalinks(**patterns, hugo=tuple(sorted(hugo)))
 def _hosts(value: object) -> tuple[str, ...] | None:
     """Host names, lowercased: a listed host covers its subdomains."""
     if not isinstance(value, list) or not all(isinstance(v, str) and _HOST.fullmatch(v) for v in value):

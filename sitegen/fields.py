@@ -17,6 +17,8 @@ from sitegen.errors import ContentError, Problems
 from sitegen.models import Config
 from sitegen.urls import (
     MAX_SEGMENT,
+    hugo_names,
+    hugo_value,
     is_safe_slug,
     permalink_problem,
     slug_segment,
@@ -169,6 +171,13 @@ def alias_path(item: str) -> str | None:
     return "/" + "/".join(parts) + ("/" if folder else "")
 
 
+def written_slug(value: object) -> str | None:
+    """A front-matter `slug:` as text (slug: 2013 too), or None when there is none to use."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
 def _used(slug: str, title: str, uses: frozenset[str]) -> bool:
     """Whether the URL has what it needs: the slug or the title where it uses them."""
     return bool(slug or "slug" not in uses) and bool(title or "title" not in uses)
@@ -243,10 +252,12 @@ class Checker:
         line, col = self.positions.get(key, (1, 1))
         self.problems.warnings.append(ContentError(self.source, message, line=line, col=col, hint=hint))
 
-    def slug(self, value: object, fallback: str, *, uses: frozenset[str]) -> tuple[str, str] | None:
+    def slug(self, value: object, fallback: str, *, uses: frozenset[str],
+             warn: bool = True) -> tuple[str, str] | None:
         """The post's :slug (lowercased, as Hugo makes it) and :title (case kept, as Jekyll makes
         it), from `slug:` or else the file name `fallback`. A slug as written is honoured; a
-        warning says where the URL (which uses the placeholders `uses`) differs from it."""
+        warning says where the URL (which uses the placeholders `uses`) differs from it, unless
+        not `warn` (the URL is Hugo's: see names)."""
         if value is None:
             slug, title = slugify(fallback), title_segment(fallback)
             if not _used(slug, title, uses):
@@ -266,8 +277,32 @@ class Checker:
             self.error("slug", f"cannot make a URL from slug {written!r}",
                        hint=f"slug: {slugify(written) or 'my-post'}")
             return None
-        self._slug_warning(written, slug if "slug" in uses else title)
+        if warn:
+            self._slug_warning(written, slug if "slug" in uses else title)
         return slug, title
+
+    def names(self, slug: object, *, title: str, filename: str, uses: frozenset[str],
+              hugo: bool) -> dict[str, str] | None:
+        """The values of the placeholders the pattern (which uses `uses`) names a post with beyond
+        Jekyll's: under Hugo's key (`hugo`) all of them as Hugo makes them (hugo_names, finished
+        with the rest of the URL); else Hugo's own as Hugo makes them and :filename as written
+        (case kept, as Eleventy's URLs have it). `filename`: the file's name without its extension
+        (a bundle's folder name). An error when one the URL needs is empty."""
+        written = written_slug(slug)
+        names = hugo_names(title=title, slug=written, filename=filename)
+        if not hugo:
+            names = {name: hugo_value(value) for name, value in names.items() if name in uses}
+            if "filename" in uses:
+                names["filename"] = title_segment(filename)
+        for name in sorted(uses & names.keys()):
+            if not (names[name] if name == "filename" and not hugo else hugo_value(names[name])):
+                key, what = (("slug", f"slug {written!r}") if written and name.startswith("slug") else
+                             ("title", f"the file name {filename!r}") if "name" in name else
+                             ("title", f"the title {title!r}"))
+                self.error(key, f"cannot make a URL from {what} (:{name} in permalinks:)",
+                           hint="add slug: my-post" if key == "title" else "slug: my-post")
+                return None
+        return names
 
     def _slug_warning(self, written: str, used: str) -> None:
         """One warning when the URL does not hold the slug as written."""
@@ -301,7 +336,7 @@ class Checker:
             problem = "is a template, which sitegen does not run"
         elif (found := permalink_problem(pattern, "own")) is not None:
             problem = found[0]
-        elif not dated and any(f":{n}" in pattern for n in ("year", "month", "day", "short_year")):
+        elif not dated and any(f":{n}" in pattern for n in ("year", "month", "day", "short_year", "weekday")):
             problem = "needs a date: the document has none"
         if problem is None:
             return pattern  # type: ignore[return-value]

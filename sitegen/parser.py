@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sitegen import shortcodes
 from sitegen.errors import ContentError, Problems, SourceError
-from sitegen.fields import KNOWN_KEYS, Checker, url_categories
+from sitegen.fields import KNOWN_KEYS, Checker, url_categories, written_slug
 from sitegen.frontmatter import load_mapping, split
 from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Html, Post
@@ -25,8 +25,11 @@ from sitegen.prose import prose_lines
 from sitegen.sanitize import KINDS, removals
 from sitegen.tomlmatter import load_toml, split_toml
 from sitegen.urls import (
+    HUGO_ONLY,
     base_path,
     category_folders,
+    hugo_dates,
+    hugo_post_url,
     jekyll_categories,
     jekyll_url,
     output_path,
@@ -43,6 +46,8 @@ MAX_FILE_SIZE = 10 * 1024 * 1024
 FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "layout", "image",
                 "lang", "weight", "comments", "id")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
+_NEW_NAMES = frozenset({"filename", *HUGO_ONLY})  # what post_url is given as names
+_HUGO_DATES = frozenset(hugo_dates(date.min))
 _LINK_PATTERNS = (
     re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"),  # [text](target "title")
     re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)"),  # [ref]: target, not [^note]:
@@ -229,8 +234,13 @@ def parse_post(
     updated = checker.date(values.get("updated"), "updated", required=False)
     own = checker.permalink(values.get("permalink"), dated=when is not None)
     pattern = own or (config.permalinks.post if section == "posts" else page_url(":slug"))
+    hugo = own is None and section == "posts" and "post" in config.permalinks.hugo  # Hugo's meanings
     uses = placeholders(pattern)
-    named = checker.slug(values.get("slug"), name_slug, uses=uses)
+    named = checker.slug(values.get("slug"), name_slug, uses=frozenset() if hugo else uses, warn=not hugo)
+    names = None
+    if title is not None and (hugo or uses & _NEW_NAMES):
+        names = checker.names(values.get("slug"), title=title, filename=_file_name(source), uses=uses,
+                              hugo=hugo)
     tag_names, tag_places = checker.tags(values.get("tags"), data.item_positions.get("tags", ()))
     category_names, category_places = checker.categories(values, data.item_positions)
     draft = checker.draft(values)
@@ -252,10 +262,17 @@ def parse_post(
     if "categories" in uses:
         exact = jekyll_categories(url_categories(values))
         folders = category_folders(exact) if exact else ""
-    url = post_url(pattern, slug=slug, title=title_part, day=day, categories=folders)
     moved_from: tuple[str, ...] = ()
+    if hugo:
+        url, moved_from = hugo_post_url(pattern, day=day, title=title, slug=written_slug(values.get("slug")),
+                                        filename=_file_name(source))
+    else:
+        if uses & _HUGO_DATES:
+            names = {**(names or {}), **hugo_dates(day)}
+        url = post_url(pattern, slug=slug, title=title_part, day=day, categories=folders, names=names)
     if exact != folders:  # where sitegen had to change a character, a _redirects line keeps Jekyll's URL
-        old = jekyll_url(post_url(pattern, slug=slug, title=title_part, day=day, categories=exact))
+        old = jekyll_url(post_url(pattern, slug=slug, title=title_part, day=day, categories=exact,
+                                  names=names))
         moved_from = (old,) if old != url else ()
     key = "aliases" if "aliases" in values else "redirect_from"
     places = data.item_positions.get(key) or (data.positions.get(key, (1, 1)),) * len(aliases)
@@ -368,10 +385,16 @@ def _removal_warnings(source: PurePosixPath, markdown: str, first_line: int, con
     return warnings
 
 
+def _file_name(source: PurePosixPath) -> str:
+    """The file's name without its extension, date and all; a bundle's folder name (Hugo's
+    :filename, Eleventy's URL)."""
+    bundled = len(source.parts) > 3 and _BUNDLE_INDEX.fullmatch(source.name) is not None
+    return source.parent.name if bundled else source.stem
+
+
 def _name_parts(source: PurePosixPath) -> tuple[date | None, str]:
     """Date and slug from the file name: 2025-01-28-my-post.md, or a bundle's my-post/index.md."""
-    bundled = len(source.parts) > 3 and _BUNDLE_INDEX.fullmatch(source.name) is not None
-    stem = source.parent.name if bundled else source.stem
+    stem = _file_name(source)
     match = _DATED_NAME.match(stem)
     if not match:
         return None, stem
