@@ -60,7 +60,8 @@ class Vocabulary:
                    written=operator.attrgetter("tag_names", "tag_places"), hierarchy=config.tags.hierarchy,
                    specs=config.tag_specs, aliases=config.tag_aliases,
                    url=functools.partial(tag_url, pattern=config.permalinks.tag),
-                   slug=hugo_term_slug if "tag" in config.permalinks.hugo else slugify, base_path=base_path(config.base_url), min_posts=config.tags.min_posts)
+                   slug=hugo_term_slug if "tag" in config.permalinks.hugo else slugify,
+                   base_path=base_path(config.base_url), min_posts=config.tags.min_posts)
 
     @classmethod
     def categories(cls, config: Config) -> Vocabulary:
@@ -69,7 +70,8 @@ class Vocabulary:
                    hierarchy=config.categories.hierarchy, specs=config.category_specs,
                    aliases=config.category_aliases,
                    url=functools.partial(tag_url, pattern=config.permalinks.category),
-                   slug=hugo_term_slug if "category" in config.permalinks.hugo else slugify, base_path=base_path(config.base_url), min_posts=config.categories.min_posts)
+                   slug=hugo_term_slug if "category" in config.permalinks.hugo else slugify,
+                   base_path=base_path(config.base_url), min_posts=config.categories.min_posts)
 
     def lineage(self, key: str) -> list[str]:
         """The term and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""

@@ -425,13 +425,8 @@ def hugo_term_slug(name: str) -> str:
 def safe_path(path: str) -> str:
     """A URL path whose every folder a sitegen output can hold (_category_folder: no '#', '%' or
     '\\', no hidden or reserved name, NFC), slashes kept where they are."""
-    if _SAFE_PATH.fullmatch(path):
-        return path
     inner = "/".join(filter(None, map(_category_folder, path.split("/"))))
     return ("/" if path.startswith("/") else "") + inner + ("/" if path.endswith("/") and inner else "")
-
-
-_SAFE_PATH = re.compile(r"/?(?:[a-z0-9_~@+-]+(?:\.[a-z0-9_~@+-]+)*/)*(?:[a-z0-9_~@+-]+(?:\.[a-z0-9_~@+-]+)*)?")
 
 
 def hugo_link(path: str) -> str:

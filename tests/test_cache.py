@@ -303,7 +303,8 @@ PERMALINKS = ("", "permalinks: {post: '/:year/:month/:day/:title/', tag: '/tag/:
               "permalinks:\n  post: /blog/:short_year/:i_month/:slug.html\n  category: /category/:slug/\n",
               "permalinks: {post: '/:categories/:year/:month/:day/:title:output_ext'}\n",
               # Hugo's key names: the urlized title, Hugo's term URLs
-              "permalinks: {posts: '/:year/:monthname/:slug/', tags: /topics/:slug/, categories: /c/:slug/}\n")
+              "permalinks: {posts: '/:year/:monthname/:slug/', tags: /topics/:slug/,"
+              " categories: /c/:slug/}\n")
 # A category shown as a link from its second post on: a post's page changes with the others'
 CATEGORIES = "categories: {min_posts: 2, hierarchy: true}\n"
 
