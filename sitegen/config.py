@@ -263,7 +263,9 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
             errors.append(ConfigError(name, f"permalinks: {key} {value.strip()!r} {message}", line=key_line,
                                       col=col, hint=f"{key}: {hint}" if hint.startswith("/") else hint))
         else:
-            patterns[kind] = value.strip() if key in _HUGO_KEYS else named_pattern(value.strip(), kind)
+            # Hugo lowercases a whole URL: a term's pattern here; a post's, once it is expanded
+            patterns[kind] = named_pattern(value.strip(), kind) if key not in _HUGO_KEYS else \
+                value.strip().lower() if kind != "post" else value.strip()
             hugo += [kind] if key in _HUGO_KEYS else []
     return Permalinks(**patterns, hugo=tuple(sorted(hugo)))
 def _hosts(value: object) -> tuple[str, ...] | None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sitegen.errors import ContentError, Problems
 from sitegen.models import Config
 from sitegen.urls import (
+    HUGO_ONLY,
     MAX_SEGMENT,
     hugo_names,
     hugo_value,
@@ -58,6 +59,7 @@ _OFFSET = re.compile(rf"({_CLOCK}) ?(?:(?:GMT|UTC|UT|Z) ?)?([+-])(\d{{1,2}})(?::
                      r"(?: [A-Z]{1,5})?(?![\d:])")
 _NAMED_ZONE = re.compile(rf"({_CLOCK}) ?({'|'.join(_ZONE_HOURS)})\b")
 Tags = tuple[tuple[str, ...], tuple[tuple[int, int], ...]]
+_HUGO_ONLY = frozenset(HUGO_ONLY)
 
 
 def read_date(text: str) -> tuple[datetime, bool] | None:
@@ -290,17 +292,18 @@ class Checker:
         (a bundle's folder name). An error when one the URL needs is empty."""
         written = written_slug(slug)
         names = hugo_names(title=title, slug=written, filename=filename)
-        if not hugo:
-            names = {name: hugo_value(value) for name, value in names.items() if name in uses}
+        if not hugo:  # :title and :slug are Jekyll's
+            names = {name: hugo_value(value) for name, value in names.items() if name in uses & _HUGO_ONLY}
             if "filename" in uses:
                 names["filename"] = title_segment(filename)
         for name in sorted(uses & names.keys()):
-            if not (names[name] if name == "filename" and not hugo else hugo_value(names[name])):
+            if not names[name] or (hugo and not hugo_value(names[name])):
                 key, what = (("slug", f"slug {written!r}") if written and name.startswith("slug") else
                              ("title", f"the file name {filename!r}") if "name" in name else
                              ("title", f"the title {title!r}"))
-                self.error(key, f"cannot make a URL from {what} (:{name} in permalinks:)",
-                           hint="add slug: my-post" if key == "title" else "slug: my-post")
+                hint = "rename the file" if "file" in what else "add slug: my-post" if key == "title" \
+                    else "slug: my-post"
+                self.error(key, f"cannot make a URL from {what} (:{name} in permalinks:)", hint=hint)
                 return None
         return names
 

@@ -348,8 +348,8 @@ def hugo_urlize(text: str) -> str:
     that ends it and is its first left out (Go's url.Parse reads it as an empty fragment):
     "Hello, World!" -> hello-world, "Don't Panic" -> dont-panic, "C++" -> c++, "C#" -> c,
     "Café au lait" -> café-au-lait, "日本語" -> 日本語."""
-    urlized = text.lower() if _GO_KEPT.fullmatch(text.lower()) and text.isascii() else \
-        _go_lower(_go_sanitize(text))
+    lowered = text.lower() if text.isascii() else ""
+    urlized = lowered if lowered and _GO_KEPT.fullmatch(lowered) else _go_lower(_go_sanitize(text))
     return urlized[:-1] if urlized.endswith("#") and urlized.index("#") == len(urlized) - 1 else urlized
 
 

@@ -421,6 +421,7 @@ def test_each_of_hugo_s_placeholders(tmp_path: Path, source: str, slug: str, url
     # Eleventy's URL does (/blog/2024-03-05-Hello-World/)
     ("permalinks: {post: '/blog/:filename/'}\n", "/blog/2024-03-05-Hello-World/"),
     ("permalinks: {post: '/:year/:monthname/:slugorfilename/'}\n", "/2024/march/2024-03-05-hello-world/"),
+    ("permalinks: {post: '/:weekdayname/:title/'}\n", "/tuesday/Hello-World/"),
     ("permalinks: {posts: '/blog/:filename/'}\n", "/blog/2024-03-05-hello-world/"),
     # Hugo lowercases the whole path
     ("permalinks: {posts: '/Blog/:year/:slug/'}\n", "/blog/2024/other-title/"),
@@ -446,8 +447,8 @@ HUGO_TAGS = ["C++", "Node.js", "R&D", "Machine Learning", "caf\u00e9", "\u65e5\u
 
 
 @pytest.mark.parametrize(("line", "folders"), [
-    # Hugo's term URLs: its urlized name, as the pattern under its key tags: gave it
-    ("permalinks: {tags: /topics/:slug/, categories: /c/:slug/}\n",
+    # Hugo's term URLs: its urlized name, as the pattern under its key tags: gave it (lowercased)
+    ("permalinks: {tags: /Topics/:slug/, categories: /c/:slug/}\n",
      ["c", "node.js", "rd", "machine-learning", "caf\u00e9", "\u65e5\u672c\u8a9e", "net", "ai/ml",
       "dont-panic", "x86_64"]),  # ".net" would be a hidden folder
     # sitegen's own key: sitegen's slugs
