@@ -258,16 +258,28 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
         elif not isinstance(value, str):
             errors.append(ConfigError(name, f"permalinks: {key} must be a URL pattern, got {value!r}",
                                       line=key_line, col=col, hint=f"{key}: {getattr(Permalinks(), kind)}"))
-        elif (problem := permalink_problem(value.strip(), kind, hugo=key == "posts")) is not None:
+        elif (problem := permalink_problem(_hugo_pattern(value, kind) if key in _HUGO_KEYS else value.strip(),
+                                           kind, hugo=key == "posts")) is not None:
             message, hint = problem
             errors.append(ConfigError(name, f"permalinks: {key} {value.strip()!r} {message}", line=key_line,
                                       col=col, hint=f"{key}: {hint}" if hint.startswith("/") else hint))
+        elif key in _HUGO_KEYS:
+            patterns[kind] = _hugo_pattern(value, kind)
+            hugo.append(kind)
         else:
-            # Hugo lowercases a whole URL: a term's pattern here; a post's, once it is expanded
-            patterns[kind] = named_pattern(value.strip(), kind) if key not in _HUGO_KEYS else \
-                value.strip().lower() if kind != "post" else value.strip()
-            hugo += [kind] if key in _HUGO_KEYS else []
+            patterns[kind] = named_pattern(value.strip(), kind)
     return Permalinks(**patterns, hugo=tuple(sorted(hugo)))
+def _hugo_pattern(written: str, kind: str) -> str:
+    """A pattern under Hugo's key as Hugo reads it: every URL a folder from the root, whether the
+    pattern starts and ends with "/" or not (/:year/:slug is /2024/my-post/, and /:year/:slug.html
+    /2024/my-post.html/); a term's lowercased, as Hugo lowercases a whole URL (a post's is once
+    expanded: urls.hugo_post_url). A bare word (Jekyll's style names) is left to be refused."""
+    inner = written.strip().strip("/")
+    if "/" not in inner and ":" not in inner:
+        return written.strip()
+    return f"/{inner}/" if kind == "post" else f"/{inner}/".lower()
+
+
 def _hosts(value: object) -> tuple[str, ...] | None:
     """Host names, lowercased: a listed host covers its subdomains."""
     if not isinstance(value, list) or not all(isinstance(v, str) and _HOST.fullmatch(v) for v in value):

@@ -423,8 +423,10 @@ def test_each_of_hugo_s_placeholders(tmp_path: Path, source: str, slug: str, url
     ("permalinks: {post: '/:year/:monthname/:slugorfilename/'}\n", "/2024/march/2024-03-05-hello-world/"),
     ("permalinks: {post: '/:weekdayname/:title/'}\n", "/tuesday/Hello-World/"),
     ("permalinks: {posts: '/blog/:filename/'}\n", "/blog/2024-03-05-hello-world/"),
-    # Hugo lowercases the whole path
+    # Hugo lowercases the whole path, and makes every URL a folder from the root
     ("permalinks: {posts: '/Blog/:year/:slug/'}\n", "/blog/2024/other-title/"),
+    ("permalinks: {posts: '/:year/:slug'}\n", "/2024/other-title/"),
+    ("permalinks: {posts: ':year/:slug.html'}\n", "/2024/other-title.html/"),
 ])
 def test_the_key_says_whose_meanings_apply(tmp_path: Path, line: str, url: str) -> None:
     assert parsed_hugo(tmp_path, line, "title: Other Title").url == url
