@@ -273,7 +273,7 @@ def _hugo_pattern(written: str, kind: str) -> str:
     """A pattern under Hugo's key as Hugo reads it: every URL a folder from the root, whether the
     pattern starts and ends with "/" or not (/:year/:slug is /2024/my-post/, and /:year/:slug.html
     /2024/my-post.html/); a term's lowercased, as Hugo lowercases a whole URL (a post's is once
-    expanded: urls.hugo_post_url). A bare word (Jekyll's style names) is left to be refused."""
+    expanded: hugourls.hugo_post_url). A bare word (Jekyll's style names) is left to be refused."""
     inner = written.strip().strip("/")
     if "/" not in inner and ":" not in inner:
         return written.strip()

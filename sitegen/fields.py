@@ -16,10 +16,7 @@ from zoneinfo import ZoneInfo
 from sitegen.errors import ContentError, Problems
 from sitegen.models import Config
 from sitegen.urls import (
-    HUGO_ONLY,
     MAX_SEGMENT,
-    hugo_names,
-    hugo_value,
     is_safe_slug,
     permalink_problem,
     slug_segment,
@@ -59,7 +56,6 @@ _OFFSET = re.compile(rf"({_CLOCK}) ?(?:(?:GMT|UTC|UT|Z) ?)?([+-])(\d{{1,2}})(?::
                      r"(?: [A-Z]{1,5})?(?![\d:])")
 _NAMED_ZONE = re.compile(rf"({_CLOCK}) ?({'|'.join(_ZONE_HOURS)})\b")
 Tags = tuple[tuple[str, ...], tuple[tuple[int, int], ...]]
-_HUGO_ONLY = frozenset(HUGO_ONLY)
 
 
 def read_date(text: str) -> tuple[datetime, bool] | None:
@@ -173,13 +169,6 @@ def alias_path(item: str) -> str | None:
     return "/" + "/".join(parts) + ("/" if folder else "")
 
 
-def written_slug(value: object) -> str | None:
-    """A front-matter `slug:` as text (slug: 2013 too), or None when there is none to use."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return (value.strip() or None) if isinstance(value, str) else None
-
-
 def _used(slug: str, title: str, uses: frozenset[str]) -> bool:
     """Whether the URL has what it needs: the slug or the title where it uses them."""
     return bool(slug or "slug" not in uses) and bool(title or "title" not in uses)
@@ -254,12 +243,10 @@ class Checker:
         line, col = self.positions.get(key, (1, 1))
         self.problems.warnings.append(ContentError(self.source, message, line=line, col=col, hint=hint))
 
-    def slug(self, value: object, fallback: str, *, uses: frozenset[str],
-             warn: bool = True) -> tuple[str, str] | None:
+    def slug(self, value: object, fallback: str, *, uses: frozenset[str]) -> tuple[str, str] | None:
         """The post's :slug (lowercased, as Hugo makes it) and :title (case kept, as Jekyll makes
         it), from `slug:` or else the file name `fallback`. A slug as written is honoured; a
-        warning says where the URL (which uses the placeholders `uses`) differs from it, unless
-        not `warn` (the URL is Hugo's: see names)."""
+        warning says where the URL (which uses the placeholders `uses`) differs from it."""
         if value is None:
             slug, title = slugify(fallback), title_segment(fallback)
             if not _used(slug, title, uses):
@@ -279,33 +266,9 @@ class Checker:
             self.error("slug", f"cannot make a URL from slug {written!r}",
                        hint=f"slug: {slugify(written) or 'my-post'}")
             return None
-        if warn:
+        if uses & {"slug", "title"}:  # a URL that holds neither (a Hugo pattern's) says nothing of it
             self._slug_warning(written, slug if "slug" in uses else title)
         return slug, title
-
-    def names(self, slug: object, *, title: str, filename: str, uses: frozenset[str],
-              hugo: bool) -> dict[str, str] | None:
-        """The values of the placeholders the pattern (which uses `uses`) names a post with beyond
-        Jekyll's: under Hugo's key (`hugo`) all of them as Hugo makes them (hugo_names, finished
-        with the rest of the URL); else Hugo's own as Hugo makes them and :filename as written
-        (case kept, as Eleventy's URLs have it). `filename`: the file's name without its extension
-        (a bundle's folder name). An error when one the URL needs is empty."""
-        written = written_slug(slug)
-        names = hugo_names(title=title, slug=written, filename=filename)
-        if not hugo:  # :title and :slug are Jekyll's
-            names = {name: hugo_value(value) for name, value in names.items() if name in uses & _HUGO_ONLY}
-            if "filename" in uses:
-                names["filename"] = title_segment(filename)
-        for name in sorted(uses & names.keys()):
-            if not names[name] or (hugo and not hugo_value(names[name])):
-                key, what = (("slug", f"slug {written!r}") if written and name.startswith("slug") else
-                             ("title", f"the file name {filename!r}") if "name" in name else
-                             ("title", f"the title {title!r}"))
-                hint = "rename the file" if "file" in what else "add slug: my-post" if key == "title" \
-                    else "slug: my-post"
-                self.error(key, f"cannot make a URL from {what} (:{name} in permalinks:)", hint=hint)
-                return None
-        return names
 
     def _slug_warning(self, written: str, used: str) -> None:
         """One warning when the URL does not hold the slug as written."""

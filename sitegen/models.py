@@ -65,7 +65,7 @@ class Permalinks:
     tag: str = "/tags/:slug/"
     category: str = "/categories/:slug/"
     # The kinds ("post", "tag", "category") whose pattern is written under Hugo's key (posts:,
-    # tags:, categories:): its placeholders mean what they mean in Hugo (urls.hugo_names)
+    # tags:, categories:): its placeholders mean what they mean in Hugo (hugourls)
     hugo: tuple[str, ...] = ()
 
 

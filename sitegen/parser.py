@@ -2,7 +2,8 @@
 
 `parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
 what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, markup, prose, sanitize, shortcodes, tomlmatter, urls.
+Imports errors, models, fields, frontmatter, hugourls, markup, prose, sanitize, shortcodes, tomlmatter,
+urls.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from sitegen import shortcodes
 from sitegen.errors import ContentError, Problems, SourceError
-from sitegen.fields import KNOWN_KEYS, Checker, url_categories, written_slug
+from sitegen.fields import KNOWN_KEYS, Checker, url_categories
 from sitegen.frontmatter import load_mapping, split
+from sitegen.hugourls import hugo_dates, hugo_post_url, missing_name, post_names, written_slug
 from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Html, Post
 from sitegen.prose import prose_lines
@@ -28,8 +30,6 @@ from sitegen.urls import (
     HUGO_ONLY,
     base_path,
     category_folders,
-    hugo_dates,
-    hugo_post_url,
     jekyll_categories,
     jekyll_url,
     output_path,
@@ -236,11 +236,17 @@ def parse_post(
     pattern = own or (config.permalinks.post if section == "posts" else page_url(":slug"))
     hugo = own is None and section == "posts" and "post" in config.permalinks.hugo  # Hugo's meanings
     uses = placeholders(pattern)
-    named = checker.slug(values.get("slug"), name_slug, uses=frozenset() if hugo else uses, warn=not hugo)
+    named = checker.slug(values.get("slug"), name_slug, uses=frozenset() if hugo else uses)
+    written, filename = written_slug(values.get("slug")), _file_name(source)
     names = None
     if title is not None and (hugo or uses & _NEW_NAMES):
-        names = checker.names(values.get("slug"), title=title, filename=_file_name(source), uses=uses,
-                              hugo=hugo)
+        names = post_names(uses, hugo=hugo, title=title, slug=written, filename=filename)
+        if (missing := missing_name(names, uses, hugo=hugo)) is not None:
+            what = f"slug {written!r}" if written and missing.startswith("slug") else \
+                f"the file name {filename!r}" if "name" in missing else f"the title {title!r}"
+            checker.error("slug" if what.startswith("slug") else "title", f"cannot make a URL from {what} "
+                          f"(:{missing} in permalinks:)",
+                          hint="rename the file" if "file" in what else "slug: my-post")
     tag_names, tag_places = checker.tags(values.get("tags"), data.item_positions.get("tags", ()))
     category_names, category_places = checker.categories(values, data.item_positions)
     draft = checker.draft(values)
@@ -264,8 +270,7 @@ def parse_post(
         folders = category_folders(exact) if exact else ""
     moved_from: tuple[str, ...] = ()
     if hugo:
-        url, moved_from = hugo_post_url(pattern, day=day, title=title, slug=written_slug(values.get("slug")),
-                                        filename=_file_name(source))
+        url, moved_from = hugo_post_url(pattern, day=day, title=title, slug=written, filename=filename)
     else:
         if uses & _HUGO_DATES:
             names = {**(names or {}), **hugo_dates(day)}

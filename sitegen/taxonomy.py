@@ -4,7 +4,7 @@ meaning.
 The one owner of a term's identity (its key, tags.yaml aliases followed), display name, slug,
 parent and URL, computed once from the names as written. Written for any taxonomy: a
 `Vocabulary` says what differs between two (tags, categories). Pure. Imports errors, models,
-markup (descriptions), registry (a tags.yaml line to suggest), urls.
+markup (descriptions), registry (a tags.yaml line to suggest), urls, hugourls.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from sitegen.errors import ContentError, SourceError
+from sitegen.hugourls import hugo_term_slug
 from sitegen.markup import render
 from sitegen.models import EPOCH, Config, Post, Tag, TagSpec
 from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, alias_entry, unused_entries
-from sitegen.urls import base_path, hugo_term_slug, slugify, tag_key, tag_url
+from sitegen.urls import base_path, slugify, tag_key, tag_url
 
 
 class Use(NamedTuple):  # a tuple: one is made for every tag of every post, each build

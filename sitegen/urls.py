@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import PurePosixPath
-from urllib.parse import quote, unquote_plus, urlsplit
+from urllib.parse import quote, urlsplit
 
 from slugify import slugify as _slugify
 
@@ -189,21 +189,17 @@ def in_bundle(source: PurePosixPath, linked: str) -> bool:
 # Permalink patterns, written as Jekyll and Hugo write them: "/:year/:month/:day/:title/".
 POST_PERMALINK = "/posts/:slug/"
 TAG_PERMALINK = "/tags/:slug/"
-# Hugo's (resources/page/permalinks.go), for a pattern under its key names (posts:, tags:); its
-# Go date layouts (:2006, :Jan), :sections[...], :sectionslug and :sectionslugs are not read
-HUGO_PLACEHOLDERS = ("year", "month", "monthname", "day", "weekday", "weekdayname", "yearday", "section",
-                     "sections", "title", "slug", "filename", "slugorfilename", "contentbasename",
-                     "slugorcontentbasename")
-# Those Jekyll has not: under sitegen's own key (post:) they mean what they mean in Hugo
+# Hugo's that Jekyll has not (resources/page/permalinks.go; its Go date layouts, :sections[...]
+# and :sectionslug(s) are not read): under sitegen's own key post: too, they mean Hugo's
 HUGO_ONLY = ("monthname", "weekday", "weekdayname", "yearday", "section", "sections", "slugorfilename",
              "contentbasename", "slugorcontentbasename")
+HUGO_PLACEHOLDERS = ("year", "month", "day", "title", "slug", "filename", *HUGO_ONLY)  # under posts:
 POST_PLACEHOLDERS = ("year", "month", "day", "i_month", "i_day", "short_year", "title", "slug",
                      "output_ext", "categories", "filename", *HUGO_ONLY)
 TAG_PLACEHOLDERS = ("slug",)
-# What names a post: a pattern without one would give two posts of a day one address
 _NAMING = ("slug", "title", "filename", "slugorfilename", "contentbasename", "slugorcontentbasename")
 _PLACEHOLDER = re.compile(r":([a-z_]+)")
-_HUGO_ATTRIBUTE = re.compile(r":(\w+)")  # how Hugo finds one: ":Monday" is one it does not know
+_HUGO_ATTRIBUTE = re.compile(r":(\w+)")  # as Hugo finds one: :Monday (a Go date layout) is one
 _URL_EXTRA = "._~!$&'()+,;=@-"  # besides letters, digits and marks of any script, as Jekyll keeps
 # Jekyll's named styles (lib/jekyll/configuration.rb); "date" is its default. Its other two need
 # placeholders sitegen does not have (:y_day, :week, :short_day).
@@ -217,21 +213,18 @@ def permalink_problem(pattern: str, kind: str, *, hugo: bool = False) -> tuple[s
     """What is wrong with a permalink pattern, and a hint; None when it can be used.
 
     `kind`: "post", "tag" or "category" for a pattern of sitegen.yaml, "own" for one post's own
-    permalink. `hugo`: the pattern is written under Hugo's key (posts:), so Hugo's placeholders
-    are the ones it may hold.
-    A pattern starts with "/", holds a name (:slug, :title, :filename...; or two posts of a day
-    would share an address), and ends with "/" (a folder) or ".html" (that file): a bare name
-    would be a file no host serves as a page. A tag's or a category's pattern ends with "/": its
-    further pages and feed go under it. A post's pattern may be one of Jekyll's style names
-    (named_pattern).
+    permalink; `hugo`: a post's under Hugo's key posts:, which holds Hugo's placeholders.
+    A pattern starts with "/", holds a name (:slug, :title...; or two posts of a day would share
+    an address), and ends with "/" (a folder) or ".html" (that file): a bare name would be a file
+    no host serves as a page. A tag's or a category's pattern ends with "/": its further pages and
+    feed go under it. A post's pattern may be one of Jekyll's style names (named_pattern).
     """
     term = kind in ("tag", "category")
     placeholders = TAG_PLACEHOLDERS if term else HUGO_PLACEHOLDERS if hugo else POST_PLACEHOLDERS
     if pattern in _STYLES and term:
         return "is one of Jekyll's styles of post URLs", f"write the pattern itself: /{kind}/:slug/"
     if pattern in (*_STYLES, *_OTHER_STYLES) and hugo:
-        return "is one of Jekyll's styles, which Hugo's key posts: does not read", \
-            f"write it under sitegen's own key: post: {pattern}"
+        return "is one of Jekyll's styles, which Hugo's key posts: does not read", f"post: {pattern}"
     if pattern in _OTHER_STYLES and kind == "post":
         return ("is one of Jekyll's styles that sitegen does not have",
                 f"use date, pretty or none, or write the pattern itself, e.g. {_STYLES['date']}")
@@ -241,7 +234,9 @@ def permalink_problem(pattern: str, kind: str, *, hugo: bool = False) -> tuple[s
     used = (_HUGO_ATTRIBUTE if hugo else _PLACEHOLDER).findall(pattern)
     unknown = [name for name in used if name not in placeholders]
     if unknown:
-        return f"unknown placeholder :{unknown[0]}", _placeholder_hint(unknown[0], placeholders, hugo)
+        jekyll = hugo and unknown[0] in POST_PLACEHOLDERS
+        return f"unknown placeholder :{unknown[0]}", f"Jekyll's :{unknown[0]} is read under post:, " \
+            "sitegen's own key" if jekyll else "use " + " ".join(f":{name}" for name in placeholders)
     if kind != "own" and not set(used) & set(_NAMING):
         return ("holds neither :slug nor :title, so posts would share an address",
                 "end it with :slug/" if term else "end it with :slug/ or :title/")
@@ -261,15 +256,6 @@ def permalink_problem(pattern: str, kind: str, *, hugo: bool = False) -> tuple[s
         return ("must end with / or .html: a page written to a file without an extension is not "
                 "served as a page", pattern + "/")
     return None
-
-
-def _placeholder_hint(unknown: str, placeholders: tuple[str, ...], hugo: bool) -> str:
-    if hugo and unknown in POST_PLACEHOLDERS:
-        return f"Jekyll's :{unknown} is read under sitegen's own key post:, not Hugo's posts:"
-    if hugo and not unknown.islower():
-        return ("Hugo's Go date layouts (:2006, :Jan, :Monday) are not read: use :year :month :monthname "
-                ":day :weekday :weekdayname :yearday")
-    return "use " + " ".join(f":{name}" for name in placeholders)
 
 
 def named_pattern(written: str, kind: str) -> str:
@@ -293,146 +279,12 @@ def post_url(pattern: str, *, slug: str, title: str, day: date, categories: str 
              names: Mapping[str, str] | None = None) -> str:
     """A post's URL: `slug` for :slug, `title` (Jekyll's, case kept) for :title, `day` (in the
     site's time zone) for the date placeholders, `categories` (category_folders) for :categories,
-    `names` for the others the pattern holds (:filename, Hugo's; see names_of_post)."""
-    values = {
+    `names` for the others it holds (:filename, Hugo's: hugourls.post_names)."""
+    return expand(pattern, {
         "slug": slug, "title": title, "output_ext": ".html", "categories": categories,
         "year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}",
-        "i_month": str(day.month), "i_day": str(day.day), "short_year": f"{day.year % 100:02d}"}
-    return expand(pattern, {**values, **names} if names else values)
-
-
-# --- Hugo's meanings (resources/page/permalinks.go, helpers/url.go, common/paths/path.go) -------
-# A pattern under Hugo's key names (posts:, tags:, categories:) gives what Hugo gave: each name
-# placeholder is urlized (hugo_urlize), and the whole path is then finished as Hugo writes a
-# page (_hugo_finished). Where a sitegen folder cannot hold Hugo's URL, the post is written at a
-# URL that can (safe_path) and Hugo's redirects to it through _redirects.
-
-SECTION = "posts"  # :section and :sections: sitegen's one section of dated posts
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-           "october", "november", "december")
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_GO_SPACE = "\t\n\v\f\r \x85\xa0"  # Go's unicode.IsSpace below U+0100; above, Python agrees
-_GO_KEPT = re.compile(r"[a-z0-9./\\_#+~@-]*")  # what Sanitize keeps and lowercasing leaves alone
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def _go_sanitize(text: str) -> str:
-    """Hugo's paths.Sanitize: letters, decimal digits, marks, ". / \\ _ # + ~ - @" and a %
-    before two hex digits are kept; a run of white space between two kept characters is one
-    hyphen, none beside a hyphen written; every other character is left out."""
-    kept: list[str] = []
-    space = hyphen = False
-    for index, char in enumerate(text):
-        if (char.isalpha() or char.isdecimal() or char in "./\\_#+~-@"
-                or unicodedata.category(char)[0] == "M"
-                or (char == "%" and text[index + 1:index + 2] in _HEX and text[index + 2:index + 3] in _HEX)):
-            hyphen = char == "-"
-            if space and not hyphen:
-                kept.append("-")
-            space = False
-            kept.append(char)
-        elif kept and not hyphen and (char in _GO_SPACE if char < "\u0100" else char.isspace()):
-            space = True
-    return "".join(kept)
-
-
-def _go_lower(text: str) -> str:
-    """Go's strings.ToLower: each letter by its one-letter lowercase (İ -> i, Σ -> σ anywhere)."""
-    if text.isascii():
-        return text.lower()
-    return "".join("i" if c == "\u0130" else c.lower() for c in text)
-
-
-def hugo_urlize(text: str) -> str:
-    """Hugo's urlize (PathSpec.URLize), unescaped: sanitized (_go_sanitize), lowercased, and a '#'
-    that ends it and is its first left out (Go's url.Parse reads it as an empty fragment):
-    "Hello, World!" -> hello-world, "Don't Panic" -> dont-panic, "C++" -> c++, "C#" -> c,
-    "Café au lait" -> café-au-lait, "日本語" -> 日本語."""
-    lowered = text.lower() if text.isascii() else ""
-    urlized = lowered if lowered and _GO_KEPT.fullmatch(lowered) else _go_lower(_go_sanitize(text))
-    return urlized[:-1] if urlized.endswith("#") and urlized.index("#") == len(urlized) - 1 else urlized
-
-
-def _hugo_finished(path: str) -> str:
-    """A path as Hugo writes a page at it once its permalink is expanded (hugolib/page__paths.go,
-    resources/page/page_paths.go): unescaped as a query is (url.QueryUnescape: a '+' is a space,
-    so "c++-tips" is "c-tips"), cleaned (path.Clean: no empty, "." or ".." folder, no final
-    slash), then sanitized and lowercased as a whole."""
-    if _GO_KEPT.fullmatch(path) and "+" not in path and "//" not in path and "/." not in path:
-        return path.rstrip("/") or "/"  # the common case: nothing to undo
-    cleaned = posixpath.normpath(unquote_plus(path))
-    cleaned = "/" + cleaned.lstrip("/") if cleaned.startswith("//") else cleaned
-    return _go_lower(_go_sanitize(cleaned))
-
-
-def hugo_names(*, title: str, slug: str | None, filename: str, slashes: bool = False) -> dict[str, str]:
-    """The values Hugo gives the placeholders of a post's names, urlized: `title` the front
-    matter's (since Hugo 0.166 its / and \\ are hyphens; `slashes`: as before, folders), `slug`
-    the front matter's or None, `filename` the file's name without its extension (a bundle's
-    folder name)."""
-    titled = hugo_urlize(title if slashes else title.replace("/", "-").replace("\\", "-"))
-    named = hugo_urlize(filename)
-    slugged = hugo_urlize(slug) if slug else None
-    return {"title": titled, "slug": slugged or titled, "filename": named, "contentbasename": named,
-            "slugorfilename": slugged or named, "slugorcontentbasename": slugged or named,
-            "section": SECTION, "sections": SECTION}
-
-
-def hugo_dates(day: date) -> dict[str, str]:
-    """Hugo's date placeholders that Jekyll has not: the month's and the weekday's English names
-    (lowercased: Hugo lowercases the whole path), the weekday from Sunday (0) and the day of the
-    year, neither padded."""
-    return {"monthname": _MONTHS[day.month - 1], "weekday": str((day.weekday() + 1) % 7),
-            "weekdayname": _WEEKDAYS[day.weekday()], "yearday": str(day.timetuple().tm_yday)}
-
-
-def hugo_post_url(pattern: str, *, day: date, title: str, slug: str | None,
-                  filename: str) -> tuple[str, tuple[str, ...]]:
-    """The URL of a post whose pattern is written under Hugo's key (posts:), from its names (as
-    hugo_names takes them) and its day; and Hugo's URLs of it that differ, as Hugo linked them
-    (hugo_link): its own where a sitegen folder cannot hold it (safe_path), and the one Hugo gave
-    before 0.166 to a title with a slash."""
-    values = {"year": str(day.year), "month": f"{day.month:02d}", "day": f"{day.day:02d}", **hugo_dates(day)}
-    hugo = _hugo_path(pattern, {**values, **hugo_names(title=title, slug=slug, filename=filename)})
-    url = safe_path(hugo)
-    olds = [hugo]
-    if "/" in title or "\\" in title:
-        olds.append(_hugo_path(pattern, {**values, **hugo_names(title=title, slug=slug, filename=filename,
-                                                                 slashes=True)}))
-    return url, tuple(hugo_link(old) for old in dict.fromkeys(olds) if old != url)
-
-
-def _hugo_path(pattern: str, values: Mapping[str, str]) -> str:
-    path = _hugo_finished(expand(pattern, values))
-    return path + "/" if pattern.endswith("/") and path != "/" else path
-
-
-def hugo_value(urlized: str) -> str:
-    """A value of hugo_names as Hugo finishes it in a URL (_hugo_finished) and a sitegen folder can
-    hold it (safe_path): for one placeholder, in a pattern under post: or in a term's URL."""
-    finished = _go_lower(_go_sanitize(unquote_plus(urlized))) if not _GO_KEPT.fullmatch(urlized) \
-        or "+" in urlized else urlized
-    return safe_path(finished.strip("/")) if finished else ""
-
-
-def hugo_term_slug(name: str) -> str:
-    """A tag's or a category's :slug under Hugo's key (tags:, categories:): its urlized name as
-    Hugo finishes it ("Machine Learning" -> machine-learning, "Node.js" -> node.js, "R&D" -> rd,
-    "C++" -> c: a '+' is a space there), in folders sitegen can write; "" when nothing is left."""
-    return hugo_value(hugo_urlize(name))
-
-
-def safe_path(path: str) -> str:
-    """A URL path whose every folder a sitegen output can hold (_category_folder: no '#', '%' or
-    '\\', no hidden or reserved name, NFC), slashes kept where they are."""
-    inner = "/".join(filter(None, map(_category_folder, path.split("/"))))
-    return ("/" if path.startswith("/") else "") + inner + ("/" if path.endswith("/") and inner else "")
-
-
-def hugo_link(path: str) -> str:
-    """A URL as Hugo linked it: '#' (which would start a fragment), '%' and '\\' escaped."""
-    return path.replace("%", "%25").replace("#", "%23").replace("\\", "%5C") \
-        if any(c in path for c in "%#\\") else path
+        "i_month": str(day.month), "i_day": str(day.day), "short_year": f"{day.year % 100:02d}",
+        **(names or {})})
 
 
 # Jekyll escapes these in a URL (lib/jekyll/url.rb, escape_path); sitegen's URLs hold every other
@@ -474,10 +326,11 @@ def category_folders(categories: str) -> str:
     MAX_SEGMENT bytes) or hold (_UNSAFE_IN_FOLDER: each run made one "-"; characters that show
     nothing), and in the one Unicode form (NFC)."""
     cleaned = _sanitized(f"/{categories}/") if "." in categories else categories
-    return "/".join(filter(None, map(_category_folder, cleaned.split("/"))))
+    return "/".join(filter(None, map(folder_name, cleaned.split("/"))))
 
 
-def _category_folder(name: str) -> str:
+def folder_name(name: str) -> str:
+    """One folder of a URL as a sitegen output can hold it (see category_folders)."""
     if name.isascii() and _SAFE_SLUG.fullmatch(name) and len(name) <= MAX_SEGMENT:
         return f"{name}-1" if name.split(".")[0] in _RESERVED else name  # the common case, quickly
     text = _UNSAFE_IN_FOLDER.sub("-", unicodedata.normalize("NFC", _IGNORABLE.sub("", name))).strip(" .")

@@ -18,6 +18,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("raw HTML's allow-list; where code stands in Markdown", {"sanitize", "prose"}),
     ("other engines' reading of Markdown", {"flavors"}),
     ("support: text, URLs, YAML, Markdown, processes", {"urls", "frontmatter", "markup", "workers"}),
+    ("Hugo's URLs: its urlize, its permalinks' placeholders", {"hugourls"}),
     ("Hugo's TOML front matter, read into the YAML reader's shape", {"tomlmatter"}),
     ("the tag and category registries", {"registry"}),
     ("settings, front-matter values, related posts, other generators' syntax",
