@@ -22,9 +22,10 @@ from sitegen.errors import BuildError, ConfigError, SourceError, did_you_mean
 from sitegen.flavors import FLAVORS
 from sitegen.frontmatter import load_mapping
 from sitegen.models import Archives, Config, Permalinks, TagSettings, TermSettings
+from sitegen.permalinks import hugo_pattern, named_pattern, permalink_problem
 from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, tag_registry
 from sitegen.translations import ENGLISH, override_problem
-from sitegen.urls import image_link, is_external, named_pattern, permalink_problem
+from sitegen.urls import image_link, is_external
 
 CONFIG_FILE = "sitegen.yaml"
 _HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?")
@@ -250,14 +251,18 @@ def _markdown_settings(values: dict[str, object], name: str, places: dict[str, t
     return settings
 
 
-# Hugo names the blocks after the section and the taxonomy: posts:, tags:, categories:
+# Hugo names the blocks after the section and the taxonomy: posts:, tags:, categories:. A pattern
+# under one of its names means what it meant in Hugo (:title is the urlized title, :slug the slug
+# or else that); under sitegen's own names, what it means in Jekyll (:title the file name)
 _PERMALINK_KEYS = {"post": "post", "posts": "post", "tag": "tag", "tags": "tag", "category": "category",
                    "categories": "category"}
+_HUGO_KEYS = ("posts", "tags", "categories")
 
 
 def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
                 line: int, errors: list[SourceError]) -> Permalinks:
     patterns: dict[str, str] = {}
+    hugo: list[str] = []
     for key, value in values.items():
         key_line, col = places.get(key, (line, None))
         kind = _PERMALINK_KEYS.get(key)
@@ -271,13 +276,19 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
         elif not isinstance(value, str):
             errors.append(ConfigError(name, f"permalinks: {key} must be a URL pattern, got {value!r}",
                                       line=key_line, col=col, hint=f"{key}: {getattr(Permalinks(), kind)}"))
-        elif (problem := permalink_problem(value.strip(), kind)) is not None:
+        elif (problem := permalink_problem(hugo_pattern(value, kind) if key in _HUGO_KEYS else value.strip(),
+                                           kind, hugo=key == "posts")) is not None:
             message, hint = problem
             errors.append(ConfigError(name, f"permalinks: {key} {value.strip()!r} {message}", line=key_line,
                                       col=col, hint=f"{key}: {hint}" if hint.startswith("/") else hint))
+        elif key in _HUGO_KEYS:
+            patterns[kind] = hugo_pattern(value, kind)
+            hugo.append(kind)
         else:
             patterns[kind] = named_pattern(value.strip(), kind)
-    return Permalinks(**patterns)
+    return Permalinks(**patterns, hugo=tuple(sorted(hugo)))
+
+
 # Pelican's YEAR_ARCHIVE and MONTH_ARCHIVE, jekyll-archives' enabled: [year, month]
 _ARCHIVE_KEYS = {"year": "year", "years": "year", "by_year": "year",
                  "month": "month", "months": "month", "by_month": "month"}

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from sitegen.errors import ContentError, Problems
 from sitegen.models import Config
+from sitegen.permalinks import permalink_problem
 from sitegen.urls import (
     MAX_SEGMENT,
     image_link,
     is_safe_slug,
-    permalink_problem,
     slug_segment,
     slugify,
     tag_name,
@@ -251,7 +251,8 @@ class Checker:
             self.error("slug", f"cannot make a URL from slug {written!r}",
                        hint=f"slug: {slugify(written) or 'my-post'}")
             return None
-        self._slug_warning(written, slug if "slug" in uses else title)
+        if uses & {"slug", "title"}:  # a URL that holds neither (a Hugo pattern's) says nothing of it
+            self._slug_warning(written, slug if "slug" in uses else title)
         return slug, title
 
     def _slug_warning(self, written: str, used: str) -> None:
@@ -286,7 +287,7 @@ class Checker:
             problem = "is a template, which sitegen does not run"
         elif (found := permalink_problem(pattern, "own")) is not None:
             problem = found[0]
-        elif not dated and any(f":{n}" in pattern for n in ("year", "month", "day", "short_year")):
+        elif not dated and any(f":{n}" in pattern for n in ("year", "month", "day", "short_year", "weekday")):
             problem = "needs a date: the document has none"
         if problem is None:
             return pattern  # type: ignore[return-value]

@@ -64,6 +64,9 @@ class Permalinks:
     post: str = "/posts/:slug/"
     tag: str = "/tags/:slug/"
     category: str = "/categories/:slug/"
+    # The kinds ("post", "tag", "category") whose pattern is written under Hugo's key (posts:,
+    # tags:, categories:): its placeholders mean what they mean in Hugo (hugourls)
+    hugo: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,14 +2,13 @@
 
 `parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
 what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, jekyll, markup, prose, sanitize, shortcodes, social,
-tomlmatter, urls.
+Imports errors, models, fields, frontmatter, hugourls, jekyll, markup, prose, sanitize, shortcodes,
+social, tomlmatter, urls.
 """
 
 from __future__ import annotations
 
 import os
-import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -21,18 +20,18 @@ from sitegen import shortcodes
 from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
+from sitegen.hugourls import hugo_dates, hugo_post_url, missing_name, post_names, written_slug
 from sitegen.jekyll import jekyll_categories, jekyll_url, url_categories
 from sitegen.markup import MORE, is_dangerous_url, render
 from sitegen.models import Config, Html, Post
 from sitegen.prose import prose_lines
 from sitegen.sanitize import KINDS, removals
-from sitegen.social import first_image
+from sitegen.social import first_image, front_image
 from sitegen.tomlmatter import load_toml, split_toml
 from sitegen.urls import (
+    HUGO_ONLY,
     base_path,
     category_folders,
-    folder_url,
-    is_external,
     output_path,
     page_url,
     placeholders,
@@ -47,6 +46,8 @@ MAX_FILE_SIZE = 10 * 1024 * 1024
 FOREIGN_KEYS = ("published", "excerpt", "excerpt_separator", "redirect_from", "authors", "layout",
                 "lang", "weight", "comments", "id")
 _DATED_NAME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})-(.+)$")
+_NEW_NAMES = frozenset({"filename", *HUGO_ONLY})  # what post_url is given as names
+_HUGO_DATES = frozenset(hugo_dates(date.min))
 _LINK_PATTERNS = (
     re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'(][^)]*)?\)"),  # [text](target "title")
     re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)"),  # [ref]: target, not [^note]:
@@ -233,8 +234,19 @@ def parse_post(
     updated = checker.date(values.get("updated"), "updated", required=False)
     own = checker.permalink(values.get("permalink"), dated=when is not None)
     pattern = own or (config.permalinks.post if section == "posts" else page_url(":slug"))
+    hugo = own is None and section == "posts" and "post" in config.permalinks.hugo  # Hugo's meanings
     uses = placeholders(pattern)
-    named = checker.slug(values.get("slug"), name_slug, uses=uses)
+    named = checker.slug(values.get("slug"), name_slug, uses=frozenset() if hugo else uses)
+    written, filename = written_slug(values.get("slug")), _file_name(source)
+    names = None
+    if title is not None and (hugo or uses & _NEW_NAMES):
+        names = post_names(uses, hugo=hugo, title=title, slug=written, filename=filename)
+        if (missing := missing_name(names, uses, hugo=hugo)) is not None:
+            what = f"slug {written!r}" if written and missing.startswith("slug") else \
+                f"the file name {filename!r}" if "name" in missing else f"the title {title!r}"
+            checker.error("slug" if what.startswith("slug") else "title", f"cannot make a URL from {what} "
+                          f"(:{missing} in permalinks:)",
+                          hint="rename the file" if "file" in what else "slug: my-post")
     tag_names, tag_places = checker.tags(values.get("tags"), data.item_positions.get("tags", ()))
     category_names, category_places = checker.categories(values, data.item_positions)
     draft = checker.draft(values)
@@ -257,10 +269,16 @@ def parse_post(
     if "categories" in uses:
         exact = jekyll_categories(url_categories(values))
         folders = category_folders(exact) if exact else ""
-    url = post_url(pattern, slug=slug, title=title_part, day=day, categories=folders)
     moved_from: tuple[str, ...] = ()
+    if hugo:
+        url, moved_from = hugo_post_url(pattern, day=day, title=title, slug=written, filename=filename)
+    else:
+        if uses & _HUGO_DATES:
+            names = {**(names or {}), **hugo_dates(day)}
+        url = post_url(pattern, slug=slug, title=title_part, day=day, categories=folders, names=names)
     if exact != folders:  # where sitegen had to change a character, a _redirects line keeps Jekyll's URL
-        old = jekyll_url(post_url(pattern, slug=slug, title=title_part, day=day, categories=exact))
+        old = jekyll_url(post_url(pattern, slug=slug, title=title_part, day=day, categories=exact,
+                                  names=names))
         moved_from = (old,) if old != url else ()
     key = "aliases" if "aliases" in values else "redirect_from"
     places = data.item_positions.get(key) or (data.positions.get(key, (1, 1)),) * len(aliases)
@@ -291,18 +309,9 @@ def parse_post(
         html=Html(rendered.body_html, rendered.excerpt_html, rendered.toc_html), cut=rendered.cut,
         words=rendered.words, reading_minutes=rendered.reading_minutes,
         author=author or config.author, description=strings["description"] or "",
-        extra=extra, id=feed_id, image=_image(image, source, url) if image else first_image(
-            rendered.body_html, url, base_path(config.base_url)),
+        extra=extra, id=feed_id, image=front_image(image, url, bundled=_bundled(source)) if image
+        else first_image(rendered.body_html, url, base_path(config.base_url)),
     )
-
-
-def _image(link: str, source: PurePosixPath, url: str) -> str:
-    """Front matter's image as a site URL or an absolute one: a relative path names a file beside
-    the post in a page bundle (as Hugo reads it), else one from the site's root (as Jekyll does)."""
-    if is_external(link) or link.startswith("/"):
-        return link
-    bundled = len(source.parts) > 3 and _BUNDLE_INDEX.fullmatch(source.name) is not None
-    return posixpath.normpath(posixpath.join(folder_url(url) if bundled else "/", link))
 
 
 def _other_addresses(source: PurePosixPath, url: str, aliases: tuple[str, ...],
@@ -383,10 +392,19 @@ def _removal_warnings(source: PurePosixPath, markdown: str, first_line: int, con
     return warnings
 
 
+def _bundled(source: PurePosixPath) -> bool:
+    return len(source.parts) > 3 and _BUNDLE_INDEX.fullmatch(source.name) is not None
+
+
+def _file_name(source: PurePosixPath) -> str:
+    """The file's name without its extension, date and all; a bundle's folder name (Hugo's
+    :filename, Eleventy's URL)."""
+    return source.parent.name if _bundled(source) else source.stem
+
+
 def _name_parts(source: PurePosixPath) -> tuple[date | None, str]:
     """Date and slug from the file name: 2025-01-28-my-post.md, or a bundle's my-post/index.md."""
-    bundled = len(source.parts) > 3 and _BUNDLE_INDEX.fullmatch(source.name) is not None
-    stem = source.parent.name if bundled else source.stem
+    stem = _file_name(source)
     match = _DATED_NAME.match(stem)
     if not match:
         return None, stem

@@ -115,3 +115,12 @@ def term_trail(home: str, index: tuple[str, str], ancestors: Iterable[Tag], term
     """Home > Tags (or Categories) > each ancestor > the term, as (name, site URL) pairs."""
     return [(home, "/"), index, *((tag.short_name, tag.url) for tag in ancestors),
             (term.short_name, term.url)]
+
+
+def front_image(link: str, url: str, *, bundled: bool) -> str:
+    """Front matter's image as a site URL or an absolute one: a relative path names a file beside
+    the post (its URL `url`) in a page bundle, as Hugo reads it, else one from the site's root, as
+    Jekyll does."""
+    if is_external(link) or link.startswith("/"):
+        return link
+    return posixpath.normpath(posixpath.join(folder_url(url) if bundled else "/", link))

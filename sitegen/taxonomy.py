@@ -4,7 +4,7 @@ meaning.
 The one owner of a term's identity (its key, tags.yaml aliases followed), display name, slug,
 parent and URL, computed once from the names as written. Written for any taxonomy: a
 `Vocabulary` says what differs between two (tags, categories). Pure. Imports errors, models,
-markup (descriptions), registry (a tags.yaml line to suggest), urls.
+markup (descriptions), registry (a tags.yaml line to suggest), urls, hugourls.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from sitegen.errors import ContentError, SourceError
+from sitegen.hugourls import hugo_term_slug
 from sitegen.markup import render
 from sitegen.models import EPOCH, Config, Post, Tag, TagSpec
 from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, alias_entry, unused_entries
@@ -45,6 +46,8 @@ class Vocabulary:
     specs: Mapping[str, TagSpec]
     aliases: Mapping[str, str]
     url: Callable[[str], str]
+    # A term's own slug from its name: sitegen's, or Hugo's under its key names (tags:, categories:)
+    slug: Callable[[str], str]
     base_path: str
     min_posts: int
     # worked out once per build: what each spelling means, the levels of each use, the registry's slugs
@@ -58,6 +61,7 @@ class Vocabulary:
                    written=operator.attrgetter("tag_names", "tag_places"), hierarchy=config.tags.hierarchy,
                    specs=config.tag_specs, aliases=config.tag_aliases,
                    url=functools.partial(tag_url, pattern=config.permalinks.tag),
+                   slug=hugo_term_slug if "tag" in config.permalinks.hugo else slugify,
                    base_path=base_path(config.base_url), min_posts=config.tags.min_posts)
 
     @classmethod
@@ -67,6 +71,7 @@ class Vocabulary:
                    hierarchy=config.categories.hierarchy, specs=config.category_specs,
                    aliases=config.category_aliases,
                    url=functools.partial(tag_url, pattern=config.permalinks.category),
+                   slug=hugo_term_slug if "category" in config.permalinks.hugo else slugify,
                    base_path=base_path(config.base_url), min_posts=config.categories.min_posts)
 
     def lineage(self, key: str) -> list[str]:
@@ -158,7 +163,7 @@ class Vocabulary:
         spec = self.specs.get(key)
         if spec is not None and spec.slug:
             return spec.slug
-        return slugify(name.rsplit("/", 1)[-1] if self.hierarchy else name)
+        return self.slug(name.rsplit("/", 1)[-1] if self.hierarchy else name)
 
     def uses(self, source: str, names: Iterable[str],
              places: Iterable[tuple[int, int]]) -> tuple[tuple[Use, ...], list[SourceError]]:
@@ -298,9 +303,9 @@ def _with_old_slugs(vocabulary: Vocabulary, tag: Tag, tags: dict[str, Tag]) -> T
 def _alias_slug(vocabulary: Vocabulary, spelling: str, tags: dict[str, Tag]) -> str:
     """The slug a spelling would have as a tag of its own ("" when it would have none)."""
     if not vocabulary.hierarchy:
-        return slugify(spelling)
+        return vocabulary.slug(spelling)
     segments = vocabulary.name(spelling).split("/")
-    slugs = [slugify(segment) for segment in segments]
+    slugs = [vocabulary.slug(segment) for segment in segments]
     for depth in range(len(segments) - 1, 0, -1):  # the nearest parent the site has keeps its slug
         above = vocabulary._identity(segments[:depth])  # as the levels of a name mean
         parent = tags.get(above) if above is not None else None

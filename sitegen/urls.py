@@ -32,7 +32,7 @@ _SYMBOLS = (
 _SAFE_SLUG = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*")
 MAX_SLUG = 80  # characters: file names stay far below the 255-byte limit of file systems
 # Names Windows refuses for files and folders: a site built here must also check out there.
-_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
                        *(f"lpt{i}" for i in range(10))})
 
 
@@ -148,7 +148,7 @@ def slugify(text: str) -> str:
     for pattern, spelling in _SYMBOLS:
         text = pattern.sub(spelling, text)
     slug = str(_slugify(text, max_length=MAX_SLUG, word_boundary=True))
-    return f"{slug}-1" if slug.split(".")[0] in _RESERVED else slug
+    return f"{slug}-1" if slug.split(".")[0] in RESERVED else slug
 
 
 def is_safe_slug(slug: str) -> bool:
@@ -162,7 +162,7 @@ def is_safe_slug(slug: str) -> bool:
             run[:1].isalnum() and all(c.isalnum() or unicodedata.category(c)[0] == "M" for c in run)
             for run in re.split("[-_.]", slug))
     return safe and len(slug) <= MAX_SLUG and len(slug.encode()) <= MAX_SEGMENT \
-        and slug.split(".")[0] not in _RESERVED
+        and slug.split(".")[0] not in RESERVED
 
 
 def is_safe_slug_path(path: str) -> bool:
@@ -205,89 +205,40 @@ def in_bundle(source: PurePosixPath, linked: str) -> bool:
 # Permalink patterns, written as Jekyll and Hugo write them: "/:year/:month/:day/:title/".
 POST_PERMALINK = "/posts/:slug/"
 TAG_PERMALINK = "/tags/:slug/"
+# Hugo's that Jekyll has not (resources/page/permalinks.go; its Go date layouts, :sections[...]
+# and :sectionslug(s) are not read): under sitegen's own key post: too, they mean Hugo's
+HUGO_ONLY = ("monthname", "weekday", "weekdayname", "yearday", "section", "sections", "slugorfilename",
+             "contentbasename", "slugorcontentbasename")
+HUGO_PLACEHOLDERS = ("year", "month", "day", "title", "slug", "filename", *HUGO_ONLY)  # under posts:
 POST_PLACEHOLDERS = ("year", "month", "day", "i_month", "i_day", "short_year", "title", "slug",
-                     "output_ext", "categories")
+                     "output_ext", "categories", "filename", *HUGO_ONLY)
 TAG_PLACEHOLDERS = ("slug",)
-_PLACEHOLDER = re.compile(r":([a-z_]+)")
-_URL_EXTRA = "._~!$&'()+,;=@-"  # besides letters, digits and marks of any script, as Jekyll keeps
-# Jekyll's named styles (lib/jekyll/configuration.rb); "date" is its default. Its other two need
-# placeholders sitegen does not have (:y_day, :week, :short_day).
-_STYLES = {"date": "/:categories/:year/:month/:day/:title:output_ext",
-           "pretty": "/:categories/:year/:month/:day/:title/", "none": "/:categories/:title:output_ext"}
-_OTHER_STYLES = ("ordinal", "weekdate")
+PLACEHOLDER = re.compile(r":([a-z_]+)")
+URL_EXTRA = "._~!$&'()+,;=@-"  # besides letters, digits and marks of any script, as Jekyll keeps
 MAX_SEGMENT = 200  # bytes of one slug in a URL: file names stop at 255 bytes on most file systems
-
-
-def permalink_problem(pattern: str, kind: str) -> tuple[str, str] | None:
-    """What is wrong with a permalink pattern, and a hint; None when it can be used.
-
-    `kind`: "post", "tag" or "category" for a pattern of sitegen.yaml, "own" for one post's own
-    permalink.
-    A pattern starts with "/", holds :slug or :title (or two posts of a day would share an
-    address), and ends with "/" (a folder) or ".html" (that file): a bare name would be a file
-    no host serves as a page. A tag's or a category's pattern ends with "/": its further pages and
-    feed go under it. A post's pattern may be one of Jekyll's style names (named_pattern).
-    """
-    term = kind in ("tag", "category")
-    placeholders = TAG_PLACEHOLDERS if term else POST_PLACEHOLDERS
-    if pattern in _STYLES and term:
-        return "is one of Jekyll's styles of post URLs", f"write the pattern itself: /{kind}/:slug/"
-    if pattern in _OTHER_STYLES and kind == "post":
-        return ("is one of Jekyll's styles that sitegen does not have",
-                f"use date, pretty or none, or write the pattern itself, e.g. {_STYLES['date']}")
-    pattern = named_pattern(pattern, kind)
-    if not pattern.startswith("/") or pattern.startswith("//"):
-        return "must start with a single /", "/" + pattern.lstrip("/")
-    used = _PLACEHOLDER.findall(pattern)
-    unknown = [name for name in used if name not in placeholders]
-    if unknown:
-        known = " ".join(f":{name}" for name in placeholders)
-        return f"unknown placeholder :{unknown[0]}", f"use {known}"
-    if kind != "own" and not set(used) & {"slug", "title"}:
-        return ("holds neither :slug nor :title, so posts would share an address",
-                "end it with :slug/" if term else "end it with :slug/ or :title/")
-    literal = _PLACEHOLDER.sub("x", pattern)
-    parts = literal.split("/")[1:]
-    if not all(c.isalnum() or c in _URL_EXTRA or c in "_/" or unicodedata.category(c)[0] == "M"
-               for c in literal) or "//" in literal \
-            or any(part.strip(".") == "" for part in parts[:-1]) \
-            or any(part.split(".")[0].lower() in _RESERVED for part in parts):
-        return ("may hold only letters, digits, placeholders and - _ . ~ between single slashes",
-                "e.g. /:year/:month/:day/:title/")
-    if any(len(part.encode()) > MAX_SEGMENT for part in parts):
-        return f"has a folder or file name longer than {MAX_SEGMENT} bytes", "shorten it"
-    if term and not pattern.endswith("/"):
-        return "must end with / (its further pages and feed go under it)", pattern + "/"
-    if not pattern.endswith(("/", ".html", ":output_ext")):
-        return ("must end with / or .html: a page written to a file without an extension is not "
-                "served as a page", pattern + "/")
-    return None
-
-
-def named_pattern(written: str, kind: str) -> str:
-    """The pattern a `permalinks:` value means: Jekyll's style names date, pretty and none stand
-    for its patterns of post URLs; anything else is a pattern itself."""
-    return _STYLES.get(written, written) if kind == "post" else written
 
 
 def placeholders(pattern: str) -> frozenset[str]:
     """The placeholders a pattern uses: "/:year/:title/" -> {"year", "title"}."""
-    return frozenset(_PLACEHOLDER.findall(pattern))
+    return frozenset(PLACEHOLDER.findall(pattern))
 
 
 def expand(pattern: str, values: Mapping[str, str]) -> str:
     """The URL a pattern gives for these placeholder values (every placeholder has one)."""
-    url = _PLACEHOLDER.sub(lambda match: values[match[1]], pattern)
+    url = PLACEHOLDER.sub(lambda match: values[match[1]], pattern)
     return re.sub(r"/{2,}", "/", url)  # an empty value leaves no empty folder
 
 
-def post_url(pattern: str, *, slug: str, title: str, day: date, categories: str = "") -> str:
+def post_url(pattern: str, *, slug: str, title: str, day: date, categories: str = "",
+             names: Mapping[str, str] | None = None) -> str:
     """A post's URL: `slug` for :slug, `title` (Jekyll's, case kept) for :title, `day` (in the
-    site's time zone) for the date placeholders, `categories` (category_folders) for :categories."""
+    site's time zone) for the date placeholders, `categories` (category_folders) for :categories,
+    `names` for the others it holds (:filename, Hugo's: hugourls.post_names)."""
     return expand(pattern, {
         "slug": slug, "title": title, "output_ext": ".html", "categories": categories,
         "year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}",
-        "i_month": str(day.month), "i_day": str(day.day), "short_year": f"{day.year % 100:02d}"})
+        "i_month": str(day.month), "i_day": str(day.day), "short_year": f"{day.year % 100:02d}",
+        **(names or {})})
 
 
 # What no folder name may hold on every disk (controls; Windows refuses "*:<>?\\|), or what a
@@ -302,16 +253,17 @@ def category_folders(categories: str) -> str:
     MAX_SEGMENT bytes) or hold (_UNSAFE_IN_FOLDER: each run made one "-"; characters that show
     nothing), and in the one Unicode form (NFC)."""
     cleaned = sanitized(f"/{categories}/") if "." in categories else categories
-    return "/".join(filter(None, map(_category_folder, cleaned.split("/"))))
+    return "/".join(filter(None, map(folder_name, cleaned.split("/"))))
 
 
-def _category_folder(name: str) -> str:
+def folder_name(name: str) -> str:
+    """One folder of a URL as a sitegen output can hold it (see category_folders)."""
     if name.isascii() and _SAFE_SLUG.fullmatch(name) and len(name) <= MAX_SEGMENT:
-        return f"{name}-1" if name.split(".")[0] in _RESERVED else name  # the common case, quickly
+        return f"{name}-1" if name.split(".")[0] in RESERVED else name  # the common case, quickly
     text = _UNSAFE_IN_FOLDER.sub("-", unicodedata.normalize("NFC", _IGNORABLE.sub("", name))).strip(" .")
     if len(text.encode()) > MAX_SEGMENT:
         text = text.encode()[:MAX_SEGMENT].decode(errors="ignore").rstrip(" .")
-    return f"{text}-1" if text.split(".")[0].lower() in _RESERVED else text
+    return f"{text}-1" if text.split(".")[0].lower() in RESERVED else text
 
 
 def archive_patterns(post: str) -> tuple[str, str]:
@@ -320,7 +272,7 @@ def archive_patterns(post: str) -> tuple[str, str]:
     gives "/blog/:year/" and "/blog/:year/:month/"), else at "/:year/" and "/:year/:month/"."""
     segments = post.split("/")
     for index, segment in enumerate(segments[:-1]):
-        if _PLACEHOLDER.search(segment) is None:
+        if PLACEHOLDER.search(segment) is None:
             continue
         if segment not in (":year", ":short_year"):
             break  # a slug or a day before the year: the archives cannot sit under it
@@ -367,13 +319,13 @@ def _segment(text: str, keep: str) -> str:
     cleaned = re.sub("\0+", "-", marked).lstrip("-.").rstrip("-")
     if len(cleaned.encode()) > MAX_SEGMENT:
         cleaned = cleaned.encode()[:MAX_SEGMENT].decode(errors="ignore").rstrip("-")
-    return f"{cleaned}-1" if cleaned.split(".")[0].lower() in _RESERVED else cleaned
+    return f"{cleaned}-1" if cleaned.split(".")[0].lower() in RESERVED else cleaned
 
 
 def title_segment(text: str) -> str:
     """Jekyll's :title: the file name without its date, or the slug, with case and the characters
     Jekyll keeps; "" when nothing is left to make a URL from."""
-    return _segment(text, _URL_EXTRA.removesuffix("-"))
+    return _segment(text, URL_EXTRA.removesuffix("-"))
 
 
 def slug_segment(text: str) -> str:

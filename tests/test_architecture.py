@@ -19,6 +19,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("other engines' reading of Markdown", {"flavors"}),
     ("support: text, URLs, YAML, Markdown, processes, the theme's words",
      {"urls", "frontmatter", "markup", "workers", "translations"}),
+    ("URL patterns checked; Hugo's URLs: its urlize, its permalinks' placeholders",
+     {"permalinks", "hugourls"}),
     ("Hugo's TOML front matter, read into the YAML reader's shape", {"tomlmatter"}),
     ("the tag and category registries", {"registry"}),
     ("settings, front-matter values, related posts, other generators' syntax, shared links",
@@ -43,7 +45,7 @@ OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygme
 FILE_OWNERS = {"lxml": "importers/wxr.py", "markdownify": "importers/wphtml.py"}
 # What importers may use besides each other: the values, errors, URLs and the settings' rules;
 # never the build (an import writes files a build then reads like any others)
-IMPORTER_USES = {"errors", "models", "urls", "fields", "registry", "config"}
+IMPORTER_USES = {"errors", "models", "urls", "permalinks", "fields", "registry", "config"}
 # Module-level state some functions change, each with why it must be there
 STATE_ALLOWED = {
     ("workers", "_FORKED"): "what forked workers inherit without pickling (a Jinja environment)",

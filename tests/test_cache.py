@@ -303,7 +303,10 @@ BUNDLE = {  # a page bundle: its post, and files copied beside it
 }
 PERMALINKS = ("", "permalinks: {post: '/:year/:month/:day/:title/', tag: '/tag/:slug/'}\n",
               "permalinks:\n  post: /blog/:short_year/:i_month/:slug.html\n  category: /category/:slug/\n",
-              "permalinks: {post: '/:categories/:year/:month/:day/:title:output_ext'}\n")
+              "permalinks: {post: '/:categories/:year/:month/:day/:title:output_ext'}\n",
+              # Hugo's key names: the urlized title, Hugo's term URLs
+              "permalinks: {posts: '/:year/:monthname/:slug/', tags: /topics/:slug/,"
+              " categories: /c/:slug/}\n")
 # A category shown as a link from its second post on: a post's page changes with the others'
 CATEGORIES = "categories: {min_posts: 2, hierarchy: true}\n"
 
@@ -312,6 +315,8 @@ CATEGORIES = "categories: {min_posts: 2, hierarchy: true}\n"
 @given(st.lists(EDITS, min_size=1, max_size=5), st.booleans())
 # the categories pattern (step 2), then C# added (step 3): Jekyll's URL in _redirects, then taken out
 @example(["add category", "add category", "change permalinks", "add category", "remove category"], False)
+# Hugo's key names (step 3): URLs from titles and Hugo's term slugs, then a post and a tag more
+@example(["add category", "add tag", "edit body", "change permalinks", "add post", "rename file"], True)
 def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
                                                          steps: list[str], in_memory: bool) -> None:
     """With the cache on disk (sitegen build) and kept in memory between builds (sitegen serve)."""
@@ -357,7 +362,7 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
         elif step == "change config":
             (root / "sitegen.yaml").write_text(settings_text.replace("2", str(1 + number % 3)))
         elif step == "change permalinks":
-            (root / "sitegen.yaml").write_text(settings_text + PERMALINKS[1 + number % 3])
+            (root / "sitegen.yaml").write_text(settings_text + PERMALINKS[1 + number % 4])
         elif step == "add category" and target:
             text = target.read_text()
             name = ["News", "news/Local", "Reviews", "C#"][number % 4]  # C#: Jekyll's URL redirects

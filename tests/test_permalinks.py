@@ -3,6 +3,7 @@ authors wrote them: every URL of the site follows the pattern, and old URLs keep
 
 from __future__ import annotations
 
+import json
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -111,6 +112,11 @@ def test_a_post_s_own_permalink_is_its_url(write_site: WriteSite) -> None:
     ("permalinks:\n  category: /c/:slug/\n  categories: /d/:slug/\n", 3, 3, "a second time"),
     ("permalinks:\n  post: 5\n", 2, 3, "must be a URL pattern"),
     ("permalinks: /:title/\n", 1, 13, "permalinks must be a mapping"),
+    # Hugo's key reads Hugo's placeholders; Jekyll's are read under sitegen's own key post:
+    ("permalinks:\n  posts: /:year/:i_month/:slug/\n", 2, 3, "unknown placeholder :i_month"),
+    ("permalinks:\n  posts: /:2006/:slug/\n", 2, 3, "unknown placeholder :2006"),  # a Go date layout
+    ("permalinks:\n  posts: pretty\n", 2, 3, "one of Jekyll's styles, which Hugo's key posts: does not"),
+    ("permalinks:\n  posts: /:year/:monthname/\n", 2, 3, "holds neither :slug nor :title"),
 ])
 def test_a_bad_pattern_is_a_located_error(runner: CliRunner, write_site: WriteSite, yaml: str,
                                           line: int, col: int, message: str) -> None:
@@ -297,3 +303,226 @@ def test_categories_that_make_one_folder_collide(write_site: WriteSite, names: t
         build(config_for(root))
     [error] = raised.value.errors
     assert "would both be written to" in error.message and "2016/03/24/hello.html" in error.message
+
+
+# --- Hugo's key names: what its placeholders meant in Hugo ----------------------------------------
+# Expected values worked out by hand from Hugo's rules (resources/page/permalinks.go: :title is
+# urlize(title), :slug urlize(slug) or else that; helpers/url.go and common/paths/path.go: urlize
+# keeps letters, digits, marks and . _ ~ @ + # -, makes a run of spaces one hyphen, leaves every
+# other character out and lowercases; hugolib/page__paths.go: the expanded path is unescaped as a
+# query, where '+' is a space, and sanitized again), and checked against what Hugo 0.168 wrote.
+
+
+def quoted(value: object) -> str:
+    """A value as YAML (a JSON value is one), written as it is."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def parsed_hugo(root: Path, line: str, front_matter: str,
+                source: str = "content/posts/2024-03-05-Hello-World.md") -> Post:
+    (root / "sitegen.yaml").write_text(line)
+    problems = Problems()
+    found = parse_post(PurePosixPath(source), f"---\n{front_matter}\ndate: 2024-03-05\n---\nText.\n",
+                       config_for(root), section="posts", problems=problems)
+    assert found is not None, problems.errors
+    return found
+
+
+HUGO_TITLES = [
+    ("Hello, World!", "hello-world"),  # punctuation left out; a space is one hyphen
+    ("Don't Panic", "dont-panic"),  # an apostrophe is left out, not made a hyphen
+    ("Don\u2019t Panic (curly)", "dont-panic-curly"),
+    ("What's new in v2.0?", "whats-new-in-v2.0"),  # dots kept
+    ("Multiple   spaces -- and dashes", "multiple-spaces--and-dashes"),  # hyphens as written
+    ("C++ Tips", "c-tips"),  # urlize keeps '+', and the path reads it as a space
+    ("Why C++?", "why-c"),
+    ("x + y", "x--y"),
+    ("Caf\u00e9 au lait", "caf\u00e9-au-lait"),  # accents kept
+    ("\u00dcn\u00efc\u00f6d\u00e9 Stra\u00dfe", "\u00fcn\u00efc\u00f6d\u00e9-stra\u00dfe"),
+    ("\u0130stanbul", "istanbul"),  # Go lowercases letter by letter
+    ("\u03a3\u038a\u03a3\u03a5\u03a6\u039f\u03a3",  # no final sigma
+     "\u03c3\u03af\u03c3\u03c5\u03c6\u03bf\u03c3"),
+    ("\u65e5\u672c\u8a9e\u306e\u30bf\u30a4\u30c8\u30eb", "\u65e5\u672c\u8a9e\u306e\u30bf\u30a4\u30c8\u30eb"),
+    ("Emoji \U0001f389 party", "emoji-party"),
+    ("\uff21\uff42\uff43 fullwidth", "\uff41\uff42\uff43-fullwidth"),  # no compatibility folding
+    ("under_score and ~tilde@at", "under_score-and-~tilde@at"),
+    ("100% done", "100-done"),
+    ("Node.js & npm", "node.js-npm"),
+]
+
+
+@pytest.mark.parametrize(("title", "urlized"), HUGO_TITLES)
+@pytest.mark.parametrize("pattern", ["/:year/:month/:title/", "/:year/:month/:slug/"])
+def test_hugo_s_title_and_slug_are_the_urlized_title(tmp_path: Path, pattern: str, title: str,
+                                                      urlized: str) -> None:
+    found = parsed_hugo(tmp_path, f"permalinks: {{posts: '{pattern}'}}\n",
+                        f"title: {quoted(title)}", "content/posts/2024-03-05-a-file.md")
+    assert (found.url, found.moved_from) == (f"/2024/03/{urlized}/", ())
+
+
+@pytest.mark.parametrize(("title", "url", "hugo"), [
+    # '#' would start a fragment: the folder has '-', Hugo's URL (escaped as Hugo linked it) redirects
+    ("C# in Depth", "/2024/03/c--in-depth/", ("/2024/03/c%23-in-depth/",)),
+    ("C#", "/2024/03/c/", ()),  # a final '#' is an empty fragment to Hugo: left out
+    # Hugo since 0.166 makes a title's '/' a hyphen; before, a folder: both URLs are kept
+    ("A/B testing", "/2024/03/a-b-testing/", ("/2024/03/a/b-testing/",)),
+    ("e\u0301cole", "/2024/03/\u00e9cole/", ("/2024/03/e\u0301cole/",)),  # one form (NFC) on disk
+])
+def test_hugo_s_url_redirects_where_a_folder_cannot_hold_it(tmp_path: Path, title: str, url: str,
+                                                            hugo: tuple[str, ...]) -> None:
+    found = parsed_hugo(tmp_path, "permalinks: {posts: '/:year/:month/:slug/'}\n",
+                        f"title: {quoted(title)}")
+    assert (found.url, found.moved_from) == (url, hugo)
+
+
+@pytest.mark.parametrize(("slug", "url"), [
+    ("'Q&A: \u00dcber uns!'", "/2024/03/qa-\u00fcber-uns/"),  # a slug is urlized too
+    ("Don't Stop", "/2024/03/dont-stop/"),
+    ("x + y", "/2024/03/x--y/"),
+    ("Mixed/Case Slug", "/2024/03/mixed/case-slug/"),  # and its '/' makes a folder
+])
+def test_hugo_s_slug_is_the_urlized_slug(tmp_path: Path, slug: str, url: str) -> None:
+    found = parsed_hugo(tmp_path, "permalinks: {posts: '/:year/:month/:slug/'}\n",
+                        f"title: Not This\nslug: {slug}")
+    assert found.url == url
+
+
+EVERY_TOKEN = ("/:section/:sections/:year/:month/:monthname/:day/:weekday/:weekdayname/:yearday/:filename/"
+               ":slugorfilename/:contentbasename/:slugorcontentbasename/:title/")
+
+
+@pytest.mark.parametrize(("source", "slug", "url"), [
+    # 2024-03-05 is a Tuesday (2, from Sunday's 0), the 65th day of a leap year; Hugo keeps the
+    # file name's date in :filename
+    ("content/posts/2024-03-05-Hello-World.md", "",
+     "/posts/posts/2024/03/march/05/2/tuesday/65/2024-03-05-hello-world/2024-03-05-hello-world/"
+     "2024-03-05-hello-world/2024-03-05-hello-world/hello-world/"),
+    ("content/posts/2024-03-05-Hello-World.md", "slug: My Slug",
+     "/posts/posts/2024/03/march/05/2/tuesday/65/2024-03-05-hello-world/my-slug/"
+     "2024-03-05-hello-world/my-slug/hello-world/"),
+    # a page bundle's name is its folder's
+    ("content/posts/2021-06-07-Dated Bundle/index.md", "",
+     "/posts/posts/2024/03/march/05/2/tuesday/65/2021-06-07-dated-bundle/2021-06-07-dated-bundle/"
+     "2021-06-07-dated-bundle/2021-06-07-dated-bundle/hello-world/"),
+])
+def test_each_of_hugo_s_placeholders(tmp_path: Path, source: str, slug: str, url: str) -> None:
+    found = parsed_hugo(tmp_path, f"permalinks: {{posts: '{EVERY_TOKEN}'}}\n",
+                        f"title: 'Hello, World!'\n{slug}", source)
+    assert found.url == url
+
+
+@pytest.mark.parametrize(("line", "url"), [
+    # sitegen's own key keeps Jekyll's meanings: :slug and :title come from the file name
+    ("permalinks: {post: '/:year/:month/:slug/'}\n", "/2024/03/hello-world/"),
+    ("permalinks: {post: '/:year/:month/:title/'}\n", "/2024/03/Hello-World/"),
+    ("permalinks: {posts: '/:year/:month/:slug/'}\n", "/2024/03/other-title/"),
+    ("permalinks: {posts: '/:year/:month/:title/'}\n", "/2024/03/other-title/"),
+    # Hugo's own placeholders mean the same under it; :filename keeps the name as written, as
+    # Eleventy's URL does (/blog/2024-03-05-Hello-World/)
+    ("permalinks: {post: '/blog/:filename/'}\n", "/blog/2024-03-05-Hello-World/"),
+    ("permalinks: {post: '/:year/:monthname/:slugorfilename/'}\n", "/2024/march/2024-03-05-hello-world/"),
+    ("permalinks: {post: '/:weekdayname/:title/'}\n", "/tuesday/Hello-World/"),
+    ("permalinks: {posts: '/blog/:filename/'}\n", "/blog/2024-03-05-hello-world/"),
+    # Hugo lowercases the whole path, and makes every URL a folder from the root
+    ("permalinks: {posts: '/Blog/:year/:slug/'}\n", "/blog/2024/other-title/"),
+    ("permalinks: {posts: '/:year/:slug'}\n", "/2024/other-title/"),
+    ("permalinks: {posts: ':year/:slug.html'}\n", "/2024/other-title.html/"),
+])
+def test_the_key_says_whose_meanings_apply(tmp_path: Path, line: str, url: str) -> None:
+    assert parsed_hugo(tmp_path, line, "title: Other Title").url == url
+
+
+def test_a_title_hugo_makes_nothing_of_is_a_located_error(tmp_path: Path) -> None:
+    (tmp_path / "sitegen.yaml").write_text("permalinks: {posts: '/:year/:slug/'}\n")
+    problems = Problems()
+    text = "---\ntitle: '\U0001f389 ++'\ndate: 2024-03-05\n---\n"
+    found = parse_post(PurePosixPath("content/posts/a.md"), text, config_for(tmp_path), section="posts",
+                       problems=problems)
+    assert found is None
+    [error] = problems.errors
+    assert (error.line, error.message) == (
+        2, "cannot make a URL from the title '\U0001f389 ++' (:slug in permalinks:)")
+
+
+HUGO_TAGS = ["C++", "Node.js", "R&D", "Machine Learning", "caf\u00e9", "\u65e5\u672c\u8a9e", ".NET", "AI/ML",
+             "Don't Panic", "x86_64"]
+
+
+@pytest.mark.parametrize(("line", "folders"), [
+    # Hugo's term URLs: its urlized name, as the pattern under its key tags: gave it (lowercased)
+    ("permalinks: {tags: /Topics/:slug/, categories: /c/:slug/}\n",
+     ["c", "node.js", "rd", "machine-learning", "caf\u00e9", "\u65e5\u672c\u8a9e", "net", "ai/ml",
+      "dont-panic", "x86_64"]),  # ".net" would be a hidden folder
+    # sitegen's own key: sitegen's slugs
+    ("permalinks: {tag: /topics/:slug/, category: /c/:slug/}\n",
+     ["cpp", "node-js", "r-and-d", "machine-learning", "cafe", "ri-ben-yu", "dotnet", "ai-ml", "don-t-panic",
+      "x86-64"]),
+])
+def test_hugo_s_tags_key_keeps_hugo_s_term_urls(write_site: WriteSite, line: str, folders: list[str]) -> None:
+    root = write_site({"sitegen.yaml": line, "content/posts/a.md": post("A", tags=quoted(HUGO_TAGS)),
+                       "content/posts/b.md": post("B", categories="[Sci-Fi & Fantasy]")})
+    build(config_for(root))
+    built = files(root / "public")
+    assert {f"topics/{folder}/index.html" for folder in folders} <= built
+    assert ("c/sci-fi-fantasy/index.html" if "tags:" in line else "c/sci-fi-and-fantasy/index.html") in built
+
+
+def test_two_tags_hugo_gives_one_url_are_an_error(write_site: WriteSite) -> None:
+    root = write_site({"sitegen.yaml": "permalinks: {tags: /tags/:slug/, categories: /c/:slug/}\n",
+                       "content/posts/a.md": post("A", tags="['C++', 'C#']")})
+    with pytest.raises(BuildError) as raised:
+        build(config_for(root))
+    [error] = raised.value.errors
+    assert "tags 'C++' and 'C#' would share the URL /tags/c/" in error.message
+
+
+HUGO_SITE = {
+    "sitegen.yaml": "base_url: https://example.github.io/\ntimezone: Europe/Paris\n"
+                    'permalinks: {posts: "/:year/:month/:slug/", tags: "/tags/:slug/"}\n',
+    "content/posts/first-post.md": """\
+        +++
+        title = "Hello, World! C++ & Go"
+        date = 2023-05-01T00:30:00+02:00
+        tags = ["Go", "C++"]
+        +++
+        See [the trip]({{< ref "posts/trip-photos/index.md" >}}).
+        """,
+    "content/posts/trip-photos/index.md": """\
+        +++
+        title = "Trip: photos"
+        date = 2023-06-10
+        slug = "Summer Trip"
+        tags = ["Go"]
+        +++
+        ![Cover](cover.svg) and [back]({{< relref "/posts/first-post.md" >}}).
+        """,
+    "content/posts/trip-photos/cover.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    "content/posts/2023-07-01-C# Notes.md": """\
+        +++
+        title = "C# Notes"
+        date = 2023-07-01
+        +++
+        [first]({{< ref "first-post" >}})
+        """,
+}
+
+
+def test_a_hugo_site_keeps_its_urls(write_site: WriteSite, runner: CliRunner) -> None:
+    root = write_site(HUGO_SITE)
+    result = runner.invoke(cli, ["build", str(root)])
+    assert result.exit_code == 0, result.output
+    out = root / "public"
+    built = files(out)
+    # 00:30 in Paris is 2023-04-30 in UTC, but Hugo dates in the site's time zone: May
+    assert {"2023/05/hello-world-c-go/index.html", "2023/06/summer-trip/index.html",
+            "2023/06/summer-trip/cover.svg", "2023/07/c--notes/index.html", "tags/go/index.html",
+            "tags/c/index.html"} <= built
+    assert not any(name.startswith("posts/") for name in built)
+    first = (out / "2023/05/hello-world-c-go/index.html").read_text()
+    assert 'href="/2023/06/summer-trip/"' in first and 'href="/tags/c/"' in first
+    assert 'href="/2023/05/hello-world-c-go/"' in (out / "2023/07/c--notes/index.html").read_text()
+    # Hugo's folder c#-notes, linked as c%23-notes, is no folder sitegen writes: it redirects
+    assert "/2023/07/c%23-notes/ /2023/07/c--notes/ 301" in (out / "_redirects").read_text().splitlines()
+    assert "https://example.github.io/2023/06/summer-trip/" in (out / "sitemap.xml").read_text()
+    result = runner.invoke(cli, ["check", str(root)])
+    assert result.exit_code == 0, result.output

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sitegen.permalinks import permalink_problem
 from sitegen.urls import (
     absolute_url,
     base_path,
@@ -14,7 +15,6 @@ from sitegen.urls import (
     is_safe_slug,
     output_path,
     paginated_url,
-    permalink_problem,
     post_url,
     site_url,
     slug_segment,

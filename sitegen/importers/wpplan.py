@@ -19,11 +19,11 @@ from sitegen.importers.wphtml import Converted, plain_text
 from sitegen.importers.wpterms import Vocabulary
 from sitegen.importers.wpurls import Inferred, Zone, base_url, site_path
 from sitegen.importers.wxr import Export, Item
+from sitegen.permalinks import permalink_problem
 from sitegen.urls import (
     is_safe_slug,
     output_path,
     page_url,
-    permalink_problem,
     post_url,
     slug_segment,
     slugify,

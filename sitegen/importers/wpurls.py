@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from sitegen.urls import permalink_problem
+from sitegen.permalinks import permalink_problem
 
 DEFAULT_POST = "/posts/:slug/"
 _DATE_PARTS = ("year", "month", "day")
