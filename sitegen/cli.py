@@ -366,10 +366,7 @@ def import_() -> None:
                    "into static/.")
 @click.option("--merge", is_flag=True, help="Add to a folder that holds files already; none is replaced.")
 @click.option("--dry-run", is_flag=True, help="Convert and print the summary; write nothing.")
-@click.option("--partial", is_flag=True,
-              help="Import an export that was cut short, up to its last whole item.")
-def wordpress(export: Path, site: Path, uploads: Path | None, merge: bool, dry_run: bool,
-              partial: bool) -> None:
+def wordpress(export: Path, site: Path, uploads: Path | None, merge: bool, dry_run: bool) -> None:
     """Turn EXPORT (WordPress's Tools > Export file) into a site folder SITE."""
     from sitegen.errors import SourceError
     from sitegen.importers.wordpress import check_site_dir, plan_import, write_site
@@ -383,8 +380,7 @@ def wordpress(export: Path, site: Path, uploads: Path | None, merge: bool, dry_r
         sys.exit(2)
     try:
         with console.progress(True, "Converting") as progress:
-            plan = plan_import(read_export(export, str(export), partial=partial), uploads=uploads,
-                               progress=progress)
+            plan = plan_import(read_export(export, str(export)), uploads=uploads, progress=progress)
     except SourceError as exc:
         console.print_problems([exc])
         console.note("Nothing was imported.")

@@ -129,25 +129,21 @@ def test_control_characters_are_taken_out_with_a_warning_on_each_line_and_the_te
     assert "2 control characters XML does not allow (U+000B, U+000C) made spaces" in read.warnings[0].message
 
 
-def test_an_export_cut_short_is_refused_where_it_ends() -> None:
+def test_an_export_cut_short_is_read_to_its_last_whole_item_with_a_warning_where_it_ends() -> None:
+    """Recovery made an item of the part of one, with a status of "![CDATA"."""
     data = export(item("First", post_id="1"), item("Second", post_id="2"))
-    cut = data[:data.index("<wp:post_name>", data.index("Second"))] + "<wp:status><![C"
-    with pytest.raises(SourceError) as refused:
-        parse_export(cut.encode(), "e.xml")
-    lines = cut.count("\n") + 1
-    second = cut.splitlines().index("<title>Second</title>")  # the <item> is the line before
-    assert refused.value.format().startswith(
-        f"e.xml:{lines}:{len(cut.splitlines()[-1]) + 1}: error: the export ends at line {lines} inside an "
-        f"<item> (begun at line {second}): it was cut short; export it again")
-    assert "--partial imports the 1 whole item before it" in str(refused.value.hint)
-
-
-def test_an_export_cut_short_is_read_to_its_last_whole_item_when_asked() -> None:
-    data = export(item("First", post_id="1"), item("Second", post_id="2"))
-    inside = data[:data.index("<wp:status>", data.index("Second"))] + "<wp:status><![C"
-    for cut, titles in ((inside, ["First"]), (data[:data.index("</channel>")], ["First", "Second"])):
-        read = parse_export(cut.encode(), "e.xml", partial=True)
-        assert [i.title for i in read.items] == titles
-        assert read.cut_short == cut.count("\n") + 1
-        (warning,) = read.warnings
-        assert "it was cut short" in warning.message
+    cut = data[:data.index("<wp:status>", data.index("Second"))] + "<wp:status><![C"
+    read = parse_export(cut.encode(), "e.xml")
+    assert [i.title for i in read.items] == ["First"] and read.cut_short == cut.count("\n") + 1
+    (warning,) = read.warnings
+    lines = cut.split("\n")
+    second = lines.index("<title>Second</title>")  # the <item> is the line before
+    first_end = next(n for n, line in enumerate(lines, 1) if line.startswith("</item>"))
+    end = f"{len(lines)}:{len(lines[-1]) + 1}"
+    assert warning.format("warning") == (
+        f"e.xml:{end}: warning: the export ends at line {len(lines)} inside an <item> (begun at line "
+        f"{second}): it was cut short; export it again\n    hint: export the site again (Tools > Export > "
+        f"All content) and import that one: this import ends with the item that ends at line {first_end}")
+    whole = parse_export(data[:data.index("</channel>")].encode(), "e.xml")
+    assert [i.title for i in whole.items] == ["First", "Second"]
+    assert "after its last <item>, before its closing </rss>" in whole.warnings[0].message

@@ -5,8 +5,8 @@ network off; one that declares a document type or entities (a "billion laughs" o
 entity that would read a file) is refused at that line before anything is parsed. Exports that
 are not well-formed (a raw `&` in a URL, an HTML entity such as `&nbsp;` outside CDATA, a control
 character pasted from a word processor) are read anyway, with a warning at the first place each
-kind of fault is (control characters: on each line). An export cut short is refused, or with
-`partial` read up to its last whole item. Imports errors.
+kind of fault is (control characters: on each line); one cut short (an interrupted download) is
+read to its last whole item, with a warning where it ends. Imports errors.
 """
 
 from __future__ import annotations
@@ -101,29 +101,23 @@ class Export:
     cut_short: int | None = None  # the last line of an export that ends early
 
 
-def read_export(path: Path, shown: str, *, partial: bool = False) -> Export:
-    """The export at `path`; `shown` is how messages name it. SourceError when it cannot be read
-    (or, unless `partial`, when it was cut short)."""
+def read_export(path: Path, shown: str) -> Export:
+    """The export at `path`; `shown` is how messages name it. SourceError when it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(shown, f"cannot read the file: {exc.strerror or exc}") from None
-    return parse_export(data, shown, partial=partial)
+    return parse_export(data, shown)
 
 
-def parse_export(data: bytes, shown: str, *, partial: bool = False) -> Export:
-    """An export's bytes as plain values, with a warning for each kind of fault read past; one
-    cut short is an error, or with `partial` read to its last whole item with a warning."""
+def parse_export(data: bytes, shown: str) -> Export:
+    """An export's bytes as plain values, with a warning for each kind of fault read past."""
     data, warnings = _without_illegal(data, shown)
     _refuse_declarations(data, shown)
     cut = _cut_short(data, shown)
     if cut is not None:
-        data, problem = cut
-        if not partial:
-            raise problem
-        warnings.append(SourceError(shown, problem.message, line=problem.line, col=problem.col,
-                                    hint="export the site again (Tools > Export > All content): what came "
-                                    "after its last whole item is not imported"))
+        data = cut[0]
+        warnings.append(cut[1])
     root = _parse(data, shown, warnings)
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
@@ -183,7 +177,7 @@ def _without_illegal(data: bytes, shown: str) -> tuple[bytes, list[SourceError]]
 
 def _cut_short(data: bytes, shown: str) -> tuple[bytes, SourceError] | None:
     """For an export that ends before its </rss> (an interrupted download or copy): the bytes
-    up to its last whole <item>, closed, and the error that says where it ends."""
+    up to its last whole <item>, closed, and the warning that says where it ends."""
     if _ROOT.search(data) is None or _CLOSED.search(data[-4096:]) is not None:
         return None  # not an export at all (that is said later), or one that ends
     spans, start = [], 0
@@ -191,11 +185,11 @@ def _cut_short(data: bytes, shown: str) -> tuple[bytes, SourceError] | None:
         spans.append((start, match.start()))
         start = match.end()
     spans.append((start, len(data)))
-    whole, closed_at, opened_at = 0, -1, -1
+    closed_at, opened_at = -1, -1
     for begin, end in spans:
         for tag in _ITEM_TAG.finditer(data, begin, end):
             if tag[1]:
-                whole, closed_at, opened_at = whole + 1, data.index(b">", tag.end()) + 1, -1
+                closed_at, opened_at = data.index(b">", tag.end()) + 1, -1
             elif opened_at < 0:
                 opened_at = tag.start()
     line, col = _place(data, len(data))
@@ -210,8 +204,9 @@ def _cut_short(data: bytes, shown: str) -> tuple[bytes, SourceError] | None:
     return kept, SourceError(
         shown, f"the export ends at line {line} {where}: it was cut short; export it again",
         line=line, col=col,
-        hint=f"export the site again (Tools > Export > All content); --partial imports the "
-             f"{whole} whole item{'' if whole == 1 else 's'} before it")
+        hint="export the site again (Tools > Export > All content) and import that one: this import "
+             + (f"ends with the item that ends at line {_place(data, closed_at)[0]}" if closed_at >= 0
+                else "has no items"))
 
 
 def _refuse_declarations(data: bytes, shown: str) -> None:
