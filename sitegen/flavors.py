@@ -224,6 +224,7 @@ def _lists(lines: list[str], kept: set[int], fences: dict[int, int], *, parens: 
     new_kept: set[int] = set()
     items: list[_Item] = []
     blank = paragraph = True  # the line before: blank; text a list may follow
+    loose = False  # a blank line stood in the list under way
     shift, closing = 0, -1  # of the fenced code under way: its lines move with the fence
     for i, line in enumerate(lines):
         if i in kept:
@@ -245,7 +246,7 @@ def _lists(lines: list[str], kept: set[int], fences: dict[int, int], *, parens: 
         stripped = line.lstrip()
         if not stripped:
             out.append(line)
-            blank = True
+            blank, loose = True, loose or bool(items)
             continue
         if not items and stripped[0] not in _MARKER_STARTS:  # most lines: text outside lists
             out.append(line)
@@ -266,8 +267,9 @@ def _lists(lines: list[str], kept: set[int], fences: dict[int, int], *, parens: 
             space = marker["space"].expandtabs(4)
             column = indent + len(marker["marker"]) + (len(space) if 0 < len(space) <= 4 else 1)
             # Python-Markdown needs a blank line before a list that follows a paragraph line, and
-            # before an item that closes a nested list (it would go into the nested one)
-            if not blank and (not depth or len(items) + 1 < depth):
+            # before an item that closes a nested list of a loose list (it would go into the
+            # nested one); in a tight list, a blank line would make it loose
+            if not blank and (not depth or (len(items) + 1 < depth and loose)):
                 out.append("")
             items.append(_Item(column, at + 4))
             mark = marker["marker"][:-1] + "." if marker["marker"][-1] == ")" else marker["marker"]
@@ -280,6 +282,7 @@ def _lists(lines: list[str], kept: set[int], fences: dict[int, int], *, parens: 
             out.append(" " * (item.new + max(0, indent - item.column)) + stripped)
         else:
             items.clear()
+            loose = False
             out.append(line)
         blank, paragraph = False, stripped[0] not in ">#"
     return out, new_kept

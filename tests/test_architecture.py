@@ -43,9 +43,10 @@ OWNERS = {"yaml": "frontmatter", "slugify": "urls", "markdown": "markup", "pygme
           "markdownify": "importers", "markupsafe": "renderer"}
 # Inside the importers package, each library has one module too: a reader, a converter
 FILE_OWNERS = {"lxml": "importers/wxr.py", "markdownify": "importers/wphtml.py"}
-# What importers may use besides each other: the values, errors, URLs and the settings' rules;
-# never the build (an import writes files a build then reads like any others)
-IMPORTER_USES = {"errors", "models", "urls", "permalinks", "fields", "registry", "config"}
+# What importers may use besides each other: the values, errors, URLs, the settings' rules and
+# the raw-HTML allow-list (the report says what a build will clean); never the build (an import
+# writes files a build then reads like any others)
+IMPORTER_USES = {"errors", "models", "urls", "permalinks", "fields", "registry", "config", "sanitize"}
 # Module-level state some functions change, each with why it must be there
 STATE_ALLOWED = {
     ("workers", "_FORKED"): "what forked workers inherit without pickling (a Jinja environment)",

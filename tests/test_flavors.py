@@ -114,6 +114,16 @@ def test_each_flavor_reads_the_text_as_its_engine_does(flavor: str, text: str, e
     assert outline(html(text, flavor)) == expected
 
 
+@pytest.mark.parametrize("flavor", OTHERS)
+def test_a_tight_list_with_a_nested_one_stays_tight(flavor: str) -> None:
+    """No blank line in the list: no item is a paragraph (one after the nested list included);
+    with one, the list is loose, and the item after the nested list still closes it."""
+    for text in ("- a\n- b\n  - b1\n  - b2\n- c\n", "1. a\n   - a1\n2. b\n", "- a\n  - b\n    - c\n- d\n"):
+        assert "<p>" not in html(text, flavor), text
+    loose = html("- a\n\n- b\n  - b1\n- c\n", flavor)
+    assert outline(loose) == "ul li /li li ul li /li /ul /li li /li /ul" and "<p>c</p>" in loose, loose
+
+
 def test_markdown_after_a_blank_line_in_an_html_block() -> None:
     """CommonMark ends an HTML block at a blank line, and reads what follows as Markdown;
     kramdown keeps the block raw to its end tag."""

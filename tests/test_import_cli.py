@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from tests.test_import_wordpress import build, front_matter, run_import, served, written
-from tests.wxr_support import export, item
+from tests.wxr_support import category, export, item
 
 
 def write_export(tmp_path: Path, *items: str, **options: str) -> Path:
@@ -232,3 +232,101 @@ def test_uploads_never_copy_a_file_from_outside_the_uploads_folder(tmp_path: Pat
     assert result.exit_code == 0, result.output
     assert "(0 copied)" in result.stdout
     assert not (site / "static").exists()
+
+
+def test_links_between_posts_lead_to_the_new_site(tmp_path: Path) -> None:
+    """Moved to another host and a subpath, a post's links to old addresses still lead to the
+    posts, pages and archives; one the import cannot place is kept as it was and reported."""
+    links = ('<a href="http://blog.test/2015/02/03/hello/">http</a> <a href="https://www.blog.test/about/team/">'
+             'www</a> <a href="//blog.test/?p=3">id</a> <a href="/tag/python/">tag</a> '
+             '<a href="http://blog.test/category/greece/">short category</a> '
+             '<a href="http://blog.test/2019/03/">a date archive</a>')
+    source = write_export(
+        tmp_path, item("Hello", "hello", date="2015-02-03 10:00:00", gmt="2015-02-03 09:00:00", post_id="1",
+                       terms=("tag:python:Python", "category:greece:Greece")),
+        item("Team", "team", kind="page", link="http://blog.test/about/team/", post_id="3", parent="2"),
+        item("Links", "links", post_id="4", content=links),
+        terms=category("travel", "Travel") + category("greece", "Greece", "travel"))
+    site = tmp_path / "site"
+    result = run_import(source, site)
+    # /tag/python/ is the same address: not counted
+    assert "links to the old site: 4 made site paths, 1 left as they were" in result.stdout
+    body = written(site)["links"][0].read_text()
+    for new in ("[http](/2015/02/03/hello/)", "[www](/about/team/)", "[id](/about/team/)",
+                "[tag](/tag/python/)", "[short category](/category/travel/greece/)",
+                "[a date archive](http://blog.test/2019/03/)"):
+        assert new in body, body
+    report = (site / "import-report.md").read_text()
+    assert "- links to the old site made site paths: 4" in report
+    assert "- link left to the old site: http://blog.test/2019/03/ (not an address the import knows)" \
+        in report
+    config = site / "sitegen.yaml"
+    config.write_text(config.read_text().replace("base_url: http://blog.test/", "base_url: https://new.test/words/"))
+    built = build(site)
+    assert built.returncode == 0, built.stderr
+    page = served(site / "public", "/2020/01/02/links/")
+    assert page is not None
+    html = page.read_text()
+    for href in ("/words/2015/02/03/hello/", "/words/about/team/", "/words/tag/python/",
+                 "/words/category/travel/greece/"):
+        assert f'href="{href}"' in html, href
+
+
+def test_a_post_split_into_pages_is_one_page_and_its_old_pages_redirect(tmp_path: Path) -> None:
+    source = write_export(tmp_path, item("Story", "story", content="One.\n\n<!--nextpage-->\n\nTwo.\n\n"
+                                                                   "<!--nextpage-->\n\nThree."))
+    site = tmp_path / "site"
+    result = run_import(source, site)
+    assert "old addresses: 2 redirected" in result.stdout
+    (path, data), = written(site).values()
+    assert data["aliases"] == ["/2020/01/02/story/2/", "/2020/01/02/story/3/"]
+    assert path.read_text().endswith("One.\n\nTwo.\n\nThree.\n")
+    assert "/2020/01/02/story/2/, /2020/01/02/story/3/ (its further pages: <!--nextpage-->) redirect to " \
+           "it" in (site / "import-report.md").read_text()
+
+
+def test_the_summary_counts_what_the_registries_and_report_hold(tmp_path: Path) -> None:
+    """Categories as categories.yaml has them (a parent with a page of its own counts); a nested
+    page at the address it is built at; a password-protected post's old address not kept."""
+    source = write_export(
+        tmp_path, item("A", "a", post_id="1", terms=("category:greece:Greece",)),
+        item("Team", "team", kind="page", link="http://blog.test/about/team/", post_id="3"),
+        item("Secret", "secret", post_id="5", more="<wp:post_password>pw</wp:post_password>"),
+        terms=category("travel", "Travel") + category("greece", "Greece", "travel"))
+    site = tmp_path / "site"
+    result = run_import(source, site)
+    assert len(yaml.safe_load((site / "categories.yaml").read_text())) == 2
+    assert "0 tags and 2 categories" in result.stdout
+    assert "old addresses: 0 redirected, 1 not kept" in result.stdout
+    report = (site / "import-report.md").read_text()
+    assert "- address: /about/team/ (old: http://blog.test/about/team/; kept: permalink: /about/team/)" \
+        in report
+    assert "- address: /2020/01/02/secret/ (old: http://blog.test/2020/01/02/secret/; not kept: it is " \
+           "password-protected, so it is a draft; once you publish it, kept: the new URL is the old one)" \
+        in report
+
+
+def test_the_report_says_what_html_the_import_drops_and_the_build_cleans(tmp_path: Path) -> None:
+    content = ('<script src="https://platform.twitter.com/widgets.js"></script><span style="color: red">Red'
+               '</span> <a href="javascript:alert(1)">bad</a>\n\n<figure><object data="x.swf"></object>'
+               '<figcaption>Flash</figcaption></figure>')
+    site = tmp_path / "site"
+    run_import(write_export(tmp_path, item(content=content)), site)
+    report = (site / "import-report.md").read_text()
+    assert "- HTML the import writes no Markdown for (dropped): <script>, style attributes\n" in report
+    assert "- raw HTML the build will clean: javascript: links, <object>\n" in report
+
+
+def test_an_export_cut_short_is_imported_to_its_last_whole_item_and_said_loudly(tmp_path: Path) -> None:
+    data = export(item("First", "first", post_id="1"), item("Second", "second", post_id="2"))
+    source = tmp_path / "export.xml"
+    source.write_text(data[:data.index("<wp:status>", data.index("Second"))] + "<wp:status><![C")
+    site = tmp_path / "site"
+    result = run_import(source, site)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"export\.xml:\d+:\d+: warning: the export ends at line \d+ inside an <item> .*: it was "
+                     r"cut short; export it again", result.stderr), result.stderr
+    assert result.stdout.startswith("Imported 1 post, 0 pages, 0 drafts")
+    assert "not imported" not in result.stdout  # nothing made of the part of an item
+    assert "THE EXPORT WAS CUT SHORT at line" in result.stdout
+    assert sorted(written(site)) == ["first"]

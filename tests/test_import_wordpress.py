@@ -201,6 +201,24 @@ def test_nested_categories_keep_their_urls(tmp_path: Path) -> None:
     assert served(tmp_path / "site" / "public", "/category/top/") is not None
 
 
+def test_a_child_category_keeps_its_short_address(tmp_path: Path) -> None:
+    """WordPress answers /category/child/ too (with a redirect to the nested address)."""
+    source = tmp_path / "export.xml"
+    source.write_text(export(item(terms=("category:greece:Greece",)),
+                             terms=category("travel", "Travel") + category("europe", "Europe", "travel")
+                             + category("greece", "Greece", "europe")))
+    assert run_import(source, tmp_path / "site").exit_code == 0
+    registry = yaml.safe_load((tmp_path / "site" / "categories.yaml").read_text())
+    assert registry["Travel/Europe/Greece"]["old_slugs"] == ["greece"]
+    assert registry["Travel/Europe"]["old_slugs"] == ["europe"] and "old_slugs" not in registry["Travel"]
+    built = build(tmp_path / "site")
+    assert built.returncode == 0, built.stderr
+    public = tmp_path / "site" / "public"
+    short = served(public, "/category/greece/")
+    assert short is not None and "/category/travel/europe/greece/" in short.read_text()
+    assert "/category/greece/ /category/travel/europe/greece/" in (public / "_redirects").read_text()
+
+
 def test_the_malformed_export_is_read_with_a_located_warning(tmp_path: Path) -> None:
     source = shared_export("ghost-migrate-sample-malformed.xml")
     result = run_import(source, tmp_path / "site")
@@ -221,7 +239,7 @@ def test_category_parts_are_written_as_the_categories_contract_says(tmp_path: Pa
     assert config["categories"] == {"hierarchy": True}
     assert config["markdown"] == {"flavor": "commonmark"}  # what the HTML-to-Markdown converter writes
     assert yaml.safe_load((site / "categories.yaml").read_text()) == {
-        "Top": {"slug": "top", "description": "Above"}, "Top/Sub": {"slug": "sub"}}
+        "Top": {"slug": "top", "description": "Above"}, "Top/Sub": {"slug": "sub", "old_slugs": ["sub"]}}
     assert yaml.safe_load((site / "tags.yaml").read_text()) == {
         "Free Lossless Audio Codec": {"slug": "flac", "description": "Lossless"}}
     (_, post), = written(site).values()

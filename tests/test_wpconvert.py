@@ -9,7 +9,7 @@ import pytest
 
 from sitegen.importers.wphtml import to_markdown, wpautop
 from sitegen.importers.wpshortcodes import Attachment, Done, attributes, code_blocks, media
-from sitegen.importers.wpurls import Sample, infer_post_pattern, infer_timezone, segments, site_path
+from sitegen.importers.wpurls import OldSite, Sample, infer_post_pattern, infer_timezone, segments, site_path
 from sitegen.markup import render
 
 
@@ -17,9 +17,9 @@ def markdown(content: str, attachments: dict[str, Attachment] | None = None, pos
     return to_markdown(content, attachments=attachments or {}, post_id=post_id).markdown
 
 
-def html_of(content: str, **kwargs: object) -> str:
+def html_of(content: str, flavor: str = "sitegen") -> str:
     """What a build makes of the converted post."""
-    return render(markdown(content), url="/x/", base_path="/").body_html
+    return render(markdown(content), url="/x/", base_path="/", flavor=flavor).body_html
 
 
 # --- wpautop ------------------------------------------------------------------------------------
@@ -75,6 +75,8 @@ def test_what_markdown_cannot_write_stays_html() -> None:
                     '\n\n<figure><img src="a.png"><figcaption>Cap</figcaption></figure>')
     assert "<sup>2</sup>" in made and "<del>old</del>" in made
     assert '<td colspan="2">wide</td>' in made and "<figcaption>Cap</figcaption>" in made
+    details = html_of("<details><summary>More</summary><p>Hidden</p></details>", "commonmark")
+    assert "<details>" in details and "<summary>More</summary>" in details and "<p>Hidden</p>" in details
 
 
 def test_a_figure_that_is_only_an_image_is_a_markdown_image() -> None:
@@ -86,6 +88,49 @@ def test_text_that_looks_like_markup_stays_text() -> None:
     assert markdown("<p>1. not a list</p><p># not a heading</p><p>a &lt;b&gt; c</p>") == \
         "1\\. not a list\n\n\\# not a heading\n\na &lt;b> c\n"
     assert "<b>" not in html_of("<p>a &lt;b&gt; c</p>")
+
+
+LITERAL = ("Some *stars* and _underscores_ in snake_case_names and __dunder__ methods, a backtick ` and "
+           "a backslash \\ here; C:\\_x, [not a link](really), [ref][x], `not code` and &amp;copy;")
+
+
+@pytest.mark.parametrize("flavor", ["sitegen", "commonmark"])
+def test_text_that_reads_as_emphasis_links_or_code_stays_text(flavor: str) -> None:
+    html = html_of(f"<p>{LITERAL}</p>", flavor)
+    assert html == f"<p>{LITERAL}</p>", html
+
+
+def test_escaping_leaves_ordinary_text_as_it_is() -> None:
+    plain = "snake_case_names, [sic], [1], 3 + 4 = 7 | a ~ b, R&D, e-mail > post, #hashtag, x_1"
+    assert markdown(f"<p>{plain}</p>") == plain + "\n"
+    assert markdown("<p>_lead and trail_ [a](b)</p>") == "\\_lead and trail\\_ [a]\\(b)\n"
+
+
+def test_a_nested_list_stays_tight() -> None:
+    """The block editor's nested list, under the import's commonmark flavor."""
+    html = html_of("<!-- wp:list -->\n<ul><li>A camera</li><li>Two lenses<ul><li>35mm</li><li>85mm</li></ul>"
+                   "</li><li>Far too many snacks</li></ul>\n<!-- /wp:list -->", "commonmark")
+    assert "<p>" not in html and "<li>Far too many snacks</li>" in html, html
+    ordered = html_of("<ol><li>one<ul><li>inner</li></ul></li><li>two</li></ol>", "commonmark")
+    assert "<p>" not in ordered and "<li>two</li>" in ordered, ordered
+
+
+def test_a_quotes_source_stays_a_cite() -> None:
+    made = markdown('<blockquote class="wp-block-quote"><p>The sea.</p><cite>Jacques Cousteau</cite>'
+                    "</blockquote>")
+    assert made == "> The sea.\n>\n> <cite>Jacques Cousteau</cite>\n"
+
+
+def test_what_the_import_drops_and_the_build_cleans_is_listed() -> None:
+    converted = to_markdown(
+        '<script src="https://platform.twitter.com/widgets.js"></script><p style="text-align: right">R</p>'
+        '<span style="color: red">Red</span> <a href="javascript:alert(1)">bad</a> <center>C</center>'
+        '<figure style="display: none"><img src="a.png"><figcaption>Cap</figcaption></figure>'
+        '<figure><object data="x.swf"></object><figcaption>Flash</figcaption></figure>',
+        attachments={}, post_id="1")
+    assert converted.dropped == ("<script>", "style attributes", "style attributes", "<center>")
+    assert converted.cleaned == ("javascript: links", "style display", "<object>")
+    assert to_markdown("<p><em>Fine</em> text</p>", attachments={}, post_id="1").dropped == ()
 
 
 # --- shortcodes ---------------------------------------------------------------------------------
@@ -162,6 +207,8 @@ def test_escaped_shortcodes_are_text() -> None:
     assert media("[[caption]] shows how", {}, "1", done) == "[caption] shows how"
     assert done.left == [] and done.converted == []
     assert code_blocks("[[code]]", Done()) == "[code]"
+    escaped = to_markdown("Type [[gallery]] or [[contact-form-7 id=1]]", attachments={}, post_id="1")
+    assert escaped.markdown == "Type [gallery] or [contact-form-7 id=1]\n" and escaped.left == ()
 
 
 def test_attributes_are_read_as_wordpress_reads_them() -> None:
@@ -204,6 +251,38 @@ def test_old_links_as_site_paths() -> None:
     assert site_path("https://x.test/?p=12", "https://x.test/") is None
     assert site_path("https://other.test/a/", "https://x.test/") is None
     assert site_path("https://x.test/elsewhere/a/", "https://x.test/blog/") is None
+
+
+OLD = OldSite("http://blog.test/", {
+    OldSite.key("/2015/02/hello-world/"): ("/2015/02/hello-world/", ""),
+    OldSite.key("/about/team/"): ("/about/team/", ""), OldSite.id_key("123"): ("/2016/08/quick-note/", ""),
+    OldSite.id_key("3"): ("/about/team/", ""), OldSite.key("/2021/05/secret/"): ("", "it is a draft"),
+    OldSite.key("/category/greece/"): ("/category/travel/greece/", "")})
+
+
+@pytest.mark.parametrize(("href", "now"), [
+    ("http://blog.test/2015/02/hello-world/", "/2015/02/hello-world/"),
+    ("https://blog.test/2015/02/hello-world", "/2015/02/hello-world/"),
+    ("//www.blog.test/2015/02/hello-world/#more-5", "/2015/02/hello-world/#more-5"),
+    ("http://WWW.blog.test/2015/02/hello-world/#comments", "/2015/02/hello-world/"),
+    ("/about/team/", "/about/team/"), ("../../../about/team/", "/about/team/"),
+    ("http://blog.test/?p=123", "/2016/08/quick-note/"), ("http://blog.test/?page_id=3#x", "/about/team/#x"),
+    ("http://blog.test/category/greece/", "/category/travel/greece/"),
+])
+def test_links_to_the_old_site_lead_where_its_addresses_are_now(href: str, now: str) -> None:
+    assert OLD.relink(href, "http://blog.test/2020/01/a-post/") == (now, "")
+
+
+def test_links_the_import_cannot_place_are_said_and_others_left_alone() -> None:
+    page = "http://blog.test/2020/01/a-post/"
+    assert OLD.relink("http://blog.test/2019/03/", page) == ("http://blog.test/2019/03/",
+                                                             "not an address the import knows")
+    assert OLD.relink("http://blog.test/?p=99", page)[1] == "the export has no post or page 99"  # type: ignore[index]
+    assert OLD.relink("/2021/05/secret/", page) == ("/2021/05/secret/", "it is a draft")
+    assert OLD.relink("http://blog.test/?s=ferry", page)[1].startswith("an address with a query")  # type: ignore[index]
+    for elsewhere in ("https://other.test/2015/02/hello-world/", "mailto:a@blog.test", "#top",
+                      "http://blog.test/wp-content/uploads/a.jpg", "javascript:alert(1)"):
+        assert OLD.relink(elsewhere, page) is None, elsewhere
 
 
 def moments(*pairs: tuple[str, str]) -> list[tuple[datetime, datetime]]:

@@ -3,6 +3,7 @@ warning, and exports that declare entities refused before anything is expanded o
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,38 @@ def test_titles_and_term_names_are_shown_as_wordpress_shows_them() -> None:
     read = parse_export(data.encode(), "e.xml")
     assert read.items[0].title == "R&D \u2013 notes"
     assert read.items[0].terms == (("post_tag", "r-d", "R&D"),)
+
+
+def test_control_characters_are_taken_out_with_a_warning_on_each_line_and_the_text_kept() -> None:
+    """A word processor's vertical tab and form feed in CDATA: libxml2's recovery would keep
+    only 'Very]>' of the post."""
+    data = export(item("First", post_id="1", content="Crispy.\x0b <em>Very</em>\x0c crispy."),
+                  item("Second\x01", post_id="2", content="Fine\x02."))
+    read = parse_export(data.encode(), "e.xml")
+    assert [i.content for i in read.items] == ["Crispy.  <em>Very</em>  crispy.", "Fine."]
+    assert read.items[1].title == "Second"
+    lines = data.split("\n")  # not splitlines(): it breaks at vertical tabs too
+    first = [(n, found.start() + 1) for n, line in enumerate(lines, 1)
+             if (found := re.search(r"[\x01\x02\x0b\x0c]", line))]
+    assert len(first) == 3 and [(w.line, w.col) for w in read.warnings] == first  # one warning a line
+    assert "2 control characters XML does not allow (U+000B, U+000C) made spaces" in read.warnings[0].message
+
+
+def test_an_export_cut_short_is_read_to_its_last_whole_item_with_a_warning_where_it_ends() -> None:
+    """Recovery made an item of the part of one, with a status of "![CDATA"."""
+    data = export(item("First", post_id="1"), item("Second", post_id="2"))
+    cut = data[:data.index("<wp:status>", data.index("Second"))] + "<wp:status><![C"
+    read = parse_export(cut.encode(), "e.xml")
+    assert [i.title for i in read.items] == ["First"] and read.cut_short == cut.count("\n") + 1
+    (warning,) = read.warnings
+    lines = cut.split("\n")
+    second = lines.index("<title>Second</title>")  # the <item> is the line before
+    first_end = next(n for n, line in enumerate(lines, 1) if line.startswith("</item>"))
+    end = f"{len(lines)}:{len(lines[-1]) + 1}"
+    assert warning.format("warning") == (
+        f"e.xml:{end}: warning: the export ends at line {len(lines)} inside an <item> (begun at line "
+        f"{second}): it was cut short; export it again\n    hint: export the site again (Tools > Export > "
+        f"All content) and import that one: this import ends with the item that ends at line {first_end}")
+    whole = parse_export(data[:data.index("</channel>")].encode(), "e.xml")
+    assert [i.title for i in whole.items] == ["First", "Second"]
+    assert "after its last <item>, before its closing </rss>" in whole.warnings[0].message

@@ -1,6 +1,7 @@
-"""A WordPress export as a sitegen site folder: one Markdown file per post and page, the tag
-and category registries, sitegen.yaml with the old permalink structure and time zone, the
-uploads the posts link to (with --uploads), and import-report.md saying what became of each.
+"""A WordPress export as a sitegen site folder: one Markdown file per post and page (its links
+to the old site's posts, pages and archives made site paths), the tag and category registries,
+sitegen.yaml with the old permalink structure and time zone, the uploads the posts link to
+(with --uploads), and import-report.md saying what became of each.
 
 `plan_import` is pure but for looking at the uploads folder: the export in, the files to write
 out. `write_site` writes them and never replaces a file that is there. No network, ever.
@@ -15,6 +16,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
@@ -24,8 +26,8 @@ from sitegen.importers import wpreport
 from sitegen.importers.wphtml import media_urls, plain_text, to_markdown
 from sitegen.importers.wpplan import DRAFTS, PUBLISHED, Entry, Plan, make_entry, place_entries, wp_date
 from sitegen.importers.wpshortcodes import Attachment
-from sitegen.importers.wpterms import CATEGORIES_FILE, used_names, vocabulary
-from sitegen.importers.wpurls import Sample, base_url, infer_post_pattern, infer_timezone
+from sitegen.importers.wpterms import CATEGORIES_FILE, Vocabulary, used_names, vocabulary
+from sitegen.importers.wpurls import OldSite, Sample, base_url, infer_post_pattern, infer_timezone
 from sitegen.importers.wxr import Export
 
 Progress = Callable[[int, int], None]
@@ -56,11 +58,13 @@ def plan_import(export: Export, *, uploads: Path | None = None, progress: Progre
                                          order=(i.menu_order, int(i.post_id) if i.post_id.isdigit() else 0))
                    for i in export.items if i.post_type == "attachment" and i.attachment_url}
     site, root = base_url(export.link), _uploads_root(uploads)
+    old = old_site(site, entries, terms)
     files: dict[str, str] = {}
     copies: dict[str, Path] = {}
     converted = []
     for done, entry in enumerate(entries, 1):
-        body = to_markdown(entry.item.content, attachments=attachments, post_id=entry.item.post_id)
+        body = to_markdown(entry.item.content, attachments=attachments, post_id=entry.item.post_id,
+                           relink=partial(old.relink, page=entry.item.link))
         markdown, media = _media(body.markdown, site, root, copies)
         entry = replace(entry, body=replace(body, markdown=markdown), media=media)
         files[entry.file] = text = front_matter(entry) + markdown
@@ -78,6 +82,28 @@ def plan_import(export: Export, *, uploads: Path | None = None, progress: Progre
     files["sitegen.yaml"] = wpreport.config_text(plan)
     files[REPORT_FILE] = wpreport.report_text(plan, uploads)
     return replace(plan, files=files)
+
+
+def old_site(site: str, entries: list[Entry], terms: Vocabulary) -> OldSite:
+    """Where each address of the old site the import knows leads now: each post's and page's
+    (by its link, its new URL and aliases, and its ?p= or ?page_id= id), each tag's and
+    category's archive, the front page; a draft's, to nothing."""
+    addresses: dict[str, tuple[str, str]] = {OldSite.key("/"): ("/", "")}
+    for taxonomy, prefix in (("post_tag", "/tag/"), ("category", "/category/")):
+        used = used_names(e.tags if taxonomy == "post_tag" else e.categories for e in entries)
+        for path, now in terms.addresses(taxonomy, used).items():
+            addresses.setdefault(OldSite.key(f"{prefix}{path}/"), (f"{prefix}{now}/", ""))
+    for entry in sorted(entries, key=lambda e: e.draft):  # a published post's address first
+        keys = [OldSite.key(entry.old_path)] if entry.old_path is not None else []
+        keys += [OldSite.id_key(entry.item.post_id)] if entry.item.post_id else []
+        if entry.draft:
+            why = "password-protected, it is a draft now" if entry.item.password else "it is a draft"
+            for key in keys:
+                addresses.setdefault(key, ("", why))
+            continue
+        for key in (*keys, OldSite.key(entry.url), *map(OldSite.key, entry.aliases)):
+            addresses.setdefault(key, (entry.url, ""))
+    return OldSite(site, addresses)
 
 
 def front_matter(entry: Entry) -> str:

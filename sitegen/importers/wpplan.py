@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sitegen.errors import SourceError
 from sitegen.fields import alias_path
-from sitegen.importers.wphtml import Converted, plain_text
+from sitegen.importers.wphtml import Converted, page_count, plain_text
 from sitegen.importers.wpterms import Vocabulary
 from sitegen.importers.wpurls import Inferred, Zone, base_url, site_path
 from sitegen.importers.wxr import Export, Item
@@ -55,7 +55,7 @@ class Entry:
     tags: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     summary: str = ""
-    old_path: str | None = None
+    old_path: str | None = None  # the old link's path below the site's, percent-decoded
     aliases: tuple[str, ...] = ()
     permalink: str | None = None
     address: str = ""  # what became of the old address, for the report
@@ -177,8 +177,31 @@ def place_entries(entries: list[Entry], pattern: str, zone: tzinfo,
         placed[index] = replace(entry, slug=slug, url=url, file=file)
         taken.add(url_key(str(output_path(url))))
         files.add(file.casefold())
-    return [placed[i] if placed[i].draft else _keep_old_address(placed[i], taken)
-            for i in range(len(entries))], warnings
+    return [_keep_old_addresses(placed[i], taken) for i in range(len(entries))], warnings
+
+
+def _keep_old_addresses(entry: Entry, taken: set[str]) -> Entry:
+    """The entry with its old address, and those of the further pages of a post split by
+    <!--nextpage--> (/slug/2/...: they redirect to the whole post), kept as well as they can be;
+    a password-protected post's as it will be once it is published."""
+    hidden = entry.draft and bool(entry.item.password) and entry.item.status in PUBLISHED
+    if entry.draft and not hidden:
+        return entry
+    entry = _keep_old_address(entry, taken)
+    old = entry.old_path
+    pages = page_count(entry.item.content)
+    if old is not None and old.endswith("/") and pages > 1 and not entry.address.startswith("not kept"):
+        more = [alias for n in range(2, pages + 1) if (alias := alias_path(f"{old}{n}/")) is not None
+                and url_key(str(output_path(alias))) not in taken]
+        taken.update(url_key(str(output_path(alias))) for alias in more)
+        if more:
+            entry = replace(entry, aliases=(*entry.aliases, *more),
+                            address=f"{entry.address}; {', '.join(more)} (its further pages: "
+                                    "<!--nextpage-->) redirect to it")
+    if hidden:
+        return replace(entry, address="not kept: it is password-protected, so it is a draft; once you "
+                                      f"publish it, {entry.address}")
+    return entry
 
 
 def _address(entry: Entry, slug: str, pattern: str, zone: tzinfo) -> tuple[str, str]:
@@ -205,7 +228,7 @@ def _keep_old_address(entry: Entry, taken: set[str]) -> Entry:
         return replace(entry, address=f"not kept: {old} is another page's address now")
     if entry.section == "pages" and permalink_problem(old, "own") is None:
         taken.add(url_key(str(output_path(old))))
-        return replace(entry, permalink=old, address=f"kept: permalink: {old}")
+        return replace(entry, permalink=old, url=old, address=f"kept: permalink: {old}")
     if alias is None:
         return replace(entry, address=f"not kept: {old} has characters an alias cannot hold; the post is at "
                                       f"{entry.url}")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from sitegen.errors import count
 from sitegen.importers.wpplan import Entry, Plan
-from sitegen.importers.wpterms import CATEGORIES_FILE
+from sitegen.importers.wpterms import CATEGORIES_FILE, used_names
 from sitegen.models import IFRAME_HOSTS
 
 _IFRAME_SOURCE = re.compile(r"<iframe\b[^>]*\ssrc=\"([^\"]+)\"", re.IGNORECASE)
@@ -75,14 +75,19 @@ def counts(plan: Plan) -> dict[str, int]:
         "scheduled": sum(e.item.status == "future" for e in published),
         "pages": sum(e.section == "pages" for e in published),
         "drafts": sum(e.draft for e in plan.entries),
-        "tags": len({n for e in plan.entries for n in e.tags}),
-        "categories": len({n for e in plan.entries for n in e.categories}),
+        # as tags.yaml and categories.yaml have them: a nested category's parents count too
+        "tags": sum(e.written for e in plan.terms.entries(
+            "post_tag", used_names(e.tags for e in plan.entries))),
+        "categories": sum(e.written for e in plan.terms.entries(
+            "category", used_names(e.categories for e in plan.entries))),
         "shortcodes converted": sum(shortcodes.values()),
         "shortcodes left": left,
         "media URLs": len({u for e in plan.entries for u, _ in e.media}),
         "media copied": len(plan.copies),
-        "redirects": sum(len(e.aliases) for e in plan.entries),
+        "redirects": sum(len(e.aliases) for e in published),
         "addresses not kept": sum(e.address.startswith("not kept") for e in plan.entries),
+        "links made site paths": sum(not why for e in plan.entries if e.body for _, _, why in e.body.links),
+        "links left": sum(bool(why) for e in plan.entries if e.body for _, _, why in e.body.links),
         "not imported": sum(plan.skipped.values()),
         "comments": plan.comments,
     }
@@ -101,10 +106,15 @@ def summary(plan: Plan, site: str, *, dry_run: bool) -> str:
             f"{n['shortcodes converted']} shortcodes converted, {n['shortcodes left']} left as text; "
             f"{count(n['media URLs'], 'media URL')} ({n['media copied']} copied); "
             f"old addresses: {n['redirects']} redirected, {n['addresses not kept']} not kept")
+    if n["links made site paths"] or n["links left"]:
+        text += (f"; links to the old site: {n['links made site paths']} made site paths, "
+                 f"{n['links left']} left as they were")
     if skipped:
         text += f"; not imported: {skipped}"
     if n["comments"]:
         text += f"; {count(n['comments'], 'comment')} not imported"
+    if plan.export.cut_short is not None:
+        text += f"; THE EXPORT WAS CUT SHORT at line {plan.export.cut_short}: what came after it is missing"
     return text + (" (--dry-run: nothing was written)." if dry_run else ".")
 
 
@@ -140,11 +150,16 @@ def report_text(plan: Plan, uploads: Path | None) -> str:
     return "\n".join(lines)
 
 
+def _tally(names: tuple[str, ...]) -> str:
+    """`<script>, style attributes x3`: each name once, in order, with how many times."""
+    return ", ".join(f"{name} x{times}" if times > 1 else name for name, times in Counter(names).items())
+
+
 def _entry_lines(entry: Entry) -> list[str]:
     status = "draft" if entry.draft else ("scheduled" if entry.item.status == "future" else "published")
     lines = [f"### {entry.title}", "", f"- file: {entry.file} ({status}; WordPress {entry.item.post_type} "
                                        f"{entry.item.post_id or '?'}, {entry.item.status})"]
-    if not entry.draft:
+    if not entry.draft or entry.address:
         lines.append(f"- address: {entry.url} (old: {entry.item.link or 'none'}; {entry.address or 'none'})")
     if entry.body is not None:
         converted = Counter(entry.body.converted)
@@ -156,6 +171,16 @@ def _entry_lines(entry: Entry) -> list[str]:
             lines.append(f"- kept as HTML (the build cleans it): {shown}")
         for written, why in entry.body.left:
             lines.append(f"- left as text: `{written[:80]}` ({why})")
+        made = sum(1 for _, _, why in entry.body.links if not why)
+        if made:
+            lines.append(f"- links to the old site made site paths: {made}")
+        for written, _, why in entry.body.links:
+            if why:
+                lines.append(f"- link left to the old site: {written} ({why})")
+        if entry.body.dropped:
+            lines.append(f"- HTML the import writes no Markdown for (dropped): {_tally(entry.body.dropped)}")
+        if entry.body.cleaned:
+            lines.append(f"- raw HTML the build will clean: {_tally(entry.body.cleaned)}")
     for url, what in entry.media:
         lines.append(f"- media: {url}: {what}")
     return [*lines, ""]

@@ -105,7 +105,9 @@ def _rewrite(text: str, names: frozenset[str],
         out.append(text[at:match.start()])
         at = match.end()
         if match["escaped"] and match["escaped_end"]:  # [[name]] is how WordPress writes [name] as text
-            out.append(match[0][1:-1])
+            # a pass unescapes only its own names: [[gallery]] made [gallery] here would be a
+            # gallery to the pass after (the last pass, which reports, unescapes every name)
+            out.append(match[0][1:-1] if name in names or unknown is not None else match[0])
             continue
         content = None
         closing = re.compile(rf"\[/{re.escape(match['name'])}\]", re.IGNORECASE)

@@ -1,6 +1,7 @@
 """The tags and categories of an export, written as tags.yaml and categories.yaml: each term's
 display name, its WordPress slug (so /tag/<slug>/ keeps its address), its description and, for
-a category, its parents (`Parent/Child`, with the child's own slug).
+a category, its parents (`Parent/Child`, with the child's own slug, and that slug alone as an
+old slug: WordPress answers /category/child/ with the nested address).
 
 Pure. Imports errors, registry (YAML scalars as tags.yaml reads them), urls, wxr.
 """
@@ -53,16 +54,17 @@ class Vocabulary:
 
     def slug_path(self, term: Term) -> str:
         """Where the term's archive is below /tag/ or /category/: `parent/child` for nested categories."""
+        if term.taxonomy != "category" or not self.hierarchy:
+            return term.slug  # a tag's name may hold '/' (GNU/Linux): it nests nothing
         full = self.full_name(term).split("/")
         chain = [term]
         while len(chain) < len(full):
             chain.insert(0, self.terms["category", chain[0].parent])
         return "/".join(t.slug for t in chain)
 
-    def registry(self, taxonomy: str, used: Counter[str]) -> str:
-        """tags.yaml or categories.yaml: an entry for each term a post or page uses (and each parent
-        of one); the others as comments, their descriptions kept."""
-        _, plural, prefix = _NOUNS[taxonomy]
+    def entries(self, taxonomy: str, used: Counter[str]) -> list[TermEntry]:
+        """The registry's entries: one for each spelling of a term (WordPress may hold "News" twice),
+        written for those a post or page uses (and each parent of one)."""
         terms = sorted({t.slug: t for (kind, _), t in self.terms.items() if kind == taxonomy}.values(),
                        key=lambda t: (self.full_name(t).casefold(), t.slug))
         needed = set(used)
@@ -73,12 +75,37 @@ class Vocabulary:
         groups: dict[str, list[Term]] = {}
         for term in terms:
             groups.setdefault(tag_key(self.full_name(term)), []).append(term)
-        lines = [f"# {plural} from the WordPress export: each keeps its old address, {prefix}<slug>/."]
-        unused: list[str] = []
+        made = []
         for group in groups.values():
             main = max(group, key=lambda t: used.get(self.full_name(t), 0))
-            entry = self._entry(main, [t for t in group if t is not main])
-            if any(self.full_name(t) in needed for t in group):
+            others = tuple(t for t in group if t is not main)
+            made.append(TermEntry(main, others, tuple(self.slug_path(t) for t in others),
+                              any(self.full_name(t) in needed for t in group)))
+        if taxonomy != "category" or not self.hierarchy:
+            return made
+        # a child's own slug, its short address: no other category has it, as slugs are unique
+        return [replace(e, old_paths=(*e.old_paths, *(t.slug for t in (e.term, *e.others)
+                                                      if "/" in self.slug_path(t))))
+                for e in made]
+
+    def addresses(self, taxonomy: str, used: Counter[str]) -> dict[str, str]:
+        """Each old archive path below /tag/ or /category/ (the nested path, a child's own slug,
+        another spelling's slug) -> the path of the archive that shows it now."""
+        return {old: self.slug_path(e.term) for e in self.entries(taxonomy, used) if e.written
+                for old in (self.slug_path(e.term), *e.old_paths)}
+
+    def registry(self, taxonomy: str, used: Counter[str]) -> str:
+        """tags.yaml or categories.yaml: an entry for each term a post or page uses (and each parent
+        of one); the others as comments, their descriptions kept."""
+        _, plural, prefix = _NOUNS[taxonomy]
+        lines = [f"# {plural} from the WordPress export: each keeps its old address, {prefix}<slug>/."]
+        if taxonomy == "category" and self.hierarchy:
+            lines.append(f"# A nested one's old_slugs hold its own slug: WordPress answered {prefix}<slug>/ "
+                         "for it as well.")
+        unused: list[str] = []
+        for made in self.entries(taxonomy, used):
+            entry = self._entry(made)
+            if made.written:
                 lines += entry
             else:
                 unused.append(f"# {entry[0]} " + "{" + ", ".join(line.strip() for line in entry[1:]) + "}")
@@ -88,16 +115,27 @@ class Vocabulary:
             lines += unused
         return "\n".join(lines) + "\n"
 
-    def _entry(self, term: Term, others: list[Term]) -> list[str]:
+    def _entry(self, made: TermEntry) -> list[str]:
+        term = made.term
         entry = [f"{flow_scalar(self.full_name(term))}:", f"  slug: {flow_scalar(term.slug)}"]
         if term.description:
             entry.append(f"  description: {json.dumps(term.description, ensure_ascii=False)}")
-        spellings = sorted({self.full_name(t) for t in others} - {self.full_name(term)})
+        spellings = sorted({self.full_name(t) for t in made.others} - {self.full_name(term)})
         if spellings:
             entry.append(f"  aliases: [{', '.join(map(flow_scalar, spellings))}]")
-        if others:
-            entry.append(f"  old_slugs: [{', '.join(flow_scalar(self.slug_path(t)) for t in others)}]")
+        if made.old_paths:
+            entry.append(f"  old_slugs: [{', '.join(map(flow_scalar, made.old_paths))}]")
         return entry
+
+
+@dataclass(frozen=True, slots=True)
+class TermEntry:
+    """One entry of tags.yaml or categories.yaml."""
+
+    term: Term
+    others: tuple[Term, ...]  # other spellings of it
+    old_paths: tuple[str, ...]  # its old_slugs: the other spellings' paths, a child's own slug
+    written: bool  # False: a post uses none of its spellings, and it is written as a comment
 
 
 def vocabulary(export: Export) -> Vocabulary:

@@ -1,6 +1,7 @@
 """What an export says about its site's addresses and clock: the post permalink structure most
-posts' links follow, as a sitegen pattern; each old link as a site path; the time zone that
-explains every post's offset between post_date and post_date_gmt.
+posts' links follow, as a sitegen pattern; each old link as a site path; where a post's link to
+an old address leads now; the time zone that explains every post's offset between post_date and
+post_date_gmt.
 
 Pure, but for reading the system's zone table to rank time zones by country. Imports urls and
 fields (the rule for what an alias can hold).
@@ -8,17 +9,20 @@ fields (the rule for what an alias can hold).
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urljoin, urlsplit
 
 from sitegen.permalinks import permalink_problem
+from sitegen.urls import url_key
 
 DEFAULT_POST = "/posts/:slug/"
+_COMMENTS = re.compile(r"comments|respond|comment-\d+")
 _DATE_PARTS = ("year", "month", "day")
 _WORDPRESS = {":year": "%year%", ":month": "%monthnum%", ":day": "%day%", ":slug": "%postname%"}
 
@@ -46,6 +50,59 @@ class Zone:
     name: str
     why: str
     misses: int  # posts whose offset the zone does not give
+
+
+@dataclass(frozen=True, slots=True)
+class OldSite:
+    """The old site's addresses the import knows, and where each leads now: a site path, which
+    a build gives the new base URL's path, or why nothing is there."""
+
+    base_url: str
+    addresses: Mapping[str, tuple[str, str]]  # key -> (site path now, "") or ("", why none)
+
+    @staticmethod
+    def key(path: str) -> str:
+        """The key of an old path (percent-decoded, below the site's): /x and /X/ are /x/."""
+        last = path.rsplit("/", 1)[-1]
+        return url_key(path if path.endswith("/") or "." in last else path + "/")
+
+    @staticmethod
+    def id_key(post_id: str) -> str:
+        return f"?{post_id}"
+
+    def relink(self, href: str, page: str) -> tuple[str, str] | None:
+        """A link of the page at `page` (its old address): (the site path it leads to now, "") for
+        an address the import knows, (href, why) for another of the old site's, None for a link
+        elsewhere (or to an upload, which --uploads moves)."""
+        href = href.strip()
+        parts = urlsplit(href)
+        if not href or href.startswith("#") or parts.scheme.lower() not in ("", "http", "https"):
+            return None
+        target, base = urlsplit(urljoin(page or self.base_url, href)), urlsplit(self.base_url)
+        host = (base.hostname or "").removeprefix("www.")
+        if not host or (target.hostname or "").removeprefix("www.") != host:
+            return None
+        on_site = target._replace(scheme=base.scheme, netloc=base.netloc, query="", fragment="")
+        path = site_path(on_site.geturl(), self.base_url)
+        if path is None:
+            return href, "it is on the old site's host, outside the blog"
+        if "/wp-content/" in f"{path}/":
+            return None
+        # the old site's comments had these anchors; the new one has no comments
+        kept = target.fragment and not _COMMENTS.fullmatch(target.fragment)
+        fragment = f"#{target.fragment}" if kept else ""
+        if target.query:
+            query = parse_qs(target.query)
+            post_id = (query.get("p") or query.get("page_id") or [""])[0]
+            if path != "/" or not post_id or len(query) > 1:
+                return href, "an address with a query, which no static page answers"
+            new, why = self.addresses.get(self.id_key(post_id),
+                                          ("", f"the export has no post or page {post_id}"))
+        else:
+            new, why = self.addresses.get(self.key(path), ("", "not an address the import knows"))
+        if not new:
+            return href, why
+        return quote(new, safe="/-._~!$&'*+,;=:@%") + fragment, ""
 
 
 def base_url(link: str) -> str:

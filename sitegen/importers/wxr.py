@@ -3,8 +3,10 @@
 The one module that imports lxml. The export is read with entity expansion, DTD loading and the
 network off; one that declares a document type or entities (a "billion laughs" or an external
 entity that would read a file) is refused at that line before anything is parsed. Exports that
-are not well-formed (a raw `&` in a URL, an HTML entity such as `&nbsp;` outside CDATA) are read
-anyway, with a warning at the first place each kind of fault is. Imports errors.
+are not well-formed (a raw `&` in a URL, an HTML entity such as `&nbsp;` outside CDATA, a control
+character pasted from a word processor) are read anyway, with a warning at the first place each
+kind of fault is (control characters: on each line); one cut short (an interrupted download) is
+read to its last whole item, with a warning where it ends. Imports errors.
 """
 
 from __future__ import annotations
@@ -26,6 +28,17 @@ _SPACES = {"http://purl.org/rss/1.0/modules/content/": "content", "http://purl.o
 # What must never be in an export: a document type, and with it entities that expand or read files
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _OPAQUE = re.compile(rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->", re.DOTALL)  # where '&' and '<!' are text
+_OPAQUE_TO_END = re.compile(rb"<!\[CDATA\[.*?(?:\]\]>|\Z)|<!--.*?(?:-->|\Z)", re.DOTALL)  # a cut file's too
+_ITEM_TAG = re.compile(rb"<(/?)item(?=[\s>])")
+_ROOT = re.compile(rb"<rss[\s>]")
+_CLOSED = re.compile(rb"</rss\s*>|<rss\b[^>]*/>")
+# What XML 1.0's Char production leaves out: C0 controls but tab, LF and CR (word processors
+# paste vertical tabs and form feeds, which are whitespace to a reader: they become spaces)
+_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_ILLEGAL_UTF8 = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")  # and U+FFFE, U+FFFF
+_ENCODING = re.compile(rb"""<\?xml[^>]*\bencoding\s*=\s*["']([\w.-]+)""")
+_SPACE_LIKE = (b"\x0b", b"\x0c")
+_SHOWN_LINES = 20  # control characters: a warning for each of the first lines, then one for the rest
 _AMPERSAND = re.compile(rb"&(?:(?P<reference>#[0-9]+;|#x[0-9A-Fa-f]+;)|(?P<name>[A-Za-z_][\w.-]*);)?")
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 _META_KEPT = ("_thumbnail_id", "_wp_attached_file", "_wp_attachment_image_alt")
@@ -85,6 +98,7 @@ class Export:
     terms: tuple[Term, ...]
     items: tuple[Item, ...]
     warnings: tuple[SourceError, ...]
+    cut_short: int | None = None  # the last line of an export that ends early
 
 
 def read_export(path: Path, shown: str) -> Export:
@@ -98,8 +112,12 @@ def read_export(path: Path, shown: str) -> Export:
 
 def parse_export(data: bytes, shown: str) -> Export:
     """An export's bytes as plain values, with a warning for each kind of fault read past."""
+    data, warnings = _without_illegal(data, shown)
     _refuse_declarations(data, shown)
-    warnings: list[SourceError] = []
+    cut = _cut_short(data, shown)
+    if cut is not None:
+        data = cut[0]
+        warnings.append(cut[1])
     root = _parse(data, shown, warnings)
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:
@@ -119,7 +137,76 @@ def parse_export(data: bytes, shown: str) -> Export:
         language=_text(channel, "language"), pub_date=_text(channel, "pubDate"), authors=authors,
         terms=tuple(t for t in terms if t is not None),
         items=tuple(_item(element) for element in fields.get("item", [])),
-        warnings=tuple(warnings))
+        warnings=tuple(warnings), cut_short=cut[1].line if cut is not None else None)
+
+
+def _without_illegal(data: bytes, shown: str) -> tuple[bytes, list[SourceError]]:
+    """The bytes without the characters XML does not allow (libxml2 would drop the text around
+    them), vertical tabs and form feeds made spaces; a warning for each line that held one."""
+    declared = _ENCODING.match(data)
+    utf8 = declared is None or declared[1].lower().replace(b"_", b"-") in (b"utf-8", b"utf8")
+    illegal = _ILLEGAL_UTF8 if utf8 else _ILLEGAL
+    if illegal.search(data) is None:
+        return data, []
+    lines: dict[int, tuple[int, list[bytes]]] = {}  # line -> (first column, the characters)
+    for match in illegal.finditer(data):
+        line, col = _place(data, match.start())
+        lines.setdefault(line, (col, []))[1].append(match[0])
+    warnings = []
+    for line, (col, found) in list(lines.items())[:_SHOWN_LINES]:
+        codes = [f"U+{ord(c.decode('utf-8')) if utf8 else c[0]:04X}" for c in dict.fromkeys(found)]
+        one = len(found) == 1
+        spaces = sum(c in _SPACE_LIKE for c in found)
+        if spaces == len(found):
+            done = "made a space" if one else "made spaces"
+        else:
+            done = "removed" if not spaces else "removed, vertical tabs and form feeds made spaces"
+        warnings.append(SourceError(
+            shown, f"{'a control character' if one else f'{len(found)} control characters'} XML does not "
+            f"allow ({', '.join(codes)}) {done}; the text around {'it' if one else 'them'} is kept",
+            line=line, col=col,
+            hint="nothing to do: word processors paste these into posts"))
+    if len(lines) > _SHOWN_LINES:
+        rest = list(lines)[_SHOWN_LINES:]
+        warnings.append(SourceError(
+            shown, f"control characters XML does not allow on {len(rest)} more lines, the first at line "
+            f"{rest[0]}; removed (vertical tabs and form feeds made spaces)", line=rest[0],
+            hint="nothing to do: word processors paste these into posts"))
+    return illegal.sub(lambda m: b" " if m[0] in _SPACE_LIKE else b"", data), warnings
+
+
+def _cut_short(data: bytes, shown: str) -> tuple[bytes, SourceError] | None:
+    """For an export that ends before its </rss> (an interrupted download or copy): the bytes
+    up to its last whole <item>, closed, and the warning that says where it ends."""
+    if _ROOT.search(data) is None or _CLOSED.search(data[-4096:]) is not None:
+        return None  # not an export at all (that is said later), or one that ends
+    spans, start = [], 0
+    for match in _OPAQUE_TO_END.finditer(data):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(data)))
+    closed_at, opened_at = -1, -1
+    for begin, end in spans:
+        for tag in _ITEM_TAG.finditer(data, begin, end):
+            if tag[1]:
+                closed_at, opened_at = data.index(b">", tag.end()) + 1, -1
+            elif opened_at < 0:
+                opened_at = tag.start()
+    line, col = _place(data, len(data))
+    if opened_at >= 0:
+        where = f"inside an <item> (begun at line {_place(data, opened_at)[0]})"
+    elif closed_at >= 0:
+        where = "after its last <item>, before its closing </rss>"
+    else:
+        where = "before its first <item>"
+    cut = closed_at if closed_at >= 0 else opened_at
+    kept = data[:cut] + b"\n</channel>\n</rss>\n" if cut >= 0 else data
+    return kept, SourceError(
+        shown, f"the export ends at line {line} {where}: it was cut short; export it again",
+        line=line, col=col,
+        hint="export the site again (Tools > Export > All content) and import that one: this import "
+             + (f"ends with the item that ends at line {_place(data, closed_at)[0]}" if closed_at >= 0
+                else "has no items"))
 
 
 def _refuse_declarations(data: bytes, shown: str) -> None:
