@@ -314,7 +314,7 @@ def _archives(value: object, name: str, places: dict[str, tuple[int, int]], line
                                       line=key_line, col=col))
         else:
             chosen[kind] = flag
-    return Archives(**chosen)
+    return Archives(**{"year": True, "month": True, **chosen})  # a mapping asks for archives
 
 
 def _strings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],

@@ -23,7 +23,7 @@ DATES = {"a": "2025-03-10", "b": "2025-03-02", "c": "2025-01-15", "d": "2024-11-
 
 
 def planned(*posts: Any, **settings: Any) -> dict[str, Page]:
-    cfg = config(**settings)
+    cfg = config(**{"archives": Archives(year=True, month=True), **settings})
     site, errors, _ = collect_site(cfg, list(posts) or [make(n, date=d, cfg=cfg) for n, d in DATES.items()])
     assert errors == []
     return {page.url: page for page in plan_pages(site)}
@@ -91,7 +91,7 @@ def test_archives_live_where_the_posts_pattern_puts_years_and_months(pattern: st
 
 
 @pytest.mark.parametrize(("archives", "years", "months"), [
-    (Archives(year=False), False, True), (Archives(month=False), True, False),
+    (Archives(year=False, month=True), False, True), (Archives(year=True, month=False), True, False),
     (Archives(year=False, month=False), False, False)])
 def test_either_kind_can_be_turned_off(archives: Archives, years: bool, months: bool) -> None:
     templates = {page.template for page in planned(archives=archives).values()}
@@ -100,8 +100,9 @@ def test_either_kind_can_be_turned_off(archives: Archives, years: bool, months: 
 
 
 @pytest.mark.parametrize(("settings", "expected"), [
-    ("archives: {year: false}\n", Archives(year=False)),
-    ("archives:\n  by_month: false\n", Archives(month=False)),
+    ("archives: {year: false}\n", Archives(year=False, month=True)),
+    ("archives:\n  by_month: false\n", Archives(year=True, month=False)),
+    ("archives: true\n", Archives(year=True, month=True)),
     ("archives: false\n", Archives(year=False, month=False)),
     ("", Archives()),
 ])
@@ -126,7 +127,7 @@ def test_a_wrong_setting_is_located(write_site: WriteSite, settings: str, line: 
 
 
 def test_a_post_on_a_months_url_is_an_error_not_overwritten(write_site: WriteSite) -> None:
-    root = write_site({"sitegen.yaml": "permalinks: {post: '/:year/:slug/'}\n",
+    root = write_site({"sitegen.yaml": "permalinks: {post: '/:year/:slug/'}\narchives: true\n",
                        "content/posts/a.md": post("A", date="2025-02-10", slug='"02"'),
                        "content/pages/2025.md": "---\ntitle: A year\n---\nText.\n"})
     with pytest.raises(BuildError) as caught:
@@ -143,7 +144,7 @@ def test_a_post_on_a_months_url_is_an_error_not_overwritten(write_site: WriteSit
 
 
 def test_collisions_are_found_in_the_plan() -> None:
-    cfg = config(permalinks=Permalinks(post="/:year/:slug/"))
+    cfg = config(permalinks=Permalinks(post="/:year/:slug/"), archives=Archives(year=True, month=True))
     site, _, _ = collect_site(cfg, [make("02", title="Two", date="2025-02-10", cfg=cfg)])
     [error] = find_collisions(plan_pages(site))
     assert "2025/02/index.html" in error.message
@@ -154,7 +155,7 @@ def _tree(path: Path) -> Any:
 
 
 def test_a_built_archive_links_its_periods_in_the_sites_language(write_site: WriteSite) -> None:
-    root = write_site({"sitegen.yaml": "base_url: https://blog.test.dev/sub/\nlanguage: fr\n"
+    root = write_site({"sitegen.yaml": "base_url: https://blog.test.dev/sub/\nlanguage: fr\narchives: true\n"
                                        "posts_per_page: 1\n",
                        **{f"content/posts/{n}.md": post(n.upper(), date=d) for n, d in DATES.items()}})
     build(config_for(root))

@@ -29,7 +29,7 @@ SITE = {
     "content/posts/c.md": post("Gamma", date="2025-01-03", tags="[green]", body="Gamma body."),
     "content/pages/about.md": "---\ntitle: About\n---\nAbout us.\n",
     "static/logo.svg": "<svg/>",
-    "sitegen.yaml": "base_url: https://user.github.io/\nposts_per_page: 2\n",
+    "sitegen.yaml": "base_url: https://user.github.io/\nposts_per_page: 2\narchives: true\n",
 }
 
 

@@ -121,7 +121,8 @@ def write_big_site(root: Path, posts: int = 200) -> Path:
     (root / "content" / "pages").mkdir(parents=True)
     (root / "sitegen.yaml").write_text(
         f"title: Big & <bold> blog\ndescription: 200 posts, tags in many scripts\n"
-        f"author: Zoë Example\nbase_url: {BIG_BASE}\nlanguage: en\ncategories: {{hierarchy: true}}\n",
+        f"author: Zoë Example\nbase_url: {BIG_BASE}\nlanguage: en\ncategories: {{hierarchy: true}}\n"
+        "archives: true\n",
         encoding="utf-8")
     (root / "content" / "pages" / "about.md").write_text(
         "---\ntitle: About “us”\n---\n\nA page, with a [post](/posts/post-001/).\n", encoding="utf-8")

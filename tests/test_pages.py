@@ -21,12 +21,9 @@ def test_every_kind_of_output_is_planned() -> None:
     assert set(pages) == {
         "index.html", "posts/a/index.html", "about/index.html", "tags/index.html",
         "tags/paradigm-shift-in-ai/index.html", "tags/paradigm-shift-in-ai/feed.xml",
-        "archive/index.html", "2025/index.html", "2025/01/index.html", "feed.xml", "404.html",
-        "sitemap.xml", "robots.txt",
+        "archive/index.html", "feed.xml", "404.html", "sitemap.xml", "robots.txt",
     }
     assert pages["tags/paradigm-shift-in-ai/index.html"].template == "tag.html"
-    assert pages["2025/index.html"].template == "year.html"
-    assert pages["2025/01/index.html"].template == "month.html"
 
 
 def test_home_and_tag_pages_are_paginated() -> None:
