@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sitegen.errors import BuildError, ConfigError, SourceError, did_you_mean
 from sitegen.flavors import FLAVORS
 from sitegen.frontmatter import load_mapping
-from sitegen.models import Config, Permalinks, TagSettings, TermSettings
-from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, tag_registry
+from sitegen.models import FEED_FORMATS, Config, Permalinks, TagSettings, TermSettings
+from sitegen.registry import AUTHORS_FILE, CATEGORIES_FILE, TAGS_FILE, tag_registry
 from sitegen.urls import permalink_problem
 
 CONFIG_FILE = "sitegen.yaml"
@@ -70,6 +70,10 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "timezone": (_timezone, "an IANA time zone, e.g. timezone: Europe/Paris"),
     "posts_per_page": (_positive, "a whole number above 0, e.g. posts_per_page: 10"),
     "feed_limit": (_positive, "a whole number above 0, e.g. feed_limit: 20"),
+    "feeds": (lambda v: [v] if isinstance(v, str) else v if isinstance(v, list) and v else None,
+              "a list of feed formats, e.g. feeds: [atom, rss, json]"),
+    "feed_aliases": (_mapping, "a mapping of old feed addresses to formats, e.g. "
+                               "feed_aliases: {/feed/: rss, /atom.xml: atom}"),
     "extra": (_mapping, "a mapping of your own keys, e.g. extra: {twitter: me}"),
     "tags": (_mapping, "a mapping, e.g. tags: {min_posts: 2, noindex: false, hierarchy: false}"),
     "categories": (_mapping, "a mapping, e.g. categories: {min_posts: 2, noindex: false, hierarchy: true}"),
@@ -137,7 +141,7 @@ def load_config(
             errors.append(ConfigError("--base-url", f"{base_url!r} is not {_KEYS['base_url'][1]}"))
         else:
             config = replace(config, base_url=clean, base_url_at=("--base-url", None, None))
-    for name, kind in ((TAGS_FILE, "tag"), (CATEGORIES_FILE, "category")):
+    for name, kind in ((TAGS_FILE, "tag"), (CATEGORIES_FILE, "category"), (AUTHORS_FILE, "author")):
         if not (root / name).is_file():
             continue
         try:
@@ -146,8 +150,7 @@ def load_config(
             errors.append(ConfigError(name, f"cannot read the file: {exc}"))
         else:
             specs, aliases, registry_errors = tag_registry(text, name)
-            config = replace(config, tag_specs=specs, tag_aliases=aliases) if kind == "tag" else \
-                replace(config, category_specs=specs, category_aliases=aliases)
+            config = replace(config, **{f"{kind}_specs": specs, f"{kind}_aliases": aliases})
             errors += registry_errors
     if errors:
         raise BuildError(errors)
@@ -189,6 +192,11 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
                                               data.inner.get(key, {}), line, errors))
         elif key == "base_url":
             changes.update(base_url=clean, base_url_at=(name, line, col))
+        elif key == "feeds":
+            changes.update(_feeds(clean, name, data.item_positions.get(key, ()), (line, col), errors))  # type: ignore[arg-type]
+        elif key == "feed_aliases":
+            changes.update(_feed_aliases(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
+                                         line, errors))
         else:
             changes[key] = clean
     return replace(config, **changes), [ConfigError.of(e) for e in errors]
@@ -261,6 +269,58 @@ def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[in
         else:
             patterns[kind] = value.strip()
     return Permalinks(**patterns)
+
+
+_FEEDS_HINT = "the formats are " + ", ".join(FEED_FORMATS) + ": feeds: [" + ", ".join(FEED_FORMATS) + "]"
+
+
+def _feeds(values: list[object], name: str, places: tuple[tuple[int, int], ...], at: tuple[int, int],
+           errors: list[SourceError]) -> dict[str, object]:
+    """`feeds:` the formats, each once, in the order given."""
+    chosen: list[str] = []
+    for index, value in enumerate(values):
+        line, col = places[index] if index < len(places) else at
+        if not isinstance(value, str) or value not in FEED_FORMATS:
+            errors.append(ConfigError(name, f"feeds: unknown feed format {value!r}", line=line, col=col,
+                                      hint=did_you_mean(str(value), FEED_FORMATS, _FEEDS_HINT)))
+        elif value not in chosen:
+            chosen.append(str(value))
+    return {"feeds": tuple(chosen)} if chosen else {}
+
+
+_FEED_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
+
+
+def _feed_aliases(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
+                  line: int, errors: list[SourceError]) -> dict[str, object]:
+    """`feed_aliases:` old feed addresses, each with the format of the feed copied there. A path
+    naming no file (/feed) is a folder (/feed/): a host serves its index.html at /feed/."""
+    aliases: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for key, value in values.items():
+        key_line, col = places.get(key, (line, None))
+        written = str(key).strip()
+        parts = written.strip("/").split("/")
+        if not all(_FEED_PATH.fullmatch(part) for part in parts) or written.startswith("//"):
+            errors.append(ConfigError(name, f"feed_aliases: {written!r} is not a path such as /feed/ or "
+                                      "/atom.xml", line=key_line, col=col,
+                                      hint="letters, digits and . _ ~ - between slashes; a path "
+                                           "without a leading / is under every feed's folder"))
+            continue
+        path = ("/" if written.startswith("/") else "") + "/".join(parts)
+        path += "/" if written.endswith("/") or "." not in parts[-1] else ""
+        if not isinstance(value, str) or value not in FEED_FORMATS:
+            errors.append(ConfigError(name, f"feed_aliases: {written}: unknown feed format {value!r}",
+                                      line=key_line, col=col,
+                                      hint=did_you_mean(str(value), FEED_FORMATS, _FEEDS_HINT)))
+        elif path in aliases:
+            errors.append(ConfigError(name, f"feed_aliases: {written} is {path} a second time",
+                                      line=key_line, col=col, hint="keep one of the two lines"))
+        else:
+            aliases[path], lines[path] = str(value), key_line
+    return {"feed_aliases": tuple(sorted(aliases.items())), "feed_aliases_at": lines}
+
+
 def _hosts(value: object) -> tuple[str, ...] | None:
     """Host names, lowercased: a listed host covers its subdomains."""
     if not isinstance(value, list) or not all(isinstance(v, str) and _HOST.fullmatch(v) for v in value):

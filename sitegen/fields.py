@@ -373,20 +373,31 @@ class Checker:
             clean.append(path)
         return tuple(clean)
 
-    def author(self, value: object) -> str | None:
-        """An author name; a list of names or a mapping with a name (Jekyll, Eleventy) also do."""
+    def authors(self, value: object, places: tuple[tuple[int, int], ...] = ()) -> Tags:
+        """The author names, and where each is: a name, a list of names, or a mapping with a
+        name (Jekyll, Eleventy); `places`: where each item of a list is."""
         if value is None:
-            return None
-        if isinstance(value, dict):
-            value = value.get("name")
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            value = ", ".join(v.strip() for v in value if v.strip())
-        if not isinstance(value, str) or not value.strip():
-            key = "author" if "author" in self.positions else "authors"
+            return (), ()
+        key = "author" if "author" in self.positions else "authors"
+        at = self.positions.get(key, (1, 1))
+        items = value if isinstance(value, list) else [value]
+        if not isinstance(value, list):
+            places = (at,)
+        names: list[str] = []
+        found: list[tuple[int, int]] = []
+        for index, item in enumerate(items):
+            written = item.get("name") if isinstance(item, dict) else item
+            if not isinstance(written, str):
+                names.clear()
+                break
+            if written.strip():
+                names.append(" ".join(written.split()))
+                found.append(places[index] if index < len(places) else at)
+        if not names:
             self.error(key, f"{key} must be a name, a list of names or a mapping with a name:, "
                        f"got {describe(value)}", hint="author: Ann Example")
-            return None
-        return value.strip()
+            return (), ()
+        return tuple(names), tuple(found)
 
     def warn_typos(self, extra: list[str]) -> None:
         for key in extra:

@@ -4,7 +4,8 @@ notes which parts of the site it used, and each template has a fingerprint of wh
 what the builder needs to tell the pages whose inputs did not change. The last environment is
 kept while no template changes, so the preview's rebuilds do not compile them again.
 
-Imports errors, models, urls. The one place that imports jinja2.
+A JSON feed is no template: feeds.json_feed builds it, so that JSON's escaping is json.dumps's.
+Imports errors, feeds, markup (links made absolute), models, urls. The one place that imports jinja2.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import traceback
 from collections.abc import Mapping
 from datetime import datetime
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ import jinja2
 import jinja2.meta
 
 from sitegen.errors import SitegenError, TemplateError
+from sitegen.feeds import JSON_FEED, json_feed
+from sitegen.markup import absolute_links
 from sitegen.models import Config, Page, Site
 from sitegen.urls import absolute_url, site_url
 
@@ -96,6 +100,9 @@ def _new_environment(config: Config) -> jinja2.Environment:
         absolute=lambda url: absolute_url(base, url),
         date=format_date,
         iso=lambda when: when.isoformat(timespec="seconds"),
+        rfc822=format_datetime,  # RSS's dates: English names whatever the locale
+        # links inside a page's HTML made absolute, for RSS readers that ignore xml:base
+        absolute_links=lambda html, url: absolute_links(str(html), absolute_url(base, url)),
         xml_safe=lambda text: _XML_ILLEGAL.sub("", str(text)),
     )
     return env
@@ -188,6 +195,8 @@ def render_page(env: jinja2.Environment, page: Page, site: Site, *,
 
     `read`, when given, collects the names of the parts of `site` the page used.
     """
+    if page.template == JSON_FEED:
+        return json_feed(page.context, site.config).encode("utf-8")
     try:
         template = env.get_template(page.template)
         shown: object = site if read is None else SiteReader(site, read)

@@ -19,8 +19,8 @@ from typing import NamedTuple
 from sitegen.errors import ContentError, SourceError
 from sitegen.markup import render
 from sitegen.models import EPOCH, Config, Post, Tag, TagSpec
-from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, alias_entry, unused_entries
-from sitegen.urls import base_path, slugify, tag_key, tag_url
+from sitegen.registry import AUTHORS_FILE, CATEGORIES_FILE, TAGS_FILE, alias_entry, unused_entries
+from sitegen.urls import AUTHOR_PERMALINK, base_path, slugify, tag_key, tag_url
 
 
 class Use(NamedTuple):  # a tuple: one is made for every tag of every post, each build
@@ -68,6 +68,15 @@ class Vocabulary:
                    aliases=config.category_aliases,
                    url=functools.partial(tag_url, pattern=config.permalinks.category),
                    base_path=base_path(config.base_url), min_posts=config.categories.min_posts)
+
+    @classmethod
+    def authors(cls, config: Config) -> Vocabulary:
+        """Authors are terms too, written `author:` (or the site's author), at /authors/<slug>/."""
+        return cls(noun="author", plural="authors", registry=AUTHORS_FILE,
+                   written=operator.attrgetter("author_names", "author_places"), hierarchy=False,
+                   specs=config.author_specs, aliases=config.author_aliases,
+                   url=functools.partial(tag_url, pattern=AUTHOR_PERMALINK),
+                   base_path=base_path(config.base_url), min_posts=1)
 
     def lineage(self, key: str) -> list[str]:
         """The term and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""
@@ -217,7 +226,7 @@ class Vocabulary:
         if spec and spec.description:
             description = render(spec.description, url=self.url(slug), base_path=self.base_path).body_html
         return Tag(key=key, name=name, slug=slug, url=self.url(slug), description_html=description,
-                   parent=parent)
+                   parent=parent, links=spec.links if spec else ())
 
     def with_old_slugs(self, tags: dict[str, Tag]) -> dict[str, Tag]:
         """The tags with the URLs they had before (see _with_old_slugs)."""

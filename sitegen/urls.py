@@ -189,6 +189,7 @@ def in_bundle(source: PurePosixPath, linked: str) -> bool:
 # Permalink patterns, written as Jekyll and Hugo write them: "/:year/:month/:day/:title/".
 POST_PERMALINK = "/posts/:slug/"
 TAG_PERMALINK = "/tags/:slug/"
+AUTHOR_PERMALINK = "/authors/:slug/"
 POST_PLACEHOLDERS = ("year", "month", "day", "i_month", "i_day", "short_year", "title", "slug",
                      "output_ext")
 TAG_PLACEHOLDERS = ("slug",)

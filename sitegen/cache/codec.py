@@ -17,9 +17,10 @@ import orjson
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Html, Post
 
-# A post as the parser made it: its tags and categories are the site stage's, made again from the
-# names each build
-_POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name not in ("html", "tags", "categories")]
+# A post as the parser made it: its tags, categories and authors are the site stage's, made again
+# from the names each build
+_POST_FIELDS = [f.name for f in dataclasses.fields(Post)
+                if f.name not in ("html", "tags", "categories", "authors")]
 
 
 def encode_post(post: Post) -> dict[str, Any]:
@@ -46,6 +47,8 @@ def decode_post(record: Mapping[str, Any], html: Html) -> Post:
     fields["tag_places"] = tuple(map(tuple, fields["tag_places"]))
     fields["category_names"] = tuple(fields["category_names"])
     fields["category_places"] = tuple(map(tuple, fields["category_places"]))
+    fields["author_names"] = tuple(fields["author_names"])
+    fields["author_places"] = tuple(map(tuple, fields["author_places"]))
     fields["aliases"] = tuple(fields["aliases"])
     fields["links"] = tuple(map(tuple, fields["links"]))
     fields["html"] = html
