@@ -150,7 +150,8 @@ def load_config(
             errors.append(ConfigError(name, f"cannot read the file: {exc}"))
         else:
             specs, aliases, registry_errors = tag_registry(text, name)
-            config = replace(config, **{f"{kind}_specs": specs, f"{kind}_aliases": aliases})
+            changes: dict[str, Any] = {f"{kind}_specs": specs, f"{kind}_aliases": aliases}
+            config = replace(config, **changes)
             errors += registry_errors
     if errors:
         raise BuildError(errors)

@@ -281,8 +281,8 @@ def _tag_redirects(site: Site, terms: Terms, ids: Mapping[str, str]) -> Iterator
             what = _Moved(tag, old, via, old_url, terms.noun, terms.registry)
             given = "old slug" if via == "old_slugs" else "URL of an alias"
             origin = f"{terms.noun} '{tag.name}' ({given} '{old}' in {terms.registry})"
-            moves = ((old_url, tag.url), *((old_url + f.file, tag.url + f.file) for f in site.config.feed_formats),
-                     (old_url + "page/*", tag.url + "page/:splat"))
+            feeds = ((old_url + f.file, tag.url + f.file) for f in site.config.feed_formats)
+            moves = ((old_url, tag.url), *feeds, (old_url + "page/*", tag.url + "page/:splat"))
             yield _page(old_url, "redirect.html", origin, None, in_sitemap=False, line=line,
                         target=tag.url, moves=moves, moved=what)
             for number in range(2, count + 1):
@@ -311,7 +311,8 @@ class _Feed(NamedTuple):
 
 
 def _feeds(site: Site, ids: Mapping[str, str], folder: str, feed: _Feed, origin: str, *,
-           canonical: str | None = None, line: int | None = None, moved: _Moved | None = None) -> Iterator[Page]:
+           canonical: str | None = None, line: int | None = None,
+           moved: _Moved | None = None) -> Iterator[Page]:
     """The feed in each format of the site, side by side in `folder`, and its copies at the old
     addresses feed_aliases gives; `canonical`: the folder of the feeds that these stand for.
 

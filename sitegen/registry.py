@@ -91,7 +91,8 @@ def _tag_spec(
         error(about, f"{about} of '{tag}' must be text")
     links = fields.get("links", [])
     links = [links] if isinstance(links, str) else links
-    if not isinstance(links, list) or not all(isinstance(v, str) and _LINK.fullmatch(v.strip()) for v in links):
+    if not isinstance(links, list) or not all(isinstance(v, str) and _LINK.fullmatch(v.strip())
+                                              for v in links):
         error("links", f"links of '{tag}' must be a list of addresses, got {links!r}",
               "links: [https://example.social/@me, mailto:me@example.net]")
         links = []

@@ -17,7 +17,6 @@ import re
 import traceback
 from collections.abc import Mapping
 from datetime import datetime
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from sitegen.urls import absolute_url, site_url
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -100,7 +100,7 @@ def _new_environment(config: Config) -> jinja2.Environment:
         absolute=lambda url: absolute_url(base, url),
         date=format_date,
         iso=lambda when: when.isoformat(timespec="seconds"),
-        rfc822=format_datetime,  # RSS's dates: English names whatever the locale
+        rfc822=format_rfc822,
         # links inside a page's HTML made absolute, for RSS readers that ignore xml:base
         absolute_links=lambda html, url: absolute_links(str(html), absolute_url(base, url)),
         xml_safe=lambda text: _XML_ILLEGAL.sub("", str(text)),
@@ -162,6 +162,14 @@ def _fingerprints(env: jinja2.Environment, sources: dict[str, str],
         text = "".join(f"{n}\0{sources.get(n, '')}\0" for n in sorted(closure))
         prints[name] = everything if dynamic else hashlib.sha256(text.encode()).hexdigest()
     return prints
+
+
+def format_rfc822(when: datetime) -> str:
+    """RSS's dates, as RFC 822 writes them (with a four-digit year): "Tue, 28 Jan 2025 14:30:00 +0100",
+    in English whatever the locale."""
+    offset = when.strftime("%z") or "+0000"
+    return f"{_DAYS[when.weekday()]}, {when.day:02d} {_MONTHS[when.month - 1][:3]} {when.year:04d} " \
+           f"{when.hour:02d}:{when.minute:02d}:{when.second:02d} {offset}"
 
 
 def format_date(when: datetime, style: str = "long") -> str:

@@ -58,7 +58,8 @@ def json_feed_problems(data: bytes, base: str) -> list[str]:
         if not isinstance(item, dict):
             problems.append(f"{where} is not an object")
             continue
-        problems += [f"{where}: unknown key {k!r}" for k in item if k not in _ITEM_KEYS and not k.startswith("_")]
+        problems += [f"{where}: unknown key {k!r}" for k in item
+                     if k not in _ITEM_KEYS and not k.startswith("_")]
         if not isinstance(item.get("id"), str) or not item["id"]:
             problems.append(f"{where}: the id must be a string")
         if not isinstance(item.get("content_html"), str) or not item["content_html"]:

@@ -62,10 +62,11 @@ def test_each_author_has_a_paginated_page_feeds_and_the_index_lists_them(write_s
     assert re.findall(r'<h2><a href="[^"]+">([^<]+)</a></h2>', second) == ["Ann two", "Ann one"]
     bob = (out / "authors/bob/index.html").read_text("utf-8")
     assert 'Writes <em>about</em> <a href="/blog/posts/b1/">trips</a>' in bob
-    assert '<a href="https://social.example.net/@bob" rel="me">' in bob and 'href="mailto:bob@example.net"' in bob
+    assert '<a href="https://social.example.net/@bob" rel="me">' in bob
+    assert 'href="mailto:bob@example.net"' in bob
     index = (out / "authors/index.html").read_text("utf-8")
-    assert re.findall(r'<a href="/blog/authors/([^"]+)">([^<]+)</a> <span class="count">(\d+) posts?', index) \
-        == [("ann-example/", "Ann Example", "4"), ("bob/", "Bob Writer", "2")]
+    listed = re.findall(r'authors/([^"]+)">([^<]+)</a> <span class="count">(\d+) posts?', index)
+    assert listed == [("ann-example/", "Ann Example", "4"), ("bob/", "Bob Writer", "2")]
     for folder, titles in (("authors/ann-example/", ["Both", "Ann three", "Ann two", "Ann one"]),
                            ("authors/bob/", ["Both", "Bob one"])):
         found = feed_support.entries(out / folder, BASE)
@@ -100,7 +101,8 @@ def test_an_author_name_without_letters_is_an_error_once_authors_have_pages(writ
 
 @pytest.mark.parametrize(("text", "message"), [
     ("Ann:\n  bios: x\n", "authors.yaml:2:3: error: unknown key 'bios' for author 'Ann'"),
-    ("Ann:\n  links: [social.example]\n", "authors.yaml:2:3: error: links of 'Ann' must be a list of addresses"),
+    ("Ann:\n  links: [social.example]\n",
+     "authors.yaml:2:3: error: links of 'Ann' must be a list of addresses"),
     ("Ann:\n  bio: [x]\n", "authors.yaml:2:3: error: bio of 'Ann' must be text"),
 ])
 def test_authors_yaml_problems_are_located(write_site: WriteSite, text: str, message: str) -> None:

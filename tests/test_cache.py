@@ -293,7 +293,7 @@ EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "d
                          "add draft", "change template", "change config", "add post",
                          "change bundle file", "add bundle file", "remove bundle file", "add translation",
                          "change permalinks", "add category", "remove category", "rename category",
-                         "alias category"])
+                         "alias category", "change author", "remove author", "describe author"])
 BUNDLE = {  # a page bundle: its post, and files copied beside it
     "content/posts/trip/index.md": post("Trip", date="2025-01-04", tags="[blue]", body="![Cat](cat.svg)"),
     "content/posts/trip/cat.svg": "<svg/>",
@@ -366,6 +366,15 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
             target.write_text(text.replace("categories: [", f"categories: [Renamed{number % 2}", 1))
         elif step == "alias category":
             (root / "categories.yaml").write_text(f"News: {{aliases: [Reviews], old_slugs: [old{number}]}}\n")
+        elif step == "change author" and target:  # a second author gives every author a page
+            text = "\n".join(line for line in target.read_text().split("\n")
+                              if not line.startswith("author:"))
+            target.write_text(text.replace("title:", f"author: Writer {number % 2}\ntitle:", 1))
+        elif step == "remove author" and target:
+            target.write_text("\n".join(line for line in target.read_text().split("\n")
+                                        if not line.startswith("author:")))
+        elif step == "describe author":
+            (root / "authors.yaml").write_text(f"Writer 0: {{bio: Bio {number}, slug: w{number % 3}}}\n")
         elif step == "add post":
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
         elif step == "change bundle file":

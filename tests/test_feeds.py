@@ -286,7 +286,7 @@ def test_a_post_id_is_its_feed_entry_id(write_site: WriteSite, tmp_path: Path) -
 # --- every reader's format: Atom, RSS 2.0 and JSON Feed 1.1 ------------------------------------
 
 FORMAT_SITE = {
-    "sitegen.yaml": "title: Notes & <co>\nbase_url: https://example.org/blog/\nauthor: Ann\nposts_per_page: 2\n",
+    "sitegen.yaml": f"title: Notes & <co>\nbase_url: {BASE}\nauthor: Ann\nposts_per_page: 2\n",
     "content/posts/trip/index.md": post(
         '"Trip & \\"quotes\\" <b>"', "2025-01-03", tags="[travel]", categories="[Journal]", author="Bob",
         body="![Cat](cat.svg) See [the other](/posts/second/) and [below](#notes).\n\n"
@@ -323,7 +323,8 @@ def test_every_feed_is_valid_in_every_format_with_the_same_entries(write_site: W
     feed = json.loads((out / "feed.json").read_bytes())
     assert feed["items"][0]["authors"] == [{"name": "Bob", "url": BASE + "authors/bob/"}]
     assert feed["title"] == "Notes & <co>" and feed["feed_url"] == BASE + "feed.json"
-    assert json.loads((out / "tags/travel/feed.json").read_bytes())["feed_url"] == BASE + "tags/travel/feed.json"
+    tag = json.loads((out / "tags/travel/feed.json").read_bytes())
+    assert tag["feed_url"] == BASE + "tags/travel/feed.json" and tag["home_page_url"] == BASE + "tags/travel/"
 
 
 def test_entry_ids_stay_when_the_permalinks_change(write_site: WriteSite, tmp_path: Path) -> None:
@@ -358,8 +359,9 @@ def test_feeds_chooses_the_formats(write_site: WriteSite, tmp_path: Path) -> Non
                        "content/posts/a.md": post("A", tags="[x]")})
     out = tmp_path / "out"
     build(config_for(root, output_dir=out))
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.name.startswith(("feed", "rss"))) \
-        == ["rss.xml", "tags/x/rss.xml"]
+    feeds = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                   if p.name.startswith(("feed", "rss")))
+    assert feeds == ["rss.xml", "tags/x/rss.xml"]
     page = (out / "tags/x/index.html").read_text("utf-8")
     assert re.findall(r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)"', page) == [
         ("application/rss+xml", "/blog/rss.xml"), ("application/rss+xml", "/blog/tags/x/rss.xml")]
