@@ -333,11 +333,6 @@ class Site:
         not made again when a category changes."""
         return bool(self.categories)
 
-    @property
-    def has_authors(self) -> bool:
-        """Whether the site has author pages, asked by pages that would link them."""
-        return bool(self.authors)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Pagination:

@@ -120,6 +120,7 @@ class _Moved(NamedTuple):
 
 
 _TERM_TEMPLATES = {"tag.html": "tag", "category.html": "category", "author.html": "author"}  # and its noun
+_REGISTRIES = {"tag": TAGS_FILE, "category": CATEGORIES_FILE, "author": AUTHORS_FILE}
 
 
 def _source(page: Page) -> tuple[str, int | None] | None:
@@ -158,7 +159,7 @@ def _collision_hint(claimants: list[Page]) -> str:
         if via == "aliases" and kind == noun == "tag":
             return f"the tag '{other}' has that URL now: merge it into '{tag.name}' " \
                    f"(sitegen tags merge '{other}' '{tag.name}'), or {entry}"
-        there = "there" if kind == noun else f"in {TAGS_FILE if kind == 'tag' else CATEGORIES_FILE}"
+        there = "there" if kind == noun else f"in {_REGISTRIES[kind]}"
         return f"the {kind} '{other}' has that URL now: {entry}, or give '{other}' another slug {there}"
     if len(moved) > 1:
         return f"an old URL can lead to one {noun} only: {entry}"
