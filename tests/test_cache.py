@@ -69,7 +69,8 @@ def test_editing_one_body_renders_only_the_pages_that_show_it(write_site: WriteS
     touched = {name for name in after if after[name] != before.get(name)}
     # c's page, the home page that lists it, its tag page, and the feeds that carry its body
     assert touched == {"posts/c/index.html", "index.html", "tags/green/index.html",
-                       "feed.xml", "tags/green/feed.xml"}
+                       *(f"{folder}{feed}" for folder in ("", "tags/green/")
+                         for feed in ("feed.xml", "rss.xml", "feed.json"))}
     assert report.changed == len(touched)
     assert report.rendered < report.pages / 2
     assert contents(root / "public") == clean_build(root, tmp_path)
