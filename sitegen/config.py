@@ -9,7 +9,6 @@ Every key has a default; an unknown key is an error with a "did you mean" hint.
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -18,17 +17,14 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sitegen import configblocks as blocks
 from sitegen.errors import BuildError, ConfigError, SourceError, did_you_mean
-from sitegen.flavors import FLAVORS
 from sitegen.frontmatter import load_mapping
-from sitegen.models import Archives, Config, Permalinks, TagSettings, TermSettings
-from sitegen.permalinks import hugo_pattern, named_pattern, permalink_problem
-from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, tag_registry
-from sitegen.translations import ENGLISH, override_problem
+from sitegen.models import Config
+from sitegen.registry import AUTHORS_FILE, CATEGORIES_FILE, TAGS_FILE, tag_registry
 from sitegen.urls import image_link, is_external
 
 CONFIG_FILE = "sitegen.yaml"
-_HOST = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?")
 
 
 def _text(value: object) -> str | None:
@@ -73,6 +69,10 @@ _KEYS: dict[str, tuple[Callable[[object], object], str]] = {
     "timezone": (_timezone, "an IANA time zone, e.g. timezone: Europe/Paris"),
     "posts_per_page": (_positive, "a whole number above 0, e.g. posts_per_page: 10"),
     "feed_limit": (_positive, "a whole number above 0, e.g. feed_limit: 20"),
+    "feeds": (lambda v: [v] if isinstance(v, str) else v if isinstance(v, list) and v else None,
+              "a list of feed formats, e.g. feeds: [atom, rss, json]"),
+    "feed_aliases": (_mapping, "a mapping of old feed addresses to formats, e.g. "
+                               "feed_aliases: {/feed/: rss, /atom.xml: atom}"),
     "extra": (_mapping, "a mapping of your own keys, e.g. extra: {twitter: me}"),
     "tags": (_mapping, "a mapping, e.g. tags: {min_posts: 2, noindex: false, hierarchy: false}"),
     "categories": (_mapping, "a mapping, e.g. categories: {min_posts: 2, noindex: false, hierarchy: true}"),
@@ -104,25 +104,6 @@ def _names(value: object) -> tuple[str, ...] | None:
     return tuple(str(p) for p in parts)
 
 
-def _whole(minimum: int) -> Callable[[object], object]:
-    def check(value: object) -> int | None:
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-        return value if ok else None  # type: ignore[return-value]
-    return check
-
-
-def _flag(value: object) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-_TAG_SETTINGS: dict[str, tuple[Callable[[object], object], str]] = {
-    "min_posts": (_whole(1), "a whole number from 1, e.g. min_posts: 2"),
-    "noindex": (_flag, "true or false"),
-    "hierarchy": (_flag, "true or false"),
-    "related": (_whole(0), "a whole number from 0, e.g. related: 3"),
-}
-
-
 def load_config(
     root: Path,
     *,
@@ -151,7 +132,7 @@ def load_config(
             errors.append(ConfigError("--base-url", f"{base_url!r} is not {_KEYS['base_url'][1]}"))
         else:
             config = replace(config, base_url=clean, base_url_at=("--base-url", None, None))
-    for name, kind in ((TAGS_FILE, "tag"), (CATEGORIES_FILE, "category")):
+    for name, kind in ((TAGS_FILE, "tag"), (CATEGORIES_FILE, "category"), (AUTHORS_FILE, "author")):
         if not (root / name).is_file():
             continue
         try:
@@ -160,8 +141,8 @@ def load_config(
             errors.append(ConfigError(name, f"cannot read the file: {exc}"))
         else:
             specs, aliases, registry_errors = tag_registry(text, name)
-            config = replace(config, tag_specs=specs, tag_aliases=aliases) if kind == "tag" else \
-                replace(config, category_specs=specs, category_aliases=aliases)
+            changes: dict[str, Any] = {f"{kind}_specs": specs, f"{kind}_aliases": aliases}
+            config = replace(config, **changes)
             errors += registry_errors
     if errors:
         raise BuildError(errors)
@@ -193,177 +174,28 @@ def _read_config(config: Config, source: Path) -> tuple[Config, list[SourceError
             errors.append(ConfigError(name, f"{key} must be {expected}, got {value!r}",
                                       line=line, col=col))
         elif key in ("tags", "categories"):
-            changes[key] = _tag_settings(key, dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
+            changes[key] = blocks.tag_settings(key, dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
                                          line, errors)
         elif key == "permalinks":
-            changes[key] = _permalinks(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
+            changes[key] = blocks.permalinks(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
                                        line, errors)
         elif key == "archives":
-            changes[key] = _archives(clean, name, data.inner.get(key, {}), line, errors)
+            changes[key] = blocks.archives(clean, name, data.inner.get(key, {}), line, errors)
         elif key == "strings":
-            changes[key] = _strings(dict(clean), name, data.inner.get(key, {}), line, errors)  # type: ignore[call-overload]
+            changes[key] = blocks.strings(dict(clean), name, data.inner.get(key, {}), line, errors)  # type: ignore[call-overload]
         elif key == "markdown":
-            changes.update(_markdown_settings(dict(clean), name,  # type: ignore[call-overload]
+            changes.update(blocks.markdown_settings(dict(clean), name,  # type: ignore[call-overload]
                                               data.inner.get(key, {}), line, errors))
         elif key == "base_url":
             changes.update(base_url=clean, base_url_at=(name, line, col))
+        elif key == "feeds":
+            changes.update(blocks.feeds(clean, name, data.item_positions.get(key, ()), (line, col), errors))  # type: ignore[arg-type]
+        elif key == "feed_aliases":
+            changes.update(blocks.feed_aliases(dict(clean), name, data.inner.get(key, {}),  # type: ignore[call-overload]
+                                         line, errors))
         else:
             changes[key] = clean
     return replace(config, **changes), [ConfigError.of(e) for e in errors]
-
-
-_MARKDOWN_KEYS = ("flavor", "unsafe_html", "iframe_hosts")
-_FLAVOR_HINT = ("the engine your posts were written for: kramdown (Jekyll), goldmark (Hugo), "
-                "markdown-it (Eleventy), commonmark; sitegen is the default")
-
-
-def _markdown_settings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
-                       line: int, errors: list[SourceError]) -> dict[str, object]:
-    settings: dict[str, object] = {}
-    for key, value in values.items():
-        key_line, col = places.get(key, (line, None))
-        if key not in _MARKDOWN_KEYS:
-            errors.append(ConfigError(name, f"unknown key '{key}' under markdown:", line=key_line, col=col,
-                                      hint=did_you_mean(key, _MARKDOWN_KEYS,
-                                                         "known keys: " + ", ".join(_MARKDOWN_KEYS))))
-        elif key == "flavor":
-            if isinstance(value, str) and value in FLAVORS:
-                settings["markdown_flavor"] = value
-            else:
-                errors.append(ConfigError(
-                    name, f"markdown: flavor must be one of {', '.join(FLAVORS)}, got {value!r}",
-                    line=key_line, col=col, hint=did_you_mean(str(value), FLAVORS, _FLAVOR_HINT)))
-        elif key == "iframe_hosts":
-            hosts = _hosts(value)
-            if hosts is None:
-                errors.append(ConfigError(
-                    name, f"markdown: iframe_hosts must be a list of host names, got {value!r}",
-                    line=key_line, col=col,
-                    hint="e.g. iframe_hosts: [youtube.com, player.vimeo.com]: a host without "
-                         "https:// or a path; [] keeps no iframe"))
-            else:
-                settings["iframe_hosts"] = hosts
-        elif not isinstance(value, bool):
-            errors.append(ConfigError(name, f"markdown: unsafe_html must be true or false, got {value!r}",
-                                      line=key_line, col=col))
-        else:
-            settings["unsafe_html"] = value
-    return settings
-
-
-# Hugo names the blocks after the section and the taxonomy: posts:, tags:, categories:. A pattern
-# under one of its names means what it meant in Hugo (:title is the urlized title, :slug the slug
-# or else that); under sitegen's own names, what it means in Jekyll (:title the file name)
-_PERMALINK_KEYS = {"post": "post", "posts": "post", "tag": "tag", "tags": "tag", "category": "category",
-                   "categories": "category"}
-_HUGO_KEYS = ("posts", "tags", "categories")
-
-
-def _permalinks(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
-                line: int, errors: list[SourceError]) -> Permalinks:
-    patterns: dict[str, str] = {}
-    hugo: list[str] = []
-    for key, value in values.items():
-        key_line, col = places.get(key, (line, None))
-        kind = _PERMALINK_KEYS.get(key)
-        if kind is None:
-            errors.append(ConfigError(name, f"unknown key '{key}' under permalinks:", line=key_line,
-                                      col=col, hint=did_you_mean(key, ("post", "tag", "category"),
-                                                                 "the keys are post, tag and category")))
-        elif kind in patterns:
-            errors.append(ConfigError(name, f"permalinks: {key} gives the {kind} pattern a second time",
-                                      line=key_line, col=col, hint="keep one of the two lines"))
-        elif not isinstance(value, str):
-            errors.append(ConfigError(name, f"permalinks: {key} must be a URL pattern, got {value!r}",
-                                      line=key_line, col=col, hint=f"{key}: {getattr(Permalinks(), kind)}"))
-        elif (problem := permalink_problem(hugo_pattern(value, kind) if key in _HUGO_KEYS else value.strip(),
-                                           kind, hugo=key == "posts")) is not None:
-            message, hint = problem
-            errors.append(ConfigError(name, f"permalinks: {key} {value.strip()!r} {message}", line=key_line,
-                                      col=col, hint=f"{key}: {hint}" if hint.startswith("/") else hint))
-        elif key in _HUGO_KEYS:
-            patterns[kind] = hugo_pattern(value, kind)
-            hugo.append(kind)
-        else:
-            patterns[kind] = named_pattern(value.strip(), kind)
-    return Permalinks(**patterns, hugo=tuple(sorted(hugo)))
-
-
-# Pelican's YEAR_ARCHIVE and MONTH_ARCHIVE, jekyll-archives' enabled: [year, month]
-_ARCHIVE_KEYS = {"year": "year", "years": "year", "by_year": "year",
-                 "month": "month", "months": "month", "by_month": "month"}
-
-
-def _archives(value: object, name: str, places: dict[str, tuple[int, int]], line: int,
-              errors: list[SourceError]) -> Archives:
-    """`archives: false` (none), `true`, or which: `{year: true, month: false}`."""
-    if isinstance(value, bool):
-        return Archives(year=value, month=value)
-    chosen: dict[str, bool] = {}
-    for key, flag in dict(value).items():  # type: ignore[call-overload]
-        key_line, col = places.get(key, (line, None))
-        kind = _ARCHIVE_KEYS.get(key)
-        if kind is None:
-            errors.append(ConfigError(name, f"unknown key '{key}' under archives:", line=key_line, col=col,
-                                      hint=did_you_mean(key, _ARCHIVE_KEYS, "the keys are year and month")))
-        elif kind in chosen:
-            errors.append(ConfigError(name, f"archives: {key} turns the {kind} archives on or off a second "
-                                      "time", line=key_line, col=col, hint="keep one of the two lines"))
-        elif not isinstance(flag, bool):
-            errors.append(ConfigError(name, f"archives: {key} must be true or false, got {flag!r}",
-                                      line=key_line, col=col))
-        else:
-            chosen[kind] = flag
-    return Archives(**{"year": True, "month": True, **chosen})  # a mapping asks for archives
-
-
-def _strings(values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
-             line: int, errors: list[SourceError]) -> dict[str, str]:
-    """The theme's words a site writes its own way; each key one the theme uses."""
-    kept: dict[str, str] = {}
-    for key, value in values.items():
-        key_line, col = places.get(key, (line, None))
-        if key not in ENGLISH:
-            errors.append(ConfigError(name, f"unknown key '{key}' under strings:", line=key_line, col=col,
-                                      hint=did_you_mean(key, ENGLISH, "the keys are the names the theme "
-                                                        "gives its words, e.g. continue_reading")))
-        elif (problem := override_problem(key, value)) is not None:
-            message, hint = problem
-            errors.append(ConfigError(name, f"strings: {key} {message}", line=key_line, col=col, hint=hint))
-        else:
-            kept[key] = value  # type: ignore[assignment]
-    return kept
-
-
-def _hosts(value: object) -> tuple[str, ...] | None:
-    """Host names, lowercased: a listed host covers its subdomains."""
-    if not isinstance(value, list) or not all(isinstance(v, str) and _HOST.fullmatch(v) for v in value):
-        return None
-    return tuple(dict.fromkeys(v.lower().rstrip(".") for v in value))
-
-
-def _tag_settings(block: str, values: dict[str, object], name: str, places: dict[str, tuple[int, int]],
-                  line: int, errors: list[SourceError]) -> TermSettings:
-    """The `tags:` block, or the `categories:` block: the same keys but related (posts are
-    related by their tags)."""
-    known = [key for key in _TAG_SETTINGS if block == "tags" or key != "related"]
-    settings: dict[str, object] = {}
-    for key, value in values.items():
-        key_line, col = places.get(key, (line, None))
-        if key not in known:
-            hint = "related posts are found by their tags: tags: {related: 3}" if key == "related" else \
-                did_you_mean(key, known, "known keys: " + ", ".join(known))
-            errors.append(ConfigError(name, f"unknown key '{key}' under {block}:", line=key_line, col=col,
-                                      hint=hint))
-            continue
-        validate, expected = _TAG_SETTINGS[key]
-        clean = validate(value)
-        if clean is None:
-            errors.append(ConfigError(name, f"{block}: {key} must be {expected}, got {value!r}",
-                                      line=key_line, col=col))
-        else:
-            settings[key] = clean
-    return (TagSettings if block == "tags" else TermSettings)(**settings)  # type: ignore[arg-type]
 
 
 def base_url_warning(config: Config) -> SourceError | None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urljoin
 
 from sitegen import flavors
 from sitegen.models import IFRAME_HOSTS
@@ -37,6 +38,8 @@ _TEMPLATE_OPEN = re.compile(r"\{(?=[{%])")
 _TEMPLATE_HELD = "\x02sitegen-brace\x03"  # Python-Markdown removes \x02 and \x03 from the text it reads
 _URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
 _ROOT_LINK = re.compile(r'\s(?:href|src)="/(?!/)')
+_LINK_VALUE = re.compile(r'\s(?:href|src|poster)="[^"]*"')  # as _ROOT_LINK, the way Markdown writes them
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _FRAGMENT_LINK = re.compile(r'\shref="#')
 _ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
 _HIDDEN = re.compile(r"<(script|style|sup)\b[^>]*>.*?</\1\s*>|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>",
@@ -380,6 +383,25 @@ def _with_base(html: str, base_path: str) -> str:
     if base_path == "/":
         return html
     return _in_tags(_ROOT_LINK, lambda attribute: attribute[:-1] + base_path, html)
+
+
+@functools.lru_cache(maxsize=64)  # a feed's RSS and JSON Feed files show the same entries
+def absolute_links(html: str, url: str) -> str:
+    """Every link of an HTML fragment made absolute against `url`, the absolute URL of its page:
+    RSS readers mostly ignore xml:base, and JSON Feed has none."""
+    origin = url[: url.find("/", url.find("//") + 2)]  # https://host
+
+    def absolute(attribute: str) -> str:
+        head, _, value = attribute[:-1].partition('="')
+        if value.startswith("#"):  # by far the most (headings' own links): without urljoin
+            return f'{head}="{url}{value}"'
+        if value.startswith("/") and not value.startswith("//"):
+            return f'{head}="{origin}{value}"'
+        if _SCHEME.match(value):
+            return attribute
+        return f'{head}="{urljoin(url, value)}"'
+
+    return _in_tags(_LINK_VALUE, absolute, html) if '="' in html else html
 
 
 def count_words(text: str) -> int:

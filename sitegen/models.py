@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from sitegen.errors import SourceError
 
@@ -39,6 +40,7 @@ class TagSpec:
     aliases: tuple[str, ...] = ()  # other spellings that mean this tag; their old URLs redirect
     old_slugs: tuple[str, ...] = ()  # earlier URLs after /tags/ (ai-shift, ai/llm-old); they redirect here
     line: int | None = None
+    links: tuple[str, ...] = ()  # an author's pages elsewhere (authors.yaml)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,6 +81,23 @@ class Archives:
     month: bool = False  # /2025/01/
 
 
+class FeedFormat(NamedTuple):
+    """A feed format: its name in sitegen.yaml, its file beside the others, its media type."""
+
+    name: str
+    file: str
+    type: str
+    label: str
+
+
+# Atom's file name is the one sitegen always wrote; every format's file sits in the same folder
+FEED_FORMATS = {
+    "atom": FeedFormat("atom", "feed.xml", "application/atom+xml", "Atom"),
+    "rss": FeedFormat("rss", "rss.xml", "application/rss+xml", "RSS"),
+    "json": FeedFormat("json", "feed.json", "application/feed+json", "JSON Feed"),
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     root: Path
@@ -90,6 +109,10 @@ class Config:
     timezone: str = "UTC"
     posts_per_page: int = 10
     feed_limit: int = 20
+    feeds: tuple[str, ...] = tuple(FEED_FORMATS)  # the formats written, each beside the others
+    # Copies of a feed at its old addresses (feed_aliases: {/feed/: rss}): (path, format); a path
+    # without a leading / is under every feed's folder (feed/: /feed/, /tags/x/feed/)
+    feed_aliases: tuple[tuple[str, str], ...] = ()
     extra: Mapping[str, object] = field(default_factory=_empty)
     tags: TagSettings = field(default_factory=TagSettings)
     categories: TermSettings = field(default_factory=TermSettings)
@@ -107,11 +130,15 @@ class Config:
     tag_aliases: Mapping[str, str] = field(default_factory=dict)
     category_specs: Mapping[str, TagSpec] = field(default_factory=dict)  # categories.yaml, as tags.yaml
     category_aliases: Mapping[str, str] = field(default_factory=dict)
+    author_specs: Mapping[str, TagSpec] = field(default_factory=dict)  # authors.yaml, as tags.yaml
+    author_aliases: Mapping[str, str] = field(default_factory=dict)
     # Where base_url was given, for the warning about an unset or example address:
     # ("sitegen.yaml", line, column), ("--base-url", None, None), or None when it was not.
     # Not part of the settings the cache keys on: where a value stands changes no page.
     base_url_at: tuple[str, int | None, int | None] | None = field(default=None, repr=False,
                                                                    compare=False)
+    # The line of each feed_aliases entry in sitegen.yaml, for errors: changes no page
+    feed_aliases_at: Mapping[str, int] = field(default_factory=dict, repr=False, compare=False)
     preview: bool = False  # built by sitegen serve, whose own address is the base_url
     output_dir: Path
     drafts: bool = False
@@ -132,6 +159,11 @@ class Config:
         return self.root / "static"
 
     @property
+    def feed_formats(self) -> tuple[FeedFormat, ...]:
+        """The formats the site's feeds are written in, in the order sitegen.yaml gives them."""
+        return tuple(FEED_FORMATS[name] for name in self.feeds)
+
+    @property
     def theme_dir(self) -> Path:
         """The built-in theme: its templates sit under the site's, its static files under static/."""
         return _THEME_DIR
@@ -150,6 +182,7 @@ class Tag:
     has_page: bool = True
     parent: str | None = None  # key of the parent tag, with tags: {hierarchy: true}
     old_slugs: tuple[str, ...] = ()  # earlier slugs and aliases' slugs; their URLs redirect here
+    links: tuple[str, ...] = ()  # an author's pages elsewhere, from authors.yaml
 
     @property
     def feed_url(self) -> str:
@@ -241,6 +274,10 @@ class Post:
     category_names: tuple[str, ...] = ()
     category_places: tuple[tuple[int, int], ...] = ()
     categories: tuple[Tag, ...] = ()
+    # `author:` or `authors:` (else the site's author), one name each, as the tags are
+    author_names: tuple[str, ...] = ()
+    author_places: tuple[tuple[int, int], ...] = ()
+    authors: tuple[Tag, ...] = ()  # with author pages only: a site of one author has none
     aliases: tuple[str, ...]
     # Jekyll's URL of the post where sitegen had to change a category's character in it
     # (urls.category_folders): a _redirects line leads from it, as a redirect page there could
@@ -267,7 +304,8 @@ class Post:
     def lastmod(self) -> datetime | None:
         return self.updated or self.date
 
-    def with_terms(self, tags: tuple[Tag, ...], categories: tuple[Tag, ...] = ()) -> Post:
+    def with_terms(self, tags: tuple[Tag, ...], categories: tuple[Tag, ...] = (),
+                   authors: tuple[Tag, ...] = ()) -> Post:
         """This post with the tags and categories its names mean. Every build gives every post
         its terms, so the copy is made slot by slot: dataclasses.replace goes through __init__
         and costs twice as much (35 ms at 10,000 posts)."""
@@ -276,6 +314,7 @@ class Post:
             object.__setattr__(post, name, getattr(self, name))
         object.__setattr__(post, "tags", tags)
         object.__setattr__(post, "categories", categories)
+        object.__setattr__(post, "authors", authors)
         return post
 
     @property
@@ -304,6 +343,8 @@ class Site:
     posts_by_category: Mapping[str, tuple[Post, ...]]
     category_spellings: Mapping[str, tuple[str, ...]]
     related: Mapping[str, tuple[Post, ...]]  # source path -> related posts, best first
+    authors: tuple[Tag, ...] = ()  # () unless posts have two authors or more: then each has a page
+    posts_by_author: Mapping[str, tuple[Post, ...]] = field(default_factory=dict)
     updated: datetime
     drafts_skipped: int
     future_skipped: int

@@ -1,7 +1,8 @@
 """Stage 3: plan every output file of the site, with its template and context, before rendering.
 
-Tags and categories are planned by the same functions: a `Terms` says which taxonomy.
-Imports errors, models, registry (the registries' names), urls.
+Tags, categories and authors are planned by the same functions: a `Terms` says which taxonomy.
+Each feed is written in every format of `feeds:`, with the same entries and entry ids.
+Imports config (its file name), errors, feeds, models, registry (the registries' names), urls.
 """
 
 from __future__ import annotations
@@ -14,10 +15,20 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from sitegen.config import CONFIG_FILE
 from sitegen.errors import ContentError, SourceError, count
-from sitegen.models import Page, Pagination, Period, Post, Site, Tag, TagSpec
-from sitegen.registry import CATEGORIES_FILE, TAGS_FILE
-from sitegen.urls import archive_patterns, archive_url, output_path, paginated_url, tag_url, url_key
+from sitegen.feeds import TEMPLATES, feed_ids
+from sitegen.models import FEED_FORMATS, Page, Pagination, Period, Post, Site, Tag, TagSpec
+from sitegen.registry import AUTHORS_FILE, CATEGORIES_FILE, TAGS_FILE
+from sitegen.urls import (
+    AUTHOR_PERMALINK,
+    archive_patterns,
+    archive_url,
+    output_path,
+    paginated_url,
+    tag_url,
+    url_key,
+)
 
 
 class Terms(NamedTuple):
@@ -40,31 +51,35 @@ class Terms(NamedTuple):
 
 
 def taxonomies(site: Site) -> tuple[Terms, ...]:
-    """The tags, and the categories when a post has one."""
+    """The tags, the categories when a post has one, and the authors when posts have two."""
     config = site.config
-    tags = Terms("tag", "tags", "posts tagged", TAGS_FILE, site.tags, site.posts_by_tag, config.tag_specs,
-                 config.permalinks.tag, config.tags.noindex)
-    if not site.categories:
-        return (tags,)
-    return tags, Terms("category", "categories", "posts in category", CATEGORIES_FILE, site.categories,
-                       site.posts_by_category, config.category_specs, config.permalinks.category,
-                       config.categories.noindex)
+    every = [Terms("tag", "tags", "posts tagged", TAGS_FILE, site.tags, site.posts_by_tag, config.tag_specs,
+                   config.permalinks.tag, config.tags.noindex)]
+    if site.categories:
+        every.append(Terms("category", "categories", "posts in category", CATEGORIES_FILE, site.categories,
+                           site.posts_by_category, config.category_specs, config.permalinks.category,
+                           config.categories.noindex))
+    if site.authors:
+        every.append(Terms("author", "authors", "posts by", AUTHORS_FILE, site.authors, site.posts_by_author,
+                           config.author_specs, AUTHOR_PERMALINK, False))
+    return tuple(every)
 
 
 def plan_pages(site: Site) -> list[Page]:
     """Every output of the site, in a fixed order; the sitemap lists the HTML pages before it."""
     every = taxonomies(site)
+    ids = feed_ids(site.posts, site.config.base_url)  # one id a post, in every feed
     pages = [
         *_paginated(site, "/", site.posts, "index.html", "home", {}),
         *_posts(site),
-        *(page for terms in every for page in (*_tag_pages(site, terms), _index(site, terms))),
+        *(page for terms in every for page in (*_tag_pages(site, terms, ids), _index(site, terms))),
         *_archives(site),
-        _feed("/feed.xml", site.config.title, "/", site.posts[: site.config.feed_limit],
-              "the site feed", site),
+        *_feeds(site, ids, "/", _Feed(site.config.title, "/", site.posts[: site.config.feed_limit]),
+                "the site feed"),
         _page("/404.html", "404.html", "the not-found page", None, in_sitemap=False),
         *([_page("/search/", "search.html", "search: true", None)] if site.config.search else []),
         *_redirects(site),
-        *(page for terms in every for page in _tag_redirects(site, terms)),
+        *(page for terms in every for page in _tag_redirects(site, terms, ids)),
     ]
     entries = tuple((p.url, p.lastmod) for p in pages if p.in_sitemap and p.template.endswith(".html"))
     pages.append(_page("/sitemap.xml", "sitemap.xml", "the sitemap", None, in_sitemap=False, entries=entries))
@@ -113,7 +128,8 @@ class _Moved(NamedTuple):
     registry: str
 
 
-_TERM_TEMPLATES = {"tag.html": "tag", "category.html": "category"}  # the page of a term, and its noun
+_TERM_TEMPLATES = {"tag.html": "tag", "category.html": "category", "author.html": "author"}  # and its noun
+_REGISTRIES = {"tag": TAGS_FILE, "category": CATEGORIES_FILE, "author": AUTHORS_FILE}
 _PERIOD_TEMPLATES = ("year.html", "month.html")
 
 
@@ -123,6 +139,8 @@ def _source(page: Page) -> tuple[str, int | None] | None:
         moved = page.context["moved"]
         assert isinstance(moved, _Moved)
         return moved.registry, page.origin_line
+    if "feed_alias" in page.context:
+        return CONFIG_FILE, page.origin_line
     if page.origin_line is not None or "/" in page.origin:
         return page.origin, page.origin_line
     return None
@@ -134,6 +152,9 @@ def _collision_hint(claimants: list[Page]) -> str:
         kind = periods[0]
         return f"give the post or page another slug, or turn the {kind} archives off: " \
                f"archives: {{{kind}: false}} in sitegen.yaml"
+    aliases = [p.context["feed_alias"] for p in claimants if "feed_alias" in p.context]
+    if aliases:
+        return f"remove {aliases[0]} from feed_aliases in {CONFIG_FILE}, or give the other page another slug"
     moved = [p.context["moved"] for p in claimants if "moved" in p.context]
     live = [(_TERM_TEMPLATES[p.template], p.context[_TERM_TEMPLATES[p.template]]) for p in claimants
             if p.template in _TERM_TEMPLATES]
@@ -153,7 +174,7 @@ def _collision_hint(claimants: list[Page]) -> str:
         if via == "aliases" and kind == noun == "tag":
             return f"the tag '{other}' has that URL now: merge it into '{tag.name}' " \
                    f"(sitegen tags merge '{other}' '{tag.name}'), or {entry}"
-        there = "there" if kind == noun else f"in {TAGS_FILE if kind == 'tag' else CATEGORIES_FILE}"
+        there = "there" if kind == noun else f"in {_REGISTRIES[kind]}"
         return f"the {kind} '{other}' has that URL now: {entry}, or give '{other}' another slug {there}"
     if len(moved) > 1:
         return f"an old URL can lead to one {noun} only: {entry}"
@@ -199,7 +220,7 @@ def _posts(site: Site) -> Iterator[Page]:
                     line=page.key_lines.get("slug", 1), post=page)
 
 
-def _tag_pages(site: Site, terms: Terms) -> Iterator[Page]:
+def _tag_pages(site: Site, terms: Terms, ids: Mapping[str, str]) -> Iterator[Page]:
     by_key = {t.key: t for t in terms.terms}
     children = _children(terms)
     slugs: set[str] = set()
@@ -218,7 +239,7 @@ def _tag_pages(site: Site, terms: Terms) -> Iterator[Page]:
         for page in _paginated(site, tag.url, posts, f"{terms.noun}.html", f"{terms.noun} '{tag.name}'",
                                context):
             yield replace(page, in_sitemap=False) if terms.noindex else page
-        yield _tag_feed(site, terms, tag, tag.feed_url)
+        yield from _tag_feeds(site, terms, tag, ids, tag.url)
 
 
 def _index(site: Site, terms: Terms) -> Page:
@@ -229,18 +250,14 @@ def _index(site: Site, terms: Terms) -> Page:
     return replace(index, context=MappingProxyType(context))
 
 
-def _tag_feed(site: Site, terms: Terms, tag: Tag, url: str,
-              moved: tuple[str, int | None, _Moved] | None = None) -> Page:
-    """The term's feed; `moved`: origin, line and what of an old URL that serves it too."""
+def _tag_feeds(site: Site, terms: Terms, tag: Tag, ids: Mapping[str, str], folder: str,
+               moved: tuple[str, int | None, _Moved] | None = None) -> Iterator[Page]:
+    """The term's feeds, in `folder`; `moved`: origin, line and what of an old URL that serves
+    them too."""
     posts = terms.posts[tag.key][: site.config.feed_limit]
-    feed = _feed(url, f"{site.config.title}: {terms.phrase} {tag.name}", tag.url, posts,
-                 f"{terms.noun} '{tag.name}'", site, canonical=tag.feed_url,
-                 description_html=tag.description_html)
-    if moved is None:
-        return feed
-    origin, line, what = moved
-    return replace(feed, origin=origin, origin_line=line,
-                   context=MappingProxyType({**feed.context, "moved": what}))
+    feed = _Feed(f"{site.config.title}: {terms.phrase} {tag.name}", tag.url, posts, tag.description_html)
+    origin, line, what = moved or (f"{terms.noun} '{tag.name}'", None, None)
+    return _feeds(site, ids, folder, feed, origin, canonical=tag.url, line=line, moved=what)
 
 
 Tree = tuple[tuple[Tag, int, "Tree"], ...]
@@ -260,7 +277,7 @@ def _tree(terms: Terms, parent: str | None, children: dict[str | None, list[Tag]
                  for t in children.get(parent, ()))
 
 
-def _tag_redirects(site: Site, terms: Terms) -> Iterator[Page]:
+def _tag_redirects(site: Site, terms: Terms, ids: Mapping[str, str]) -> Iterator[Page]:
     """Old URLs of tags or categories (aliases, old slugs) keep working: a redirect page, one for
     each further page of the list, and the same feed.
 
@@ -280,15 +297,15 @@ def _tag_redirects(site: Site, terms: Terms) -> Iterator[Page]:
             what = _Moved(tag, old, via, old_url, terms.noun, terms.registry)
             given = "old slug" if via == "old_slugs" else "URL of an alias"
             origin = f"{terms.noun} '{tag.name}' ({given} '{old}' in {terms.registry})"
-            moves = ((old_url, tag.url), (old_url + "feed.xml", tag.feed_url),
-                     (old_url + "page/*", tag.url + "page/:splat"))
+            feeds = ((old_url + f.file, tag.url + f.file) for f in site.config.feed_formats)
+            moves = ((old_url, tag.url), *feeds, (old_url + "page/*", tag.url + "page/:splat"))
             yield _page(old_url, "redirect.html", origin, None, in_sitemap=False, line=line,
                         target=tag.url, moves=moves, moved=what)
             for number in range(2, count + 1):
                 yield _page(paginated_url(old_url, number), "redirect.html", origin, None,
                             in_sitemap=False, line=line, target=paginated_url(tag.url, number),
                             moves=(), moved=what)
-            yield _tag_feed(site, terms, tag, old_url + "feed.xml", (origin, line, what))
+            yield from _tag_feeds(site, terms, tag, ids, old_url, (origin, line, what))
 
 
 def _moves(site: Site, pages: list[Page]) -> Iterator[tuple[str, str]]:
@@ -304,12 +321,43 @@ def _moves(site: Site, pages: list[Page]) -> Iterator[tuple[str, str]]:
             yield old, post.url
 
 
-def _feed(url: str, title: str, home: str, posts: tuple[Post, ...], origin: str, site: Site, *,
-          canonical: str | None = None, description_html: str = "") -> Page:
-    updated = max((p.lastmod for p in posts if p.lastmod), default=site.updated)
-    return _page(url, "atom.xml", origin, None, in_sitemap=False, feed_title=title,
-                 feed_home=home, feed_posts=posts, feed_updated=updated,
-                 feed_url=canonical or url, feed_description_html=description_html)
+class _Feed(NamedTuple):
+    """What a feed holds, whatever its format."""
+
+    title: str
+    home: str  # the page whose posts it lists
+    posts: tuple[Post, ...]
+    description_html: str = ""
+
+
+def _feeds(site: Site, ids: Mapping[str, str], folder: str, feed: _Feed, origin: str, *,
+           canonical: str | None = None, line: int | None = None,
+           moved: _Moved | None = None) -> Iterator[Page]:
+    """The feed in each format of the site, side by side in `folder`, and its copies at the old
+    addresses feed_aliases gives; `canonical`: the folder of the feeds that these stand for.
+
+    A copy is a file rather than a redirect: feed readers follow HTTP redirects, which static
+    hosts make only from files some of them read (_redirects), never an HTML page's. A folder
+    address (/feed/) is written as feed/index.html, the one file GitHub Pages, Netlify,
+    Cloudflare Pages and S3 all serve there (as text/html: feed readers read the XML anyway).
+    """
+    config = site.config
+    shared: dict[str, object] = {
+        "feed_title": feed.title, "feed_home": feed.home, "feed_posts": feed.posts,
+        "feed_ids": tuple(ids[str(p.source)] for p in feed.posts),
+        "feed_updated": max((p.lastmod for p in feed.posts if p.lastmod), default=site.updated),
+        "feed_description_html": feed.description_html, **({"moved": moved} if moved else {})}
+    home = canonical or folder
+    for kind in config.feed_formats:
+        yield _page(folder + kind.file, TEMPLATES[kind.name], origin, None, in_sitemap=False, line=line,
+                    feed_url=home + kind.file, **shared)
+    for path, name in config.feed_aliases if moved is None else ():
+        if path.startswith("/") and folder != "/":  # a path of the site: the site feed's alone
+            continue
+        url = path if path.startswith("/") else folder + path
+        own = home + FEED_FORMATS[name].file if name in config.feeds else url  # else it is the only one
+        yield _page(url, TEMPLATES[name], f"the feed alias {path}", None, in_sitemap=False,
+                    line=config.feed_aliases_at.get(path), feed_url=own, feed_alias=path, **shared)
 
 
 def _archives(site: Site) -> Iterator[Page]:

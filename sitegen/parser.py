@@ -252,7 +252,12 @@ def parse_post(
     draft = checker.draft(values)
     aliases = checker.aliases(values.get("aliases", values.get("redirect_from")))
     strings = {key: checker.text(values, key) for key in ("summary", "description", "excerpt")}
-    author = checker.author(values.get("author", values.get("authors")))
+    written_by = "author" if "author" in values else "authors"
+    author_names, author_places = checker.authors(values.get(written_by),
+                                                  data.item_positions.get(written_by, ()))
+    author = ", ".join(author_names)
+    if not author_names and config.author.strip():  # the site's author wrote it
+        author_names, author_places = (" ".join(config.author.split()),), ((1, 1),)
     image = checker.image(values.get("image"))
     separator = checker.text(values, "excerpt_separator") or MORE
     # The feed entry's id when it is text; a number (the post number Jekyll's importers write)
@@ -308,7 +313,8 @@ def parse_post(
         summary=strings["summary"] or strings["excerpt"] or rendered.summary,
         html=Html(rendered.body_html, rendered.excerpt_html, rendered.toc_html), cut=rendered.cut,
         words=rendered.words, reading_minutes=rendered.reading_minutes,
-        author=author or config.author, description=strings["description"] or "",
+        author=author or config.author, author_names=author_names,
+        author_places=author_places, description=strings["description"] or "",
         extra=extra, id=feed_id, image=front_image(image, url, bundled=_bundled(source)) if image
         else first_image(rendered.body_html, url, base_path(config.base_url)),
     )

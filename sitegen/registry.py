@@ -1,7 +1,7 @@
 """tags.yaml, the tag registry: what the site owner says about each tag (its name, slug,
 description, aliases and old slugs), read with located errors, and the one line of it that
 makes spellings aliases of a tag. categories.yaml says the same of categories, read the same way;
-an entry no post uses is a warning.
+authors.yaml of authors (a bio for a description, and links); an entry no post uses is a warning.
 
 Imports errors, frontmatter, models, urls.
 """
@@ -19,9 +19,12 @@ from sitegen.urls import is_safe_slug, is_safe_slug_path, slugify, tag_key, tag_
 
 TAGS_FILE = "tags.yaml"
 CATEGORIES_FILE = "categories.yaml"
-_NOUNS = {TAGS_FILE: "tag", CATEGORIES_FILE: "category"}
+AUTHORS_FILE = "authors.yaml"
+_NOUNS = {TAGS_FILE: "tag", CATEGORIES_FILE: "category", AUTHORS_FILE: "author"}
 _TAG_KEYS = ("slug", "description", "aliases", "old_slugs")
+_AUTHOR_KEYS = ("slug", "bio", "links", "aliases", "old_slugs")  # an author's description is a bio
 _PLAIN = re.compile(r"[^\W_][\w .+#&/'-]*")  # then read back to be sure
+_LINK = re.compile(r"(?:https?://[^\s/?#]+|mailto:)\S*")
 
 
 def tag_registry(text: str, name: str = TAGS_FILE) -> tuple[dict[str, TagSpec], dict[str, str],
@@ -36,7 +39,8 @@ def tag_registry(text: str, name: str = TAGS_FILE) -> tuple[dict[str, TagSpec], 
         line, col = data.key_lines[tag], data.positions[tag][1]
         fields = {} if value is None else value
         if not isinstance(fields, dict):
-            errors.append(ConfigError(name, f"'{tag}' must map to slug: and description:",
+            errors.append(ConfigError(name, f"'{tag}' must map to slug: and "
+                                      f"{'bio:' if noun == 'author' else 'description:'}",
                                       line=line, col=col, hint=f"{tag}: {{slug: {slugify(tag)}}}"))
             continue
         spec, spec_errors = _tag_spec(tag, fields, name, line, data.inner.get(tag, {}), noun)
@@ -73,16 +77,25 @@ def _tag_spec(
         key_line, col = places.get(key, (line, None))
         errors.append(ConfigError(name, message, line=key_line, col=col, hint=hint))
 
+    known = _AUTHOR_KEYS if noun == "author" else _TAG_KEYS
     for key in fields:
-        if key not in _TAG_KEYS:
+        if key not in known:
             error(str(key), f"unknown key '{key}' for {noun} '{tag}'",
-                  did_you_mean(str(key), _TAG_KEYS, "known keys: " + ", ".join(_TAG_KEYS)))
-    slug, description = fields.get("slug"), fields.get("description", "")
+                  did_you_mean(str(key), known, "known keys: " + ", ".join(known)))
+    about = "bio" if noun == "author" else "description"
+    slug, description = fields.get("slug"), fields.get(about, "")
     if slug is not None and (not isinstance(slug, str) or not is_safe_slug(slug)):
         error("slug", f"slug of '{tag}' must be lowercase letters, digits and dashes, got {slug!r}",
               f"slug: {slugify(str(slug)) or f'my-{noun}'}")
     if not isinstance(description, str):
-        error("description", f"description of '{tag}' must be text")
+        error(about, f"{about} of '{tag}' must be text")
+    links = fields.get("links", [])
+    links = [links] if isinstance(links, str) else links
+    if not isinstance(links, list) or not all(isinstance(v, str) and _LINK.fullmatch(v.strip())
+                                              for v in links):
+        error("links", f"links of '{tag}' must be a list of addresses, got {links!r}",
+              "links: [https://example.social/@me, mailto:me@example.net]")
+        links = []
     lists = {}
     for key in ("aliases", "old_slugs"):
         value = fields.get(key, [])
@@ -98,8 +111,9 @@ def _tag_spec(
                   f"old_slugs: [{suggestion}]")
     if errors:
         return None, errors
-    return TagSpec(name=tag_name(tag), slug=slug if isinstance(slug, str) else None,
-                   description=str(description), line=line,
+    shown = " ".join(tag.split()) if noun == "author" else tag_name(tag)  # "Jr." keeps its full stop
+    return TagSpec(name=shown, slug=slug if isinstance(slug, str) else None,
+                   description=str(description), line=line, links=tuple(v.strip() for v in links),
                    aliases=lists["aliases"], old_slugs=lists["old_slugs"]), []
 
 

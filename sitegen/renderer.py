@@ -4,7 +4,9 @@ notes which parts of the site it used, and each template has a fingerprint of wh
 what the builder needs to tell the pages whose inputs did not change. The last environment is
 kept while no template changes, so the preview's rebuilds do not compile them again.
 
-Imports errors, models, social, translations, urls. The one place that imports jinja2 (and markupsafe).
+A JSON feed is no template: feeds.json_feed builds it, so that JSON's escaping is json.dumps's.
+Imports errors, feeds, markup (links made absolute), models, social, translations, urls. The one
+place that imports jinja2 (and markupsafe).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import markupsafe
 
 from sitegen import social
 from sitegen.errors import SitegenError, TemplateError, did_you_mean
+from sitegen.feeds import JSON_FEED, format_rfc822, json_feed
+from sitegen.markup import absolute_links
 from sitegen.models import Config, Page, Post, Site, Tag
 from sitegen.translations import format_date, og_locale, plural, words
 from sitegen.urls import absolute_url, site_url
@@ -98,6 +102,9 @@ def _new_environment(config: Config) -> jinja2.Environment:
         absolute=lambda url: absolute_url(base, url),
         date=lambda when, style="long": format_date(when, style, table),
         iso=lambda when: when.isoformat(timespec="seconds"),
+        rfc822=format_rfc822,
+        # links inside a page's HTML made absolute, for RSS readers that ignore xml:base
+        absolute_links=lambda html, url: absolute_links(str(html), absolute_url(base, url)),
         xml_safe=lambda text: _XML_ILLEGAL.sub("", str(text)),
     )
     t = Words(table, config.language)
@@ -249,6 +256,8 @@ def render_page(env: jinja2.Environment, page: Page, site: Site, *,
 
     `read`, when given, collects the names of the parts of `site` the page used.
     """
+    if page.template == JSON_FEED:
+        return json_feed(page.context, site.config).encode("utf-8")
     try:
         template = env.get_template(page.template)
         shown: object = site if read is None else SiteReader(site, read)

@@ -1,5 +1,5 @@
-"""Stage 2: from parsed posts to one Site: drafts and future posts out, posts sorted, tags and
-categories grouped.
+"""Stage 2: from parsed posts to one Site: drafts and future posts out, posts sorted, tags,
+categories and authors grouped.
 
 Imports errors, models, related, taxonomy, urls.
 """
@@ -46,13 +46,16 @@ def collect_site(
     taxonomy = group_tags(vocabulary, posts, uses, left_out, pages)
     tags = taxonomy.tags
     categories = group_tags(filing, posts, filed, left_out, pages) if filing is not None else _NONE
-    tags_of, categories_of = taxonomy.tags_of, categories.tags_of
-    given = {id(p): _with_terms(p, tags_of[str(p.source)], categories_of.get(str(p.source), ()))
+    authors, unsigned = _authors(config, documents, posts, left_out, pages)
+    tags_of, categories_of, authors_of = taxonomy.tags_of, categories.tags_of, authors.tags_of
+    given = {id(p): _with_terms(p, tags_of[str(p.source)], categories_of.get(str(p.source), ()),
+                                authors_of.get(str(p.source), ()))
              for p in (*posts, *pages)}  # the posts with their final terms
     posts, pages = tuple(given[id(p)] for p in posts), tuple(given[id(p)] for p in pages)
     posts_by_tag = {k: tuple(given[id(p)] for p in group) for k, group in taxonomy.posts_by_tag.items()}
     posts_by_category = {k: tuple(given[id(p)] for p in group)
                          for k, group in categories.posts_by_tag.items()}
+    posts_by_author = {k: tuple(given[id(p)] for p in group) for k, group in authors.posts_by_tag.items()}
     site = Site(
         config=config,
         posts=posts,
@@ -65,26 +68,43 @@ def collect_site(
         category_spellings=MappingProxyType(categories.spellings),
         related=MappingProxyType(dict(relate(posts, posts_by_tag) if relate else
                                       related_posts(posts, posts_by_tag, config.tags.related))),
+        authors=_by_name(authors.tags),
+        posts_by_author=MappingProxyType(posts_by_author),
         updated=max((p.lastmod for p in posts if p.lastmod), default=EPOCH),
         drafts_skipped=drafts,
         future_skipped=len(future),
         next_future=min((p.date for p in future if p.date), default=None),
     )
-    return site, wrong + taxonomy.errors + categories.errors, \
-        warnings + taxonomy.warnings + categories.warnings
+    return site, wrong + taxonomy.errors + categories.errors + unsigned + authors.errors, \
+        warnings + taxonomy.warnings + categories.warnings + authors.warnings
 
 
 _NONE = Taxonomy(tags={}, posts_by_tag={}, spellings={}, tags_of={}, errors=[], warnings=[])  # no category
+
+
+def _authors(config: Config, documents: list[Post], posts: tuple[Post, ...], left_out: list[Post],
+             pages: tuple[Post, ...]) -> tuple[Taxonomy, list[SourceError]]:
+    """The authors as terms when the posts have two or more, and the errors of names that cannot
+    have a page; nothing, and no error, for a site whose posts all name one author: it has no
+    author pages, so nothing of them is shown."""
+    if len({name for d in documents for name in d.author_names}) < 2:  # most sites: without a look-up
+        return _NONE, []
+    writing = Vocabulary.authors(config)
+    signed, unsigned = read_uses(writing, documents)
+    written = {str(d.source): signed.get(str(d.source), ()) for d in documents}
+    authors = group_tags(writing, posts, written, left_out, pages)
+    return authors if len(authors.tags) > 1 else _NONE, unsigned
 
 
 def _by_name(tags: dict[str, Tag]) -> tuple[Tag, ...]:
     return tuple(sorted(tags.values(), key=lambda t: (t.name.casefold(), t.slug)))
 
 
-def _with_terms(post: Post, tags: tuple[Tag, ...], categories: tuple[Tag, ...]) -> Post:
-    if tags == post.tags and categories == post.categories:
+def _with_terms(post: Post, tags: tuple[Tag, ...], categories: tuple[Tag, ...],
+                authors: tuple[Tag, ...]) -> Post:
+    if tags == post.tags and categories == post.categories and authors == post.authors:
         return post
-    return post.with_terms(tags, categories)
+    return post.with_terms(tags, categories, authors)
 
 
 def _published(config: Config, documents: list[Post]) -> tuple[list[Post], int, list[Post]]:

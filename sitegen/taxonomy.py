@@ -3,8 +3,8 @@ meaning.
 
 The one owner of a term's identity (its key, tags.yaml aliases followed), display name, slug,
 parent and URL, computed once from the names as written. Written for any taxonomy: a
-`Vocabulary` says what differs between two (tags, categories). Pure. Imports errors, models,
-markup (descriptions), registry (a tags.yaml line to suggest), urls, hugourls.
+`Vocabulary` says what differs between two (tags, categories, authors). Pure. Imports errors,
+models, markup (descriptions), registry (a tags.yaml line to suggest), urls, hugourls.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sitegen.errors import ContentError, SourceError
 from sitegen.hugourls import hugo_term_slug
 from sitegen.markup import render
 from sitegen.models import EPOCH, Config, Post, Tag, TagSpec
-from sitegen.registry import CATEGORIES_FILE, TAGS_FILE, alias_entry, unused_entries
-from sitegen.urls import base_path, slugify, tag_key, tag_url
+from sitegen.registry import AUTHORS_FILE, CATEGORIES_FILE, TAGS_FILE, alias_entry, unused_entries
+from sitegen.urls import AUTHOR_PERMALINK, base_path, slugify, tag_key, tag_url
 
 
 class Use(NamedTuple):  # a tuple: one is made for every tag of every post, each build
@@ -73,6 +73,14 @@ class Vocabulary:
                    url=functools.partial(tag_url, pattern=config.permalinks.category),
                    slug=hugo_term_slug if "category" in config.permalinks.hugo else slugify,
                    base_path=base_path(config.base_url), min_posts=config.categories.min_posts)
+
+    @classmethod
+    def authors(cls, config: Config) -> Vocabulary:  # written author: (else the site's author)
+        return cls(noun="author", plural="authors", registry=AUTHORS_FILE,
+                   written=operator.attrgetter("author_names", "author_places"), hierarchy=False,
+                   specs=config.author_specs, aliases=config.author_aliases,
+                   url=functools.partial(tag_url, pattern=AUTHOR_PERMALINK), slug=slugify,
+                   base_path=base_path(config.base_url), min_posts=1)
 
     def lineage(self, key: str) -> list[str]:
         """The term and, with hierarchy on, each of its ancestors: "ai/llm" -> ["ai/llm", "ai"]."""
@@ -222,7 +230,7 @@ class Vocabulary:
         if spec and spec.description:
             description = render(spec.description, url=self.url(slug), base_path=self.base_path).body_html
         return Tag(key=key, name=name, slug=slug, url=self.url(slug), description_html=description,
-                   parent=parent)
+                   parent=parent, links=spec.links if spec else ())
 
     def with_old_slugs(self, tags: dict[str, Tag]) -> dict[str, Tag]:
         """The tags with the URLs they had before (see _with_old_slugs)."""
@@ -230,7 +238,7 @@ class Vocabulary:
 
 
 @dataclass(frozen=True, slots=True)
-class Taxonomy:
+class Taxonomy:  # one taxonomy of a build: its terms, their posts, what was wrong
     tags: dict[str, Tag]  # key -> tag
     posts_by_tag: dict[str, tuple[Post, ...]]  # key -> posts with the tag or a descendant
     spellings: dict[str, tuple[str, ...]]
@@ -305,7 +313,7 @@ def _alias_slug(vocabulary: Vocabulary, spelling: str, tags: dict[str, Tag]) -> 
     if not vocabulary.hierarchy:
         return vocabulary.slug(spelling)
     segments = vocabulary.name(spelling).split("/")
-    slugs = [vocabulary.slug(segment) for segment in segments]
+    slugs = list(map(vocabulary.slug, segments))
     for depth in range(len(segments) - 1, 0, -1):  # the nearest parent the site has keeps its slug
         above = vocabulary._identity(segments[:depth])  # as the levels of a name mean
         parent = tags.get(above) if above is not None else None
@@ -409,5 +417,4 @@ def _slug_clashes(vocabulary: Vocabulary, tags: dict[str, Tag], posts: tuple[Pos
     return errors
 
 
-def _where(post: Post, line: int) -> str:
-    return f"{post.source}:{line}"
+_where = "{0.source}:{1}".format  # a post's file and a line in it

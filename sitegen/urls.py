@@ -210,6 +210,7 @@ TAG_PERMALINK = "/tags/:slug/"
 HUGO_ONLY = ("monthname", "weekday", "weekdayname", "yearday", "section", "sections", "slugorfilename",
              "contentbasename", "slugorcontentbasename")
 HUGO_PLACEHOLDERS = ("year", "month", "day", "title", "slug", "filename", *HUGO_ONLY)  # under posts:
+AUTHOR_PERMALINK = "/authors/:slug/"
 POST_PLACEHOLDERS = ("year", "month", "day", "i_month", "i_day", "short_year", "title", "slug",
                      "output_ext", "categories", "filename", *HUGO_ONLY)
 TAG_PLACEHOLDERS = ("slug",)

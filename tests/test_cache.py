@@ -71,7 +71,9 @@ def test_editing_one_body_renders_only_the_pages_that_show_it(write_site: WriteS
     # c's page, the home page, its tag page and its year's and month's archives that list it, and
     # the feeds that carry its body
     assert touched == {"posts/c/index.html", "index.html", "tags/green/index.html", "2025/index.html",
-                       "2025/01/index.html", "feed.xml", "tags/green/feed.xml"}
+                       "2025/01/index.html",
+                       *(f"{folder}{feed}" for folder in ("", "tags/green/")
+                         for feed in ("feed.xml", "rss.xml", "feed.json"))}
     assert report.changed == len(touched)
     assert report.rendered < report.pages / 2
     assert contents(root / "public") == clean_build(root, tmp_path)
@@ -295,7 +297,8 @@ EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "d
                          "add draft", "change template", "change config", "add post",
                          "change bundle file", "add bundle file", "remove bundle file", "add translation",
                          "change permalinks", "add category", "remove category", "rename category",
-                         "alias category", "change date"])
+                         "alias category", "change date", "change author", "remove author",
+                         "describe author"])
 BUNDLE = {  # a page bundle: its post, and files copied beside it
     "content/posts/trip/index.md": post("Trip", date="2025-01-04", tags="[blue]", body="![Cat](cat.svg)"),
     "content/posts/trip/cat.svg": "<svg/>",
@@ -379,6 +382,15 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
         elif step == "change date" and target:  # to another year and month: archives move
             target.write_text(re.sub(r"^date: .*$", f"date: {2023 + number % 3}-{1 + number % 12:02d}-15",
                                      target.read_text(), count=1, flags=re.MULTILINE))
+        elif step == "change author" and target:  # a second author gives every author a page
+            text = "\n".join(line for line in target.read_text().split("\n")
+                              if not line.startswith("author:"))
+            target.write_text(text.replace("title:", f"author: Writer {number % 2}\ntitle:", 1))
+        elif step == "remove author" and target:
+            target.write_text("\n".join(line for line in target.read_text().split("\n")
+                                        if not line.startswith("author:")))
+        elif step == "describe author":
+            (root / "authors.yaml").write_text(f"Writer 0: {{bio: Bio {number}, slug: w{number % 3}}}\n")
         elif step == "add post":
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
         elif step == "change bundle file":

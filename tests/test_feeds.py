@@ -6,6 +6,7 @@ and the sitemap must carry the /blog/ path.
 
 from __future__ import annotations
 
+import json
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -22,6 +23,8 @@ import yaml
 
 from sitegen.builder import build
 from sitegen.config import load_config
+from sitegen.errors import BuildError
+from tests import feed_support
 from tests.conftest import NOW, REPO, WriteSite, config_for, post
 
 BASE = "https://example.org/blog/"
@@ -278,3 +281,179 @@ def test_a_post_id_is_its_feed_entry_id(write_site: WriteSite, tmp_path: Path) -
     assert entries["New"].id == BASE + "posts/new/"
     assert entries["Numbered"].id == BASE + "posts/numbered/"
     assert not [w for w in report.warnings if "numbered" in w.path]
+
+
+# --- every reader's format: Atom, RSS 2.0 and JSON Feed 1.1 ------------------------------------
+
+FORMAT_SITE = {
+    "sitegen.yaml": f"title: Notes & <co>\nbase_url: {BASE}\nauthor: Ann\nposts_per_page: 2\n",
+    "content/posts/trip/index.md": post(
+        '"Trip & \\"quotes\\" <b>"', "2025-01-03", tags="[travel]", categories="[Journal]", author="Bob",
+        body="![Cat](cat.svg) See [the other](/posts/second/) and [below](#notes).\n\n"
+             "## Notes\n\nA form feed \f is no XML."),
+    "content/posts/trip/cat.svg": "<svg/>",
+    "content/posts/second.md": post("Second", "2025-01-02", tags="[travel, food]",
+                                    body="Back to [the trip](trip/index.md)."),
+    "content/posts/first.md": post("First", "2025-01-01", tags="[food]", categories="[Journal]"),
+}
+FEED_FOLDERS = ("", "tags/travel/", "categories/journal/", "authors/bob/", "authors/ann/")
+
+
+def test_every_feed_is_valid_in_every_format_with_the_same_entries(write_site: WriteSite,
+                                                                     tmp_path: Path) -> None:
+    """Under a subpath: RSS and JSON Feed have Atom's entries, ids and content, every link in the
+    content absolute (Atom's made so by xml:base, which feedparser follows)."""
+    root = write_site(FORMAT_SITE)
+    out = tmp_path / "out"
+    build(config_for(root, output_dir=out))
+    for folder in FEED_FOLDERS:
+        found = feed_support.entries(out / folder, BASE)
+        atom = found["feed.xml"]
+        assert atom, folder
+        for name in ("rss.xml", "feed.json"):
+            assert [e[:3] for e in found[name]] == [e[:3] for e in atom], (folder, name)
+            assert [e[3] for e in found[name]] == [e[3] for e in atom], (folder, name)
+    rss = feed_support.parse_feed((out / "rss.xml").read_bytes())
+    trip = rss.entries[0]
+    assert trip.title == 'Trip & "quotes" <b>' and trip.author == "Bob"
+    assert set(feed_support.links(trip.content[0].value)) == {  # the heading's own link is #notes too
+        BASE + "posts/trip/cat.svg", BASE + "posts/second/", BASE + "posts/trip/#notes"}
+    assert "\f" not in (out / "rss.xml").read_text("utf-8")  # XML 1.0 has no form feed
+    assert [t.term for t in trip.tags] == ["Journal", "travel"]
+    feed = json.loads((out / "feed.json").read_bytes())
+    assert feed["items"][0]["authors"] == [{"name": "Bob", "url": BASE + "authors/bob/"}]
+    assert feed["title"] == "Notes & <co>" and feed["feed_url"] == BASE + "feed.json"
+    tag = json.loads((out / "tags/travel/feed.json").read_bytes())
+    assert tag["feed_url"] == BASE + "tags/travel/feed.json" and tag["home_page_url"] == BASE + "tags/travel/"
+
+
+def test_entry_ids_stay_when_the_permalinks_change(write_site: WriteSite, tmp_path: Path) -> None:
+    """A post's id is the URL it has under the default pattern, which permalinks: does not move;
+    posts that share a slug (on two days) still get two ids."""
+    root = write_site({
+        "content/posts/2024-05-01-notes.md": post("Notes 2024", "2024-05-01"),
+        "content/posts/2025-05-01-notes.md": post("Notes 2025", "2025-05-01"),
+        "content/posts/2025-06-01-other.md": post("Other", "2025-06-01", id='"urn:x:kept"'),
+        "content/posts/2025-07-01-plain.md": post("Plain", "2025-07-01"),
+    })
+    seen: list[dict[str, dict[str, str]]] = []
+    for number, pattern in enumerate(("/:year/:slug/", "/:year/:month/:day/:title.html")):
+        (root / "sitegen.yaml").write_text(f"base_url: {BASE}\npermalinks: {{post: '{pattern}'}}\n")
+        out = tmp_path / f"out{number}"
+        build(config_for(root, output_dir=out), use_cache=False)
+        found = feed_support.entries(out, BASE)
+        ids = {name: {title: entry_id for entry_id, title, _, _ in items} for name, items in found.items()}
+        assert ids["feed.xml"] == ids["rss.xml"] == ids["feed.json"]
+        seen.append(ids["feed.xml"])
+        rss = ET.parse(out / "rss.xml").getroot()
+        permalinks = {item.findtext("title"): item.find("guid").get("isPermaLink")  # type: ignore[union-attr]
+                      for item in rss.iter("item")}
+        assert set(permalinks.values()) == {"false"}, "no id is the post's URL under this pattern"
+    assert seen[0] == seen[1]
+    assert seen[0] == {"Notes 2024": BASE + "posts/notes/", "Notes 2025": BASE + "posts/notes/#2025-05-01",
+                       "Other": "urn:x:kept", "Plain": BASE + "posts/plain/"}
+
+
+def test_feeds_chooses_the_formats(write_site: WriteSite, tmp_path: Path) -> None:
+    root = write_site({"sitegen.yaml": f"base_url: {BASE}\nfeeds: [rss]\n",
+                       "content/posts/a.md": post("A", tags="[x]")})
+    out = tmp_path / "out"
+    build(config_for(root, output_dir=out))
+    feeds = sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                   if p.name.startswith(("feed", "rss")))
+    assert feeds == ["rss.xml", "tags/x/rss.xml"]
+    page = (out / "tags/x/index.html").read_text("utf-8")
+    assert re.findall(r'<link rel="alternate" type="([^"]+)" title="[^"]*" href="([^"]+)"', page) == [
+        ("application/rss+xml", "/blog/rss.xml"), ("application/rss+xml", "/blog/tags/x/rss.xml")]
+    assert '<a href="/blog/rss.xml">Feed</a>' in page and 'href="/blog/tags/x/rss.xml">Feed for' in page
+
+
+@pytest.mark.parametrize(("setting", "message", "hint"), [
+    ("feeds: [atom, rsss]", "3:15: error: feeds: unknown feed format 'rsss'", "did you mean 'rss'?"),
+    ("feeds: []", "3:8: error: feeds must be a list of feed formats", None),
+    ("feed_aliases: {/feed/: rdf}", "3:16: error: feed_aliases: /feed/: unknown feed format 'rdf'",
+     "the formats are atom, rss, json"),
+    ("feed_aliases: {'/a b/': rss}", "3:16: error: feed_aliases: '/a b/' is not a path", None),
+])
+def test_a_wrong_feed_setting_is_a_located_error(write_site: WriteSite, setting: str, message: str,
+                                                 hint: str | None) -> None:
+    root = write_site({"sitegen.yaml": f"title: T\nbase_url: {BASE}\n{setting}\n"})
+    with pytest.raises(BuildError) as raised:
+        config_for(root)
+    (error,) = raised.value.errors
+    assert str(error).startswith(f"sitegen.yaml:{message}"), str(error)
+    assert hint is None or hint in str(error)
+
+
+def test_feed_aliases_write_copies_at_the_old_addresses(write_site: WriteSite, tmp_path: Path) -> None:
+    """A folder address is written as its index.html, the file static hosts serve there; a path
+    without a leading / is under every feed's folder (WordPress's /tag/<slug>/feed/)."""
+    root = write_site({
+        "sitegen.yaml": f"base_url: {BASE}\n"
+                        "feed_aliases: {/feed/: rss, /index.xml: rss, /atom.xml: atom, feed/atom: atom}\n",
+        "content/posts/a.md": post("A", tags="[x]")})
+    out = tmp_path / "out"
+    build(config_for(root, output_dir=out))
+    copies = {"feed/index.html": "rss.xml", "index.xml": "rss.xml", "atom.xml": "feed.xml",
+              "feed/atom/index.html": "feed.xml", "tags/x/feed/atom/index.html": "tags/x/feed.xml"}
+    for copy, feed in copies.items():
+        assert (out / copy).read_bytes() == (out / feed).read_bytes(), copy  # its self link is the feed's
+    assert not (out / "tags/x/feed/index.html").exists(), "/feed/ is the site's alone"
+    sitemap = (out / "sitemap.xml").read_text("utf-8")
+    assert "feed/" not in sitemap and "index.xml" not in sitemap
+
+
+def test_a_feed_alias_in_a_format_not_written_is_its_own_feed(write_site: WriteSite, tmp_path: Path) -> None:
+    root = write_site({"sitegen.yaml": f"base_url: {BASE}\nfeeds: [atom]\nfeed_aliases: {{/feed/: rss}}\n",
+                       "content/posts/a.md": post("A")})
+    out = tmp_path / "out"
+    build(config_for(root, output_dir=out))
+    parsed = feed_support.parse_feed((out / "feed/index.html").read_bytes())
+    assert not parsed.bozo and parsed.version == "rss20" and len(parsed.entries) == 1
+    rss = ET.parse(out / "feed/index.html").getroot()
+    assert rss.find("channel/{http://www.w3.org/2005/Atom}link").get("href") == BASE + "feed/"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("aliases", "other", "path"), [
+    ("{/feed/: rss}", "content/pages/feed.md", "feed/index.html"),
+    ("{/feed.xml: rss}", "the site feed", "feed.xml"),
+])
+def test_a_feed_alias_never_overwrites_a_page(write_site: WriteSite, aliases: str, other: str,
+                                              path: str) -> None:
+    root = write_site({"sitegen.yaml": f"title: T\nbase_url: {BASE}\nfeed_aliases: {aliases}\n",
+                       "content/posts/a.md": post("A"),
+                       "content/pages/feed.md": "---\ntitle: Feed\n---\nOur feeds.\n"})
+    with pytest.raises(BuildError) as raised:
+        build(config_for(root, output_dir=root / "public"))
+    (error,) = raised.value.errors
+    alias = aliases.strip("{}").split(":")[0]
+    assert str(error).startswith(f"sitegen.yaml:3: error: {other} and the feed alias {alias} would both "
+                                 f"be written to {path}"), str(error)
+    assert f"hint: remove {alias} from feed_aliases in sitegen.yaml" in str(error)
+    assert not (root / "public").exists()
+
+
+def test_every_page_links_every_feed_it_has(write_site: WriteSite, tmp_path: Path) -> None:
+    root = write_site(FORMAT_SITE)
+    out = tmp_path / "out"
+    build(config_for(root, output_dir=out))
+    terms: set[str] = set()
+    checked = 0
+    for page in sorted(out.rglob("*.html")):
+        name = page.relative_to(out).as_posix()
+        text = page.read_text("utf-8")
+        if 'http-equiv="refresh"' in text:
+            continue
+        found = re.findall(r'<link rel="alternate" type="([^"]+)" title="([^"]*)" href="([^"]+)"', text)
+        expected = [(kind, "/blog/" + file) for kind, file in
+                    (("application/atom+xml", "feed.xml"), ("application/rss+xml", "rss.xml"),
+                     ("application/feed+json", "feed.json"))]
+        term = re.fullmatch(r"((?:tags|categories|authors)/[^/]+/)(?:page/\d+/)?index\.html", name)
+        if term:  # a term's pages, the first and the further ones, link the term's feeds
+            expected += [(kind, href.replace("/blog/", f"/blog/{term[1]}")) for kind, href in expected]
+            terms.add(term[1])
+        assert [(kind, href) for kind, _, href in found] == expected, name
+        for _, title, href in found:
+            assert title and (out / href.removeprefix("/blog/")).is_file(), (name, href)
+        checked += 1
+    assert checked > 10 and {f for f in FEED_FOLDERS if f} <= terms

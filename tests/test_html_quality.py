@@ -31,6 +31,7 @@ import pytest
 from sitegen.builder import build
 from sitegen.config import load_config
 from tests.conftest import NOW, REPO
+from tests.feed_support import json_feed_problems
 
 BIG_BASE = "https://example.org/blog/"
 HTML_NS = "{http://www.w3.org/1999/xhtml}"
@@ -47,6 +48,7 @@ TAGS = [
     "Q&A <basics>", "AI/ML", "Zürich", "Rock 'n' Roll", "50% off", "Node.js", "paradigm shift in AI",
     "Ελληνικά", "x86-64", "DevOps", "open source", "Straße",
 ]
+AUTHORS = ["Ann O'Neil & <Co>", "Bob", "Zoë Example"]
 # With hierarchy: a parent, its children, and names in other scripts
 CATEGORIES = ["Essays", "Notes/Short", "Notes/Long & <winding>", "Ελληνικά/Σημειώσεις", "日本語", "R&D"]
 
@@ -112,6 +114,10 @@ def _big_post(number: int, rng: random.Random) -> str:
         front.append("draft: true")
     if number % 10 == 3:
         front.append(f"summary: {_quoted(f'Summary of post {number} with <symbols> & quotes.')}")
+    if number % 7 == 1:  # the others are the site's author's
+        front.append(f"author: {_quoted(AUTHORS[0])}")
+    elif number % 11 == 2:
+        front.append("authors: [" + ", ".join(_quoted(a) for a in AUTHORS[1:]) + "]")
     return "\n".join([*front, "---", "", "\n\n".join(parts), ""])
 
 
@@ -124,6 +130,9 @@ def write_big_site(root: Path, posts: int = 200) -> Path:
         f"author: Zoë Example\nbase_url: {BIG_BASE}\nlanguage: en\ncategories: {{hierarchy: true}}\n"
         "archives: true\n",
         encoding="utf-8")
+    (root / "authors.yaml").write_text(
+        "Bob:\n  bio: Writes *short* notes & <b>long</b> ones; [his first](/posts/post-002/).\n"
+        "  links: ['https://social.example/@bob?a=1&b=2', 'mailto:bob@example.org']\n", encoding="utf-8")
     (root / "content" / "pages" / "about.md").write_text(
         "---\ntitle: About “us”\n---\n\nA page, with a [post](/posts/post-001/).\n", encoding="utf-8")
     for number in range(posts):
@@ -218,6 +227,10 @@ def test_the_generated_site_has_what_the_checks_are_meant_for(big: Path) -> None
     assert (big / "categories/notes/page/2/index.html").is_file(), "a paginated category page"
     assert (big / "2020/page/2/index.html").is_file(), "a paginated year archive"
     assert (big / "2021/03/index.html").is_file(), "a month archive"
+    author_slugs = {p.parent.name for p in big.glob("authors/*/index.html")}
+    assert author_slugs == {"ann-o-neil-and-co", "bob", "zoe-example"}
+    assert (big / "authors/zoe-example/page/2/index.html").is_file(), "a paginated author page"
+    assert "rel=\"me\"" in (big / "authors/bob/index.html").read_text("utf-8")
 
 
 def test_every_page_of_a_200_post_site_is_valid_html5_with_unique_ids(big: Path) -> None:
@@ -234,18 +247,24 @@ def _parse_feed(data: bytes) -> Any:
 
 
 def test_every_feed_of_a_200_post_site_parses_without_bozo(big: Path) -> None:
+    """In each format: Atom and RSS read by feedparser, JSON Feed checked against its spec."""
     categories = sorted(big.glob("categories/**/feed.xml"))
-    feeds = [big / "feed.xml", *sorted(big.glob("tags/*/feed.xml")), *categories]
-    assert len(feeds) == 1 + len(list(big.glob("tags/*/index.html"))) + len(categories)
+    authors = sorted(big.glob("authors/*/feed.xml"))
+    feeds = [big / "feed.xml", *sorted(big.glob("tags/*/feed.xml")), *categories, *authors]
+    assert len(feeds) == 1 + len(list(big.glob("tags/*/index.html"))) + len(categories) + len(authors)
     pages = [p for p in big.glob("categories/*/**/index.html") if "page" not in p.parts]
-    assert len(categories) == len(pages) == 8
-    problems = {}
-    for path in feeds:
-        parsed = _parse_feed(path.read_bytes())
-        titles = [entry.title for entry in parsed.entries]
-        if parsed.bozo or parsed.version != "atom10" or not titles or not all(titles):
-            problems[path.relative_to(big).as_posix()] = (
-                parsed.version, len(titles), repr(parsed.get("bozo_exception")))
+    assert len(categories) == len(pages) == 8 and len(authors) == 3
+    problems: dict[str, object] = {}
+    for atom in feeds:
+        for path, version in ((atom, "atom10"), (atom.with_name("rss.xml"), "rss20")):
+            parsed = _parse_feed(path.read_bytes())
+            titles = [entry.title for entry in parsed.entries]
+            if parsed.bozo or parsed.version != version or not titles or not all(titles):
+                problems[path.relative_to(big).as_posix()] = (
+                    parsed.version, len(titles), repr(parsed.get("bozo_exception")))
+        json_feed = atom.with_name("feed.json")
+        if found := json_feed_problems(json_feed.read_bytes(), BIG_BASE):
+            problems[json_feed.relative_to(big).as_posix()] = found[:5]
     assert not problems
     site = _parse_feed((big / "feed.xml").read_bytes())
     assert any("<findings>" in entry.title for entry in site.entries), "titles keep their symbols"

@@ -180,6 +180,27 @@ def test_the_feed_keeps_the_wordpress_ids(imported: Imported) -> None:
     assert all(id.startswith(("http://", "https://")) for id in ids)  # without a guid: the post's URL
 
 
+def test_wordpress_feed_addresses_still_answer_with_the_feed(imported: Imported) -> None:
+    """WordPress's readers subscribed to /feed/ (RSS), and to /tag/<slug>/feed/: sitegen.yaml says
+    so (feed_aliases), and the build writes a copy of the RSS feed there."""
+    source, site, _ = imported
+    assert yaml.safe_load((site / "sitegen.yaml").read_text())["feed_aliases"] == {"feed/": "rss"}
+    public = site / "public"
+    copy = served(public, "/feed/")
+    assert copy is not None and copy.read_bytes() == (public / "rss.xml").read_bytes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        feed = feedparser.parse(copy.read_bytes())
+    assert not feed.bozo and feed.version == "rss20"
+    _, items = expected(source)
+    assert {e.id for e in feed.entries} >= {e.guid for e in items if e.kind == "post" and e.guid}
+    tags = {slug for entry in items if entry.kind == "post" for slug in entry.tags}
+    for slug in tags:
+        tag_feed = served(public, f"/tag/{slug}/feed/")
+        assert tag_feed is not None
+        assert tag_feed.read_bytes() == (tag_feed.parent.parent / "rss.xml").read_bytes()
+
+
 def test_category_archives_keep_their_urls(imported: Imported) -> None:
     source, site, _ = imported
     _, items = expected(source)

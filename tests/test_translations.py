@@ -10,7 +10,8 @@ import pytest
 
 from sitegen.builder import build
 from sitegen.errors import BuildError, TemplateError
-from sitegen.translations import ENGLISH, TABLES, fields, format_date, og_locale, plural, words
+from sitegen.languages import ENGLISH, TABLES
+from sitegen.translations import fields, format_date, og_locale, plural, words
 from tests.conftest import WriteSite, config_for, post
 
 SITE = {

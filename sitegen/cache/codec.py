@@ -17,11 +17,13 @@ import orjson
 from sitegen.errors import ContentError, SourceError
 from sitegen.models import Html, Post
 
-# A post as the parser made it: its tags and categories are the site stage's, made again from the
-# names each build
-_POST_FIELDS = [f.name for f in dataclasses.fields(Post) if f.name not in ("html", "tags", "categories")]
-_MOSTLY_EMPTY = ("category_names", "category_places", "aliases", "moved_from")
-_PLACES = ("tag_places", "category_places")
+# A post as the parser made it: its tags, categories and authors are the site stage's, made again
+# from the names each build
+_POST_FIELDS = [f.name for f in dataclasses.fields(Post)
+                if f.name not in ("html", "tags", "categories", "authors")]
+_MOSTLY_EMPTY = ("category_names", "category_places", "author_names", "author_places", "aliases",
+                 "moved_from")
+_PLACES = ("tag_places", "category_places", "author_places")
 
 
 def encode_post(post: Post) -> dict[str, Any]:

@@ -24,9 +24,9 @@ from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.models import Config, Html, Post
 
 FOLDER = ".sitegen-cache"
-FORMAT = 6  # 4: posts keep their tag names as written, with the place of each; no tag table
+FORMAT = 7  # 4: posts keep their tag names as written, with the place of each; no tag table
 # 5: posts keep the URL Jekyll gives them where sitegen's differs (moved_from)
-# 6: fields empty for most posts left out; places as one flat list
+# 6: fields empty for most posts left out; places as one flat list; 7: authors kept by name, as tags
 _KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview with drafts...)
 # A file changed within this long after a build read it may keep its modification time (file
 # systems count time in ticks): such a file is read again rather than judged by its time.

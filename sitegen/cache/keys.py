@@ -86,6 +86,8 @@ class Fingerprints:
             tags = [self._of_tag(t) for t in post.tags]
             if post.categories:  # told apart from the tags: a page may show one and not the other
                 tags.append("categories:" + ",".join([self._of_tag(t) for t in post.categories]))
+            if post.authors:  # linked to their pages once the site has a second author
+                tags.append("authors:" + ",".join([self._of_tag(t) for t in post.authors]))
             source = self.sources.get(str(post.source))
             if source is not None:
                 # A post is its file's bytes read under the cache's settings, but for what the

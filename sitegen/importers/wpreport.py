@@ -1,6 +1,6 @@
-"""What an import writes besides the posts: sitegen.yaml (the old permalinks, time zone and
-address), import-report.md (what became of every post, its shortcodes, its uploads and its old
-address), and the summary line the command prints.
+"""What an import writes besides the posts: sitegen.yaml (the old permalinks, time zone, address
+and feed addresses), import-report.md (what became of every post, its shortcodes, its uploads
+and its old address), and the summary line the command prints.
 
 Pure. Imports models (the iframe hosts a site keeps by default) and the modules beside it.
 """
@@ -22,7 +22,7 @@ _IFRAME_SOURCE = re.compile(r"<iframe\b[^>]*\ssrc=\"([^\"]+)\"", re.IGNORECASE)
 
 
 def config_text(plan: Plan) -> str:
-    """sitegen.yaml: the blog's title, address, language, time zone and URL patterns."""
+    """sitegen.yaml: the blog's title, address, language, time zone, URL patterns and old feeds."""
     export = plan.export
     lines = [f"# Made by sitegen import wordpress from {Path(export.path).name}; import-report.md says "
              "what became of each post."]
@@ -46,6 +46,8 @@ def config_text(plan: Plan) -> str:
         lines.append("  category: /category/:slug/")
     if plan.terms.hierarchy:
         lines += ["categories:", "  hierarchy: true"]
+    lines += ["# WordPress's feeds were at /feed/, /tag/<slug>/feed/ and /category/<slug>/feed/: their "
+              "readers get a copy of the RSS feed there", "feed_aliases: {feed/: rss}"]
     lines += ["markdown:", "  flavor: commonmark  # the posts' Markdown, as the import wrote it"]
     hosts = iframe_hosts(plan)
     if hosts:
