@@ -103,22 +103,21 @@ class Incremental:
             return False
         assert self.listed is not None
         files, problems = self.listed[0].files, self.listed[1]
-        if problems.errors or problems.warnings or len(files) != len(store.files):
+        if problems.errors or problems.warnings or len(files) != len(store.file_stats):
             return False
         root = str(config.root) + os.sep
         for path in files:
-            record = store.files.get(str(path)[len(root):].replace(os.sep, "/"))
+            stat = store.file_stats.get(str(path)[len(root):].replace(os.sep, "/"))
             info = os.stat(path)
-            if record is None or record["stat"] != [info.st_mtime_ns, info.st_size] \
-                    or store.racy(info.st_mtime_ns):
+            if stat != [info.st_mtime_ns, info.st_size] or store.racy(info.st_mtime_ns):
                 return False
         if recorded["other"] != self.other or any(store.racy(mtime) for mtime, _ in self.other.values()):
             return False
         base = str(out) + os.sep
         try:
-            for name, record in store.pages.items():
+            for name, stat in store.page_outs.items():
                 info = os.stat(base + name)
-                if record["out"] != [info.st_mtime_ns, info.st_size]:
+                if stat != [info.st_mtime_ns, info.st_size]:
                     return False
             for name, mtime in store.folders.items():
                 if os.stat(base + name).st_mtime_ns != mtime:

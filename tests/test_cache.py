@@ -591,6 +591,36 @@ def test_a_damaged_html_pack_is_noticed_and_the_build_starts_over(write_site: Wr
     assert build(config_for(root)).warnings == ()  # and a sound cache was written
 
 
+@pytest.mark.parametrize("damage", ["garbage", "another index's"])
+def test_the_records_are_read_only_when_something_changed(write_site: WriteSite, tmp_path: Path,
+                                                          damage: str) -> None:
+    """A rebuild with nothing changed reads the index's sizes and times, never the records of the
+    posts and pages beside it; records that are damaged, or left by another build, start it over."""
+    root = write_site(SITE)
+    settle(root)
+    build(config_for(root))
+    records = next((root / FOLDER).glob("*.records"))
+    earlier = records.read_bytes()
+    if damage == "garbage":
+        records.write_bytes(b'{"token": ')
+    else:  # the records of the next build, under this build's index
+        index = next((root / FOLDER).glob("*.json")).read_bytes()
+        (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", body="Changed."))
+        build(config_for(root))
+        next((root / FOLDER).glob("*.json")).write_bytes(index)
+        (root / "content/posts/a.md").write_text(SITE["content/posts/a.md"])
+        assert records.read_bytes() != earlier
+    settle(root)
+    if damage == "garbage":
+        report = build(config_for(root))
+        assert (report.rendered, report.changed, report.warnings) == (0, 0, ())
+    (root / "content/posts/c.md").write_text(post("Gamma", date="2025-01-03", tags="[green]", body="Edited."))
+    report = build(config_for(root))
+    assert any("ignoring the build cache" in w.message for w in report.warnings)
+    assert contents(root / "public") == clean_build(root, tmp_path)
+    assert build(config_for(root)).warnings == ()
+
+
 def test_related_posts_are_computed_again_only_when_tags_move(write_site: WriteSite,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from sitegen import incremental

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import os
 import time
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,13 +21,14 @@ from sitegen import __version__
 from sitegen.cache.codec import decode_errors, decode_post, encode_error, encode_post
 from sitegen.cache.keys import digest, settings_fingerprint
 from sitegen.cache.pack import Pack
-from sitegen.errors import ContentError, Problems, SourceError
+from sitegen.errors import CacheDamaged, ContentError, Problems, SourceError
 from sitegen.models import Config, Html, Post
 
 FOLDER = ".sitegen-cache"
-FORMAT = 7  # 4: posts keep their tag names as written, with the place of each; no tag table
+FORMAT = 8  # 4: posts keep their tag names as written, with the place of each; no tag table
 # 5: posts keep the URL Jekyll gives them where sitegen's differs (moved_from)
 # 6: fields empty for most posts left out; places as one flat list; 7: authors kept by name, as tags
+# 8: the index holds sizes and times only, the records (posts, page keys) beside it
 _KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview with drafts...)
 # A file changed within this long after a build read it may keep its modification time (file
 # systems count time in ticks): such a file is read again rather than judged by its time.
@@ -37,27 +39,31 @@ class BuildCache:
     """One settings' worth of cache: an index (JSON) read at the start of a build and written
     after it, and a pack of the posts' HTML, read only for the pages a build renders again."""
 
-    def __init__(self, path: Path | None, settings: str, data: dict[str, Any] | None = None,
-                 pack: Pack | None = None) -> None:
+    def __init__(self, path: Path | None, settings: str, head: dict[str, Any] | None = None,
+                 pack: Pack | None = None, *, source: Path | None = None) -> None:
         self.path, self.settings = path, settings
-        data = data or {}
-        self.files: dict[str, Any] = data.get("files", {})
-        self.pages: dict[str, Any] = data.get("pages", {})
-        self.folders: dict[str, int] = data.get("folders", {})  # output folder -> modification time
-        self.output = data.get("output", "")
-        self.read_at: int = data.get("read_at", 0)  # when the last build started reading (ns)
-        self.related: dict[str, Any] = data.get("related", {})  # see incremental.Incremental.relate
-        self.inputs: dict[str, Any] = data.get("inputs", {})  # what the last build read
-        templates = data.get("templates")  # see renderer.template_fingerprints
+        head = head or {}
+        # What a rebuild with nothing changed reads, and nothing more: each file's and output
+        # file's size and time. The records (parsed posts, page keys) are read on first use.
+        self.file_stats: dict[str, list[int]] = head.get("stats", {})
+        self.page_outs: dict[str, list[int]] = head.get("outs", {})
+        self.folders: dict[str, int] = head.get("folders", {})  # output folder -> modification time
+        self.output = head.get("output", "")
+        self.read_at: int = head.get("read_at", 0)  # when the last build started reading (ns)
+        self.inputs: dict[str, Any] = head.get("inputs", {})  # what the last build read
+        templates = head.get("templates")  # see renderer.template_fingerprints
         self.templates: dict[str, Any] = templates if isinstance(templates, dict) else {}
         self.warnings: list[SourceError] = []
         self.pack = pack or Pack(path.with_suffix(".pack") if path else None)
+        self._source = source  # the index read, whose records are beside it
+        self._token: str = head.get("records", "")
+        self._records: dict[str, Any] | None = None if self._token else _no_records()
         self._new_files: dict[str, Any] = {}
         # Results already decoded or parsed in this process, by source and the digest of its
         # bytes: a file put back as it was after a failed build (an editor's undo) finds its own
         # result, never the one of the text it had in between.
         self._decoded: dict[tuple[str, str], tuple[Post | None, Problems]] = {}
-        self.dirty = path is not None and not data  # a new cache is always written
+        self.dirty = path is not None and not head  # a new cache is always written
 
     @classmethod
     def load(cls, config: Config, *, persist: bool = True) -> BuildCache:
@@ -68,29 +74,65 @@ class BuildCache:
         if not path.is_file():
             return cache
         try:
-            data = orjson.loads(path.read_bytes())
-            if not isinstance(data, dict) or data.get("format") != FORMAT:
+            head = orjson.loads(path.read_bytes())
+            if not isinstance(head, dict) or head.get("format") != FORMAT:
                 raise ValueError("it was written by another version of sitegen")
-            if data.get("sitegen") != __version__ or data.get("settings") != settings:
+            if head.get("sitegen") != __version__ or head.get("settings") != settings:
                 raise ValueError("it belongs to another version or other settings")
-            if not all(isinstance(data.get(k), dict) for k in ("files", "pages", "folders", "inputs")):
+            if not all(isinstance(head.get(k), dict) for k in ("stats", "outs", "folders", "inputs")) \
+                    or not isinstance(head.get("records"), str) or not head["records"]:
                 raise ValueError("it is incomplete")
-            pack = Pack(path.with_suffix(".pack"))
-            needed = max((r["html"][0] + r["html"][1] for r in data["files"].values() if r["post"]),
-                         default=0)
-            if pack.size() < needed:
-                raise ValueError(f"{path.with_suffix('.pack').name} is shorter than its index says")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             cache.warnings.append(ContentError(
                 f"{FOLDER}/{path.name}", f"ignoring the build cache: {exc}",
                 hint="nothing to do: this build starts from scratch and writes a new cache"))
             return cache
-        return cls(path if persist else None, settings, data, pack)
+        return cls(path if persist else None, settings, head, Pack(path.with_suffix(".pack")), source=path)
+
+    @property
+    def files(self) -> dict[str, Any]:
+        """Each source file's record: its size and time, the digest of its bytes, the post."""
+        records: dict[str, Any] = self._body()["files"]
+        return records
+
+    @property
+    def pages(self) -> dict[str, Any]:
+        """Each output file's record: its key, the parts of the site it read, its size and time."""
+        records: dict[str, Any] = self._body()["pages"]
+        return records
+
+    @property
+    def related(self) -> dict[str, Any]:  # see incremental.Incremental.relate
+        records: dict[str, Any] = self._body()["related"]
+        return records
+
+    def _body(self) -> dict[str, Any]:
+        if self._records is None:
+            self._records = self._read_records()
+        return self._records
+
+    def _read_records(self) -> dict[str, Any]:
+        """The records the index stands for; CacheDamaged (the build starts over without them)
+        when they are missing, damaged or another index's."""
+        assert self._source is not None
+        where = self._source.with_suffix(".records")
+        try:
+            data = orjson.loads(where.read_bytes())
+            if not isinstance(data, dict) or data.get("token") != self._token \
+                    or not all(isinstance(data.get(k), dict) for k in _no_records()):
+                raise ValueError("it does not belong to its index")
+            needed = max((r["html"][0] + r["html"][1] for r in data["files"].values() if r["post"]),
+                         default=0)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CacheDamaged(f"{where.name}: {exc}") from None
+        if self.pack.size() < needed:
+            raise CacheDamaged(f"{self._source.with_suffix('.pack').name} is shorter than its index says")
+        return {k: data[k] for k in _no_records()}
 
     def reset(self, warning: str) -> None:
         """Start over, empty, after finding the cache damaged in the middle of a build."""
-        self.files, self.pages, self.folders, self.inputs, self.related = {}, {}, {}, {}, {}
-        self.templates = {}
+        self._records, self.file_stats, self.page_outs = _no_records(), {}, {}
+        self.folders, self.inputs, self.templates = {}, {}, {}
         self._new_files, self._decoded, self.dirty = {}, {}, self.path is not None
         self.warnings.append(ContentError(
             f"{FOLDER}/{self.path.name if self.path else 'cache'}", warning,
@@ -173,7 +215,7 @@ class BuildCache:
         return Html.later(functools.partial(self.pack.read, offset, length, check), html_digest)
 
     def keep_related(self, related: Mapping[str, Any]) -> None:
-        self.related, self.dirty = dict(related), True
+        self._body()["related"], self.dirty = dict(related), True
 
     def sources(self) -> dict[str, str]:
         """The hash of each file this build has read a post from, by source path."""
@@ -194,7 +236,8 @@ class BuildCache:
                folders: Mapping[str, int] | None = None, inputs: Mapping[str, Any] | None = None) -> None:
         """Take this build's posts and pages (None: nothing changed) as the next build's start."""
         if pages is not None:
-            self.files, self.pages, self.output = self._new_files, dict(pages), str(output)
+            self._records = {"files": self._new_files, "pages": dict(pages), "related": self.related}
+            self.output = str(output)
             self.folders, self.inputs = dict(folders or {}), dict(inputs or {})
             self.read_at = self._started
             self.warnings, self.dirty = [], False
@@ -208,20 +251,36 @@ class BuildCache:
         self._new_files = {}
 
     def _save(self) -> None:
-        """Write the new posts' HTML to the pack, then the index; a memory-only cache writes nothing."""
+        """Write the new posts' HTML to the pack, then the records, then the index that stands for
+        them (each replaced whole); a memory-only cache writes nothing."""
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-        self.pack.compact(self.files)
-        head = {"format": FORMAT, "sitegen": __version__, "settings": self.settings,
-                "output": self.output, "folders": self.folders, "inputs": self.inputs,
-                "read_at": self.read_at, "related": self.related, "templates": self.templates}
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_bytes(orjson.dumps({**head, "files": self.files, "pages": self.pages}))
-        os.replace(temporary, self.path)
+        if self._records is not None:  # else the records on disk stand, with their token
+            self.pack.compact(self.files)
+            self._token = uuid.uuid4().hex
+            self.file_stats = {source: record["stat"] for source, record in self.files.items()}
+            self.page_outs = {name: record["out"] for name, record in self.pages.items()}
+            _replace(self.path.with_suffix(".records"), orjson.dumps({"token": self._token, **self._records}))
+        _replace(self.path, orjson.dumps({
+            "format": FORMAT, "sitegen": __version__, "settings": self.settings, "output": self.output,
+            "folders": self.folders, "inputs": self.inputs, "read_at": self.read_at,
+            "templates": self.templates, "records": self._token, "stats": self.file_stats,
+            "outs": self.page_outs}))
         others = sorted((p for p in self.path.parent.glob("*.json") if p != self.path),
                         key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for stale in others[_KEEP - 1:]:
             stale.unlink(missing_ok=True)
             stale.with_suffix(".pack").unlink(missing_ok=True)
+            stale.with_suffix(".records").unlink(missing_ok=True)
+
+
+def _no_records() -> dict[str, Any]:
+    return {"files": {}, "pages": {}, "related": {}}
+
+
+def _replace(path: Path, data: bytes) -> None:
+    temporary = path.with_suffix(path.suffix + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
