@@ -75,10 +75,8 @@ class Permalinks:
 class Archives:
     """The `archives:` block of sitegen.yaml: which periods get pages listing their posts."""
 
-    # Off until asked for (archives: true): at 10,000 posts they are some 2,000 paginated pages,
-    # whose keys and renders cost a one-edit rebuild a quarter of its time
-    year: bool = False  # /2025/, beside the posts' URLs
-    month: bool = False  # /2025/01/
+    year: bool = True  # /2025/, beside the posts' URLs
+    month: bool = True  # /2025/01/
 
 
 class FeedFormat(NamedTuple):

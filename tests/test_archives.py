@@ -104,7 +104,7 @@ def test_either_kind_can_be_turned_off(archives: Archives, years: bool, months: 
     ("archives:\n  by_month: false\n", Archives(year=True, month=False)),
     ("archives: true\n", Archives(year=True, month=True)),
     ("archives: false\n", Archives(year=False, month=False)),
-    ("", Archives()),
+    ("", Archives(year=True, month=True)),  # on unless turned off
 ])
 def test_the_setting_is_read(write_site: WriteSite, settings: str, expected: Archives) -> None:
     assert config_for(write_site({"sitegen.yaml": settings})).archives == expected

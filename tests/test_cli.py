@@ -24,8 +24,8 @@ def test_build_prints_a_summary_and_exits_0(runner: CliRunner, write_site: Write
     root = write_site({"content/posts/a.md": post(tags="[x]"), "sitegen.yaml": "base_url: https://e.org/\n"})
     result = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Built 14 pages (1 post, 1 tag) and 1 static file in ")
-    assert result.stdout.rstrip().endswith("-> public/; 15 files changed")
+    assert result.stdout.startswith("Built 16 pages (1 post, 1 tag) and 1 static file in ")
+    assert result.stdout.rstrip().endswith("-> public/; 17 files changed")
     again = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
     assert again.stdout.rstrip().endswith("-> public/; no file changed")
 
@@ -582,7 +582,7 @@ def test_a_hugo_blog_with_page_bundles_and_its_own_dates_builds_and_checks(runne
     })
     result = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Built 11 pages (2 posts, 0 tags) and 3 static files in ")
+    assert result.stdout.startswith("Built 15 pages (2 posts, 0 tags) and 3 static files in ")
     warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
     assert warnings == [
         "content/posts/2014-03-05-launch.md:3:7: warning: date 'someday' is not a date; the file name's "

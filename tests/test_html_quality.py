@@ -127,8 +127,7 @@ def write_big_site(root: Path, posts: int = 200) -> Path:
     (root / "content" / "pages").mkdir(parents=True)
     (root / "sitegen.yaml").write_text(
         f"title: Big & <bold> blog\ndescription: 200 posts, tags in many scripts\n"
-        f"author: Zoë Example\nbase_url: {BIG_BASE}\nlanguage: en\ncategories: {{hierarchy: true}}\n"
-        "archives: true\n",
+        f"author: Zoë Example\nbase_url: {BIG_BASE}\nlanguage: en\ncategories: {{hierarchy: true}}\n",
         encoding="utf-8")
     (root / "authors.yaml").write_text(
         "Bob:\n  bio: Writes *short* notes & <b>long</b> ones; [his first](/posts/post-002/).\n"

@@ -22,7 +22,8 @@ def test_every_kind_of_output_is_planned() -> None:
         "index.html", "posts/a/index.html", "about/index.html", "tags/index.html",
         "tags/paradigm-shift-in-ai/index.html", "tags/paradigm-shift-in-ai/feed.xml",
         "tags/paradigm-shift-in-ai/rss.xml", "tags/paradigm-shift-in-ai/feed.json",
-        "archive/index.html", "feed.xml", "rss.xml", "feed.json", "404.html", "sitemap.xml", "robots.txt",
+        "archive/index.html", "2025/index.html", "2025/01/index.html",  # the year's and the month's
+        "feed.xml", "rss.xml", "feed.json", "404.html", "sitemap.xml", "robots.txt",
     }
     assert pages["tags/paradigm-shift-in-ai/index.html"].template == "tag.html"
 
