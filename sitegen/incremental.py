@@ -107,7 +107,7 @@ class Incremental:
             return False
         root = str(config.root) + os.sep
         for path in files:
-            stat = store.file_stats.get(str(path)[len(root):].replace(os.sep, "/"))
+            stat = store.file_stats.get(path[len(root):].replace(os.sep, "/"))
             info = os.stat(path)
             if stat != [info.st_mtime_ns, info.st_size] or store.racy(info.st_mtime_ns):
                 return False
@@ -138,11 +138,12 @@ class Incremental:
         todo: list[tuple[int, PurePosixPath, bytes]] = []
         root = len(str(config.root)) + 1
         for index, path in enumerate(files):
-            name = str(path)[root:].replace(os.sep, "/")
+            name = path[root:].replace(os.sep, "/")
             if store is not None and (known := store.recall(name, path)) is not None:
                 results[index] = known
                 continue
-            data = path.read_bytes()
+            with open(path, "rb") as file:
+                data = file.read()
             if store is not None and (known := store.recall_bytes(name, path, data)) is not None:
                 results[index] = known
                 continue

@@ -9,7 +9,7 @@ import pytest
 from sitegen.builder import read_posts
 from sitegen.errors import Problems
 from sitegen.models import Config, Post
-from sitegen.parser import parse_post
+from sitegen.parser import list_content, parse_post
 from tests.conftest import NOW, WriteSite, config_for, post
 
 SOURCE = PurePosixPath("content/posts/a-post.md")
@@ -244,6 +244,18 @@ def test_read_posts_reads_both_sections_in_path_order(write_site: WriteSite) -> 
     assert [str(p.source) for p in posts] == [
         "content/pages/about.md", "content/posts/2024/a.md", "content/posts/b.md"]
     assert [w.path for w in problems.warnings] == ["content/stray.md"]
+
+
+def test_the_listing_is_in_path_order_where_text_order_differs(write_site: WriteSite) -> None:
+    """'-' and '.' sort before '/' as text, after it as path parts: the folder a-b/ comes after
+    the file a.md and the folder a/ before both, as Path order has them (and as the cache's
+    records and the property tests expect a clean build to list them)."""
+    names = ["a-b/x.md", "a.md", "a/b.md", "a.b.md", "a/b-c.md", "a/b/c.md", "B.md", "trip/index.md",
+             "z.md"]
+    root = write_site({f"content/posts/{name}": post(name) for name in names})
+    files = list_content(config_for(root)).files
+    assert list(files) == sorted(files, key=lambda path: Path(path).parts)
+    assert len(files) == len(names) and files != tuple(sorted(files))
 
 
 def test_read_posts_handles_bom_crlf_and_bad_utf8(write_site: WriteSite) -> None:

@@ -147,7 +147,7 @@ class BuildCache:
 
     # --- parsed posts ---------------------------------------------------
 
-    def recall(self, source: str, path: Path) -> tuple[Post | None, Problems] | None:
+    def recall(self, source: str, path: str) -> tuple[Post | None, Problems] | None:
         """The earlier result for a file whose size and modification time did not change."""
         record = self.files.get(source)
         if record is None:
@@ -164,12 +164,12 @@ class BuildCache:
         """True for a time too close to the last build's start to tell an edit made since."""
         return mtime_ns >= self.read_at - RACY_NS
 
-    def recall_bytes(self, source: str, path: Path, data: bytes) -> tuple[Post | None, Problems] | None:
+    def recall_bytes(self, source: str, path: str, data: bytes) -> tuple[Post | None, Problems] | None:
         """The earlier result for a file touched but not changed (a checkout, a save)."""
         record = self.files.get(source)
         if record is None or record["digest"] != digest(data):
             return None
-        info = path.stat()
+        info = os.stat(path)
         return self._reuse(source, record, [info.st_mtime_ns, info.st_size])
 
     def _reuse(self, source: str, record: dict[str, Any],
@@ -183,11 +183,11 @@ class BuildCache:
             self._decoded[source, record["digest"]] = known
         return known
 
-    def keep(self, source: str, path: Path, data: bytes, post: Post | None,
+    def keep(self, source: str, path: str, data: bytes, post: Post | None,
              problems: Problems) -> Post | None:
         """Record a newly parsed file; returns the post to build with, its HTML now in the pack
         and read again only when a page needs it (a saved cache only)."""
-        info = path.stat()
+        info = os.stat(path)
         self.dirty = True
         try:
             encoded = encode_post(post) if post is not None else None
