@@ -103,23 +103,24 @@ class Incremental:
             return False
         assert self.listed is not None
         files, problems = self.listed[0].files, self.listed[1]
-        if problems.errors or problems.warnings or len(files) != len(store.file_stats):
+        if problems.errors or problems.warnings or len(files) != len(store.file_stamps.names):
             return False
-        root = str(config.root) + os.sep
-        for path in files:
-            stat = store.file_stats.get(path[len(root):].replace(os.sep, "/"))
+        root = len(str(config.root)) + 1
+        # The cache lists the files in the order of the listing: compared in step, no look-up
+        for path, (name, mtime, size) in zip(files, store.file_stamps.pairs(), strict=True):
             info = os.stat(path)
-            if stat != [info.st_mtime_ns, info.st_size] or store.racy(info.st_mtime_ns):
+            if name != path[root:].replace(os.sep, "/") or mtime != info.st_mtime_ns \
+                    or size != info.st_size or store.racy(info.st_mtime_ns):
                 return False
         if recorded["other"] != self.other or any(store.racy(mtime) for mtime, _ in self.other.values()):
             return False
         base = str(out) + os.sep
         try:
-            for name, stat in store.page_outs.items():
+            for name, mtime, size in store.output_stamps.pairs():
                 info = os.stat(base + name)
-                if stat != [info.st_mtime_ns, info.st_size]:
+                if mtime != info.st_mtime_ns or size != info.st_size:
                     return False
-            for name, mtime in store.folders.items():
+            for name, mtime in zip(*store.folder_stamps, strict=True):
                 if os.stat(base + name).st_mtime_ns != mtime:
                     return False
         except (OSError, KeyError):

@@ -512,6 +512,20 @@ def test_nothing_changed_reads_no_post_and_repeats_the_report(write_site: WriteS
     assert said(again) == said(first) and any("base_url is not set" in w[3] for w in said(again))
 
 
+def test_nothing_changed_after_an_edit_takes_the_short_path(write_site: WriteSite,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The posts parsed again are kept after those reused: the index still lists every file in
+    the listing's order, which the no-change check walks in step with it."""
+    root = write_site(SITE)
+    settle(root)
+    build(config_for(root))
+    (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]", body="New."))
+    settle(root)  # a.md's size tells the edit; the others are reused
+    build(config_for(root))
+    again = unchanged_build(root, monkeypatch)
+    assert (again.rendered, again.changed) == (0, 0)  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("change", ["post added", "template", "static file", "config", "output edited",
                                     "file put into the output", "output file deleted", "future post due",
                                     "bundle file changed", "bundle file added", "bundle file removed",
