@@ -20,14 +20,19 @@ from sitegen.urls import absolute_url, folder_url, is_external
 SCHEMA = "https://schema.org"
 # Inside <script>, "</script" or "<!--" in a value would end the script or change how it is read:
 # the characters that can start them are written as JSON escapes, which parse to the same text.
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+# str.replace, not str.translate: a table mapping to strings takes translate's slow path, 25 times
+# slower, a second of a 10,000-post build's CPU (a script on every post, tag and archive page).
+_SCRIPT_SAFE = (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"))
 _IMAGE_SOURCE = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _WEB = re.compile(r"https?://[^/]", re.IGNORECASE)
 
 
 def json_ld(data: Mapping[str, Any]) -> str:
     """The text of a <script type="application/ld+json"> holding `data`: JSON, without a "<"."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for character, escape in _SCRIPT_SAFE:
+        text = text.replace(character, escape)
+    return text
 
 
 def first_image(html: str, url: str, base_path: str) -> str:

@@ -305,6 +305,27 @@ def test_the_fast_block_parser_is_in_use() -> None:
     assert offered
 
 
+@given(data=st.text(alphabet="[]a!\\(", max_size=40))
+def test_a_links_text_ends_where_python_markdown_ends_it(data: str) -> None:
+    """LinkText answers as the installed LinkInlineProcessor.getText does, at every index, the
+    same LinkText asked about one text after another."""
+    from markdown.inlinepatterns import LINK_RE, LinkInlineProcessor
+
+    stock, fast = LinkInlineProcessor(LINK_RE), markup.LinkText()
+    for text in (data, data + "]", "[" + data):
+        for index in range(len(text) + 1):
+            assert fast(text, index) == stock.getText(text, index), (text, index)
+
+
+def test_the_link_patterns_find_their_texts_with_link_text() -> None:
+    md = markup.new_converter()
+    names = ("link", "image_link", "reference", "image_reference", "short_reference", "short_image_ref")
+    texts = [md.inlinePatterns[name].getText for name in names]
+    assert all(isinstance(text, markup.LinkText) for text in texts) and len(set(map(id, texts))) == len(names)
+    assert md.reset().convert("[a [b]](/c) ![d](/e.png) [f] [g\n\n[f]: /h") == (
+        '<p><a href="/c">a [b]</a> <img alt="d" src="/e.png"> <a href="/h">f</a> [g</p>')
+
+
 @pytest.mark.parametrize("text", [
     "```\n{{ a }}\n````\n\n{{ b }}\n\n```\n",  # a longer run does not close a fence
     "Text\n\n```\n{% raw %}\n",  # a fence never closed is text
