@@ -11,7 +11,8 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sitegen.markup import absolute_links, plain_text
+from sitegen.htmllinks import absolute_links
+from sitegen.markup import plain_text
 from sitegen.models import EPOCH, Config, Post
 from sitegen.urls import POST_PERMALINK, absolute_url, expand
 

@@ -1,23 +1,23 @@
 """Markdown text -> HTML fragments (body, excerpt, table of contents) and plain text.
 
-Support module: imports flavors, models, prose and sanitize. The one place that imports markdown, pygments
-and pymdownx (pymdown-extensions, for the flavors), extending them through their public APIs only.
+Support module: imports flavors, htmllinks, linktext, models, prose and sanitize. The one place that imports
+markdown, pygments and pymdownx (pymdown-extensions, for the flavors), through their public APIs.
 One Markdown converter per flavor and process, reset before each document (reset clears the state
 that footnotes, abbreviations and the table of contents keep).
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urljoin
 
 from sitegen import flavors
+from sitegen.htmllinks import defuse_urls, in_tags, with_base
+from sitegen.linktext import LinkText
 from sitegen.models import IFRAME_HOSTS
 from sitegen.prose import prose_lines
 from sitegen.sanitize import clean, has_raw_html, markdown_after_blank_lines, quote_template_values, removals
@@ -37,10 +37,6 @@ _CONFIG: dict[str, dict[str, object]] = {
 }
 _TEMPLATE_OPEN = re.compile(r"\{(?=[{%])")
 _TEMPLATE_HELD = "\x02sitegen-brace\x03"  # Python-Markdown removes \x02 and \x03 from the text it reads
-_URL_ATTRIBUTE = re.compile(r'(\s(?:href|src|action|formaction)=)"([^"]*)"', re.IGNORECASE)
-_ROOT_LINK = re.compile(r'\s(?:href|src)="/(?!/)')
-_LINK_VALUE = re.compile(r'\s(?:href|src|poster)="[^"]*"')  # as _ROOT_LINK, the way Markdown writes them
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _FRAGMENT_LINK = re.compile(r'\shref="#')
 _ID_ATTRIBUTE = re.compile(r'\sid="[^"]*"')
 _HIDDEN = re.compile(r"<(script|style|sup)\b[^>]*>.*?</\1\s*>|<a [^>]*class=\"headerlink\"[^>]*>.*?</a>",
@@ -50,10 +46,7 @@ _ANY_TAG = re.compile(r"<[^>]*>")
 _LOOSE_TAG = (r"</?(?:a|abbr|audio|b|br|center|cite|code|del|div|em|figcaption|figure|font|i|iframe|img|"
               r"ins|kbd|mark|picture|q|s|small|source|span|strong|sub|sup|time|u|video)\b[^<>]*>")
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.DOTALL)
-_QUOTED = re.compile(r""""[^"]*"|'[^']*'""")
-_INVISIBLE = re.compile(r"[\x00-\x20]+")  # what browsers skip in a URL's scheme
 _WORD = re.compile(r"[^\W_]\S*")  # from a token's first letter or digit to the token's end
-_BRACKET = re.compile(r"[\[\]]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +101,7 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     if raw and not unsafe_html:  # a post without raw HTML holds only what Markdown writes
         removed = tuple(sorted({removal.kind for removal in removals(body, iframe_hosts)}))
         body, toc_html = clean(body, iframe_hosts), clean(toc_html, iframe_hosts)
-    body = _defuse_urls(body)
+    body = defuse_urls(body)
     # Wide code and tables scroll sideways; a tab stop lets keyboard users scroll them too.
     body = body.replace("<pre>", '<pre tabindex="0">').replace("<table>", '<table tabindex="0">')
     head, found, tail = body.partition(f"<p>{_MORE_TOKEN}</p>")
@@ -117,13 +110,13 @@ def render(text: str, *, url: str, base_path: str, unsafe_html: bool = False,
     excerpt = head.rstrip() if cut else body
     # On a list page several posts share one document: ids would clash and "#x" would point at
     # the list, so ids go and fragment links point at the post itself.
-    excerpt = _in_tags(_ID_ATTRIBUTE, lambda attribute: "", excerpt)
-    excerpt = _in_tags(_FRAGMENT_LINK, lambda attribute: f'{attribute[:-1]}{url}#', excerpt)
+    excerpt = in_tags(_ID_ATTRIBUTE, lambda attribute: "", excerpt)
+    excerpt = in_tags(_FRAGMENT_LINK, lambda attribute: f'{attribute[:-1]}{url}#', excerpt)
     plain_head = plain_text(head if cut else _first_paragraph(body))
     return Rendered(
-        body_html=_with_base(body, base_path),
-        excerpt_html=_with_base(excerpt, base_path),
-        toc_html=_with_base(toc_html, base_path),
+        body_html=with_base(body, base_path),
+        excerpt_html=with_base(excerpt, base_path),
+        toc_html=with_base(toc_html, base_path),
         cut=cut,
         summary=" ".join(plain_head.split()),
         words=count_words(plain_text(body)),
@@ -335,54 +328,6 @@ def _extensions() -> tuple[type[Extension], type[Extension]]:
     return TemplateGuard, FastPaths
 
 
-class LinkText:
-    """The `getText` of Python-Markdown's link patterns: a link's text, from `index` (just past its
-    `[`) to the `]` that closes it, where that is, and whether one does.
-
-    Python-Markdown 3.11 works out the closing bracket of every index of a text at once (looking
-    for each one in turn is quadratic where brackets do not close), in a loop over every character,
-    and again for each link, as each one changes the text: a sixth of the CPU of a cold build of
-    the 10,000-post benchmark (9.4 s of 57). This loop runs over the brackets only, found by a
-    regular expression; the answers are the same (tests/test_markup.py compares them).
-    """
-
-    __slots__ = ("data", "brackets", "ends")
-
-    def __init__(self) -> None:
-        self.data: str | None = None  # the text last seen, as Python-Markdown keeps it
-        self.brackets: list[int] = []  # where its brackets stand
-        self.ends: list[int | None] = []  # for each bracket, just past the `]` that closes what it opens
-
-    def __call__(self, data: str, index: int) -> tuple[str, int, bool]:
-        if data is not self.data:
-            self.data = data
-            self.brackets, self.ends = _bracket_ends(data)
-        # Between two brackets the depth does not change: an index closes where the next one does
-        at = bisect.bisect_left(self.brackets, index)
-        end = self.ends[at] if at < len(self.ends) else None
-        if end is None:
-            return data[index:], len(data), False
-        return data[index:end - 1], end, True
-
-
-def _bracket_ends(data: str) -> tuple[list[int], list[int | None]]:
-    """The place of each bracket of `data`, and for each, just past the first `]` at or after it
-    that takes the depth below the depth before it (None: none does)."""
-    brackets = [match.start() for match in _BRACKET.finditer(data)]
-    ends: list[int | None] = [None] * len(brackets)
-    waiting: list[tuple[int, int]] = []  # (bracket, the depth before it), the depths rising
-    depth = 0
-    for number, place in enumerate(brackets):
-        waiting.append((number, depth))
-        if data[place] == "[":
-            depth += 1
-            continue
-        depth -= 1
-        while waiting and depth < waiting[-1][1]:
-            ends[waiting.pop()[0]] = place + 1
-    return brackets, ends
-
-
 def _prose_with_raw_html(text: str, marker: int | None) -> set[int] | None:
     """The indices of the lines outside fenced code, where raw HTML stands outside code (code
     about HTML is not raw HTML) and beside the excerpt's marker; None where it does not."""
@@ -393,36 +338,6 @@ def _prose_with_raw_html(text: str, marker: int | None) -> set[int] | None:
     return prose if raw else None
 
 
-def is_dangerous_url(url: str) -> bool:
-    """True for URLs that run code when followed: javascript:, vbscript:, and data: pages."""
-    cleaned = _INVISIBLE.sub("", unescape(url)).lower()
-    return cleaned.startswith(("javascript:", "vbscript:")) or (
-        cleaned.startswith("data:") and not cleaned.startswith("data:image/"))
-
-
-def _defuse_urls(html: str) -> str:
-    def dangerous(url: str) -> bool:
-        # Only a value with a colon, plain or as a character reference, can name a scheme
-        return (":" in url or "&" in url) and is_dangerous_url(url)
-
-    if not any(dangerous(match.group(2)) for match in _URL_ATTRIBUTE.finditer(html)):
-        return html  # nearly always: no new string
-    return _URL_ATTRIBUTE.sub(lambda m: f'{m.group(1)}"#"' if dangerous(m.group(2)) else m.group(0), html)
-
-
-def _in_tags(attribute: re.Pattern[str], replace: Callable[[str], str], html: str) -> str:
-    """Each match of `attribute` inside a tag replaced, not the same characters shown as text
-    (in code about HTML, say)."""
-    def inside(match: re.Match[str]) -> str:
-        start = html.rfind("<", 0, match.start())
-        since = html[start:match.start()]
-        # a '>' since the last '<' ends the tag, unless it is in a quoted value (raw HTML)
-        in_tag = start >= 0 and (">" not in since or ">" not in _QUOTED.sub("", since))
-        return replace(match.group()) if in_tag else match.group()
-
-    return attribute.sub(inside, html)
-
-
 def _without_controls(text: str) -> str:
     """The text as Python-Markdown reads it: it drops the two characters it uses as markers."""
     return text.replace("\x02", "").replace("\x03", "") if "\x02" in text or "\x03" in text else text
@@ -431,32 +346,6 @@ def _without_controls(text: str) -> str:
 def _first_paragraph(html: str) -> str:
     match = _FIRST_PARAGRAPH.search(html)
     return match.group(1) if match else html
-
-
-def _with_base(html: str, base_path: str) -> str:
-    """Root-relative links in content are relative to the site root, wherever it is served."""
-    if base_path == "/":
-        return html
-    return _in_tags(_ROOT_LINK, lambda attribute: attribute[:-1] + base_path, html)
-
-
-@functools.lru_cache(maxsize=64)  # a feed's RSS and JSON Feed files show the same entries
-def absolute_links(html: str, url: str) -> str:
-    """Every link of an HTML fragment made absolute against `url`, the absolute URL of its page:
-    RSS readers mostly ignore xml:base, and JSON Feed has none."""
-    origin = url[: url.find("/", url.find("//") + 2)]  # https://host
-
-    def absolute(attribute: str) -> str:
-        head, _, value = attribute[:-1].partition('="')
-        if value.startswith("#"):  # by far the most (headings' own links): without urljoin
-            return f'{head}="{url}{value}"'
-        if value.startswith("/") and not value.startswith("//"):
-            return f'{head}="{origin}{value}"'
-        if _SCHEME.match(value):
-            return attribute
-        return f'{head}="{urljoin(url, value)}"'
-
-    return _in_tags(_LINK_VALUE, absolute, html) if '="' in html else html
 
 
 def count_words(text: str) -> int:

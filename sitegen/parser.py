@@ -2,8 +2,8 @@
 
 `parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
 what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, hugourls, jekyll, markup, prose, sanitize, shortcodes,
-social, tomlmatter, urls.
+Imports errors, models, fields, frontmatter, htmllinks, hugourls, jekyll, markup, prose, sanitize,
+shortcodes, social, tomlmatter, urls.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from zoneinfo import ZoneInfo
 
-from sitegen import shortcodes
+from sitegen import htmllinks, shortcodes
 from sitegen.errors import ContentError, Problems, SourceError
 from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
 from sitegen.hugourls import hugo_dates, hugo_post_url, missing_name, post_names, written_slug
 from sitegen.jekyll import jekyll_categories, jekyll_url, url_categories
-from sitegen.markup import MORE, is_dangerous_url, render
+from sitegen.markup import MORE, render
 from sitegen.models import Config, Html, Post
 from sitegen.prose import prose_lines
 from sitegen.sanitize import KINDS, removals
@@ -79,9 +79,7 @@ class Listing:
     """What a build reads from content/: the Markdown of posts and pages; each page bundle's
     other files (its resources, by bundle folder); the translations it leaves out."""
 
-    # The posts' and pages' files, as the text of their paths (made into Path objects only where
-    # a file is read: a rebuild with nothing changed looks at 100,000 of them), in path order
-    files: tuple[str, ...]
+    files: tuple[str, ...]  # as text, in path order: a no-change rebuild makes no Path of them
     resources: Mapping[Path, tuple[Path, ...]]
     translations: tuple[Path, ...]
 
@@ -371,7 +369,7 @@ def _content_warnings(source: PurePosixPath, links: tuple[tuple[str, int], ...])
     """Links that lose an executable target."""
     return [ContentError(source, f"link to {target[:40]!r} removed: it would run code", line=line,
                          hint="link to an http(s) address instead")
-            for target, line in links if is_dangerous_url(target)]
+            for target, line in links if htmllinks.is_dangerous_url(target)]
 
 
 def _removal_warnings(source: PurePosixPath, markdown: str, first_line: int, config: Config,

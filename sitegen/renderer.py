@@ -27,7 +27,7 @@ import markupsafe
 from sitegen import social
 from sitegen.errors import SitegenError, TemplateError, did_you_mean
 from sitegen.feeds import JSON_FEED, format_rfc822, json_feed
-from sitegen.markup import absolute_links
+from sitegen.htmllinks import absolute_links
 from sitegen.models import Config, Page, Post, Site, Tag
 from sitegen.translations import format_date, og_locale, plural, words
 from sitegen.urls import absolute_url, site_url

@@ -15,7 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sitegen"
 LAYERS: list[tuple[str, set[str]]] = [
     ("core: the errors everything reports", {"errors"}),
     ("values that flow through the pipeline", {"models", "__init__"}),
-    ("raw HTML's allow-list; where code stands in Markdown; Jekyll's URLs", {"sanitize", "prose", "jekyll"}),
+    ("raw HTML's allow-list; where code stands in Markdown; Jekyll's URLs; links and their text in HTML",
+     {"sanitize", "prose", "jekyll", "linktext", "htmllinks"}),
     ("other engines' reading of Markdown; the theme's words in each language", {"flavors", "languages"}),
     ("support: text, URLs, YAML, Markdown, processes, the theme's words",
      {"urls", "frontmatter", "markup", "workers", "translations", "dates"}),

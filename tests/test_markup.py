@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sitegen import markup, prose
+from sitegen.linktext import LinkText
 from sitegen.markup import plain_text, render
 
 
@@ -311,7 +312,7 @@ def test_a_links_text_ends_where_python_markdown_ends_it(data: str) -> None:
     same LinkText asked about one text after another."""
     from markdown.inlinepatterns import LINK_RE, LinkInlineProcessor
 
-    stock, fast = LinkInlineProcessor(LINK_RE), markup.LinkText()
+    stock, fast = LinkInlineProcessor(LINK_RE), LinkText()
     for text in (data, data + "]", "[" + data):
         for index in range(len(text) + 1):
             assert fast(text, index) == stock.getText(text, index), (text, index)
