@@ -666,11 +666,24 @@ RAM_DISK = Path("/dev/shm")
 BYTES_PER_POST = 120_000
 
 
+# Memory the builds need beside the RAM disk's copy: sitegen and Pelican some 25 KB per post at
+# 100,000 posts (2.5 and 2.1 GB); Hugo more, and the guard in TreeMemory stops what does not fit
+BUILD_MEMORY = 1 << 30
+BUILD_MEMORY_PER_POST = 30_000
+
+
 def default_workdir(posts: int) -> Path | None:
     """The RAM disk when it has room: file creation on a shared machine's disk varies too much
-    from minute to minute (15,000 small files: 0.6 s on tmpfs, 1 to 18 s on disk) to compare tools."""
+    from minute to minute (15,000 small files: 0.6 s on tmpfs, 1 to 18 s on disk) to compare tools.
+
+    Its files are held in memory, so the machine must also have the memory for them and for the
+    builds: other work may have filled it, and a build then runs short of memory and is stopped."""
+    needed = posts * BYTES_PER_POST
+    available = _available_mb()
     try:
-        if os.access(RAM_DISK, os.W_OK) and shutil.disk_usage(RAM_DISK).free > posts * BYTES_PER_POST:
+        if os.access(RAM_DISK, os.W_OK) and shutil.disk_usage(RAM_DISK).free > needed and (
+                available is None
+                or available * 2**20 > needed + BUILD_MEMORY + posts * BUILD_MEMORY_PER_POST):
             return RAM_DISK
     except OSError:
         pass
