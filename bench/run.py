@@ -711,6 +711,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also 100,000 posts (about 10,000 tags; some 12 GB on the RAM disk "
                              "and an hour with --peers)")
     parser.add_argument("--peers", action="store_true", help="also Pelican and Hugo, if they install")
+    parser.add_argument("--tools", default=None,
+                        help="time only these, comma-separated (sitegen, pelican, hugo): to run "
+                             "again the ones a long run could not finish")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=None,
                         help="runs per size (default: 3 up to 1,000 posts, else 1)")
@@ -740,6 +743,8 @@ def main(argv: list[str] | None = None) -> int:
         fingerprint, load_before = source_fingerprint(), _load()
         ours = sitegen_snapshot(work) if args.snapshot else sitegen_tool(args.sitegen)
         tools = [ours] + (peer_tools() if args.peers else [])
+        if args.tools:
+            tools = [t for t in tools if t.name in args.tools.split(",")]
         log("tools: " + ", ".join(f"{t.name} {t.version}" for t in tools))
         for posts in sizes:
             source = corpus(posts, args.seed)
