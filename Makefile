@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TESTS  := $(VENV)/.installed-tests
 
-.PHONY: build test serve wheel bench clean
+.PHONY: build test serve wheel bench bench-100k clean
 
 # sitegen and what it runs on: all that `make build` needs.
 $(STAMP): pyproject.toml
@@ -47,3 +47,8 @@ clean:
 
 bench: $(TESTS)  ## time sitegen on synthetic blogs of 1,000 and 10,000 posts (BENCH_ARGS=--peers adds Pelican and Hugo)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Opt-in: about an hour on 2 cores, some 12 GB on the RAM disk, and Pelican and Hugo installed into
+# bench/.venv-peers on first use.
+bench-100k: $(TESTS)  ## time sitegen, Pelican and Hugo on 100,000 posts and 10,000 tags (bench/results-100k.md)
+	$(BIN)/python bench/run.py --sizes 100000 --peers --snapshot --output bench/results-100k.md $(BENCH_ARGS)

@@ -3,6 +3,7 @@
 
     .venv/bin/python bench/run.py                      # 1,000 and 10,000 posts, sitegen only
     .venv/bin/python bench/run.py --with-50k --peers   # also 50,000 posts; also Pelican and Hugo
+    make bench-100k                                    # 100,000 posts alone, with Pelican and Hugo
 
 For each size it generates a corpus with bench/generate.py (cached in bench/.corpus/), copies it
 into a temporary folder and times four builds in a row, each a separate process:
@@ -14,10 +15,12 @@ into a temporary folder and times four builds in a row, each a separate process:
 
 Wall time is time.perf_counter() around the child process; CPU time and the largest process's
 peak RSS come from os.wait4() on it (the build, not this script); the peak of the whole process
-tree's memory (worker processes included) is sampled from /proc every 0.2 s. 1,000 posts: median of 3 runs
-(range in brackets); larger sizes: 1 run. The table is printed and written to bench/results.md
-(raw numbers to bench/results.json). Standard library only; --peers installs Pelican and Hugo
-into bench/.venv-peers (never into the project's .venv).
+tree's memory (worker processes included) is sampled from /proc every 0.2 s; a build is stopped
+when the machine runs low on memory (a shared machine: better one failed cell than the kernel's
+OOM killer choosing). 1,000 posts: median of 3 runs (range in brackets); larger sizes: 1 run.
+The table is printed and written to bench/results.md (raw numbers to bench/results.json).
+Standard library only; --peers installs Pelican and Hugo into bench/.venv-peers (never into the
+project's .venv).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -254,20 +258,35 @@ class TreeMemory(threading.Thread):
     ru_maxrss gives the largest single process only; a build that forks workers needs the sum.
     PSS (shared pages split between the processes sharing them) from /proc/PID/smaps_rollup,
     else RSS from /proc/PID/statm. Linux only; elsewhere it reports 0.
+
+    When the machine's available memory falls below LOW_MEMORY_MB the whole tree is killed and
+    `stopped` says why: at 100,000 posts a peer can need more memory than a shared machine has
+    (the RAM disk holding the site and its output counts against it too).
     """
 
     INTERVAL = 0.2
+    LOW_MEMORY_MB = 1536
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak_kb, self._stop_event = pid, 0, threading.Event()
         self.cpu_ticks: dict[int, int] = {}  # pid -> last seen utime + stime, in clock ticks
+        self.stopped = ""
 
     def run(self) -> None:
         while not self._stop_event.is_set():
             try:
                 tree = self._tree()
                 self.peak_kb = max(self.peak_kb, sum(_memory_kb(p) for p in tree))
+                available = _available_mb()
+                if available is not None and available < self.LOW_MEMORY_MB and not self.stopped:
+                    self.stopped = (f"stopped by the benchmark: the machine had {available:.0f} MB "
+                                    f"of memory left (the build used {self.peak_kb / 1024:.0f} MB)")
+                    for pid in tree:
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except OSError:
+                            pass
             except OSError:
                 pass
             self._stop_event.wait(self.INTERVAL)
@@ -306,6 +325,18 @@ class TreeMemory(threading.Thread):
         return tree
 
 
+def _available_mb() -> float | None:
+    """MemAvailable from /proc/meminfo (a RAM disk's files are not available), or None."""
+    try:
+        with open("/proc/meminfo", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _memory_kb(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
@@ -339,6 +370,8 @@ def timed(command: list[str], env: dict[str, str] | None = None,
         child.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read().decode("utf-8", "replace").strip()[-1500:]
+        if sampler.stopped:
+            tail = f"{tail}\n{sampler.stopped}".strip()
     # wait4 counts the children the build reaped itself; workers started through a forkserver
     # are reaped by it instead, so the CPU time sampled from /proc over the tree can be larger
     cpu = max(usage.ru_utime + usage.ru_stime, sampled_cpu)
@@ -535,6 +568,16 @@ def render_markdown(rows: list[Row], meta: dict[str, object]) -> str:
     for row in rows:
         cells = [f"{row.count(s, 'rewritten')} / {row.count(s, 'changed')}" for s in SCENARIOS[1:]]
         lines.append(f"| {row.tool} | {row.posts:,} | " + " | ".join(cells) + " |")
+    failures = [(row, scenario, m.error) for row in rows for run in row.runs_data
+                for scenario, m in run.items() if not m.ok]
+    if failures:
+        lines += ["", "## Builds that failed", "",
+                  "The builds after a failed one in the same run were not timed.", "",
+                  "| tool | posts | build | why (the last line of its error output) |",
+                  "|---|---:|---|---|"]
+        for row, scenario, error in failures:
+            why = (error.strip().splitlines() or ["?"])[-1].replace("|", "\\|")
+            lines.append(f"| {row.tool} | {row.posts:,} | {scenario} | {why} |")
     peers = [r for r in rows if r.tool != "sitegen"]
     if peers:
         lines += [
@@ -563,6 +606,8 @@ def render_markdown(rows: list[Row], meta: dict[str, object]) -> str:
         "make bench                                     # sitegen, 1,000 and 10,000 posts",
         ".venv/bin/python bench/run.py --peers          # + Pelican and Hugo (bench/.venv-peers)",
         ".venv/bin/python bench/run.py --with-50k       # + 50,000 posts",
+        ".venv/bin/python bench/run.py --with-100k      # + 100,000 posts",
+        "make bench-100k                                # 100,000 posts alone, with Pelican and Hugo",
         ".venv/bin/python bench/generate.py --posts 1000 --seed 1 --out /tmp/blog  # a corpus only",
         "```",
         "",
@@ -614,14 +659,31 @@ def _targets(rows: list[Row]) -> list[str]:
 
 
 RAM_DISK = Path("/dev/shm")
-BYTES_PER_POST = 300_000  # a copy of the site, its output and its cache, with room to spare
+# One tool's copy of the site, its output and its cache (one tool at a time: each copy is removed
+# before the next tool starts). sitegen at 10,000 posts: 8 KB of Markdown, 59 KB of output and
+# 17 KB of cache per post; 120 KB leaves room, and 100,000 posts then fit the RAM disk of a
+# machine with 16 GB free.
+BYTES_PER_POST = 120_000
+
+
+# Memory the builds need beside the RAM disk's copy: sitegen and Pelican some 25 KB per post at
+# 100,000 posts (2.5 and 2.1 GB); Hugo more, and the guard in TreeMemory stops what does not fit
+BUILD_MEMORY = 1 << 30
+BUILD_MEMORY_PER_POST = 30_000
 
 
 def default_workdir(posts: int) -> Path | None:
     """The RAM disk when it has room: file creation on a shared machine's disk varies too much
-    from minute to minute (15,000 small files: 0.6 s on tmpfs, 1 to 18 s on disk) to compare tools."""
+    from minute to minute (15,000 small files: 0.6 s on tmpfs, 1 to 18 s on disk) to compare tools.
+
+    Its files are held in memory, so the machine must also have the memory for them and for the
+    builds: other work may have filled it, and a build then runs short of memory and is stopped."""
+    needed = posts * BYTES_PER_POST
+    available = _available_mb()
     try:
-        if os.access(RAM_DISK, os.W_OK) and shutil.disk_usage(RAM_DISK).free > posts * BYTES_PER_POST:
+        if os.access(RAM_DISK, os.W_OK) and shutil.disk_usage(RAM_DISK).free > needed and (
+                available is None
+                or available * 2**20 > needed + BUILD_MEMORY + posts * BUILD_MEMORY_PER_POST):
             return RAM_DISK
     except OSError:
         pass
@@ -645,7 +707,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts")
     parser.add_argument("--with-50k", action="store_true", help="also 50,000 posts")
+    parser.add_argument("--with-100k", action="store_true",
+                        help="also 100,000 posts (about 10,000 tags; some 12 GB on the RAM disk "
+                             "and an hour with --peers)")
     parser.add_argument("--peers", action="store_true", help="also Pelican and Hugo, if they install")
+    parser.add_argument("--tools", default=None,
+                        help="time only these, comma-separated (sitegen, pelican, hugo): to run "
+                             "again the ones a long run could not finish")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=None,
                         help="runs per size (default: 3 up to 1,000 posts, else 1)")
@@ -662,6 +730,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.with_50k and 50000 not in sizes:
         sizes.append(50000)
+    if args.with_100k and 100000 not in sizes:
+        sizes.append(100000)
     if not Path(args.sitegen).exists():
         parser.error(f"{args.sitegen} not found; run make build first")
     workdir = args.workdir or default_workdir(max(sizes))
@@ -673,6 +743,8 @@ def main(argv: list[str] | None = None) -> int:
         fingerprint, load_before = source_fingerprint(), _load()
         ours = sitegen_snapshot(work) if args.snapshot else sitegen_tool(args.sitegen)
         tools = [ours] + (peer_tools() if args.peers else [])
+        if args.tools:
+            tools = [t for t in tools if t.name in args.tools.split(",")]
         log("tools: " + ", ".join(f"{t.name} {t.version}" for t in tools))
         for posts in sizes:
             source = corpus(posts, args.seed)
