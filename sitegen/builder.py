@@ -41,9 +41,11 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
     started = time.perf_counter()
     _refuse_what_cannot_build(config)
     cache = Incremental.open(config, use_cache=use_cache, store=store)
-    report = None if strict else cache.unchanged()
-    if report is None:
-        report = cache.retrying(lambda: _build(config, cache, strict=strict, progress=progress))
+    # One lock for the whole build: what the no-change check saw of the output still holds
+    with output.locked(config.output_dir):
+        report = None if strict else cache.unchanged()
+        if report is None:
+            report = cache.retrying(lambda: _build(config, cache, strict=strict, progress=progress))
     return dataclasses.replace(report, seconds=time.perf_counter() - started)
 
 
@@ -54,22 +56,21 @@ def _build(config: Config, cache: Incremental, *, strict: bool, progress: Progre
     if strict and warnings:
         raise BuildError([_as_error(w) for w in warnings])
     static = _copied_files(config, site, cache.listing, planned)
-    with output.locked(config.output_dir):
-        new_site = output.NewSite(config, cache.previous_output())
-        try:
-            rendered = _render(site, planned, cache, progress, new_site)
-            for path, source in static.items():
-                if cache.static_unchanged(path, source):
-                    new_site.keep(path)
-                else:
-                    new_site.copy(path, source)
-            changed = new_site.finish()
-        except OSError as exc:
-            raise output.write_error(exc, config.output_dir) from None
-        finally:
-            new_site.discard()
-        report = _report(site, planned, len(static), warnings, rendered=rendered, changed=changed)
-        cache.remember(report, site.next_future, new_site)
+    new_site = output.NewSite(config, cache.previous_output())
+    try:
+        rendered = _render(site, planned, cache, progress, new_site)
+        for path, source in static.items():
+            if cache.static_unchanged(path, source):
+                new_site.keep(path)
+            else:
+                new_site.copy(path, source)
+        changed = new_site.finish()
+    except OSError as exc:
+        raise output.write_error(exc, config.output_dir) from None
+    finally:
+        new_site.discard()
+    report = _report(site, planned, len(static), warnings, rendered=rendered, changed=changed)
+    cache.remember(report, site.next_future, new_site)
     return report
 
 

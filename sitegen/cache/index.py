@@ -11,7 +11,7 @@ import functools
 import os
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -156,11 +156,16 @@ class BuildCache:
 
     # --- parsed posts ---------------------------------------------------
 
-    def recall(self, source: str, path: str) -> tuple[Post | None, Problems] | None:
-        """The earlier result for a file whose size and modification time did not change."""
+    def recall(self, source: str, path: str,
+               changed: Collection[str] | None = None) -> tuple[Post | None, Problems] | None:
+        """The earlier result for a file whose size and modification time did not change;
+        `changed`: the files whose size or time the build has already found changed (the others
+        are not looked at again)."""
         record = self.files.get(source)
         if record is None:
             return None
+        if changed is not None and source not in changed:
+            return self._reuse(source, record, record["stat"])
         info = os.stat(path)
         if record["stat"] != [info.st_mtime_ns, info.st_size]:
             return None
@@ -252,6 +257,11 @@ class BuildCache:
             self.warnings, self.dirty = [], False
             kept = {(source, record["digest"]) for source, record in self.files.items()}
             self._decoded = {key: known for key, known in self._decoded.items() if key in kept}
+            # in the listing's order (path order), for the no-change check to walk both in step
+            names = sorted(self.files, key=lambda name: name.split("/"))
+            self.file_stamps = Stamps(names, [n for name in names for n in self.files[name]["stat"]])
+            self.output_stamps = Stamps(list(self.pages), [n for r in self.pages.values() for n in r["out"]])
+            self.folder_stamps = Stamps(list(self.folders), list(self.folders.values()))
             self._save()
         elif inputs is not None and (inputs != self.inputs or any(
                 self.racy(mtime) for mtime, _ in inputs["other"].values())):
@@ -269,11 +279,6 @@ class BuildCache:
         if self._records is not None:  # else the records on disk stand, with their token
             self.pack.compact(self.files)
             self._token = uuid.uuid4().hex
-            # in the listing's order (path order), for the no-change check to walk both in step
-            names = sorted(self.files, key=lambda name: name.split("/"))
-            self.file_stamps = Stamps(names, [n for name in names for n in self.files[name]["stat"]])
-            self.output_stamps = Stamps(list(self.pages), [n for r in self.pages.values() for n in r["out"]])
-            self.folder_stamps = Stamps(list(self.folders), list(self.folders.values()))
             _replace(self.path.with_suffix(".records"), orjson.dumps({"token": self._token, **self._records}))
         _replace(self.path, orjson.dumps({
             "format": FORMAT, "sitegen": __version__, "settings": self.settings, "output": self.output,

@@ -1,0 +1,104 @@
+"""The no-change check's look at every file read and written, which the build after it trusts:
+an edit is rebuilt without looking at the whole output (or the unchanged posts) a second time,
+and what was changed by hand in the output is still put right."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from sitegen import incremental, workers
+from sitegen.builder import build
+from tests.conftest import WriteSite, config_for, post
+from tests.test_cache import SITE, clean_build, contents, settle
+
+
+def test_in_two_runs_the_second_half_in_a_copy_and_joins_the_halves_in_order() -> None:
+    parent = os.getpid()
+    halves = workers.in_two(lambda part: [part, os.getpid()])
+    assert halves[0::2] == [0, 1]
+    assert halves[1] == parent and halves[3] != parent
+    assert workers.in_two(lambda part: [part, os.getpid()], forked=False) == [0, parent, 1, parent]
+
+
+def test_in_two_does_the_half_of_a_failed_copy_itself() -> None:
+    parent = os.getpid()
+
+    def work(part: int) -> list[int]:
+        if os.getpid() != parent:
+            raise RuntimeError("the copy fails")
+        return [part]
+
+    assert workers.in_two(work) == [0, 1]
+
+
+def looked_at(monkeypatch: pytest.MonkeyPatch, out: Path) -> list[str]:
+    """Every path under `out` that os.stat is asked about from now on (relative ones included)."""
+    seen: list[str] = []
+    real = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        name = os.fsdecode(path)  # type: ignore[arg-type]
+        if name.startswith(str(out)) or ("dir_fd" in kwargs and not os.path.isabs(name)):
+            seen.append(name)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", stat)
+    return seen
+
+
+@pytest.mark.parametrize("forked", [False, True])
+def test_an_edit_looks_at_each_output_file_once_and_repairs_hand_changes(
+        write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool) -> None:
+    """An edited post, an output file changed by hand, one deleted and one put there: the build
+    after the look rewrites the first two, removes the third and renders only what the edit
+    reaches; each output file and folder was looked at once."""
+    if forked:
+        monkeypatch.setattr(incremental, "SPLIT_LOOK_FROM", 0)
+    root = write_site(SITE)
+    settle(root)
+    build(replace(config_for(root), jobs=2))
+    out = root / "public"
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != ".sitegen"]
+    before = {p: p.stat().st_mtime_ns for p in files}
+    (root / "content/posts/b.md").write_text(post("Beta", date="2025-01-02", tags="[blue]", body="Edited."))
+    (out / "tags/red/index.html").write_text("changed by hand")
+    (out / "archive/index.html").unlink()
+    (out / "posts/a/notes.txt").write_text("mine")
+    seen = looked_at(monkeypatch, out)
+    report = build(replace(config_for(root), jobs=2))
+    monkeypatch.undo()
+    assert contents(out) == clean_build(root, tmp_path)
+    assert report.rendered < len(files) - 5  # the edit's pages and the two put right, not all
+    kept = [str(p) for p in files if p.exists() and p.stat().st_mtime_ns == before[p]]
+    looks = Counter(name if os.path.isabs(name) else str(out / name) for name in seen)
+    again = {Path(name).relative_to(out).as_posix() for name in kept if looks[name] > 1}
+    assert len(kept) > 15 and min(looks[name] for name in kept) == (0 if forked else 1)  # forked: half
+    # the edited post's neighbours only: rendered again, to the bytes they had
+    assert again == {"posts/a/index.html", "posts/c/index.html"}, "the output was looked at twice"
+
+
+def test_an_unchanged_post_is_not_looked_at_again(write_site: WriteSite, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_site(SITE)
+    settle(root)
+    build(config_for(root))
+    (root / "content/posts/c.md").write_text(post("Gamma", date="2025-01-03", tags="[green]", body="New."))
+    seen: list[str] = []
+    real = os.stat
+
+    def stat(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        seen.append(os.fsdecode(path))  # type: ignore[arg-type]
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", stat)
+    build(config_for(root))
+    monkeypatch.undo()
+    a = [name for name in seen if name.endswith("posts/a.md")]
+    assert len(a) == 1, a  # by the look; the build then reuses the post without a second stat
+    assert "New." in (root / "public/posts/c/index.html").read_text()
+    assert contents(root / "public") == clean_build(root, tmp_path)
