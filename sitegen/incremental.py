@@ -12,11 +12,10 @@ renders).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -24,13 +23,17 @@ from typing import Any, NamedTuple
 
 from sitegen import output, parser, workers
 from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors, encode_error
+from sitegen.cache.keys import site_shape
+from sitegen.cache.stamps import Look, changed, opened
 from sitegen.errors import CacheDamaged, Problems, SourceError
 from sitegen.models import BuildReport, Config, Page, Post, Site
 from sitegen.related import related_posts
 from sitegen.taxonomy import Vocabulary
 
 Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
-PageState = tuple[str | None, list[str]]  # a page's cache key, and the parts of the site it read
+# A page's cache key, the parts of the site it read, and the posts it shows (their places in the
+# site's order of sources, see keys.site_shape)
+PageState = tuple[str | None, list[str], list[int]]
 # Paths whose stamps the no-change check looks at in two processes at once (sources, then output
 # files and folders, on as many cores): fewer are looked at sooner by one
 SPLIT_LOOK_FROM = 20_000
@@ -57,6 +60,8 @@ class Incremental:
         self.listed: tuple[parser.Listing, Problems] | None = None
         self.other: dict[str, list[int]] = {}
         self.survey: Survey | None = None  # what the no-change check saw, when it looked
+        self.shape: dict[str, Any] = {}  # the site's shape, for the next build (see page_keys)
+        self.keys: PageKeys | None = None
         if store is not None:
             self.listed = parser.list_content(config, problems := Problems()), problems
             self.other = _other_inputs(config, self.listed[0])
@@ -128,34 +133,14 @@ class Incremental:
         cut = len(str(config.root)) + 1
         names = [path[cut:].replace(os.sep, "/") for path in self.listed[0].files]
         if names == store.file_stamps.names:  # the same files: their stamps in the same order
-            stamps: list[int | None] | list[int] = store.file_stamps.numbers
+            stamps: Sequence[int | None] = store.file_stamps.numbers
         else:
             known = {name: (mtime, size) for name, mtime, size in store.file_stamps.pairs()}
             stamps = [n for name in names for n in known.get(name, (None, None))]
-        # each kind: the folder, the paths in it, their stamps (time, or time and size), their width
-        kinds: list[tuple[str, list[str], list[int | None] | list[int], int]] = [
-            (str(config.root), names, stamps, 2), (str(out), *store.output_stamps, 2),
-            (str(out), *store.folder_stamps, 1)]
-
-        def changed(part: int) -> list[tuple[int, str]]:
-            """(kind, name) of each path whose stamp changed, in this process's half of each kind."""
-            found = []
-            for kind, (folder, paths, numbers, width) in enumerate(kinds):
-                start, stop = len(paths) * part // 2, len(paths) * (part + 1) // 2
-                with _opened(folder) as stat:
-                    for index in range(start, stop):
-                        try:
-                            info = stat(paths[index])
-                        except OSError:
-                            found.append((kind, paths[index]))
-                            continue
-                        mtime = info.st_mtime_ns
-                        if numbers[index * width] != mtime or (kind == 0 and store.racy(mtime)) \
-                                or (width == 2 and numbers[index * 2 + 1] != info.st_size):
-                            found.append((kind, paths[index]))
-            return found
-
-        found = workers.in_two(changed, forked=config.jobs > 1 and len(names) >= SPLIT_LOOK_FROM)
+        looks = [Look(str(config.root), names, stamps, 2, store.racy_from),
+                 Look(str(out), *store.output_stamps, 2), Look(str(out), *store.folder_stamps, 1)]
+        found = workers.in_two(functools.partial(changed, looks, parts=2),
+                               forked=config.jobs > 1 and len(names) >= SPLIT_LOOK_FROM)
         sources, outputs, folders = ({name for kind, name in found if kind == k} for k in range(3))
         return Survey(sources | {*store.file_stamps.names}.symmetric_difference(names)
                       if names != store.file_stamps.names else sources, outputs, folders)
@@ -262,7 +247,7 @@ class Incremental:
             unsure = sorted(map(PurePosixPath, survey.folders))
         else:
             trusted, unsure = {}, []
-            with _opened(str(out)) as stat:
+            with opened(str(out)) as stat:
                 for name, record in pages.items():
                     try:
                         info = stat(name)
@@ -282,16 +267,36 @@ class Incremental:
     def page_keys(self, site: Site, env: Any) -> PageKeys:
         """What tells a page whose inputs did not change since the last build."""
         if self.store is None:
-            return PageKeys(None, {})
+            return PageKeys(None, {}, [], None)
         from sitegen import renderer  # a build with nothing to render never loads Jinja
 
-        prints = Fingerprints(site, renderer.template_fingerprints(env, self.store.templates),
-                              self.store.sources())
-        return PageKeys(prints, self.previous.trusted)
+        store = self.store
+        prints = Fingerprints(site, renderer.template_fingerprints(env, store.templates), store.sources())
+        sources, shape = site_shape(site)
+        self.shape = {"shape": shape, "config": prints.config, "templates": prints.templates,
+                      "sources": sources}
+        self.keys = PageKeys(prints, self.previous.trusted, sources, self._steady(prints))
+        return self.keys
+
+    def _steady(self, prints: Fingerprints) -> set[str] | None:
+        """The pages of the last build whose inputs are known unchanged without hashing them:
+        the site has the same shape, configuration and templates, and none of the posts they show
+        nor of the parts of the site they read changed. None when the shape changed."""
+        assert self.store is not None
+        last = self.store.shape
+        if not last or [last.get(k) for k in self.shape] != list(self.shape.values()):
+            return None
+        files = self.store.files  # the last build's posts: changed, those whose bytes differ now
+        changed = {index for index, source in enumerate(last["sources"])  # or not kept in the cache
+                   if (now := prints.sources.get(source)) is None
+                   or files.get(source, {}).get("digest") != now}
+        parts = {name for name, value in last["parts"].items() if prints.of_site(name) != value}
+        return {name for name, record in self.previous.trusted.items() if "posts" in record
+                and changed.isdisjoint(record["posts"]) and parts.isdisjoint(record["site"])}
 
     def rendered(self, path: PurePosixPath, state: PageState) -> None:
         if self.store is not None:
-            self.records[path] = {"key": state[0], "site": state[1]}
+            self.records[path] = {"key": state[0], "site": state[1], "posts": state[2]}
 
     def static_unchanged(self, path: PurePosixPath, source: Path) -> bool:
         """Whether the output's copy of a static file is as the last build left it; noted."""
@@ -325,26 +330,42 @@ class Incremental:
         folders = {name: store.folders[name] if touched is not None and name not in touched
                    and name in store.folders else os.stat(f"{out}/{name}").st_mtime_ns
                    for name in output.ancestors(self.records)}
-        store.finish(out, {str(p): r for p, r in self.records.items()}, folders, inputs)
+        if self.keys is not None and self.keys.prints is not None:
+            prints = self.keys.prints
+            read = {name for record in self.records.values() for name in record.get("site", ())}
+            self.shape["parts"] = {name: prints.of_site(name) for name in sorted(read)}
+        store.finish(out, {str(p): r for p, r in self.records.items()}, folders, inputs, self.shape)
 
 
 class PageKeys:
     """Each page's cache key, from the hashes of everything its output can depend on."""
 
-    def __init__(self, prints: Fingerprints | None, previous: dict[str, dict[str, Any]]) -> None:
-        self.prints, self.previous = prints, previous
+    def __init__(self, prints: Fingerprints | None, previous: dict[str, dict[str, Any]],
+                 sources: list[str], steady: set[str] | None) -> None:
+        self.prints, self.previous, self.steady = prints, previous, steady
+        self.places = {source: index for index, source in enumerate(sources)}
 
     def unchanged(self, page: Page) -> PageState | None:
         """The last build's key for a page whose inputs are all as they were then."""
-        record = self.previous.get(str(page.path))
-        if self.prints is not None and record is not None and "key" in record \
-                and self.prints.of_page(page, record["site"]) == record["key"]:
-            return record["key"], record["site"]
+        name = str(page.path)
+        record = self.previous.get(name)
+        if self.prints is None or record is None or "key" not in record:
+            return None
+        if self.steady is not None and name in self.steady:
+            return record["key"], record["site"], record["posts"]
+        if self.prints.of_page(page, record["site"]) == record["key"]:
+            return record["key"], record["site"], self._shown(page)
         return None
 
     def of(self, page: Page, read: set[str]) -> PageState:
         """A page just rendered, which read `read` of the site."""
-        return (self.prints.of_page(page, read) if self.prints else None), sorted(read)
+        if self.prints is None:
+            return None, sorted(read), []
+        return self.prints.of_page(page, read), sorted(read), self._shown(page)
+
+    def _shown(self, page: Page) -> list[int]:
+        assert self.prints is not None
+        return sorted(self.places[source] for source in self.prints.posts_of(page))
 
 
 def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
@@ -360,23 +381,6 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
                    "warnings": [encode_error(w) for w in report.warnings
                                 if not w.path.startswith(FOLDER)]},  # about this build's cache only
     }
-
-
-@contextlib.contextmanager
-def _opened(folder: str) -> Iterator[Callable[[str], os.stat_result]]:
-    """os.stat of paths relative to `folder`: from an open folder the system walks a shorter path
-    (a fifth less time for each of a large site's hundreds of thousands of files)."""
-    try:
-        handle = os.open(folder, os.O_RDONLY) if os.stat in os.supports_dir_fd else None
-    except OSError:
-        handle = None
-    if handle is None:
-        yield lambda name: os.stat(os.path.join(folder, name))
-        return
-    try:
-        yield functools.partial(os.stat, dir_fd=handle)
-    finally:
-        os.close(handle)
 
 
 def _base_url_at(config: Config) -> list[object] | None:

@@ -102,3 +102,79 @@ def test_an_unchanged_post_is_not_looked_at_again(write_site: WriteSite, tmp_pat
     assert len(a) == 1, a  # by the look; the build then reuses the post without a second stat
     assert "New." in (root / "public/posts/c/index.html").read_text()
     assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_an_edit_that_keeps_the_sites_shape_hashes_only_the_pages_showing_the_post(
+        write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text edit leaves every post's place, terms and URL as they were: only the pages whose
+    context holds the edited post are hashed, and the output is the clean build's."""
+    from sitegen.cache import Fingerprints
+
+    many = {f"content/posts/p{n}.md": post(f"Post {n}", date=f"2025-02-{n + 1:02d}", tags=f"[t{n % 4}]",
+                                            body=f"Body {n}.") for n in range(12)}
+    root = write_site({**SITE, **many})
+    build(config_for(root))
+    hashed: list[str] = []
+    real = Fingerprints.of_page
+    monkeypatch.setattr(Fingerprints, "of_page",
+                        lambda self, page, names: hashed.append(str(page.path)) or real(self, page, names))
+    (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]",
+                                                  body="Alpha body, edited."))
+    report = build(config_for(root))
+    assert report.rendered > 0
+    assert "posts/a/index.html" in hashed and "tags/t1/index.html" not in hashed
+    assert len(set(hashed)) < report.pages // 2, "every page was hashed"
+    assert contents(root / "public") == clean_build(root, tmp_path)
+    hashed.clear()
+    (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-09", tags="[red, blue]",
+                                                  body="Alpha body, edited."))
+    report = build(config_for(root))  # a new date: another shape, every page hashed
+    assert len(set(hashed)) == report.pages
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_rebuild_writes_only_the_records_it_changed_beside_the_others(
+        write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The records (posts, page keys) are written whole once; a rebuild that changes a few of
+    them writes those alone (.delta), until they outweigh DELTA_SHARE of the records."""
+    from sitegen.cache import FOLDER, index
+
+    many = {f"content/posts/p{n}.md": post(f"Post {n}", date=f"2025-02-{n + 1:02d}", tags=f"[t{n % 4}]",
+                                            body=f"Body {n}.") for n in range(12)}
+    monkeypatch.setattr(index, "DELTA_SHARE", 0.6)  # a small site: an edit changes a third of it
+    root = write_site({**SITE, **many})
+    build(config_for(root))
+    records = next((root / FOLDER).glob("*.records"))
+    whole = records.read_bytes()
+    for number in range(3):
+        (root / "content/posts/p3.md").write_text(post("Post 3", date="2025-02-04", tags="[t3]",
+                                                       body=f"Edited {number}."))
+        build(config_for(root))
+        assert records.read_bytes() == whole and records.with_suffix(".delta").is_file()
+        assert contents(root / "public") == clean_build(root, tmp_path)
+    (root / "content/posts/p5.md").unlink()  # a record gone, in the changes too
+    build(config_for(root))
+    assert contents(root / "public") == clean_build(root, tmp_path)
+    monkeypatch.setattr(index, "DELTA_SHARE", 0.0)  # any change now outweighs it: written whole
+    (root / "content/posts/p3.md").write_text(post("Post 3", date="2025-02-04", tags="[t3]", body="Last."))
+    build(config_for(root))
+    assert records.read_bytes() != whole and not records.with_suffix(".delta").exists()
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_damaged_changes_beside_the_records_start_the_build_over(
+        write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen.cache import FOLDER, index
+
+    monkeypatch.setattr(index, "DELTA_SHARE", 1.0)  # a small site: any change written alone
+    root = write_site(SITE)
+    build(config_for(root))
+    (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", body="Changed."))
+    build(config_for(root))
+    delta = next((root / FOLDER).glob("*.delta"))
+    delta.write_bytes(delta.read_bytes()[:-20])
+    (root / "content/posts/c.md").write_text(post("Gamma", date="2025-01-03", body="Edited."))
+    report = build(config_for(root))
+    assert any("ignoring the build cache" in w.message for w in report.warnings)
+    assert contents(root / "public") == clean_build(root, tmp_path)
+    assert build(config_for(root)).warnings == ()

@@ -11,9 +11,9 @@ import functools
 import os
 import time
 import uuid
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
@@ -21,14 +21,20 @@ from sitegen import __version__
 from sitegen.cache.codec import decode_errors, decode_post, encode_error, encode_post
 from sitegen.cache.keys import digest, settings_fingerprint
 from sitegen.cache.pack import Pack
+from sitegen.cache.stamps import Stamps
 from sitegen.errors import CacheDamaged, ContentError, Problems, SourceError
 from sitegen.models import Config, Html, Post
 
 FOLDER = ".sitegen-cache"
-FORMAT = 8  # 4: posts keep their tag names as written, with the place of each; no tag table
+FORMAT = 9  # 4: posts keep their tag names as written, with the place of each; no tag table
 # 5: posts keep the URL Jekyll gives them where sitegen's differs (moved_from)
 # 6: fields empty for most posts left out; places as one flat list; 7: authors kept by name, as tags
 # 8: the index holds sizes and times only, the records (posts, page keys) beside it
+# 9: each page's record names the posts it shows; the site's shape (incremental.page_keys); the
+# records' changes written beside them
+# The changes since the records were last written whole are written alone (<settings>.delta), up
+# to this share of the records: a rebuild that changed a few posts and pages writes a few records
+DELTA_SHARE = 0.125
 _KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview with drafts...)
 # A file changed within this long after a build read it may keep its modification time (file
 # systems count time in ticks): such a file is read again rather than judged by its time.
@@ -59,6 +65,8 @@ class BuildCache:
         self._source = source  # the index read, whose records are beside it
         self._token: str = head.get("records", "")
         self._records: dict[str, Any] | None = None if self._token else _no_records()
+        self._delta_token: str = head.get("delta", "")
+        self._delta: dict[str, dict[str, Any]] = {}  # the records' changes written beside them (None: gone)
         self._new_files: dict[str, Any] = {}
         # Results already decoded or parsed in this process, by source and the digest of its
         # bytes: a file put back as it was after a failed build (an editor's undo) finds its own
@@ -82,7 +90,7 @@ class BuildCache:
                 raise ValueError("it belongs to another version or other settings")
             if not all(_stamps(head.get(k)) for k in ("stats", "outs", "folders")) \
                     or not isinstance(head.get("inputs"), dict) or not isinstance(head.get("records"), str) \
-                    or not head["records"]:
+                    or not head["records"] or not isinstance(head.get("delta"), str):
                 raise ValueError("it is incomplete")
         except (OSError, ValueError, KeyError, TypeError) as exc:
             cache.warnings.append(ContentError(
@@ -111,6 +119,11 @@ class BuildCache:
         return records
 
     @property
+    def shape(self) -> dict[str, Any]:  # see incremental.Incremental.page_keys
+        records: dict[str, Any] = self._body()["shape"]
+        return records
+
+    @property
     def related(self) -> dict[str, Any]:  # see incremental.Incremental.relate
         records: dict[str, Any] = self._body()["related"]
         return records
@@ -121,8 +134,8 @@ class BuildCache:
         return self._records
 
     def _read_records(self) -> dict[str, Any]:
-        """The records the index stands for; CacheDamaged (the build starts over without them)
-        when they are missing, damaged or another index's."""
+        """The records the index stands for, with the changes written beside them; CacheDamaged
+        (the build starts over without them) when they are missing, damaged or another index's."""
         assert self._source is not None
         where = self._source.with_suffix(".records")
         try:
@@ -130,17 +143,29 @@ class BuildCache:
             if not isinstance(data, dict) or data.get("token") != self._token \
                     or not all(isinstance(data.get(k), dict) for k in _no_records()):
                 raise ValueError("it does not belong to its index")
-            needed = max((r["html"][0] + r["html"][1] for r in data["files"].values() if r["post"]),
+            records = {k: data[k] for k in _no_records()}
+            if self._delta_token:
+                where = where.with_suffix(".delta")
+                delta = orjson.loads(where.read_bytes())
+                if not isinstance(delta, dict) or delta.get("token") != self._delta_token \
+                        or delta.get("base") != self._token \
+                        or not all(isinstance(delta["changes"].get(k), dict) for k in _no_records()):
+                    raise ValueError("it does not belong to its index")
+                self._delta = delta["changes"]
+                for section, changes in self._delta.items():
+                    _apply(records[section], changes)
+            needed = max((r["html"][0] + r["html"][1] for r in records["files"].values() if r["post"]),
                          default=0)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CacheDamaged(f"{where.name}: {exc}") from None
         if self.pack.size() < needed:
             raise CacheDamaged(f"{self._source.with_suffix('.pack').name} is shorter than its index says")
-        return {k: data[k] for k in _no_records()}
+        return records
 
     def reset(self, warning: str) -> None:
         """Start over, empty, after finding the cache damaged in the middle of a build."""
         self._records, self._folders, self.inputs, self.templates = _no_records(), {}, {}, {}
+        self._token, self._delta_token, self._delta = "", "", {}  # the next records written whole
         self.file_stamps = self.output_stamps = self.folder_stamps = Stamps([], [])
         self._new_files, self._decoded, self.dirty = {}, {}, self.path is not None
         self.warnings.append(ContentError(
@@ -176,7 +201,11 @@ class BuildCache:
 
     def racy(self, mtime_ns: int) -> bool:
         """True for a time too close to the last build's start to tell an edit made since."""
-        return mtime_ns >= self.read_at - RACY_NS
+        return mtime_ns >= self.racy_from
+
+    @property
+    def racy_from(self) -> int:
+        return self.read_at - RACY_NS
 
     def recall_bytes(self, source: str, path: str, data: bytes) -> tuple[Post | None, Problems] | None:
         """The earlier result for a file touched but not changed (a checkout, a save)."""
@@ -247,10 +276,17 @@ class BuildCache:
         self._started = time.time_ns()
 
     def finish(self, output: Path, pages: Mapping[str, Any] | None,
-               folders: Mapping[str, int] | None = None, inputs: Mapping[str, Any] | None = None) -> None:
-        """Take this build's posts and pages (None: nothing changed) as the next build's start."""
+               folders: Mapping[str, int] | None = None, inputs: Mapping[str, Any] | None = None,
+               shape: Mapping[str, Any] | None = None) -> None:
+        """Take this build's posts and pages (None: nothing changed) as the next build's start;
+        `shape`: what tells the next build which pages it need not hash (incremental.page_keys)."""
         if pages is not None:
-            self._records = {"files": self._new_files, "pages": dict(pages), "related": self.related}
+            records = {"files": self._new_files, "pages": dict(pages), "related": self.related,
+                       "shape": dict(shape or {})}
+            if self._token and self._records is not None:  # what changed since the records were read
+                for section, now in records.items():
+                    _changes(self._records[section], now, self._delta.setdefault(section, {}))
+            self._records = records
             self.output = str(output)
             self._folders, self.inputs = dict(folders or {}), dict(inputs or {})
             self.read_at = self._started
@@ -277,33 +313,29 @@ class BuildCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         if self._records is not None:  # else the records on disk stand, with their token
-            self.pack.compact(self.files)
-            self._token = uuid.uuid4().hex
-            _replace(self.path.with_suffix(".records"), orjson.dumps({"token": self._token, **self._records}))
+            changed = sum(map(len, self._delta.values()))
+            whole = sum(map(len, self._records.values()))
+            if self.pack.compact(self.files) or not self._token or changed > DELTA_SHARE * whole:
+                self._token, self._delta_token, self._delta = uuid.uuid4().hex, "", {}
+                _replace(self.path.with_suffix(".records"),
+                         orjson.dumps({"token": self._token, **self._records}))
+                self.path.with_suffix(".delta").unlink(missing_ok=True)
+            else:
+                self._delta_token = uuid.uuid4().hex
+                _replace(self.path.with_suffix(".delta"), orjson.dumps(
+                    {"token": self._delta_token, "base": self._token, "changes": self._delta}))
         _replace(self.path, orjson.dumps({
             "format": FORMAT, "sitegen": __version__, "settings": self.settings, "output": self.output,
             "inputs": self.inputs, "read_at": self.read_at, "templates": self.templates,
-            "records": self._token, "stats": list(self.file_stamps), "outs": list(self.output_stamps),
-            "folders": list(self.folder_stamps)}))
+            "records": self._token, "delta": self._delta_token, "stats": list(self.file_stamps),
+            "outs": list(self.output_stamps), "folders": list(self.folder_stamps)}))
         others = sorted((p for p in self.path.parent.glob("*.json") if p != self.path),
                         key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for stale in others[_KEEP - 1:]:
             stale.unlink(missing_ok=True)
             stale.with_suffix(".pack").unlink(missing_ok=True)
             stale.with_suffix(".records").unlink(missing_ok=True)
-
-
-class Stamps(NamedTuple):
-    """Paths with their modification times (and sizes), as the index keeps them: two flat lists,
-    which JSON reads several times faster than a mapping of 100,000 small lists."""
-
-    names: list[str]
-    numbers: list[int]  # for each name in turn: its time, or its time and size
-
-    def pairs(self) -> Iterator[tuple[str, int, int]]:
-        """Each name with its time and size."""
-        numbers = iter(self.numbers)
-        return zip(self.names, numbers, numbers, strict=True)
+            stale.with_suffix(".delta").unlink(missing_ok=True)
 
 
 def _stamps(value: object) -> bool:
@@ -311,7 +343,25 @@ def _stamps(value: object) -> bool:
 
 
 def _no_records() -> dict[str, Any]:
-    return {"files": {}, "pages": {}, "related": {}}
+    return {"files": {}, "pages": {}, "related": {}, "shape": {}}
+
+
+def _apply(records: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    for name, record in changes.items():
+        if record is None:
+            records.pop(name, None)
+        else:
+            records[name] = record
+
+
+def _changes(before: Mapping[str, Any], now: Mapping[str, Any], into: dict[str, Any]) -> None:
+    """Add to `into` the records of `now` that differ from `before`, and None for those gone."""
+    for name, record in now.items():
+        earlier = before.get(name)
+        if record is not earlier and record != earlier:  # most records are the very objects read
+            into[name] = record
+    for name in before.keys() - now.keys():
+        into[name] = None
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -143,8 +143,41 @@ class Fingerprints:
             self._site[name] = known
         return known
 
+    def posts_of(self, page: Page) -> set[str]:
+        """The source of every post a page's context holds, however deep."""
+        found: set[str] = set()
+        todo: list[object] = list(page.context.values())
+        while todo:
+            value = todo.pop()
+            kind = type(value)
+            if kind is Post:
+                found.add(str(value.source))  # type: ignore[attr-defined]
+            elif kind is tuple or kind is list:
+                todo.extend(value)  # type: ignore[arg-type]
+            elif kind is Pagination:
+                found.update(str(p.source) for p in value.items)  # type: ignore[attr-defined]
+            elif isinstance(value, Mapping):
+                todo.extend(value.values())
+        return found
+
     def of_page(self, page: Page, site_names: Iterable[str]) -> str:
         context = ",".join([f"{key}:{self.of_value(value)}" for key, value in sorted(page.context.items())])
         parts = [self.templates.get(page.template, "?"), self.config, page.url, str(page.path), context]
         parts += [f"{name}={self.of_site(name)}" for name in sorted(site_names)]
         return digest("\x00".join(parts))
+
+
+def site_shape(site: Site) -> tuple[list[str], str]:
+    """The sources of the site's posts and pages, in order, and a hash of all that decides which
+    pages the site has and what they show besides the posts themselves: each post's place (its
+    date, URL, section), its terms as written, its old addresses and its feed id.
+
+    Under the same shape, configuration and templates, a page's output can change only through a
+    post its context holds or a part of the site it read; the builder's pages and the site stage
+    read nothing else of a post.
+    """
+    every = (*site.posts, *site.pages)
+    shape = [(str(p.source), p.section, p.url, p.slug, p.date and p.date.isoformat(),
+              p.updated and p.updated.isoformat(), p.draft, p.tag_names, p.category_names,
+              p.author_names, p.author, p.aliases, p.moved_from, p.id) for p in every]
+    return [entry[0] for entry in shape], digest(repr(shape))

@@ -64,12 +64,13 @@ class Pack:
         # O_APPEND: the end, as this write left it, even when another build appends too
         return [os.lseek(self._appending, 0, os.SEEK_CUR) - written, written, zlib.crc32(data), html.digest]
 
-    def compact(self, files: Mapping[str, dict[str, Any]]) -> None:
-        """Rewrite the pack without the records no post uses, once those outweigh the rest."""
+    def compact(self, files: Mapping[str, dict[str, Any]]) -> bool:
+        """Rewrite the pack without the records no post uses, once those outweigh the rest; True
+        when it did (the records' places have changed)."""
         assert self.path is not None
         used = sum(r["html"][1] for r in files.values() if isinstance(r.get("html"), list))
         if self.size() <= 2 * used + PACK_SLACK:
-            return
+            return False
         kept = self.path.with_suffix(".pack-new")
         with open(kept, "wb") as handle:
             for record in files.values():
@@ -84,3 +85,4 @@ class Pack:
                 os.close(fd)
         self._fd = self._appending = None
         self.read.cache_clear()  # the places have changed
+        return True

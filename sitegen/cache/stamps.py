@@ -1,0 +1,74 @@
+"""Sizes and modification times of files, as the cache keeps them, and the look that compares
+them with the files on disk: what a no-change rebuild does, hundreds of thousands of times.
+
+Imports nothing from sitegen.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import NamedTuple
+
+
+class Stamps(NamedTuple):
+    """Paths with their modification times (and sizes), as the index keeps them: two flat lists,
+    which JSON reads several times faster than a mapping of 100,000 small lists."""
+
+    names: list[str]
+    numbers: list[int]  # for each name in turn: its time, or its time and size
+
+    def pairs(self) -> Iterator[tuple[str, int, int]]:
+        """Each name with its time and size."""
+        numbers = iter(self.numbers)
+        return zip(self.names, numbers, numbers, strict=True)
+
+
+class Look(NamedTuple):
+    """Paths to compare with their stamps: relative to `folder`; `width` numbers each (time, or
+    time and size; None for a path with no stamp); a time from `racy_from` on counts as changed."""
+
+    folder: str
+    paths: Sequence[str]
+    numbers: Sequence[int | None]
+    width: int
+    racy_from: int | None = None
+
+
+def changed(looks: Sequence[Look], part: int, parts: int) -> list[tuple[int, str]]:
+    """(which look, path) for each path whose stamp differs from the file's, or that is gone, in
+    share `part` of `parts` of each look."""
+    found = []
+    for kind, (folder, paths, numbers, width, racy_from) in enumerate(looks):
+        racy = racy_from if racy_from is not None else float("inf")
+        with opened(folder) as stat:
+            for index in range(len(paths) * part // parts, len(paths) * (part + 1) // parts):
+                try:
+                    info = stat(paths[index])
+                except OSError:
+                    found.append((kind, paths[index]))
+                    continue
+                mtime = info.st_mtime_ns
+                if numbers[index * width] != mtime or mtime >= racy \
+                        or (width == 2 and numbers[index * 2 + 1] != info.st_size):
+                    found.append((kind, paths[index]))
+    return found
+
+
+@contextlib.contextmanager
+def opened(folder: str) -> Iterator[Callable[[str], os.stat_result]]:
+    """os.stat of paths relative to `folder`: from an open folder the system walks a shorter path
+    (a fifth less time for each of a large site's hundreds of thousands of files)."""
+    try:
+        handle = os.open(folder, os.O_RDONLY) if os.stat in os.supports_dir_fd else None
+    except OSError:
+        handle = None
+    if handle is None:
+        yield lambda name: os.stat(os.path.join(folder, name))
+        return
+    try:
+        yield functools.partial(os.stat, dir_fd=handle)
+    finally:
+        os.close(handle)
