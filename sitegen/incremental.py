@@ -275,7 +275,8 @@ class Incremental:
         sources, shape = site_shape(site)
         self.shape = {"shape": shape, "config": prints.config, "templates": prints.templates,
                       "sources": sources}
-        self.keys = PageKeys(prints, self.previous.trusted, sources, self._steady(prints))
+        same = store.shape.get("sources") == sources  # the posts in the same places
+        self.keys = PageKeys(prints, self.previous.trusted, sources, self._steady(prints), same)
         return self.keys
 
     def _steady(self, prints: Fingerprints) -> set[str] | None:
@@ -341,9 +342,10 @@ class PageKeys:
     """Each page's cache key, from the hashes of everything its output can depend on."""
 
     def __init__(self, prints: Fingerprints | None, previous: dict[str, dict[str, Any]],
-                 sources: list[str], steady: set[str] | None) -> None:
+                 sources: list[str], steady: set[str] | None, same_places: bool = False) -> None:
         self.prints, self.previous, self.steady = prints, previous, steady
         self.places = {source: index for index, source in enumerate(sources)}
+        self.same_places = same_places  # the posts' places as in the last build's records
 
     def unchanged(self, page: Page) -> PageState | None:
         """The last build's key for a page whose inputs are all as they were then."""
@@ -353,8 +355,9 @@ class PageKeys:
             return None
         if self.steady is not None and name in self.steady:
             return record["key"], record["site"], record["posts"]
-        if self.prints.of_page(page, record["site"]) == record["key"]:
-            return record["key"], record["site"], self._shown(page)
+        if self.prints.of_page(page, record["site"]) == record["key"]:  # the same posts, too
+            shown = record["posts"] if self.same_places and "posts" in record else self._shown(page)
+            return record["key"], record["site"], shown
         return None
 
     def of(self, page: Page, read: set[str]) -> PageState:

@@ -178,3 +178,22 @@ def test_damaged_changes_beside_the_records_start_the_build_over(
     assert any("ignoring the build cache" in w.message for w in report.warnings)
     assert contents(root / "public") == clean_build(root, tmp_path)
     assert build(config_for(root)).warnings == ()
+
+
+def test_a_page_whose_key_stands_keeps_the_posts_it_shows_without_looking_again(
+        write_site: WriteSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tag added changes the site's shape, so every page is hashed; the posts a page shows are
+    looked for again only in the pages rendered, the others keep those of their record."""
+    from sitegen.cache import Fingerprints
+
+    root = write_site(SITE)
+    build(config_for(root))
+    looked: list[str] = []
+    real = Fingerprints.posts_of
+    monkeypatch.setattr(Fingerprints, "posts_of", lambda self, page: looked.append(str(page.path))
+                        or real(self, page))
+    (root / "content/posts/c.md").write_text(post("Gamma", date="2025-01-03", tags="[green, red]",
+                                                  body="Gamma body."))
+    report = build(config_for(root))
+    assert 0 < report.rendered < report.pages
+    assert len(looked) == report.rendered
