@@ -11,12 +11,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-
-from rich.console import Console
-from rich.markup import escape
+from typing import TYPE_CHECKING
 
 from sitegen.errors import SourceError, count
 from sitegen.models import BuildReport
+
+if TYPE_CHECKING:  # rich is loaded when something is printed: a quiet build never loads it
+    from rich.console import Console
 
 PROGRESS_AFTER = 1.0  # seconds before a progress bar appears on a terminal
 PROGRESS_REDRAW = 0.1  # seconds between two redraws of it
@@ -24,16 +25,29 @@ _UNLIMITED = 1 << 20  # columns of a console that is not a terminal: nothing is 
 
 
 def stderr() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def stdout() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """Text that rich prints as it is, brackets included."""
+    from rich.markup import escape
+
+    return escape(text)
 
 
 def print_problems(errors: tuple[SourceError, ...] | list[SourceError] = (),
                    warnings: tuple[SourceError, ...] | list[SourceError] = ()) -> None:
     """Warnings, then errors, each as SourceError.format writes it, coloured on a terminal."""
+    if not errors and not warnings:
+        return
     from rich.text import Text
 
     console = stderr()
@@ -77,8 +91,8 @@ def summary(report: BuildReport, root: Path | None) -> str:
 def progress(enabled: bool, label: str = "Rendering") -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal (a build's rendering, an import's posts), shown only once
     the work has run for a second."""
-    console = stderr()
-    if not enabled or not console.is_terminal:
+    console = stderr() if enabled else None
+    if console is None or not console.is_terminal:
         yield None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -144,6 +158,8 @@ def tag_table(rows: Sequence[tuple[str, str, int, Sequence[str]]],
         table.add_row(escape(name), slug, str(posts), escape(", ".join(spellings)))
     console = stdout()
     if not console.is_terminal:  # piped: every line whole, never cut to a guessed width
+        from rich.console import Console
+
         console = Console(highlight=False, soft_wrap=True, width=_UNLIMITED)
     console.print(table)
     for names, reason in duplicates:
