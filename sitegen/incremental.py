@@ -12,7 +12,6 @@ renders).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 from collections.abc import Callable, Sequence
@@ -37,6 +36,7 @@ PageState = tuple[str | None, list[str], list[int]]
 # Paths whose stamps the no-change check looks at in two processes at once (sources, then output
 # files and folders, on as many cores): fewer are looked at sooner by one
 SPLIT_LOOK_FROM = 20_000
+LOOK_HERE = 0.3  # the share of them this process looks at, besides listing content/ and its sources
 
 
 class Survey(NamedTuple):
@@ -62,9 +62,6 @@ class Incremental:
         self.survey: Survey | None = None  # what the no-change check saw, when it looked
         self.shape: dict[str, Any] = {}  # the site's shape, for the next build (see page_keys)
         self.keys: PageKeys | None = None
-        if store is not None:
-            self.listed = parser.list_content(config, problems := Problems()), problems
-            self.other = _other_inputs(config, self.listed[0])
 
     @classmethod
     def open(cls, config: Config, *, use_cache: bool = True, store: BuildCache | None = None) -> Incremental:
@@ -117,7 +114,11 @@ class Incremental:
 
     def _look(self, store: BuildCache) -> Survey | None:
         """What changed since the last build among the files it read and wrote, by their sizes and
-        times; None when its settings, templates or other inputs changed (the build starts over)."""
+        times; None when its settings, templates or other inputs changed (the build starts over).
+
+        On a large site a forked copy looks at most output files while this process lists
+        content/ and looks at the sources and the other output files: on two cores, at once.
+        """
         config, out, recorded = self.config, self.config.output_dir, store.inputs
         if store.warnings or store.output != str(out):
             return None
@@ -126,24 +127,36 @@ class Incremental:
                 or recorded.get("base_url_at") != _base_url_at(config) \
                 or (future and config.now >= datetime.fromisoformat(future)):
             return None
-        assert self.listed is not None
-        if self.listed[1].errors or self.listed[1].warnings or recorded["other"] != self.other \
+        outputs = [Look("outputs", str(out), *store.output_stamps, 2),
+                   Look("folders", str(out), *store.folder_stamps, 1)]
+        forked = config.jobs > 1 and len(store.output_stamps.names) >= SPLIT_LOOK_FROM
+        here = LOOK_HERE if forked else 0.5  # this process's share of the output files
+
+        def look(part: int) -> list[tuple[str, str]]:
+            if part == 1:
+                return changed(outputs, here, 1.0)
+            listing, problems = self._listed()
+            if problems.errors or problems.warnings:
+                return [("listing", "")]
+            cut = len(str(config.root)) + 1
+            names = [path[cut:].replace(os.sep, "/") for path in listing.files]
+            if names == store.file_stamps.names:  # the same files: their stamps in the same order
+                stamps: Sequence[int | None] = store.file_stamps.numbers
+                found = []
+            else:
+                known = {name: (mtime, size) for name, mtime, size in store.file_stamps.pairs()}
+                stamps = [n for name in names for n in known.get(name, (None, None))]
+                found = [("sources", name) for name in {*store.file_stamps.names}.symmetric_difference(names)]
+            sources = Look("sources", str(config.root), names, stamps, 2, store.racy_from)
+            return found + changed([sources], 0.0, 1.0) + changed(outputs, 0.0, here)
+
+        found = workers.in_two(look, forked=forked)
+        if ("listing", "") in found or recorded["other"] != self.other \
                 or any(store.racy(mtime) for mtime, _ in self.other.values()):
             return None
-        cut = len(str(config.root)) + 1
-        names = [path[cut:].replace(os.sep, "/") for path in self.listed[0].files]
-        if names == store.file_stamps.names:  # the same files: their stamps in the same order
-            stamps: Sequence[int | None] = store.file_stamps.numbers
-        else:
-            known = {name: (mtime, size) for name, mtime, size in store.file_stamps.pairs()}
-            stamps = [n for name in names for n in known.get(name, (None, None))]
-        looks = [Look(str(config.root), names, stamps, 2, store.racy_from),
-                 Look(str(out), *store.output_stamps, 2), Look(str(out), *store.folder_stamps, 1)]
-        found = workers.in_two(functools.partial(changed, looks, parts=2),
-                               forked=config.jobs > 1 and len(names) >= SPLIT_LOOK_FROM)
-        sources, outputs, folders = ({name for kind, name in found if kind == k} for k in range(3))
-        return Survey(sources | {*store.file_stamps.names}.symmetric_difference(names)
-                      if names != store.file_stamps.names else sources, outputs, folders)
+        sources, outputs_changed, folders = ({name for kind, name in found if kind == k}
+                                             for k in ("sources", "outputs", "folders"))
+        return Survey(sources, outputs_changed, folders)
 
     # --- posts ---------------------------------------------------------------------------------
 
@@ -195,6 +208,8 @@ class Incremental:
     def _listed(self) -> tuple[parser.Listing, Problems]:
         if self.listed is None:  # listed once, by the no-change check or else here
             self.listed = parser.list_content(self.config, problems := Problems()), problems
+            if self.store is not None:
+                self.other = _other_inputs(self.config, self.listed[0])
         return self.listed
 
     def relate(self, posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]]

@@ -177,7 +177,8 @@ def site_shape(site: Site) -> tuple[list[str], str]:
     read nothing else of a post.
     """
     every = (*site.posts, *site.pages)
-    shape = [(str(p.source), p.section, p.url, p.slug, p.date and p.date.isoformat(),
-              p.updated and p.updated.isoformat(), p.draft, p.tag_names, p.category_names,
+    # dates as instants: the place a date gives is the instant's (a post shows its own offset)
+    shape = [(str(p.source), p.section, p.url, p.slug, p.date and p.date.timestamp(),
+              p.updated and p.updated.timestamp(), p.draft, p.tag_names, p.category_names,
               p.author_names, p.author, p.aliases, p.moved_from, p.id) for p in every]
     return [entry[0] for entry in shape], digest(repr(shape))

@@ -27,9 +27,11 @@ class Stamps(NamedTuple):
 
 
 class Look(NamedTuple):
-    """Paths to compare with their stamps: relative to `folder`; `width` numbers each (time, or
-    time and size; None for a path with no stamp); a time from `racy_from` on counts as changed."""
+    """Paths of one kind to compare with their stamps: relative to `folder`; `width` numbers each
+    (time, or time and size; None for a path with no stamp); a time from `racy_from` on counts as
+    changed."""
 
+    kind: str
     folder: str
     paths: Sequence[str]
     numbers: Sequence[int | None]
@@ -37,14 +39,14 @@ class Look(NamedTuple):
     racy_from: int | None = None
 
 
-def changed(looks: Sequence[Look], part: int, parts: int) -> list[tuple[int, str]]:
-    """(which look, path) for each path whose stamp differs from the file's, or that is gone, in
-    share `part` of `parts` of each look."""
+def changed(looks: Sequence[Look], start: float, stop: float) -> list[tuple[str, str]]:
+    """(kind, path) for each path whose stamp differs from the file's, or that is gone, among the
+    share of each look's paths from `start` to `stop` (0.0 to 1.0: all of them)."""
     found = []
-    for kind, (folder, paths, numbers, width, racy_from) in enumerate(looks):
+    for kind, folder, paths, numbers, width, racy_from in looks:
         racy = racy_from if racy_from is not None else float("inf")
         with opened(folder) as stat:
-            for index in range(len(paths) * part // parts, len(paths) * (part + 1) // parts):
+            for index in range(round(len(paths) * start), round(len(paths) * stop)):
                 try:
                     info = stat(paths[index])
                 except OSError:
