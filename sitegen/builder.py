@@ -9,6 +9,7 @@ workers.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
 from collections import Counter
@@ -41,36 +42,42 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
     started = time.perf_counter()
     _refuse_what_cannot_build(config)
     cache = Incremental.open(config, use_cache=use_cache, store=store)
-    # One lock for the whole build: what the no-change check saw of the output still holds
-    with output.locked(config.output_dir):
-        report = None if strict else cache.unchanged()
-        if report is None:
-            report = cache.retrying(lambda: _build(config, cache, strict=strict, progress=progress))
+    report: BuildReport | None
+    if not (config.output_dir / output.MARKER).is_file():  # a first build locks once it writes
+        report = cache.retrying(lambda: _build(config, cache, strict=strict, progress=progress))
+    else:  # one lock for the look and the build: what the no-change check saw still holds
+        with output.locked(config.output_dir):
+            report = None if strict else cache.unchanged()
+            if report is None:
+                report = cache.retrying(lambda: _build(config, cache, strict=strict, progress=progress,
+                                                       locked=True))
     return dataclasses.replace(report, seconds=time.perf_counter() - started)
 
 
-def _build(config: Config, cache: Incremental, *, strict: bool, progress: Progress | None) -> BuildReport:
+def _build(config: Config, cache: Incremental, *, strict: bool, progress: Progress | None,
+           locked: bool = False) -> BuildReport:
     cache.begin()
     site, planned, warnings = plan(config, cache)
     warnings = sorted(warnings + _config_warnings(config, site) + cache.warnings, key=SourceError.sort_key)
     if strict and warnings:
         raise BuildError([_as_error(w) for w in warnings])
     static = _copied_files(config, site, cache.listing, planned)
-    new_site = output.NewSite(config, cache.previous_output())
-    try:
-        rendered = _render(site, planned, cache, progress, new_site)
-        for path, source in static.items():
-            if cache.static_unchanged(path, source):
-                new_site.keep(path)
-            else:
-                new_site.copy(path, source)
-        changed = new_site.finish()
-    except OSError as exc:
-        raise output.write_error(exc, config.output_dir) from None
-    finally:
-        new_site.discard()
-    report = _report(site, planned, len(static), warnings, rendered=rendered, changed=changed)
-    cache.remember(report, site.next_future, new_site)
+    with contextlib.nullcontext() if locked else output.locked(config.output_dir):
+        new_site = output.NewSite(config, cache.previous_output())
+        try:
+            rendered = _render(site, planned, cache, progress, new_site)
+            for path, source in static.items():
+                if cache.static_unchanged(path, source):
+                    new_site.keep(path)
+                else:
+                    new_site.copy(path, source)
+            changed = new_site.finish()
+        except OSError as exc:
+            raise output.write_error(exc, config.output_dir) from None
+        finally:
+            new_site.discard()
+        report = _report(site, planned, len(static), warnings, rendered=rendered, changed=changed)
+        cache.remember(report, site.next_future, new_site)
     return report
 
 

@@ -6,8 +6,7 @@ output is intact), a post (its file did not change), related posts (no tag moved
 inputs did not change), a static file (the same size and time). `Incremental(config, None)`
 is a build without the cache: it asks nothing and records nothing.
 
-Imports cache, errors, models, output, parser, related, taxonomy, workers, renderer (only for a build that
-renders).
+Imports cache, errors, models, output, parser, related, taxonomy, workers, renderer (for rendering).
 """
 
 from __future__ import annotations
@@ -33,10 +32,8 @@ Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each
 # A page's cache key, the parts of the site it read, and the posts it shows (their places in the
 # site's order of sources, see keys.site_shape)
 PageState = tuple[str | None, list[str], list[int]]
-# Paths whose stamps the no-change check looks at in two processes at once (sources, then output
-# files and folders, on as many cores): fewer are looked at sooner by one
-SPLIT_LOOK_FROM = 20_000
-LOOK_HERE = 0.3  # the share of them this process looks at, besides listing content/ and its sources
+SPLIT_LOOK_FROM = 20_000  # output files from which a forked copy looks at most (fewer: sooner here)
+LOOK_HERE = 0.3  # the share of them this process looks at, besides listing content/ and the sources
 
 
 class Survey(NamedTuple):
