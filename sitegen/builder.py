@@ -18,8 +18,6 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 
 from sitegen import output, workers
-from sitegen import pages as pages_stage
-from sitegen import site as site_stage
 from sitegen.cache import BuildCache
 from sitegen.config import base_url_warning
 from sitegen.errors import BuildError, ConfigError, ContentError, Problems, SourceError, TemplateError
@@ -117,6 +115,9 @@ def survey(config: Config, cache: Incremental | None = None,
            ) -> tuple[Site, list[Page], list[SourceError], list[SourceError]]:
     """Read, collect and plan what the content allows (posts that cannot be read are left out):
     the site, its pages, every error (sorted) and every warning."""
+    from sitegen import pages as pages_stage  # here: a rebuild with nothing changed never loads them
+    from sitegen import site as site_stage
+
     cache = cache or Incremental(config, None)
     documents, problems = cache.read_posts()
     site, site_errors, site_warnings = site_stage.collect_site(config, documents, cache.relate)

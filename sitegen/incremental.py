@@ -33,7 +33,7 @@ Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each
 # site's order of sources, see keys.site_shape)
 PageState = tuple[str | None, list[str], list[int]]
 SPLIT_LOOK_FROM = 20_000  # output files from which a forked copy looks at most (fewer: sooner here)
-LOOK_HERE = 0.3  # the share of them this process looks at, besides listing content/ and the sources
+LOOK_HERE = 0.2  # the share of them this process looks at, besides listing content/ and the sources
 
 
 class Survey(NamedTuple):

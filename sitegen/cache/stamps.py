@@ -45,17 +45,19 @@ def changed(looks: Sequence[Look], start: float, stop: float) -> list[tuple[str,
     found = []
     for kind, folder, paths, numbers, width, racy_from in looks:
         racy = racy_from if racy_from is not None else float("inf")
+        first, last = round(len(paths) * start), round(len(paths) * stop)
+        times = numbers[first * width:last * width:width]
+        sizes = numbers[first * width + 1:last * width:width] if width == 2 else [None] * (last - first)
         with opened(folder) as stat:
-            for index in range(round(len(paths) * start), round(len(paths) * stop)):
+            for path, mtime, size in zip(paths[first:last], times, sizes, strict=True):
                 try:
-                    info = stat(paths[index])
+                    info = stat(path)
                 except OSError:
-                    found.append((kind, paths[index]))
+                    found.append((kind, path))
                     continue
-                mtime = info.st_mtime_ns
-                if numbers[index * width] != mtime or mtime >= racy \
-                        or (width == 2 and numbers[index * 2 + 1] != info.st_size):
-                    found.append((kind, paths[index]))
+                if info.st_mtime_ns != mtime or info.st_mtime_ns >= racy \
+                        or (size is not None and info.st_size != size):
+                    found.append((kind, path))
     return found
 
 
