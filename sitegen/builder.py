@@ -257,7 +257,10 @@ def _copied_files(config: Config, site: Site, listing: Listing,
     bundles = {folder.relative_to(config.root).as_posix(): (folder, found)
                for folder, found in listing.resources.items()}
     for post in (*site.posts, *site.pages) if bundles else ():
-        folder, found = bundles.get(str(post.source).rpartition("/")[0], (config.root, ()))
+        bundle = bundles.get(str(post.source).rpartition("/")[0])
+        if bundle is None:
+            continue
+        folder, found = bundle
         for source in found:
             # beside the post's page, wherever its URL puts it
             path = output_path(post.url).parent / PurePosixPath(source.relative_to(folder).as_posix())

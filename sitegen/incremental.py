@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from sitegen import output, parser, workers
 from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors, encode_error
 from sitegen.cache.keys import site_shape
-from sitegen.cache.stamps import Look, changed, opened
+from sitegen.cache.stamps import Look, changed
 from sitegen.errors import CacheDamaged, Problems, SourceError
 from sitegen.models import BuildReport, Config, Page, Post, Site
 from sitegen.related import related_posts
@@ -127,7 +127,7 @@ class Incremental:
         outputs = [Look("outputs", str(out), *store.output_stamps, 2),
                    Look("folders", str(out), *store.folder_stamps, 1)]
         forked = config.jobs > 1 and len(store.output_stamps.names) >= SPLIT_LOOK_FROM
-        here = LOOK_HERE if forked else 0.5  # this process's share of the output files
+        here = LOOK_HERE if forked else 0.5  # where the output files are cut in two
 
         def look(part: int) -> list[tuple[str, str]]:
             if part == 1:
@@ -151,9 +151,7 @@ class Incremental:
         if ("listing", "") in found or recorded["other"] != self.other \
                 or any(store.racy(mtime) for mtime, _ in self.other.values()):
             return None
-        sources, outputs_changed, folders = ({name for kind, name in found if kind == k}
-                                             for k in ("sources", "outputs", "folders"))
-        return Survey(sources, outputs_changed, folders)
+        return _survey(found)
 
     # --- posts ---------------------------------------------------------------------------------
 
@@ -249,31 +247,19 @@ class Incremental:
 
     def previous_output(self) -> output.Previous:
         """The files of the last build that are still exactly as that build left them."""
-        store, out, survey = self.store, self.config.output_dir, self.survey
+        store, out = self.store, self.config.output_dir
         if store is None or store.output != str(out) or not (out / output.MARKER).is_file():
             return self.previous
+        survey = self.survey
+        if survey is None:  # the no-change check did not look (--strict, a retry, other settings)
+            found = changed([Look("outputs", str(out), *store.output_stamps, 2),
+                             Look("folders", str(out), *store.folder_stamps, 1)], 0.0, 1.0)
+            survey = _survey(found)
         pages = store.pages
-        if survey is not None:  # the no-change check looked at every file and folder: no second look
-            trusted = {name: record for name, record in pages.items() if name not in survey.outputs} \
-                if survey.outputs else pages
-            unsure = sorted(map(PurePosixPath, survey.folders))
-        else:
-            trusted, unsure = {}, []
-            with opened(str(out)) as stat:
-                for name, record in pages.items():
-                    try:
-                        info = stat(name)
-                    except OSError:
-                        continue
-                    if record.get("out") == [info.st_mtime_ns, info.st_size]:
-                        trusted[name] = record
-                for name, mtime in store.folders.items():  # a file added by hand changes its folder's time
-                    try:
-                        if stat(name).st_mtime_ns != mtime:
-                            unsure.append(PurePosixPath(name))
-                    except OSError:
-                        continue
-        self.previous = output.Previous(trusted, set(pages), unsure if store.folder_stamps.names else None)
+        trusted = {name: record for name, record in pages.items() if name not in survey.outputs} \
+            if survey.outputs else pages
+        unsure = sorted(map(PurePosixPath, survey.folders)) if store.folder_stamps.names else None
+        self.previous = output.Previous(trusted, set(pages), unsure)
         return self.previous
 
     def page_keys(self, site: Site, env: Any) -> PageKeys:
@@ -396,6 +382,11 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
                    "warnings": [encode_error(w) for w in report.warnings
                                 if not w.path.startswith(FOLDER)]},  # about this build's cache only
     }
+
+
+def _survey(found: list[tuple[str, str]]) -> Survey:
+    """The paths a look found changed, by kind."""
+    return Survey(*({name for kind, name in found if kind == k} for k in ("sources", "outputs", "folders")))
 
 
 def _base_url_at(config: Config) -> list[object] | None:

@@ -252,25 +252,20 @@ def in_two(work: Callable[[int], list[T]], *, forked: bool = True) -> list[T]:
     import pickle  # our own results, from our own copy
 
     reading, writing = os.pipe()
+    pid = 0
     try:
         with signals_held():  # Ctrl-C in the middle of a fork would leave the copy unsure of its role
             pid = os.fork()
-    except OSError:
+            if pid == 0:  # the copy leaves before the signals come back: it never runs the caller's code
+                _second_half(work, reading, writing)
+    except BaseException as exc:  # no fork; or Ctrl-C held during it, raised here as it ended
         os.close(reading)
         os.close(writing)
-        return work(0) + work(1)
-    if pid == 0:  # the copy: its half through the pipe, then out, running none of the parent's cleanup
-        status = 1
-        try:
-            os.close(reading)
-            if hasattr(signal, "pthread_sigmask"):
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
-            data = pickle.dumps(work(1))
-            with os.fdopen(writing, "wb") as pipe:
-                pipe.write(data)
-            status = 0
-        finally:
-            os._exit(status)
+        if pid:
+            os.waitpid(pid, 0)
+        if isinstance(exc, OSError) and not pid:
+            return work(0) + work(1)
+        raise
     os.close(writing)
     try:
         mine = work(0)
@@ -278,4 +273,26 @@ def in_two(work: Callable[[int], list[T]], *, forked: bool = True) -> list[T]:
         with os.fdopen(reading, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(pid, 0)
-    return mine + (pickle.loads(data) if status == 0 else work(1))
+    try:
+        theirs: list[T] = pickle.loads(data) if status == 0 else work(1)
+    except (pickle.UnpicklingError, EOFError, ValueError):  # a copy stopped mid-write
+        theirs = work(1)
+    return mine + theirs
+
+
+def _second_half(work: Callable[[int], list[Any]], reading: int, writing: int) -> None:
+    """In the forked copy of in_two: work(1) through the pipe, then out, running none of the
+    parent's cleanup; a signal or an error ends the copy without a result."""
+    import pickle
+
+    status = 1
+    try:
+        os.close(reading)
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD)
+        data = pickle.dumps(work(1))
+        with os.fdopen(writing, "wb") as pipe:
+            pipe.write(data)
+        status = 0
+    finally:
+        os._exit(status)

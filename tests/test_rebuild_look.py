@@ -13,6 +13,7 @@ import pytest
 
 from sitegen import incremental, workers
 from sitegen.builder import build
+from sitegen.cache import FOLDER
 from tests.conftest import WriteSite, config_for, post
 from tests.test_cache import SITE, clean_build, contents, settle
 
@@ -56,7 +57,7 @@ def test_an_edit_looks_at_each_output_file_once_and_repairs_hand_changes(
         write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool) -> None:
     """An edited post, an output file changed by hand, one deleted and one put there: the build
     after the look rewrites the first two, removes the third and renders only what the edit
-    reaches; each output file and folder was looked at once."""
+    reaches; each output file it kept was looked at once."""
     if forked:
         monkeypatch.setattr(incremental, "SPLIT_LOOK_FROM", 0)
     root = write_site(SITE)
@@ -152,7 +153,7 @@ def test_a_rebuild_writes_only_the_records_it_changed_beside_the_others(
         build(config_for(root))
         assert records.read_bytes() == whole and records.with_suffix(".delta").is_file()
         assert contents(root / "public") == clean_build(root, tmp_path)
-    (root / "content/posts/p5.md").unlink()  # a record gone, in the changes too
+    (root / "content/posts/p5.md").unlink()  # a record gone
     build(config_for(root))
     assert contents(root / "public") == clean_build(root, tmp_path)
     monkeypatch.setattr(index, "DELTA_SHARE", 0.0)  # any change now outweighs it: written whole
@@ -197,3 +198,66 @@ def test_a_page_whose_key_stands_keeps_the_posts_it_shows_without_looking_again(
     report = build(config_for(root))
     assert 0 < report.rendered < report.pages
     assert len(looked) == report.rendered
+
+
+def test_a_signal_held_during_the_fork_ends_the_copy_not_the_callers_code(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Ctrl-C that arrives while the fork is made is delivered in the copy once it unblocks
+    signals: the copy must end there, never return into the code that called in_two."""
+    import signal
+
+    parent, escaped = os.getpid(), tmp_path / "escaped"
+    real_fork = os.fork
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid == 0:
+            os.kill(os.getpid(), signal.SIGINT)  # held by in_two until the copy lets it through
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    try:
+        halves = workers.in_two(lambda part: [part])
+    except KeyboardInterrupt:
+        if os.getpid() != parent:
+            escaped.write_text("the copy ran the caller's except")
+            os._exit(0)
+        raise
+    if os.getpid() != parent:
+        escaped.write_text("the copy returned into the caller")
+        os._exit(0)
+    assert halves == [0, 1] and not escaped.exists()
+
+
+def test_an_offset_only_date_change_reaches_the_sitemap_and_feeds(write_site: WriteSite,
+                                                                   tmp_path: Path) -> None:
+    """The same instant with another offset: the site keeps its shape only if the shape holds
+    the dates as written, since the sitemap and the feeds show each page's last change."""
+    root = write_site({**SITE, "content/posts/b.md": post("Beta", date="2025-01-02T10:00:00+02:00",
+                                                          tags="[blue]", body="Beta body.")})
+    build(config_for(root))
+    (root / "content/posts/b.md").write_text(post("Beta", date="2025-01-02T08:00:00+00:00", tags="[blue]",
+                                                  body="Beta body."))
+    build(config_for(root))
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_the_records_read_back_with_their_changes_are_the_ones_written(
+        write_site: WriteSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Related posts computed again and a post deleted, both written as changes: the cache read
+    back holds them, so the next build starts from this one."""
+    from sitegen.cache import BuildCache, index
+
+    monkeypatch.setattr(index, "DELTA_SHARE", 10.0)  # every change written alone
+    root = write_site(SITE)
+    build(config_for(root))
+    (root / "content/posts/c.md").write_text(post("Gamma", date="2025-01-03", tags="[green, red]",
+                                                  body="Gamma body."))
+    build(config_for(root))
+    (root / "content/posts/b.md").unlink()
+    build(config_for(root))
+    assert next((root / FOLDER).glob("*.delta")).is_file()
+    store = BuildCache.load(config_for(root))
+    assert store.related["tags"]["content/posts/c.md"] == ["green", "red"]
+    assert "content/posts/b.md" not in store.files and "content/posts/b.md" not in store.related["tags"]
+    assert "posts/b/index.html" not in store.pages

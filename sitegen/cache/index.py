@@ -33,7 +33,7 @@ FORMAT = 9  # 4: posts keep their tag names as written, with the place of each; 
 # 9: each page's record names the posts it shows; the site's shape (incremental.page_keys); the
 # records' changes written beside them
 # The changes since the records were last written whole are written alone (<settings>.delta), up
-# to this share of the records: a rebuild that changed a few posts and pages writes a few records
+# to this share of the records' size: a rebuild that changed a few posts and pages writes those
 DELTA_SHARE = 0.125
 _KEEP = 4  # caches kept: one per set of settings (a build, serve, a preview with drafts...)
 # A file changed within this long after a build read it may keep its modification time (file
@@ -66,7 +66,9 @@ class BuildCache:
         self._token: str = head.get("records", "")
         self._records: dict[str, Any] | None = None if self._token else _no_records()
         self._delta_token: str = head.get("delta", "")
-        self._delta: dict[str, dict[str, Any]] = {}  # the records' changes written beside them (None: gone)
+        # the records' changes written beside them: by section, each changed record (None: removed)
+        self._delta: dict[str, dict[str, Any]] = {}
+        self._new_related: dict[str, Any] | None = None  # this build's related posts, once known
         self._new_files: dict[str, Any] = {}
         # Results already decoded or parsed in this process, by source and the digest of its
         # bytes: a file put back as it was after a failed build (an editor's undo) finds its own
@@ -166,6 +168,7 @@ class BuildCache:
         """Start over, empty, after finding the cache damaged in the middle of a build."""
         self._records, self._folders, self.inputs, self.templates = _no_records(), {}, {}, {}
         self._token, self._delta_token, self._delta = "", "", {}  # the next records written whole
+        self._new_related = None
         self.file_stamps = self.output_stamps = self.folder_stamps = Stamps([], [])
         self._new_files, self._decoded, self.dirty = {}, {}, self.path is not None
         self.warnings.append(ContentError(
@@ -258,7 +261,7 @@ class BuildCache:
         return Html.later(functools.partial(self.pack.read, offset, length, check), html_digest)
 
     def keep_related(self, related: Mapping[str, Any]) -> None:
-        self._body()["related"], self.dirty = dict(related), True
+        self._new_related, self.dirty = dict(related), True  # the records, as read, stay the before
 
     def sources(self) -> dict[str, str]:
         """The hash of each file this build has read a post from, by source path."""
@@ -272,7 +275,7 @@ class BuildCache:
 
     def begin(self) -> None:
         """Forget what an earlier, failed build of this cache had started to record."""
-        self._new_files = {}
+        self._new_files, self._new_related = {}, None
         self._started = time.time_ns()
 
     def finish(self, output: Path, pages: Mapping[str, Any] | None,
@@ -281,12 +284,13 @@ class BuildCache:
         """Take this build's posts and pages (None: nothing changed) as the next build's start;
         `shape`: what tells the next build which pages it need not hash (incremental.page_keys)."""
         if pages is not None:
-            records = {"files": self._new_files, "pages": dict(pages), "related": self.related,
+            related = self._new_related if self._new_related is not None else self.related
+            records = {"files": self._new_files, "pages": dict(pages), "related": related,
                        "shape": dict(shape or {})}
-            if self._token and self._records is not None:  # what changed since the records were read
-                for section, now in records.items():
+            if self.path is not None and self._token and self._records is not None:
+                for section, now in records.items():  # what changed since the records were read
                     _changes(self._records[section], now, self._delta.setdefault(section, {}))
-            self._records = records
+            self._records, self._new_related = records, None
             self.output = str(output)
             self._folders, self.inputs = dict(folders or {}), dict(inputs or {})
             self.read_at = self._started
@@ -313,17 +317,17 @@ class BuildCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         if self._records is not None:  # else the records on disk stand, with their token
-            changed = sum(map(len, self._delta.values()))
-            whole = sum(map(len, self._records.values()))
-            if self.pack.compact(self.files) or not self._token or changed > DELTA_SHARE * whole:
+            records = self.path.with_suffix(".records")
+            delta_token = uuid.uuid4().hex
+            delta = orjson.dumps({"token": delta_token, "base": self._token, "changes": self._delta})
+            if self.pack.compact(self.files) or not self._token or not records.is_file() \
+                    or len(delta) > DELTA_SHARE * records.stat().st_size:
                 self._token, self._delta_token, self._delta = uuid.uuid4().hex, "", {}
-                _replace(self.path.with_suffix(".records"),
-                         orjson.dumps({"token": self._token, **self._records}))
+                _replace(records, orjson.dumps({"token": self._token, **self._records}))
                 self.path.with_suffix(".delta").unlink(missing_ok=True)
             else:
-                self._delta_token = uuid.uuid4().hex
-                _replace(self.path.with_suffix(".delta"), orjson.dumps(
-                    {"token": self._delta_token, "base": self._token, "changes": self._delta}))
+                self._delta_token = delta_token
+                _replace(self.path.with_suffix(".delta"), delta)
         _replace(self.path, orjson.dumps({
             "format": FORMAT, "sitegen": __version__, "settings": self.settings, "output": self.output,
             "inputs": self.inputs, "read_at": self.read_at, "templates": self.templates,

@@ -158,6 +158,10 @@ class Fingerprints:
                 found.update(str(p.source) for p in value.items)  # type: ignore[attr-defined]
             elif isinstance(value, Mapping):
                 todo.extend(value.values())
+            elif isinstance(value, tuple):  # a named tuple
+                todo.extend(value)
+            elif dataclasses.is_dataclass(value) and kind is not Tag:  # whatever it may hold
+                todo.extend(getattr(value, f.name) for f in dataclasses.fields(value))
         return found
 
     def of_page(self, page: Page, site_names: Iterable[str]) -> str:
@@ -173,12 +177,12 @@ def site_shape(site: Site) -> tuple[list[str], str]:
     date, URL, section), its terms as written, its old addresses and its feed id.
 
     Under the same shape, configuration and templates, a page's output can change only through a
-    post its context holds or a part of the site it read; the builder's pages and the site stage
-    read nothing else of a post.
+    post its context holds or a part of the site it read: what the site and page stages read of
+    a post (its dates for a page's last change, its URL for a link to it) is in the shape.
     """
     every = (*site.posts, *site.pages)
-    # dates as instants: the place a date gives is the instant's (a post shows its own offset)
-    shape = [(str(p.source), p.section, p.url, p.slug, p.date and p.date.timestamp(),
-              p.updated and p.updated.timestamp(), p.draft, p.tag_names, p.category_names,
+    # dates as written, offset included: the sitemap and the feeds show a page's last change
+    shape = [(str(p.source), p.section, p.url, p.slug, p.date and p.date.isoformat(),
+              p.updated and p.updated.isoformat(), p.draft, p.tag_names, p.category_names,
               p.author_names, p.author, p.aliases, p.moved_from, p.id) for p in every]
     return [entry[0] for entry in shape], digest(repr(shape))
