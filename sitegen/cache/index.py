@@ -127,7 +127,8 @@ class BuildCache:
 
     @property
     def related(self) -> dict[str, Any]:  # see incremental.Incremental.relate
-        records: dict[str, Any] = self._body()["related"]
+        records: dict[str, Any] = self._new_related if self._new_related is not None \
+            else self._body()["related"]
         return records
 
     def _body(self) -> dict[str, Any]:
@@ -284,8 +285,7 @@ class BuildCache:
         """Take this build's posts and pages (None: nothing changed) as the next build's start;
         `shape`: what tells the next build which pages it need not hash (incremental.page_keys)."""
         if pages is not None:
-            related = self._new_related if self._new_related is not None else self.related
-            records = {"files": self._new_files, "pages": dict(pages), "related": related,
+            records = {"files": self._new_files, "pages": dict(pages), "related": self.related,
                        "shape": dict(shape or {})}
             if self.path is not None and self._token and self._records is not None:
                 for section, now in records.items():  # what changed since the records were read
