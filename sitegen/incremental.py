@@ -98,8 +98,8 @@ class Incremental:
         store = self.store
         if store is None or not store.inputs or not (self.config.output_dir / output.MARKER).is_file():
             return None
-        self.survey = survey = self._look(store)
-        if survey is None or survey.sources or survey.outputs or survey.folders:
+        self.survey, same_inputs = self._look(store)
+        if not same_inputs or self.survey is None or any(self.survey):
             return None
         report = store.inputs["report"]
         return BuildReport(
@@ -109,21 +109,22 @@ class Incremental:
             kinds=MappingProxyType(report["kinds"]), warnings=tuple(decode_errors(report["warnings"])),
             rendered=0, changed=0, seconds=0.0)
 
-    def _look(self, store: BuildCache) -> Survey | None:
+    def _look(self, store: BuildCache) -> tuple[Survey | None, bool]:
         """What changed since the last build among the files it read and wrote, by their sizes and
-        times; None when its settings, templates or other inputs changed (the build starts over).
+        times (None when its settings changed: no look), and whether its templates and other
+        inputs are as they were.
 
         On a large site a forked copy looks at most output files while this process lists
         content/ and looks at the sources and the other output files: on two cores, at once.
         """
         config, out, recorded = self.config, self.config.output_dir, store.inputs
         if store.warnings or store.output != str(out):
-            return None
+            return None, False
         future = recorded["next_future"]
         if recorded["config"] != config_digest(config) \
                 or recorded.get("base_url_at") != _base_url_at(config) \
                 or (future and config.now >= datetime.fromisoformat(future)):
-            return None
+            return None, False
         outputs = [Look("outputs", str(out), *store.output_stamps, 2),
                    Look("folders", str(out), *store.folder_stamps, 1)]
         forked = config.jobs > 1 and len(store.output_stamps.names) >= SPLIT_LOOK_FROM
@@ -148,10 +149,10 @@ class Incremental:
             return found + changed([sources], 0.0, 1.0) + changed(outputs, 0.0, here)
 
         found = workers.in_two(look, forked=forked)
-        if ("listing", "") in found or recorded["other"] != self.other \
-                or any(store.racy(mtime) for mtime, _ in self.other.values()):
-            return None
-        return _survey(found)
+        if ("listing", "") in found:
+            return None, False
+        return _survey(found), recorded["other"] == self.other \
+            and not any(store.racy(mtime) for mtime, _ in self.other.values())
 
     # --- posts ---------------------------------------------------------------------------------
 

@@ -261,3 +261,25 @@ def test_the_records_read_back_with_their_changes_are_the_ones_written(
     assert store.related["tags"]["content/posts/c.md"] == ["green", "red"]
     assert "content/posts/b.md" not in store.files and "content/posts/b.md" not in store.related["tags"]
     assert "posts/b/index.html" not in store.pages
+
+
+def test_a_template_change_looks_at_the_output_once_too(write_site: WriteSite, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Templates changed: not a rebuild with nothing changed, but what the look saw of the
+    output still holds for the build after it."""
+    root = write_site(SITE)
+    settle(root)
+    build(config_for(root))
+    out = root / "public"
+    files = [p for p in out.rglob("*") if p.is_file() and p.name != ".sitegen"]
+    before = {p: p.stat().st_mtime_ns for p in files}
+    (root / "templates").mkdir()
+    (root / "templates/page.html").write_text(
+        '{% extends "theme/page.html" %}{% block footer %}x{% endblock %}')
+    seen = looked_at(monkeypatch, out)
+    build(config_for(root))
+    monkeypatch.undo()
+    assert contents(out) == clean_build(root, tmp_path)
+    kept = [str(p) for p in files if p.stat().st_mtime_ns == before[p]]
+    looks = Counter(name if os.path.isabs(name) else str(out / name) for name in seen)
+    assert len(kept) > 15 and {looks[name] for name in kept} == {1}
