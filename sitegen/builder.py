@@ -45,7 +45,7 @@ def build(config: Config, *, strict: bool = False, progress: Progress | None = N
         report = cache.retrying(lambda: _build(config, cache, strict=strict, progress=progress))
     else:  # one lock for the look and the build: what the no-change check saw still holds
         with output.locked(config.output_dir):
-            report = None if strict else cache.unchanged()
+            report = None if strict else cache.retrying(cache.unchanged)  # it may read the records
             if report is None:
                 report = cache.retrying(lambda: _build(config, cache, strict=strict, progress=progress,
                                                        locked=True))

@@ -17,32 +17,24 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, TypeVar
 
 from sitegen import output, parser, workers
 from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors, encode_error
 from sitegen.cache.keys import site_shape
-from sitegen.cache.stamps import Look, changed
+from sitegen.cache.stamps import Look, Survey, changed, survey_of
 from sitegen.errors import CacheDamaged, Problems, SourceError
 from sitegen.models import BuildReport, Config, Page, Post, Site
 from sitegen.related import related_posts
 from sitegen.taxonomy import Vocabulary
 
+T = TypeVar("T")
 Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
 # A page's cache key, the parts of the site it read, and the posts it shows (their places in the
 # site's order of sources, see keys.site_shape)
 PageState = tuple[str | None, list[str], list[int]]
 SPLIT_LOOK_FROM = 20_000  # output files from which a forked copy looks at most (fewer: sooner here)
 LOOK_HERE = 0.2  # the share of them this process looks at, besides listing content/ and the sources
-
-
-class Survey(NamedTuple):
-    """What changed since the last build, by sizes and times: the files read (added and removed
-    ones included), the output files and the output folders (a file put there or taken away)."""
-
-    sources: set[str]
-    outputs: set[str]
-    folders: set[str]
 
 
 class Incremental:
@@ -72,7 +64,7 @@ class Incremental:
         """About the cache itself: one that could not be read, or was found damaged."""
         return self.store.warnings if self.store is not None else []
 
-    def retrying(self, build: Callable[[], BuildReport]) -> BuildReport:
+    def retrying(self, build: Callable[[], T]) -> T:
         """build(), started over without the cache if it finds the cache damaged."""
         try:
             return build()
@@ -99,7 +91,9 @@ class Incremental:
         if store is None or not store.inputs or not (self.config.output_dir / output.MARKER).is_file():
             return None
         self.survey, same_inputs = self._look(store)
-        if not same_inputs or self.survey is None or any(self.survey):
+        if not same_inputs or self.survey is None or self.survey.outputs or self.survey.folders:
+            return None
+        if self.survey.sources and not self._only_touched(store, self.survey.sources):
             return None
         report = store.inputs["report"]
         return BuildReport(
@@ -108,6 +102,24 @@ class Incremental:
             drafts_skipped=report["drafts_skipped"], future_skipped=report["future_skipped"],
             kinds=MappingProxyType(report["kinds"]), warnings=tuple(decode_errors(report["warnings"])),
             rendered=0, changed=0, seconds=0.0)
+
+    def _only_touched(self, store: BuildCache, sources: set[str]) -> bool:
+        """Whether the files whose size or time changed all hold the bytes the last build read
+        (saved without a change, checked out again): then they are recorded with their new
+        stamps and nothing else is done."""
+        stamps = {}
+        for name in sources:
+            path = os.path.join(self.config.root, name)
+            try:
+                info = os.stat(path)  # before reading: a later change shows in its time
+                with open(path, "rb") as file:
+                    data = file.read()
+            except OSError:
+                return False
+            if not store.same_bytes(name, data):
+                return False
+            stamps[name] = [info.st_mtime_ns, info.st_size]
+        return store.restamp(self.config.output_dir, stamps)
 
     def _look(self, store: BuildCache) -> tuple[Survey | None, bool]:
         """What changed since the last build among the files it read and wrote, by their sizes and
@@ -151,7 +163,7 @@ class Incremental:
         found = workers.in_two(look, forked=forked)
         if ("listing", "") in found:
             return None, False
-        return _survey(found), recorded["other"] == self.other \
+        return survey_of(found), recorded["other"] == self.other \
             and not any(store.racy(mtime) for mtime, _ in self.other.values())
 
     # --- posts ---------------------------------------------------------------------------------
@@ -255,7 +267,7 @@ class Incremental:
         if survey is None:  # the no-change check did not look (--strict, a retry, other settings)
             found = changed([Look("outputs", str(out), *store.output_stamps, 2),
                              Look("folders", str(out), *store.folder_stamps, 1)], 0.0, 1.0)
-            survey = _survey(found)
+            survey = survey_of(found)
         pages = store.pages
         trusted = {name: record for name, record in pages.items() if name not in survey.outputs} \
             if survey.outputs else pages
@@ -383,11 +395,6 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
                    "warnings": [encode_error(w) for w in report.warnings
                                 if not w.path.startswith(FOLDER)]},  # about this build's cache only
     }
-
-
-def _survey(found: list[tuple[str, str]]) -> Survey:
-    """The paths a look found changed, by kind."""
-    return Survey(*({name for kind, name in found if kind == k} for k in ("sources", "outputs", "folders")))
 
 
 def _base_url_at(config: Config) -> list[object] | None:

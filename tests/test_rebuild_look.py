@@ -283,3 +283,36 @@ def test_a_template_change_looks_at_the_output_once_too(write_site: WriteSite, t
     kept = [str(p) for p in files if p.stat().st_mtime_ns == before[p]]
     looks = Counter(name if os.path.isabs(name) else str(out / name) for name in seen)
     assert len(kept) > 15 and {looks[name] for name in kept} == {1}
+
+
+def test_a_file_saved_without_a_change_reads_no_other_post_and_renders_nothing(
+        write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new time, the same bytes (a save, a checkout): the no-change check reads that file,
+    finds the bytes the last build read, records its new time and stops there; the next build
+    does not read it again. A change of the same size is still seen."""
+    from sitegen.incremental import Incremental
+
+    root = write_site(SITE)
+    settle(root)
+    first = build(config_for(root))
+    path = root / "content/posts/b.md"
+    os.utime(path, ns=(1_700_000_100_000_000_000, 1_700_000_100_000_000_000))
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the posts were read")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Incremental, "read_posts", refuse)
+        report = build(config_for(root))
+        assert (report.rendered, report.changed, report.pages) == (0, 0, first.pages)
+        opened: list[str] = []
+        real_open = open
+        patch.setattr("builtins.open",
+                      lambda name, *a, **k: opened.append(str(name)) or real_open(name, *a, **k))
+        build(config_for(root))
+        assert not [name for name in opened if name.endswith("b.md")], "the file was read again"
+    path.write_text(path.read_text().replace("Beta body.", "Beta bodY."))  # the same size
+    os.utime(path, ns=(1_700_000_200_000_000_000, 1_700_000_200_000_000_000))
+    build(config_for(root))
+    assert "Beta bodY." in (root / "public/posts/b/index.html").read_text()
+    assert contents(root / "public") == clean_build(root, tmp_path)

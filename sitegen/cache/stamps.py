@@ -39,6 +39,20 @@ class Look(NamedTuple):
     racy_from: int | None = None
 
 
+class Survey(NamedTuple):
+    """What changed since the last build, by sizes and times: the files read (added and removed
+    ones included), the output files and the output folders (a file put there or taken away)."""
+
+    sources: set[str]
+    outputs: set[str]
+    folders: set[str]
+
+
+def survey_of(found: Sequence[tuple[str, str]]) -> Survey:
+    """The paths looks found changed (see `changed`), by kind."""
+    return Survey(*({name for kind, name in found if kind == k} for k in ("sources", "outputs", "folders")))
+
+
 def changed(looks: Sequence[Look], start: float, stop: float) -> list[tuple[str, str]]:
     """(kind, path) for each path whose stamp differs from the file's, or that is gone, among the
     share of each look's paths from `start` to `stop` (0.0 to 1.0: all of them)."""
