@@ -104,9 +104,8 @@ class Incremental:
             rendered=0, changed=0, seconds=0.0)
 
     def _only_touched(self, store: BuildCache, sources: set[str]) -> bool:
-        """Whether the files whose size or time changed all hold the bytes the last build read
-        (saved without a change, checked out again): then they are recorded with their new
-        stamps and nothing else is done."""
+        """Whether the files whose size or time changed all hold the bytes the last build read (a
+        save without a change, a checkout): then only their new stamps are recorded."""
         stamps = {}
         for name in sources:
             path = os.path.join(self.config.root, name)
@@ -119,7 +118,8 @@ class Incremental:
             if not store.same_bytes(name, data):
                 return False
             stamps[name] = [info.st_mtime_ns, info.st_size]
-        return store.restamp(self.config.output_dir, stamps)
+        store.restamp(self.config.output_dir, stamps)
+        return True
 
     def _look(self, store: BuildCache) -> tuple[Survey | None, bool]:
         """What changed since the last build among the files it read and wrote, by their sizes and
@@ -137,8 +137,7 @@ class Incremental:
                 or recorded.get("base_url_at") != _base_url_at(config) \
                 or (future and config.now >= datetime.fromisoformat(future)):
             return None, False
-        outputs = [Look("outputs", str(out), *store.output_stamps, 2),
-                   Look("folders", str(out), *store.folder_stamps, 1)]
+        outputs = _output_looks(store, out)
         forked = config.jobs > 1 and len(store.output_stamps.names) >= SPLIT_LOOK_FROM
         here = LOOK_HERE if forked else 0.5  # where the output files are cut in two
 
@@ -265,9 +264,7 @@ class Incremental:
             return self.previous
         survey = self.survey
         if survey is None:  # the no-change check did not look (--strict, a retry, other settings)
-            found = changed([Look("outputs", str(out), *store.output_stamps, 2),
-                             Look("folders", str(out), *store.folder_stamps, 1)], 0.0, 1.0)
-            survey = survey_of(found)
+            survey = survey_of(changed(_output_looks(store, out), 0.0, 1.0))
         pages = store.pages
         trusted = {name: record for name, record in pages.items() if name not in survey.outputs} \
             if survey.outputs else pages
@@ -395,6 +392,11 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
                    "warnings": [encode_error(w) for w in report.warnings
                                 if not w.path.startswith(FOLDER)]},  # about this build's cache only
     }
+
+
+def _output_looks(store: BuildCache, out: Path) -> list[Look]:  # the last build's files and folders
+    return [Look("outputs", str(out), *store.output_stamps, 2),
+            Look("folders", str(out), *store.folder_stamps, 1)]
 
 
 def _base_url_at(config: Config) -> list[object] | None:

@@ -213,24 +213,18 @@ class BuildCache:
 
     def recall_bytes(self, source: str, path: str, data: bytes) -> tuple[Post | None, Problems] | None:
         """The earlier result for a file touched but not changed (a checkout, a save)."""
-        record = self.files.get(source)
-        if record is None or record["digest"] != digest(data):
+        if not self.same_bytes(source, data):
             return None
         info = os.stat(path)
-        return self._reuse(source, record, [info.st_mtime_ns, info.st_size])
+        return self._reuse(source, self.files[source], [info.st_mtime_ns, info.st_size])
 
-    def restamp(self, output: Path, stamps: Mapping[str, list[int]]) -> bool:
+    def restamp(self, output: Path, stamps: Mapping[str, list[int]]) -> None:
         """Take the last build's records as this build's, with new sizes and times for files
-        whose bytes are those it read (a save without a change, a checkout): False, and nothing
-        taken, when one of them is not a file the last build read."""
-        files = self.files
-        if not all(name in files for name in stamps):
-            return False
+        whose bytes are those it read (same_bytes: a save without a change, a checkout)."""
         self.begin()
         self._new_files = {name: {**record, "stat": stamps[name]} if name in stamps else record
-                           for name, record in files.items()}
+                           for name, record in self.files.items()}
         self.finish(output, self.pages, self.folders, self.inputs, self.shape)
-        return True
 
     def same_bytes(self, source: str, data: bytes) -> bool:
         """Whether a file's bytes are those the last build read from it."""

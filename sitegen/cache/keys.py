@@ -152,14 +152,12 @@ class Fingerprints:
             kind = type(value)
             if kind is Post:
                 found.add(str(value.source))  # type: ignore[attr-defined]
-            elif kind is tuple or kind is list:
-                todo.extend(value)  # type: ignore[arg-type]
+            elif isinstance(value, (tuple, list)):  # named tuples too
+                todo.extend(value)
             elif kind is Pagination:
                 found.update(str(p.source) for p in value.items)  # type: ignore[attr-defined]
             elif isinstance(value, Mapping):
                 todo.extend(value.values())
-            elif isinstance(value, tuple):  # a named tuple
-                todo.extend(value)
             elif dataclasses.is_dataclass(value) and kind is not Tag:  # whatever it may hold
                 todo.extend(getattr(value, f.name) for f in dataclasses.fields(value))
         return found
