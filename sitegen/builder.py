@@ -2,8 +2,8 @@
 
 Composes the stages (parser through incremental, site, pages, renderer) and hands the files to
 output, which replaces the output folder safely; incremental is the one seam through which the
-build cache decides what need not be done again. Imports cache (its type only), check, config,
-errors, incremental, models, output, pages, parser (its listing of content/), renderer, site, urls,
+build cache decides what need not be done again. Imports cache (its types only), check, config,
+errors, incremental, listing (its type only), models, output, pages, renderer, site, urls,
 workers.
 """
 
@@ -19,11 +19,12 @@ from types import MappingProxyType
 
 from sitegen import output, workers
 from sitegen.cache import BuildCache
+from sitegen.cache.keys import PageState
 from sitegen.config import base_url_warning
 from sitegen.errors import BuildError, ConfigError, ContentError, Problems, SourceError, TemplateError
-from sitegen.incremental import Incremental, PageState
+from sitegen.incremental import Incremental
+from sitegen.listing import Listing
 from sitegen.models import BuildReport, Config, Page, Post, Site
-from sitegen.parser import Listing
 from sitegen.urls import output_path
 
 Progress = Callable[[int, int], None]

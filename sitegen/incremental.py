@@ -6,13 +6,15 @@ output is intact), a post (its file did not change), related posts (no tag moved
 inputs did not change), a static file (the same size and time). `Incremental(config, None)`
 is a build without the cache: it asks nothing and records nothing.
 
-Imports cache, errors, models, output, parser, related, taxonomy, workers, renderer (for rendering).
+Imports cache, errors, listing, models, output, parser, related, taxonomy, workers, renderer (for
+rendering).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -21,20 +23,18 @@ from typing import Any, TypeVar
 
 from sitegen import output, parser, workers
 from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors, encode_error
-from sitegen.cache.keys import site_shape
+from sitegen.cache.keys import PageKeys, PageState, site_shape
 from sitegen.cache.stamps import Look, Survey, changed, survey_of
 from sitegen.errors import CacheDamaged, Problems, SourceError
-from sitegen.models import BuildReport, Config, Page, Post, Site
+from sitegen.listing import Listing, list_content, other_inputs
+from sitegen.models import BuildReport, Config, Post, Site
 from sitegen.related import related_posts
 from sitegen.taxonomy import Vocabulary
 
 T = TypeVar("T")
 Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
-# A page's cache key, the parts of the site it read, and the posts it shows (their places in the
-# site's order of sources, see keys.site_shape)
-PageState = tuple[str | None, list[str], list[int]]
 SPLIT_LOOK_FROM = 20_000  # output files from which a forked copy looks at most (fewer: sooner here)
-LOOK_HERE = 0.2  # the share of them this process looks at, besides listing content/ and the sources
+LOOK_HERE = 0.33  # the share of them this process looks at, besides the sources (and content/ if listed)
 
 
 class Incremental:
@@ -46,7 +46,9 @@ class Incremental:
         self.previous = output.Previous({}, set(), None)
         # What the build reads besides the posts, looked at once: by the no-change check and,
         # when that fails, by the build itself
-        self.listed: tuple[parser.Listing, Problems] | None = None
+        self.listed: tuple[Listing, Problems] | None = None
+        self.listed_at: int | None = None  # when the listing began (ns): the cache's times are from then
+        self.walked = False  # whether content/ was listed (else the last build's listing holds)
         self.other: dict[str, list[int]] = {}
         self.survey: Survey | None = None  # what the no-change check saw, when it looked
         self.shape: dict[str, Any] = {}  # the site's shape, for the next build (see page_keys)
@@ -77,7 +79,7 @@ class Incremental:
     def begin(self) -> None:
         self.records = {}
         if self.store is not None:
-            self.store.begin()
+            self.store.begin(since=self.listed_at)
 
     # --- the whole build -----------------------------------------------------------------------
 
@@ -95,6 +97,7 @@ class Incremental:
             return None
         if self.survey.sources and not self._only_touched(store, self.survey.sources):
             return None
+        self._keep_listing(store)
         report = store.inputs["report"]
         return BuildReport(
             output_dir=self.config.output_dir, pages=report["pages"], posts=report["posts"],
@@ -118,7 +121,7 @@ class Incremental:
             if not store.same_bytes(name, data):
                 return False
             stamps[name] = [info.st_mtime_ns, info.st_size]
-        store.restamp(self.config.output_dir, stamps)
+        store.restamp(self.config.output_dir, stamps, since=self.listed_at)
         return True
 
     def _look(self, store: BuildCache) -> tuple[Survey | None, bool]:
@@ -127,7 +130,8 @@ class Incremental:
         inputs are as they were.
 
         On a large site a forked copy looks at most output files while this process lists
-        content/ and looks at the sources and the other output files: on two cores, at once.
+        content/ (or finds its folders unchanged) and looks at the sources and the other output
+        files: on two cores, at once.
         """
         config, out, recorded = self.config, self.config.output_dir, store.inputs
         if store.warnings or store.output != str(out):
@@ -148,7 +152,8 @@ class Incremental:
             if problems.errors or problems.warnings:
                 return [("listing", "")]
             cut = len(str(config.root)) + 1
-            names = [path[cut:].replace(os.sep, "/") for path in listing.files]
+            names = [path[cut:].replace(os.sep, "/") for path in listing.files] if self.walked \
+                else store.file_stamps.names  # the listing made of them
             if names == store.file_stamps.names:  # the same files: their stamps in the same order
                 stamps: Sequence[int | None] = store.file_stamps.numbers
                 found = []
@@ -208,16 +213,43 @@ class Incremental:
         return posts, every
 
     @property
-    def listing(self) -> parser.Listing:
+    def listing(self) -> Listing:
         """What the build reads from content/."""
         return self._listed()[0]
 
-    def _listed(self) -> tuple[parser.Listing, Problems]:
-        if self.listed is None:  # listed once, by the no-change check or else here
-            self.listed = parser.list_content(self.config, problems := Problems()), problems
+    def _listed(self) -> tuple[Listing, Problems]:
+        """content/ listed once, by the no-change check or else by the build; with the cache, the
+        last build's listing while none of the folders it listed has changed."""
+        if self.listed is None:
+            self.listed_at = time.time_ns()
+            known = self._relisted()
+            self.walked = known is None
+            self.listed = (known, Problems()) if known is not None else \
+                (list_content(self.config, problems := Problems()), problems)
             if self.store is not None:
-                self.other = _other_inputs(self.config, self.listed[0])
+                self.other = other_inputs(self.config, self.listed[0])
         return self.listed
+
+    def _relisted(self) -> Listing | None:
+        """The last build's listing, when every folder it listed has its time of then: no file
+        was added, removed or renamed in any of them since."""
+        store = self.store
+        record = store.inputs.get("listing") if store is not None else None
+        if store is None or not record or store.warnings:
+            return None
+        names, times = zip(*record["folders"], strict=True) if record["folders"] else ((), ())
+        if changed([Look("folders", str(self.config.root), names, times, 1, store.racy_from)], 0.0, 1.0):
+            return None
+        return Listing.from_record(self.config.root, store.file_stamps.names, record)
+
+    def _keep_listing(self, store: BuildCache) -> None:
+        """After a rebuild with nothing changed that listed content/ again, the listing for the next
+        one to trust (none is kept of a listing with problems: they are the build's to report)."""
+        listed = self.listed
+        if listed is not None and self.walked and not listed[1].errors and not listed[1].warnings:
+            store.begin(since=self.listed_at)
+            store.finish(self.config.output_dir, None,
+                         inputs={**store.inputs, "listing": listed[0].record(self.config.root)})
 
     def relate(self, posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]]
                ) -> dict[str, tuple[Post, ...]]:
@@ -322,7 +354,7 @@ class Incremental:
         store, out, previous = self.store, self.config.output_dir, self.previous
         if store is None:
             return
-        inputs = _inputs(self.config, report, next_future, self.other)
+        inputs = _inputs(self.config, report, next_future, self.other, self.listed)
         if not (report.changed or report.rendered or store.stale() or previous.unsure):
             store.finish(out, None, inputs=inputs)  # unsure above: folders have new times
             return
@@ -346,44 +378,13 @@ class Incremental:
         store.finish(out, {str(p): r for p, r in self.records.items()}, folders, inputs, self.shape)
 
 
-class PageKeys:
-    """Each page's cache key, from the hashes of everything its output can depend on."""
-
-    def __init__(self, prints: Fingerprints | None, previous: dict[str, dict[str, Any]],
-                 sources: list[str], steady: set[str] | None, same_places: bool = False) -> None:
-        self.prints, self.previous, self.steady = prints, previous, steady
-        self.places = {source: index for index, source in enumerate(sources)}
-        self.same_places = same_places  # the posts' places as in the last build's records
-
-    def unchanged(self, page: Page) -> PageState | None:
-        """The last build's key for a page whose inputs are all as they were then."""
-        name = str(page.path)
-        record = self.previous.get(name)
-        if self.prints is None or record is None or "key" not in record:
-            return None
-        if self.steady is not None and name in self.steady:
-            return record["key"], record["site"], record["posts"]
-        if self.prints.of_page(page, record["site"]) == record["key"]:  # the same posts, too
-            shown = record["posts"] if self.same_places and "posts" in record else self._shown(page)
-            return record["key"], record["site"], shown
-        return None
-
-    def of(self, page: Page, read: set[str]) -> PageState:
-        """A page just rendered, which read `read` of the site."""
-        if self.prints is None:
-            return None, sorted(read), []
-        return self.prints.of_page(page, read), sorted(read), self._shown(page)
-
-    def _shown(self, page: Page) -> list[int]:
-        assert self.prints is not None
-        return sorted(self.places[source] for source in self.prints.posts_of(page))
-
-
 def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
-            other: dict[str, list[int]]) -> dict[str, Any]:
+            other: dict[str, list[int]], listed: tuple[Listing, Problems] | None) -> dict[str, Any]:
     """What the no-change check compares next time, besides the posts (in the cache) and the output."""
     return {
         "config": config_digest(config), "other": other,
+        "listing": listed[0].record(config.root) if listed and not listed[1].errors
+        and not listed[1].warnings else None,
         "base_url_at": _base_url_at(config),  # where the report's warning about it points
         "next_future": next_future.isoformat() if next_future else None,
         "report": {"pages": report.pages, "posts": report.posts, "tags": report.tags,
@@ -401,20 +402,3 @@ def _output_looks(store: BuildCache, out: Path) -> list[Look]:  # the last build
 
 def _base_url_at(config: Config) -> list[object] | None:
     return None if config.base_url_at is None else list(config.base_url_at)
-
-
-def _other_inputs(config: Config, listing: parser.Listing) -> dict[str, list[int]]:
-    """Size and time of the templates, the theme, the static files, the page bundles' files and
-    the translations left out (the build's warning counts them)."""
-    paths = [os.path.join(here, name)
-             for folder in (config.templates_dir, config.theme_dir, config.static_dir)
-             for here, _, names in os.walk(folder) for name in names]
-    paths += map(str, (*listing.translations, *(p for files in listing.resources.values() for p in files)))
-    found = {}
-    for path in paths:
-        try:
-            info = os.stat(path)
-        except OSError:
-            continue
-        found[path] = [info.st_mtime_ns, info.st_size]
-    return dict(sorted(found.items()))

@@ -1,19 +1,17 @@
 """Stage 1: read posts and pages, check their front matter, render their Markdown.
 
-`parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `content_files` lists
-what a build reads. Reading the files, and in how many processes, is the builder's business.
-Imports errors, models, fields, frontmatter, htmllinks, hugourls, jekyll, markup, prose, sanitize,
-shortcodes, social, tomlmatter, urls.
+`parse_post` is pure (text in, Post out), `parse_file` too (bytes in); `listing` lists what a
+build reads. Reading the files, and in how many processes, is the builder's business.
+Imports errors, models, fields, frontmatter, htmllinks, hugourls, jekyll, listing, markup, prose,
+sanitize, shortcodes, social, tomlmatter, urls.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo
 
 from sitegen import htmllinks, shortcodes
@@ -22,6 +20,7 @@ from sitegen.fields import KNOWN_KEYS, Checker
 from sitegen.frontmatter import load_mapping, split
 from sitegen.hugourls import hugo_dates, hugo_post_url, missing_name, post_names, written_slug
 from sitegen.jekyll import jekyll_categories, jekyll_url, url_categories
+from sitegen.listing import BUNDLE_INDEX
 from sitegen.markup import MORE, render
 from sitegen.models import Config, Html, Post
 from sitegen.prose import prose_lines
@@ -39,7 +38,6 @@ from sitegen.urls import (
     url_key,
 )
 
-SECTIONS = ("posts", "pages")
 MAX_FILE_SIZE = 10 * 1024 * 1024
 # Keys other generators write, read here where they mean the same (excerpt, redirect_from...)
 # and otherwise kept for templates without a "did you mean" warning.
@@ -66,117 +64,6 @@ def parse_file(source: PurePosixPath, data: bytes, config: Config) -> tuple[Post
         problems.errors.append(error)
         return None, problems
     return parse_post(source, text, config, section=source.parts[1], problems=problems), problems
-
-
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-# A page bundle's text, as Hugo names it: index.md, or a translation such as index.es.md
-_BUNDLE_INDEX = re.compile(r"index(?:\.([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*))?\.(?:md|markdown)",
-                           re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Listing:
-    """What a build reads from content/: the Markdown of posts and pages; each page bundle's
-    other files (its resources, by bundle folder); the translations it leaves out."""
-
-    files: tuple[str, ...]  # as text, in path order: a no-change rebuild makes no Path of them
-    resources: Mapping[Path, tuple[Path, ...]]
-    translations: tuple[Path, ...]
-
-
-def content_files(config: Config, problems: Problems | None = None) -> list[Path]:
-    """The Markdown files of posts and pages, sorted; hidden and _private files left out."""
-    return [Path(path) for path in list_content(config, problems).files]
-
-
-def list_content(config: Config, problems: Problems | None = None) -> Listing:
-    """The posts and pages (hidden and _private files left out), and the page bundles' other files.
-
-    A folder inside a section that holds index.md is a page bundle, as Hugo means it: index.md
-    is the post; every other file under the folder, Markdown included, is the post's to copy
-    beside it. index.<language>.md is the post too when <language> is the site's; the other
-    translations are left out.
-    """
-    problems = problems if problems is not None else Problems()
-    files: list[str] = []  # in path order: each folder's entries are walked sorted, depth first
-    resources: dict[Path, tuple[Path, ...]] = {}
-    translations: list[Path] = []
-
-    def walk(folder: str, depth: int) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        entries = [e for e in entries if not e.name.startswith((".", "_"))]
-        in_section = depth >= 2 and folder.split(os.sep)[-depth] in SECTIONS
-        if in_section and any(_BUNDLE_INDEX.fullmatch(e.name) for e in entries):
-            return bundle(folder, entries)
-        for entry in entries:  # the file type comes with the listing: no stat for plain files
-            if entry.is_symlink():
-                if entry.is_dir() or entry.name.lower().endswith(MARKDOWN_SUFFIXES):
-                    _check_file(config, Path(entry.path), problems, files)
-            elif entry.is_dir():
-                walk(entry.path, depth + 1)
-            elif entry.name.lower().endswith(MARKDOWN_SUFFIXES):
-                if depth == 0 or entry.path.split(os.sep)[-depth - 1] not in SECTIONS:
-                    _check_file(config, Path(entry.path), problems, files)  # says why it is left out
-                else:
-                    files.append(entry.path)
-
-    def bundle(folder: str, entries: list[os.DirEntry[str]]) -> None:
-        others: list[Path] = []
-        for entry in entries:
-            index = _BUNDLE_INDEX.fullmatch(entry.name)
-            if index is not None and not _speaks(config.language, index[1]):
-                translations.append(Path(entry.path))
-            elif index is not None and entry.is_symlink():
-                _check_file(config, Path(entry.path), problems, files)
-            elif index is not None:
-                files.append(entry.path)
-            elif entry.is_dir(follow_symlinks=False):
-                others.extend(_files_under(entry.path))
-            else:
-                others.append(Path(entry.path))
-        resources[Path(folder)] = tuple(sorted(others))
-
-    walk(str(config.content_dir), 0)
-    return Listing(tuple(files), resources, tuple(sorted(translations)))
-
-
-def _files_under(folder: str) -> list[Path]:
-    found: list[Path] = []
-    for here, folders, names in os.walk(folder):  # not into linked folders
-        folders[:] = sorted(name for name in folders if not name.startswith((".", "_")))
-        found.extend(Path(here, name) for name in names if not name.startswith((".", "_")))
-    return found
-
-
-def _speaks(site_language: str, language: str | None) -> bool:
-    """Whether a bundle's index.<language>.md (None: index.md) is in the site's language."""
-    if language is None:
-        return True
-    wanted, written = site_language.lower().replace("_", "-"), language.lower().replace("_", "-")
-    return written in (wanted, wanted.split("-")[0])
-
-
-def _check_file(config: Config, path: Path, problems: Problems, files: list[str]) -> None:
-    source = path.relative_to(config.root).as_posix()
-    relative = path.relative_to(config.content_dir)
-    if path.is_symlink() and not path.exists():
-        problems.warnings.append(ContentError(source, f"is a broken link to {os.readlink(path)}",
-                                              hint="remove it or point it at an existing file"))
-    elif path.is_symlink() and not path.resolve().is_relative_to(config.root):
-        problems.errors.append(ContentError(source, f"links to {path.resolve()}, outside the site folder",
-                                            hint="copy the file into the site instead"))
-    elif path.is_dir():
-        problems.warnings.append(ContentError(source, "is a linked folder; its posts are not read",
-                                              hint="move the posts into the site instead"))
-    elif relative.parts[0] not in SECTIONS or len(relative.parts) < 2:
-        problems.warnings.append(ContentError(
-            source, "is not built: only content/posts/ and content/pages/ are read",
-            hint="move it into content/posts/ or content/pages/"))
-    else:
-        files.append(str(path))
 
 
 def decode(data: bytes, source: PurePosixPath) -> str:
@@ -399,7 +286,7 @@ def _removal_warnings(source: PurePosixPath, markdown: str, first_line: int, con
 
 
 def _bundled(source: PurePosixPath) -> bool:
-    return len(source.parts) > 3 and _BUNDLE_INDEX.fullmatch(source.name) is not None
+    return len(source.parts) > 3 and BUNDLE_INDEX.fullmatch(source.name) is not None
 
 
 def _file_name(source: PurePosixPath) -> str:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sitegen.errors import BuildError, ContentError, SitegenError, SourceError, WriteError
+from sitegen.listing import content_files
 from sitegen.models import Config, Tag
-from sitegen.parser import content_files
 from sitegen.registry import TAGS_FILE, tag_registry
 from sitegen.registryedit import register_alias
 from sitegen.tagedit import retag_text

@@ -8,8 +8,9 @@ import pytest
 
 from sitegen.builder import read_posts
 from sitegen.errors import Problems
+from sitegen.listing import Listing, list_content
 from sitegen.models import Config, Post
-from sitegen.parser import list_content, parse_post
+from sitegen.parser import parse_post
 from tests.conftest import NOW, WriteSite, config_for, post
 
 SOURCE = PurePosixPath("content/posts/a-post.md")
@@ -308,3 +309,22 @@ def test_a_value_yaml_cannot_load_does_not_hide_the_other_problems_of_the_post()
 def test_broken_yaml_is_one_error_not_a_cascade() -> None:
     result, problems = parse("---\ntitle: [open\ndate: 2024-01-01\n---\nText.\n")
     assert result is None and len(problems.errors) == 1
+
+
+def test_a_listing_kept_as_a_record_is_the_listing_again(write_site: WriteSite) -> None:
+    """What the build cache keeps of a listing gives it back whole, bundles' resources and
+    translations included, and each folder listed with its time; never for other files."""
+    root = write_site({
+        "content/posts/a.md": post("A"), "content/posts/2024/b.md": post("B"),
+        "content/posts/trip/index.md": post("Trip"), "content/posts/trip/index.fr.md": post("Voyage"),
+        "content/posts/trip/photo.jpg": "jpeg", "content/posts/trip/raw/day1.txt": "one",
+        "content/pages/about.md": post("About"),
+    })
+    listing = list_content(config_for(root))
+    names = [Path(path).relative_to(root).as_posix() for path in listing.files]
+    record = listing.record(root)
+    assert Listing.from_record(root, names, record) == listing
+    assert {Path(folder).relative_to(root).as_posix() for folder, _ in listing.folders} == {
+        "content", "content/posts", "content/posts/2024", "content/posts/trip",
+        "content/posts/trip/raw", "content/pages"}
+    assert Listing.from_record(root, names[:-1], record) is None

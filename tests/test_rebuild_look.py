@@ -5,6 +5,7 @@ and what was changed by hand in the output is still put right."""
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -316,3 +317,50 @@ def test_a_file_saved_without_a_change_reads_no_other_post_and_renders_nothing(
     build(config_for(root))
     assert "Beta bodY." in (root / "public/posts/b/index.html").read_text()
     assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def age_folders(root: Path, ns: int = 1_700_000_000_000_000_000) -> None:
+    for path in [root / "content", *(root / "content").rglob("*")]:
+        if path.is_dir():
+            os.utime(path, ns=(ns, ns))
+
+
+def test_content_is_listed_again_only_when_one_of_its_folders_changed(
+        write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing changed, or a post edited: the last build's listing of content/ holds (no folder
+    has a new time) and content/ is not walked. A post added gives its folder a new time: the
+    listing is made again and the post is built."""
+    root = write_site(SITE)
+    settle(root)
+    age_folders(root)
+    build(config_for(root))
+    walks: list[object] = []
+    real = incremental.list_content
+    monkeypatch.setattr(incremental, "list_content", lambda *a: walks.append(a) or real(*a))
+    build(config_for(root))
+    path = root / "content/posts/b.md"
+    path.write_text(path.read_text().replace("Beta body.", "Beta edited."))
+    build(config_for(root))
+    assert "Beta edited." in (root / "public/posts/b/index.html").read_text()
+    assert walks == []
+    (root / "content/posts/new.md").write_text(post("Delta", date="2025-01-05"))
+    build(config_for(root))
+    assert len(walks) == 1 and (root / "public/posts/new/index.html").is_file()
+    monkeypatch.undo()
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_folder_whose_time_is_too_recent_to_trust_is_listed_again(
+        write_site: WriteSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder changed as the last build listed it may show the time it had then: one whose
+    time is not well before that build began is listed again, and the listing kept anew."""
+    root = write_site(SITE)
+    settle(root)
+    age_folders(root)
+    os.utime(root / "content/posts", ns=(time.time_ns() + 10**12,) * 2)  # never before a build
+    build(config_for(root))
+    walks: list[object] = []
+    real = incremental.list_content
+    monkeypatch.setattr(incremental, "list_content", lambda *a: walks.append(a) or real(*a))
+    report = build(config_for(root))
+    assert len(walks) == 1 and (report.rendered, report.changed) == (0, 0)

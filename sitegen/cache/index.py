@@ -218,10 +218,11 @@ class BuildCache:
         info = os.stat(path)
         return self._reuse(source, self.files[source], [info.st_mtime_ns, info.st_size])
 
-    def restamp(self, output: Path, stamps: Mapping[str, list[int]]) -> None:
+    def restamp(self, output: Path, stamps: Mapping[str, list[int]], since: int | None = None) -> None:
         """Take the last build's records as this build's, with new sizes and times for files
-        whose bytes are those it read (same_bytes: a save without a change, a checkout)."""
-        self.begin()
+        whose bytes are those it read (same_bytes: a save without a change, a checkout); `since`:
+        as for begin."""
+        self.begin(since)
         self._new_files = {name: {**record, "stat": stamps[name]} if name in stamps else record
                            for name, record in self.files.items()}
         self.finish(output, self.pages, self.folders, self.inputs, self.shape)
@@ -286,10 +287,11 @@ class BuildCache:
 
     # --- rendered pages -------------------------------------------------------------------
 
-    def begin(self) -> None:
-        """Forget what an earlier, failed build of this cache had started to record."""
+    def begin(self, since: int | None = None) -> None:
+        """Forget what an earlier, failed build of this cache had started to record; `since`: when
+        the build began to read, if before now (it listed content/ first)."""
         self._new_files, self._new_related = {}, None
-        self._started = time.time_ns()
+        self._started = min(time.time_ns(), since or time.time_ns())
 
     def finish(self, output: Path, pages: Mapping[str, Any] | None,
                folders: Mapping[str, int] | None = None, inputs: Mapping[str, Any] | None = None,
@@ -315,8 +317,7 @@ class BuildCache:
             self.output_stamps = Stamps(list(self.pages), [n for r in self.pages.values() for n in r["out"]])
             self.folder_stamps = Stamps(list(self.folders), list(self.folders.values()))
             self._save()
-        elif inputs is not None and (inputs != self.inputs or any(
-                self.racy(mtime) for mtime, _ in inputs["other"].values())):
+        elif inputs is not None and (inputs != self.inputs or any(map(self.racy, _times(inputs)))):
             self.inputs, self.read_at = dict(inputs), self._started
             self._save()
         self._new_files = {}
@@ -352,6 +353,13 @@ class BuildCache:
             stale.with_suffix(".pack").unlink(missing_ok=True)
             stale.with_suffix(".records").unlink(missing_ok=True)
             stale.with_suffix(".delta").unlink(missing_ok=True)
+
+
+def _times(inputs: Mapping[str, Any]) -> list[int]:
+    """The modification times among a build's inputs: a racy one is looked at again next time,
+    unless the build that records them starts later."""
+    listing = inputs.get("listing") or {"folders": []}
+    return [mtime for mtime, _ in inputs["other"].values()] + [mtime for _, mtime in listing["folders"]]
 
 
 def _stamps(value: object) -> bool:

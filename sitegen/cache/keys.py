@@ -1,7 +1,7 @@
 """Keys of the build cache: what decides that an earlier result still stands. The settings a
 cache belongs to, the configuration a build used, and the fingerprint of each page's inputs.
 
-Imports models.
+Imports models. PageKeys answers, for the build cache's seam, which pages need not be rendered again.
 """
 
 from __future__ import annotations
@@ -14,9 +14,14 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sitegen import __version__
 from sitegen.models import EPOCH, Config, Page, Pagination, Post, Site, Tag
+
+# A page's cache key, the parts of the site it read, and the posts it shows (their places in the
+# site's order of sources, see site_shape)
+PageState = tuple[str | None, list[str], list[int]]
 
 
 def digest(data: bytes | str) -> str:
@@ -184,3 +189,36 @@ def site_shape(site: Site) -> tuple[list[str], str]:
               p.updated and p.updated.isoformat(), p.draft, p.tag_names, p.category_names,
               p.author_names, p.author, p.aliases, p.moved_from, p.id) for p in every]
     return [entry[0] for entry in shape], digest(repr(shape))
+
+
+class PageKeys:
+    """Each page's cache key, from the hashes of everything its output can depend on."""
+
+    def __init__(self, prints: Fingerprints | None, previous: dict[str, dict[str, Any]],
+                 sources: list[str], steady: set[str] | None, same_places: bool = False) -> None:
+        self.prints, self.previous, self.steady = prints, previous, steady
+        self.places = {source: index for index, source in enumerate(sources)}
+        self.same_places = same_places  # the posts' places as in the last build's records
+
+    def unchanged(self, page: Page) -> PageState | None:
+        """The last build's key for a page whose inputs are all as they were then."""
+        name = str(page.path)
+        record = self.previous.get(name)
+        if self.prints is None or record is None or "key" not in record:
+            return None
+        if self.steady is not None and name in self.steady:
+            return record["key"], record["site"], record["posts"]
+        if self.prints.of_page(page, record["site"]) == record["key"]:  # the same posts, too
+            shown = record["posts"] if self.same_places and "posts" in record else self._shown(page)
+            return record["key"], record["site"], shown
+        return None
+
+    def of(self, page: Page, read: set[str]) -> PageState:
+        """A page just rendered, which read `read` of the site."""
+        if self.prints is None:
+            return None, sorted(read), []
+        return self.prints.of_page(page, read), sorted(read), self._shown(page)
+
+    def _shown(self, page: Page) -> list[int]:
+        assert self.prints is not None
+        return sorted(self.places[source] for source in self.prints.posts_of(page))
