@@ -20,11 +20,14 @@ import click
 
 from sitegen import __version__, console, workers
 from sitegen import builder as builder_stage
+from sitegen.cache import BuildCache
 from sitegen.config import load_config
 from sitegen.errors import BuildError, OutputError, SitegenError, WriteError, count
 from sitegen.models import BuildReport, Config
 from sitegen.registry import TAGS_FILE
 from sitegen.urls import tag_key
+
+_OWN_PROCESS = "own process"  # the commands' context object when run as the program, not in a test
 
 
 def build_time() -> datetime:
@@ -76,16 +79,18 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
           future: bool, strict: bool, quiet: bool, verbose: bool, jobs: int | None,
           no_cache: bool) -> None:
     """Build the site in DIRECTORY (default: the current folder)."""
-    click.get_current_context().with_resource(workers.collector_off())
+    context = click.get_current_context()
+    context.with_resource(workers.collector_off())
     out = output if output is not None else directory / "public"  # as load_config makes it
     config = _load(directory, outcome=_left(out), output_dir=output, base_url=base_url, drafts=drafts,
                    future=future)
     config = replace(config, jobs=jobs or os.cpu_count() or 1)
     stopped = workers.stop_on_signals()
+    store = None if no_cache else BuildCache.load(config)  # held here to the end (see below)
     try:
         with console.progress(not quiet) as progress:
             report = builder_stage.build(config, strict=strict, progress=progress,
-                                         use_cache=not no_cache)
+                                         use_cache=not no_cache, store=store)
     except KeyboardInterrupt:
         console.note(f"Interrupted; {_left(out)}.")
         sys.exit(128 + (stopped[0] if stopped else signal.SIGINT))
@@ -99,13 +104,14 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
         console.print_problems(exc.errors, exc.warnings)
         console.note(f"{count(len(exc.errors), 'error')}; {_left(out)}.")
         sys.exit(1)
-    if quiet:
-        return
-    console.print_problems(warnings=report.warnings)
-    if verbose:
-        console.kinds_table(report.kinds)
-        click.echo(f"Rendered {count(report.rendered, 'page')}; the others had not changed.")
-    click.echo(console.summary(report, config.root))
+    if not quiet:
+        console.print_problems(warnings=report.warnings)
+        if verbose:
+            console.kinds_table(report.kinds)
+            click.echo(f"Rendered {count(report.rendered, 'page')}; the others had not changed.")
+        click.echo(console.summary(report, config.root))
+    if context.find_root().obj == _OWN_PROCESS:  # the command is the process: end it, keeping store
+        workers.end_now()
 
 
 def _left(out: Path) -> str:
@@ -394,7 +400,7 @@ def main() -> int:
     """Entry point of the sitegen command."""
     workers.tune_collector()
     try:
-        cli.main(prog_name="sitegen", standalone_mode=True)
+        cli.main(prog_name="sitegen", standalone_mode=True, obj=_OWN_PROCESS)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return 0

@@ -15,9 +15,10 @@ import contextlib
 import gc
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -51,6 +52,15 @@ def collector_off() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def end_now() -> NoReturn:
+    """End the process with status 0, its output flushed, without freeing what it made: the
+    caller still holds the build's cache and posts, whose freeing one object at a time took a
+    second of a rebuild at 100,000 posts, only for the process to end."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 @contextlib.contextmanager

@@ -182,6 +182,18 @@ def test_python_dash_m_runs_the_real_command(tmp_path: Path) -> None:
     assert (tmp_path / "out/tags/paradigm-shift-in-ai/index.html").is_file()
 
 
+def test_the_real_command_ends_once_all_it_printed_reached_a_pipe(tmp_path: Path) -> None:
+    """The command ends its process at once after the build (what it made is never freed): the
+    warnings, the table and the summary are all written, the cache kept, the status 0."""
+    command = [sys.executable, "-m", "sitegen", "build", str(REPO), "-o", str(tmp_path / "out"), "-v"]
+    first = subprocess.run(command, capture_output=True, text=True, check=False)
+    again = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert (first.returncode, again.returncode) == (0, 0), first.stderr + again.stderr
+    assert "Rendered 0 pages; the others had not changed." in again.stdout
+    assert again.stdout.rstrip().splitlines()[-1].startswith("Built ")
+    assert "post" in first.stdout.split("Rendered")[0]  # the table of kinds, before it
+
+
 def test_tags_lists_counts_and_flags_near_duplicates(runner: CliRunner, write_site: WriteSite) -> None:
     root = write_site({
         "content/posts/a.md": post("A", tags="[Git, LLM, open source, e-mail, Kubernetes]"),
