@@ -86,8 +86,8 @@ def build(directory: Path, output: Path | None, base_url: str | None, drafts: bo
                    future=future)
     config = replace(config, jobs=jobs or os.cpu_count() or 1)
     stopped = workers.stop_on_signals()
-    store = None if no_cache else BuildCache.load(config)  # held here to the end (see below)
     try:
+        store = None if no_cache else BuildCache.load(config)  # held here to the end (see below)
         with console.progress(not quiet) as progress:
             report = builder_stage.build(config, strict=strict, progress=progress,
                                          use_cache=not no_cache, store=store)

@@ -235,7 +235,7 @@ class Incremental:
         was added, removed or renamed in any of them since."""
         store = self.store
         record = store.inputs.get("listing") if store is not None else None
-        if store is None or not record or store.warnings:
+        if store is None or not record or not record["folders"] or store.warnings:
             return None
         names, times = zip(*record["folders"], strict=True) if record["folders"] else ((), ())
         if changed([Look("folders", str(self.config.root), names, times, 1, store.racy_from)], 0.0, 1.0):

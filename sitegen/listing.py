@@ -20,6 +20,10 @@ from sitegen.models import Config
 
 SECTIONS = ("posts", "pages")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+# The time noted for a folder whose listing may change while no folder's time does (a linked
+# post, whose target can change; a folder that could not be read): never a folder's time, so a
+# listing that holds one is made again each time
+UNKNOWN = -1
 # A page bundle's text, as Hugo names it: index.md, or a translation such as index.es.md
 BUNDLE_INDEX = re.compile(r"index(?:\.([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*))?\.(?:md|markdown)",
                           re.IGNORECASE)
@@ -36,10 +40,15 @@ class Listing:
     translations: tuple[Path, ...]
     folders: tuple[tuple[str, int], ...] = ()
 
-    def record(self, root: Path) -> dict[str, Any]:
+    def record(self, root: Path) -> dict[str, Any] | None:
         """The listing as JSON holds it, paths relative to `root` (see `from_record`); its files
-        by a digest only: the build cache keeps their names."""
+        by a digest only: the build cache keeps their names. None for a folder name that JSON
+        cannot hold (bytes that are not UTF-8): such a listing is made again each time."""
         cut = len(str(root)) + 1
+        try:
+            "".join(path for path, _ in self.folders).encode()
+        except UnicodeEncodeError:
+            return None
         names = [path[cut:].replace(os.sep, "/") for path in self.files]
         return {"files": _digest(names),
                 "folders": [[path[cut:].replace(os.sep, "/"), mtime] for path, mtime in self.folders],
@@ -93,6 +102,7 @@ def list_content(config: Config, problems: Problems | None = None) -> Listing:
         for entry in entries:  # the file type comes with the listing: no stat for plain files
             if entry.is_symlink():
                 if entry.is_dir() or entry.name.lower().endswith(MARKDOWN_SUFFIXES):
+                    folders.append((folder, UNKNOWN))
                     _check_file(config, Path(entry.path), problems, files)
             elif entry.is_dir():
                 walk(entry.path, depth + 1)
@@ -109,6 +119,7 @@ def list_content(config: Config, problems: Problems | None = None) -> Listing:
             if index is not None and not _speaks(config.language, index[1]):
                 translations.append(Path(entry.path))
             elif index is not None and entry.is_symlink():
+                folders.append((folder, UNKNOWN))
                 _check_file(config, Path(entry.path), problems, files)
             elif index is not None:
                 files.append(entry.path)
@@ -126,11 +137,13 @@ def _entries(folder: str, folders: list[tuple[str, int]],
              missing: type[OSError] | tuple[type[OSError], ...] = (FileNotFoundError, NotADirectoryError),
              ) -> list[os.DirEntry[str]] | None:
     """A folder's entries by name, its time noted first: a change made while it is listed shows
-    in a later time, never in the time noted (None: no such folder)."""
+    in a later time, never in the time noted (None: no such folder, or one that `missing` says
+    cannot be read, noted to be listed again)."""
     try:
         mtime = os.stat(folder).st_mtime_ns
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except missing:
+        folders.append((folder, UNKNOWN))
         return None
     folders.append((folder, mtime))
     return entries
@@ -167,7 +180,7 @@ def other_inputs(config: Config, listing: Listing) -> dict[str, list[int]]:
 
 
 def _digest(names: Sequence[str]) -> str:
-    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+    return hashlib.sha256("\n".join(names).encode(errors="surrogateescape")).hexdigest()
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -15,6 +15,7 @@ import pytest
 from sitegen import incremental, workers
 from sitegen.builder import build
 from sitegen.cache import FOLDER
+from sitegen.errors import BuildError
 from tests.conftest import WriteSite, config_for, post
 from tests.test_cache import SITE, clean_build, contents, settle
 
@@ -364,3 +365,46 @@ def test_a_folder_whose_time_is_too_recent_to_trust_is_listed_again(
     monkeypatch.setattr(incremental, "list_content", lambda *a: walks.append(a) or real(*a))
     report = build(config_for(root))
     assert len(walks) == 1 and (report.rendered, report.changed) == (0, 0)
+
+
+def test_a_listing_that_folder_times_cannot_vouch_for_is_made_each_time(
+        write_site: WriteSite, tmp_path: Path) -> None:
+    """content/ missing at the last build, then made; a linked post whose target goes away or
+    moves outside the site; a folder whose name is not UTF-8: each is found as a clean build
+    finds it, though no folder the last build listed has a new time."""
+    old = 1_700_000_000_000_000_000
+    root = write_site({k: v for k, v in SITE.items() if not k.startswith("content/")})
+    build(config_for(root))
+    (root / "content/posts").mkdir(parents=True)
+    (root / "content/posts/a.md").write_text(post("Alpha"))
+    settle(root)
+    age_folders(root)
+    build(config_for(root))
+    assert (root / "public/posts/a/index.html").is_file()
+
+    (root / "real").mkdir()
+    (root / "real/x.md").write_text(post("Inside", date="2025-01-09"))
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside/x.md").write_text(post("Outside", date="2025-01-09"))
+    (root / "shared").symlink_to("real")
+    (root / "content/posts/x.md").symlink_to("../../shared/x.md")
+    settle(root)
+    age_folders(root, old + 10**9)  # a time other than the one the last build saw
+    build(config_for(root))
+    assert "Inside" in (root / "public/posts/x/index.html").read_text()
+    (root / "shared").unlink()
+    (root / "shared").symlink_to(tmp_path / "outside")
+    with pytest.raises(BuildError, match="outside the site folder"):
+        build(config_for(root))
+    (root / "shared").unlink()
+    report = build(config_for(root))
+    assert [w.message for w in report.warnings if "broken link" in w.message]
+
+    (root / "content/posts/x.md").unlink()
+    odd = os.path.join(os.fsencode(root / "content/posts"), b"\xff")
+    os.mkdir(odd)
+    with open(os.path.join(odd, b"notes.txt"), "wb") as file:
+        file.write(b"not a post")
+    build(config_for(root))
+    build(config_for(root))
+    assert contents(root / "public") == clean_build(root, tmp_path / "clean")
