@@ -237,10 +237,13 @@ class Incremental:
         record = store.inputs.get("listing") if store is not None else None
         if store is None or not record or not record["folders"] or store.warnings:
             return None
-        names, times = zip(*record["folders"], strict=True) if record["folders"] else ((), ())
-        if changed([Look("folders", str(self.config.root), names, times, 1, store.racy_from)], 0.0, 1.0):
+        try:
+            names, times = zip(*record["folders"], strict=True)
+            if changed([Look("folders", str(self.config.root), names, times, 1, store.racy_from)], 0, 1):
+                return None
+            return Listing.from_record(self.config.root, store.file_stamps.names, record)
+        except (KeyError, TypeError, ValueError, AttributeError):  # not of this shape: list again
             return None
-        return Listing.from_record(self.config.root, store.file_stamps.names, record)
 
     def _keep_listing(self, store: BuildCache) -> None:
         """After a rebuild with nothing changed that listed content/ again, the listing for the next

@@ -408,3 +408,23 @@ def test_a_listing_that_folder_times_cannot_vouch_for_is_made_each_time(
     build(config_for(root))
     build(config_for(root))
     assert contents(root / "public") == clean_build(root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("damage", [{"folders": [["content", 1, 2]]}, {"folders": 7}, {"bundles": None},
+                                    {"translations": [3]}])
+def test_a_kept_listing_of_another_shape_is_made_again(
+        write_site: WriteSite, tmp_path: Path, damage: dict[str, object]) -> None:
+    """A listing in the index that is not of the shape sitegen writes (a damaged or edited
+    index) is ignored: content/ is listed again, as the clean build lists it."""
+    import json
+
+    root = write_site(SITE)
+    settle(root)
+    age_folders(root)
+    build(config_for(root))
+    (index,) = (root / FOLDER).glob("*.json")
+    head = json.loads(index.read_text())
+    head["inputs"]["listing"].update(damage)
+    index.write_text(json.dumps(head))
+    build(config_for(root))
+    assert contents(root / "public") == clean_build(root, tmp_path)
