@@ -235,10 +235,10 @@ class Incremental:
         was added, removed or renamed in any of them since."""
         store = self.store
         record = store.inputs.get("listing") if store is not None else None
-        if store is None or not record or not record["folders"] or store.warnings:
+        if store is None or not record or store.warnings:
             return None
         try:
-            names, times = zip(*record["folders"], strict=True)
+            names, times = zip(*record["folders"], strict=True)  # none: content/ was never listed
             if changed([Look("folders", str(self.config.root), names, times, 1, store.racy_from)], 0, 1):
                 return None
             return Listing.from_record(self.config.root, store.file_stamps.names, record)
@@ -247,12 +247,11 @@ class Incremental:
 
     def _keep_listing(self, store: BuildCache) -> None:
         """After a rebuild with nothing changed that listed content/ again, the listing for the next
-        one to trust (none is kept of a listing with problems: they are the build's to report)."""
-        listed = self.listed
-        if listed is not None and self.walked and not listed[1].errors and not listed[1].warnings:
+        one to trust."""
+        if self.walked:
             store.begin(since=self.listed_at)
             store.finish(self.config.output_dir, None,
-                         inputs={**store.inputs, "listing": listed[0].record(self.config.root)})
+                         inputs={**store.inputs, "listing": _listing_record(self.config, self.listed)})
 
     def relate(self, posts: tuple[Post, ...], posts_by_tag: dict[str, tuple[Post, ...]]
                ) -> dict[str, tuple[Post, ...]]:
@@ -386,8 +385,7 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
     """What the no-change check compares next time, besides the posts (in the cache) and the output."""
     return {
         "config": config_digest(config), "other": other,
-        "listing": listed[0].record(config.root) if listed and not listed[1].errors
-        and not listed[1].warnings else None,
+        "listing": _listing_record(config, listed),
         "base_url_at": _base_url_at(config),  # where the report's warning about it points
         "next_future": next_future.isoformat() if next_future else None,
         "report": {"pages": report.pages, "posts": report.posts, "tags": report.tags,
@@ -396,6 +394,14 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
                    "warnings": [encode_error(w) for w in report.warnings
                                 if not w.path.startswith(FOLDER)]},  # about this build's cache only
     }
+
+
+def _listing_record(config: Config, listed: tuple[Listing, Problems] | None) -> dict[str, Any] | None:
+    """What the next build may trust of this listing: none of one with problems, which are the
+    build's to report each time."""
+    if listed is None or listed[1].errors or listed[1].warnings:
+        return None
+    return listed[0].record(config.root)
 
 
 def _output_looks(store: BuildCache, out: Path) -> list[Look]:  # the last build's files and folders

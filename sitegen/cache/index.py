@@ -291,7 +291,8 @@ class BuildCache:
         """Forget what an earlier, failed build of this cache had started to record; `since`: when
         the build began to read, if before now (it listed content/ first)."""
         self._new_files, self._new_related = {}, None
-        self._started = min(time.time_ns(), since or time.time_ns())
+        now = time.time_ns()
+        self._started = min(now, since) if since else now
 
     def finish(self, output: Path, pages: Mapping[str, Any] | None,
                folders: Mapping[str, int] | None = None, inputs: Mapping[str, Any] | None = None,
