@@ -40,15 +40,10 @@ class Listing:
     translations: tuple[Path, ...]
     folders: tuple[tuple[str, int], ...] = ()
 
-    def record(self, root: Path) -> dict[str, Any] | None:
+    def record(self, root: Path) -> dict[str, Any]:
         """The listing as JSON holds it, paths relative to `root` (see `from_record`); its files
-        by a digest only: the build cache keeps their names. None for a folder name that JSON
-        cannot hold (bytes that are not UTF-8): such a listing is made again each time."""
+        by a digest only: the build cache keeps their names."""
         cut = len(str(root)) + 1
-        try:
-            "".join(path for path, _ in self.folders).encode()
-        except UnicodeEncodeError:
-            return None
         names = [path[cut:].replace(os.sep, "/") for path in self.files]
         return {"files": _digest(names),
                 "folders": [[path[cut:].replace(os.sep, "/"), mtime] for path, mtime in self.folders],
@@ -92,10 +87,9 @@ def list_content(config: Config, problems: Problems | None = None) -> Listing:
     folders: list[tuple[str, int]] = []
 
     def walk(folder: str, depth: int) -> None:
-        entries = _entries(folder, folders)
+        entries = _entries(folder, folders, problems, config.root)
         if entries is None:
             return
-        entries = [e for e in entries if not e.name.startswith((".", "_"))]
         in_section = depth >= 2 and folder.split(os.sep)[-depth] in SECTIONS
         if in_section and any(BUNDLE_INDEX.fullmatch(e.name) for e in entries):
             return bundle(folder, entries)
@@ -124,7 +118,7 @@ def list_content(config: Config, problems: Problems | None = None) -> Listing:
             elif index is not None:
                 files.append(entry.path)
             elif entry.is_dir(follow_symlinks=False):
-                others.extend(_files_under(entry.path, folders))
+                others.extend(_files_under(entry.path, folders, problems, config.root))
             else:
                 others.append(Path(entry.path))
         resources[Path(folder)] = tuple(sorted(others))
@@ -133,12 +127,13 @@ def list_content(config: Config, problems: Problems | None = None) -> Listing:
     return Listing(tuple(files), resources, tuple(sorted(translations)), tuple(folders))
 
 
-def _entries(folder: str, folders: list[tuple[str, int]],
+def _entries(folder: str, folders: list[tuple[str, int]], problems: Problems, root: Path,
              missing: type[OSError] | tuple[type[OSError], ...] = (FileNotFoundError, NotADirectoryError),
              ) -> list[os.DirEntry[str]] | None:
-    """A folder's entries by name, its time noted first: a change made while it is listed shows
-    in a later time, never in the time noted (None: no such folder, or one that `missing` says
-    cannot be read, noted to be listed again)."""
+    """A folder's entries by name, hidden and _private ones left out, its time noted first: a
+    change made while it is listed shows in a later time, never in the time noted (None: no such
+    folder, or one that `missing` says cannot be read, noted to be listed again). An entry whose
+    name is not UTF-8 cannot be named in a page or in the cache: it is left out, with a warning."""
     try:
         mtime = os.stat(folder).st_mtime_ns
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -146,17 +141,28 @@ def _entries(folder: str, folders: list[tuple[str, int]],
         folders.append((folder, UNKNOWN))
         return None
     folders.append((folder, mtime))
-    return entries
-
-
-def _files_under(folder: str, folders: list[tuple[str, int]]) -> list[Path]:
-    found: list[Path] = []
-    for entry in _entries(folder, folders, OSError) or ():  # a folder it cannot read: none
+    kept = []
+    for entry in entries:
         if entry.name.startswith((".", "_")):
             continue
+        try:
+            entry.name.encode()
+        except UnicodeEncodeError:
+            shown = os.fsencode(os.path.relpath(entry.path, root)).decode(errors="backslashreplace")
+            problems.warnings.append(ContentError(
+                shown, "is left out: its name is not UTF-8 text",
+                hint="rename it with a name in UTF-8 (the encoding of the site's files)"))
+            continue
+        kept.append(entry)
+    return kept
+
+
+def _files_under(folder: str, folders: list[tuple[str, int]], problems: Problems, root: Path) -> list[Path]:
+    found: list[Path] = []
+    for entry in _entries(folder, folders, problems, root, OSError) or ():  # one it cannot read: none
         if entry.is_dir():
             if not entry.is_symlink():  # not into linked folders
-                found.extend(_files_under(entry.path, folders))
+                found.extend(_files_under(entry.path, folders, problems, root))
         else:
             found.append(Path(entry.path))
     return found

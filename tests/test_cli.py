@@ -607,3 +607,25 @@ def test_a_hugo_blog_with_page_bundles_and_its_own_dates_builds_and_checks(runne
     assert (root / "public/posts/launch/index.html").is_file()
     checked = runner.invoke(cli, ["check", str(root)])
     assert "broken link" not in checked.output and "data.md" not in checked.output, checked.output
+
+
+def test_a_file_whose_name_is_not_utf8_is_left_out_with_a_warning(runner: CliRunner,
+                                                                   write_site: WriteSite) -> None:
+    """A post, a bundle's resource and a folder named in another encoding cannot be named in a
+    page or in the build cache: each is left out with a warning, build after build."""
+    root = write_site({"content/posts/a.md": post("Alpha"), "content/posts/b/index.md": post("Bravo"),
+                       "sitegen.yaml": "base_url: https://e.org/\n"})
+    posts = os.fsencode(root / "content/posts")
+    for name in (b"caf\xe9.md", b"b/\xffcat.svg", b"\xe9t\xe9/c.md"):
+        os.makedirs(os.path.dirname(os.path.join(posts, name)), exist_ok=True)
+        with open(os.path.join(posts, name), "wb") as file:
+            file.write(post("Odd").encode())
+    for _ in range(2):
+        result = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        left_out = sorted(line.split(": warning: ")[0] for line in result.stderr.splitlines()
+                          if "is left out: its name is not UTF-8" in line)
+        assert left_out == [r"content/posts/\xe9t\xe9", r"content/posts/b/\xffcat.svg",
+                            r"content/posts/caf\xe9.md"]
+        assert result.stdout.startswith("Built ") and "(2 posts, " in result.stdout
+    assert sorted(p.name for p in (root / "public/posts").iterdir()) == ["a", "b"]
