@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from sitegen import output, parser, workers
 from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors, encode_error
-from sitegen.cache.keys import PageKeys, PageState, site_shape
+from sitegen.cache.keys import PageKeys, PageState, digest, site_shape
 from sitegen.cache.stamps import Look, Survey, changed, survey_of
 from sitegen.errors import CacheDamaged, Problems, SourceError
 from sitegen.listing import Listing, list_content, other_inputs
@@ -179,7 +179,7 @@ class Incremental:
         listing, found = self._listed()
         files = listing.files
         results: list[tuple[Post | None, Problems] | None] = [None] * len(files)
-        todo: list[tuple[int, PurePosixPath, bytes]] = []
+        todo: list[tuple[int, PurePosixPath]] = []
         root = len(str(config.root)) + 1
         changed = self.survey.sources if self.survey is not None else None
         for index, path in enumerate(files):
@@ -187,19 +187,21 @@ class Incremental:
             if store is not None and (known := store.recall(name, path, changed)) is not None:
                 results[index] = known
                 continue
-            with open(path, "rb") as file:
-                data = file.read()
-            if store is not None and (known := store.recall_bytes(name, path, data)) is not None:
-                results[index] = known
-                continue
-            todo.append((index, PurePosixPath(name), data))
-        parsed = workers.mapped(parser.parse_file, [(source, data, config) for _, source, data in todo],
+            if store is not None and name in store.files:  # touched, perhaps with the same bytes
+                with open(path, "rb") as file:
+                    data = file.read()
+                if (known := store.recall_bytes(name, path, data)) is not None:
+                    results[index] = known
+                    continue
+            todo.append((index, PurePosixPath(name)))
+        # Each worker reads the files it parses: this process never holds all their bytes at once
+        parsed = workers.mapped(_read_and_parse, [(source, files[index], config) for index, source in todo],
                                 jobs=config.jobs, parallel_from=workers.PARSE_PARALLEL_FROM,
                                 chunk=workers.PARSE_CHUNK)
-        for (index, source, data), (post, problems) in zip(todo, parsed, strict=True):
+        for (index, source), (post, problems, data_digest) in zip(todo, parsed, strict=True):
             # One at a time, as they come: the cache swaps the HTML for a way to read it later
             if store is not None:
-                post = store.keep(str(source), files[index], data, post, problems)
+                post = store.keep(str(source), files[index], data_digest, post, problems)
             results[index] = post, problems
         every = Problems(list(found.errors), list(found.warnings))
         posts = []
@@ -378,6 +380,14 @@ class Incremental:
             read = {name for record in self.records.values() for name in record.get("site", ())}
             self.shape["parts"] = {name: prints.of_site(name) for name in sorted(read)}
         store.finish(out, {str(p): r for p, r in self.records.items()}, folders, inputs, self.shape)
+
+
+def _read_and_parse(source: PurePosixPath, path: str, config: Config) -> tuple[Post | None, Problems, str]:
+    """A file parsed, and the digest of the bytes it was parsed from (in a worker process, when
+    there are many)."""
+    with open(path, "rb") as file:
+        data = file.read()
+    return (*parser.parse_file(source, data, config), digest(data))
 
 
 def _inputs(config: Config, report: BuildReport, next_future: datetime | None,

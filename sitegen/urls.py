@@ -365,5 +365,10 @@ def absolute_url(base_url: str, url: str) -> str:
     """A site URL as an absolute URL, for feeds, the sitemap and canonical links."""
     if not url.startswith("/") or url.startswith("//"):
         return url
+    return _origin(base_url) + site_url(base_url, url)
+
+
+@functools.lru_cache(maxsize=8)  # one base URL a build, asked for each feed entry and sitemap line
+def _origin(base_url: str) -> str:
     parts = urlsplit(base_url)
-    return f"{parts.scheme}://{parts.netloc}{site_url(base_url, url)}"
+    return f"{parts.scheme}://{parts.netloc}"

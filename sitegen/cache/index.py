@@ -243,7 +243,7 @@ class BuildCache:
             self._decoded[source, record["digest"]] = known
         return known
 
-    def keep(self, source: str, path: str, data: bytes, post: Post | None,
+    def keep(self, source: str, path: str, bytes_digest: str, post: Post | None,
              problems: Problems) -> Post | None:
         """Record a newly parsed file; returns the post to build with, its HTML now in the pack
         and read again only when a page needs it (a saved cache only)."""
@@ -257,7 +257,6 @@ class BuildCache:
         if post is not None and self.path is not None:
             html = self.pack.append(post.html)
             post = dataclasses.replace(post, html=self._lazy(html))
-        bytes_digest = digest(data)
         self._new_files[source] = {
             "stat": [info.st_mtime_ns, info.st_size], "digest": bytes_digest, "post": encoded,
             "html": html, "errors": [encode_error(e) for e in problems.errors],
