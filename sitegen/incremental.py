@@ -265,30 +265,31 @@ class Incremental:
         reused. An edited text changes nothing; a tag added to one post redoes that tag's posts.
         """
         config, store = self.config, self.store
-        if store is None:
+        if store is None or config.tags.related <= 0:  # without related posts: nothing to keep
             return related_posts(posts, posts_by_tag, config.tags.related)
         by_source = {str(p.source): p for p in posts}
         order = hashlib.sha256(repr((config.tags.related, list(by_source))).encode()).hexdigest()
-        tags = {source: sorted(t.key for t in post.tags) for source, post in by_source.items()}
+        # In the posts' order, which `order` stands for: by place rather than by path, a fifth of the size
+        tags = [sorted(t.key for t in post.tags) for post in posts]
         last = store.related
-        if last.get("order") == order and last["posts"].keys() == by_source.keys():
-            moved = [source for source, keys in tags.items() if last["tags"][source] != keys]
+        if last.get("order") == order and len(last["posts"]) == len(posts):
+            moved = [place for place, keys in enumerate(tags) if last["tags"][place] != keys]
             lineage = Vocabulary.tags(config).lineage
-            groups = {group for source in moved
-                      for key in set(tags[source]).symmetric_difference(last["tags"][source])
+            groups = {group for place in moved
+                      for key in set(tags[place]).symmetric_difference(last["tags"][place])
                       for group in lineage(key)}
-            redo = {id(by_source[source]): by_source[source] for source in moved}
+            redo = {id(posts[place]): posts[place] for place in moved}
             redo.update((id(post), post) for group in groups for post in posts_by_tag.get(group, ()))
             fresh = related_posts(posts, posts_by_tag, config.tags.related, only=redo.values()) \
                 if redo else {}
-            related = {source: fresh[source] if source in fresh else tuple(by_source[s] for s in others)
-                       for source, others in last["posts"].items()}
+            related = {source: fresh[source] if source in fresh else tuple(posts[place] for place in others)
+                       for source, others in zip(by_source, last["posts"], strict=True)}
         else:
             related = related_posts(posts, posts_by_tag, config.tags.related)
         if last.get("order") != order or last.get("tags") != tags:
+            places = {id(post): place for place, post in enumerate(posts)}
             store.keep_related({"order": order, "tags": tags,
-                                "posts": {source: [str(p.source) for p in others]
-                                          for source, others in related.items()}})
+                                "posts": [[places[id(p)] for p in related[source]] for source in by_source]})
         return related
 
     # --- pages and static files ----------------------------------------------------------------

@@ -655,6 +655,24 @@ def test_related_posts_are_computed_again_only_when_tags_move(write_site: WriteS
     assert len(calls) == 2
 
 
+@pytest.mark.parametrize("related", [0, 2])
+def test_related_posts_come_back_from_the_cache_as_a_clean_build_finds_them(
+        write_site: WriteSite, tmp_path: Path, related: int) -> None:
+    """The last build's related posts, kept by place, are reused for the posts whose tags did not
+    move; with `related: 0` there are none to keep."""
+    template = "{{ post.title }}:{% for p in related %} {{ p.title }}{% endfor %}"
+    root = write_site({**SITE, "sitegen.yaml": f"tags:\n  related: {related}\n",
+                       "templates/post.html": template})
+    build(config_for(root))
+    (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]",
+                                                  body="Alpha body, edited."))
+    build(config_for(root))
+    assert contents(root / "public") == clean_build(root, tmp_path / "edit")
+    (root / "content/posts/b.md").write_text(post("Bravo", date="2025-01-02", tags="[blue]"))
+    build(config_for(root))
+    assert contents(root / "public") == clean_build(root, tmp_path / "tags")
+
+
 def test_a_folder_touched_by_hand_is_looked_at_once(write_site: WriteSite,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """A file made and deleted in the output changes its folder's time: the next build looks,
