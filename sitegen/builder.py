@@ -3,8 +3,8 @@
 Composes the stages (parser through incremental, site, pages, renderer) and hands the files to
 output, which replaces the output folder safely; incremental is the one seam through which the
 build cache decides what need not be done again. Imports cache (its types only), check, config,
-errors, incremental, listing (its type only), models, output, pages, renderer, site, urls,
-workers.
+errors, incremental, listing (its type, and its rule for names), models, output, pages, renderer,
+site, urls, workers.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sitegen.cache.keys import PageState
 from sitegen.config import base_url_warning
 from sitegen.errors import BuildError, ConfigError, ContentError, Problems, SourceError, TemplateError
 from sitegen.incremental import Incremental
-from sitegen.listing import Listing
+from sitegen.listing import Listing, name_warning
 from sitegen.models import BuildReport, Config, Page, Post, Site
 from sitegen.urls import output_path
 
@@ -57,10 +57,11 @@ def _build(config: Config, cache: Incremental, *, strict: bool, progress: Progre
            locked: bool = False) -> BuildReport:
     cache.begin()
     site, planned, warnings = plan(config, cache)
-    warnings = sorted(warnings + _config_warnings(config, site) + cache.warnings, key=SourceError.sort_key)
+    static, left_out = _copied_files(config, site, cache.listing, planned)
+    warnings = sorted(warnings + left_out + _config_warnings(config, site) + cache.warnings,
+                      key=SourceError.sort_key)
     if strict and warnings:
         raise BuildError([_as_error(w) for w in warnings])
-    static = _copied_files(config, site, cache.listing, planned)
     with contextlib.nullcontext() if locked else output.locked(config.output_dir):
         new_site = output.NewSite(config, cache.previous_output())
         try:
@@ -204,7 +205,8 @@ def check(config: Config, *, external: bool = False) -> tuple[list[SourceError],
     try:
         site, planned, warnings = plan(config, reading)
         rendered = render_all(site, planned)
-        static = _copied_files(config, site, reading.listing, planned)
+        static, left_out = _copied_files(config, site, reading.listing, planned)
+        warnings += left_out
     except BuildError as exc:
         return list(exc.errors), list(exc.warnings)
     outputs = dict(rendered)
@@ -248,11 +250,12 @@ def _translations_left_out(config: Config, listing: Listing) -> list[SourceError
 
 
 def _copied_files(config: Config, site: Site, listing: Listing,
-                  planned: list[Page]) -> dict[PurePosixPath, Path]:
+                  planned: list[Page]) -> tuple[dict[PurePosixPath, Path], list[SourceError]]:
     """The files copied as they are: theme assets, the site's static/ over them, and each page
-    bundle's resources beside its post; one that clashes with a page, or another, is an error."""
+    bundle's resources beside its post; one that clashes with a page, or another, is an error.
+    The warnings say which files are left out (a name that is not UTF-8)."""
     generated = {page.path: page for page in planned}
-    files, errors = _static_files(config, generated)
+    files, errors, warnings = _static_files(config, generated)
     static = dict(files)
     # by the source's folder as text: a path made for each of 100,000 posts costs a third of a second
     bundles = {folder.relative_to(config.root).as_posix(): (folder, found)
@@ -283,14 +286,16 @@ def _copied_files(config: Config, site: Site, listing: Listing,
                 files[path] = source
     if errors:
         raise BuildError(errors)
-    return files
+    return files, warnings
 
 
 def _static_files(config: Config, generated: Mapping[PurePosixPath, Page]
-                  ) -> tuple[dict[PurePosixPath, Path], list[SourceError]]:
-    """Theme assets, then the site's static/ over them; a file that clashes with a page is an error."""
+                  ) -> tuple[dict[PurePosixPath, Path], list[SourceError], list[SourceError]]:
+    """Theme assets, then the site's static/ over them; a file that clashes with a page is an
+    error, one whose name is not UTF-8 is left out with a warning."""
     files: dict[PurePosixPath, Path] = {}
     errors: list[SourceError] = []
+    warnings: list[SourceError] = []
     for folder in (config.theme_dir / "static", config.static_dir):
         if not folder.is_dir():
             continue
@@ -298,7 +303,9 @@ def _static_files(config: Config, generated: Mapping[PurePosixPath, Page]
             relative = PurePosixPath(path.relative_to(folder).as_posix())
             if not path.is_file() or ".git" in relative.parts:
                 continue
-            if folder == config.static_dir and not path.resolve().is_relative_to(config.root):
+            if (warning := name_warning(str(path), config.root)) is not None:
+                warnings.append(warning)
+            elif folder == config.static_dir and not path.resolve().is_relative_to(config.root):
                 errors.append(ContentError(path.relative_to(config.root).as_posix(),
                                            f"links to {path.resolve()}, outside the site folder",
                                            hint="copy the file into static/ instead"))
@@ -309,4 +316,4 @@ def _static_files(config: Config, generated: Mapping[PurePosixPath, Page]
                     hint=f"remove it, or override the template that makes {relative} instead"))
             else:
                 files[relative] = path
-    return files, errors
+    return files, errors, warnings

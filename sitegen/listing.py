@@ -145,16 +145,29 @@ def _entries(folder: str, folders: list[tuple[str, int]], problems: Problems, ro
     for entry in entries:
         if entry.name.startswith((".", "_")):
             continue
-        try:
-            entry.name.encode()
-        except UnicodeEncodeError:
-            shown = os.fsencode(os.path.relpath(entry.path, root)).decode(errors="backslashreplace")
-            problems.warnings.append(ContentError(
-                shown, "is left out: its name is not UTF-8 text",
-                hint="rename it with a name in UTF-8 (the encoding of the site's files)"))
+        if (warning := name_warning(entry.path, root)) is not None:
+            problems.warnings.append(warning)
             continue
         kept.append(entry)
     return kept
+
+
+def name_warning(path: str, root: Path) -> ContentError | None:
+    """The warning for a file or folder whose name is not UTF-8 (None for one that is): it cannot
+    be named in a page, a URL or the build cache, so the build leaves it out."""
+    if _utf8(path):
+        return None
+    shown = os.fsencode(os.path.relpath(path, root)).decode(errors="backslashreplace")
+    return ContentError(shown, "is left out: its name is not UTF-8 text",
+                        hint="rename it with a name in UTF-8 (the encoding of the site's files)")
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _files_under(folder: str, folders: list[tuple[str, int]], problems: Problems, root: Path) -> list[Path]:
@@ -176,7 +189,7 @@ def other_inputs(config: Config, listing: Listing) -> dict[str, list[int]]:
              for here, _, names in os.walk(folder) for name in names]
     paths += map(str, (*listing.translations, *(p for files in listing.resources.values() for p in files)))
     found = {}
-    for path in paths:
+    for path in filter(_utf8, paths):  # the others are left out of the build (see name_warning)
         try:
             info = os.stat(path)
         except OSError:

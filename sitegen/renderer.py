@@ -76,7 +76,18 @@ def make_environment(config: Config) -> jinja2.Environment:
 def _sources(env: jinja2.Environment) -> dict[str, str]:
     loader = env.loader
     assert loader is not None
-    return {name: loader.get_source(env, name)[0] for name in sorted(set(env.list_templates()))}
+    return {name: loader.get_source(env, name)[0] for name in sorted(set(env.list_templates()))
+            if _nameable(name)}
+
+
+def _nameable(name: str) -> bool:
+    """Whether a template's file name is UTF-8: one that is not can be written in no template,
+    so that file is never used."""
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _new_environment(config: Config) -> jinja2.Environment:

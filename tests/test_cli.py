@@ -611,14 +611,17 @@ def test_a_hugo_blog_with_page_bundles_and_its_own_dates_builds_and_checks(runne
 
 def test_a_file_whose_name_is_not_utf8_is_left_out_with_a_warning(runner: CliRunner,
                                                                    write_site: WriteSite) -> None:
-    """A post, a bundle's resource and a folder named in another encoding cannot be named in a
-    page or in the build cache: each is left out with a warning, build after build."""
+    """A post, a bundle's resource, a folder, a static file and a template named in another
+    encoding cannot be named in a page or in the build cache: each is left out, with a warning
+    (a template's name cannot be written in another template: it is never used), build after
+    build."""
     root = write_site({"content/posts/a.md": post("Alpha"), "content/posts/b/index.md": post("Bravo"),
-                       "sitegen.yaml": "base_url: https://e.org/\n"})
-    posts = os.fsencode(root / "content/posts")
-    for name in (b"caf\xe9.md", b"b/\xffcat.svg", b"\xe9t\xe9/c.md"):
-        os.makedirs(os.path.dirname(os.path.join(posts, name)), exist_ok=True)
-        with open(os.path.join(posts, name), "wb") as file:
+                       "sitegen.yaml": "base_url: https://e.org/\n", "static/ok.txt": "ok",
+                       "templates/ok.html": "ok"})
+    for name in (b"content/posts/caf\xe9.md", b"content/posts/b/\xffcat.svg",
+                 b"content/posts/\xe9t\xe9/c.md", b"static/caf\xe9.txt", b"templates/\xe9.html"):
+        os.makedirs(os.path.dirname(os.path.join(os.fsencode(root), name)), exist_ok=True)
+        with open(os.path.join(os.fsencode(root), name), "wb") as file:
             file.write(post("Odd").encode())
     for _ in range(2):
         result = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
@@ -626,6 +629,6 @@ def test_a_file_whose_name_is_not_utf8_is_left_out_with_a_warning(runner: CliRun
         left_out = sorted(line.split(": warning: ")[0] for line in result.stderr.splitlines()
                           if "is left out: its name is not UTF-8" in line)
         assert left_out == [r"content/posts/\xe9t\xe9", r"content/posts/b/\xffcat.svg",
-                            r"content/posts/caf\xe9.md"]
+                            r"content/posts/caf\xe9.md", r"static/caf\xe9.txt"]
         assert result.stdout.startswith("Built ") and "(2 posts, " in result.stdout
     assert sorted(p.name for p in (root / "public/posts").iterdir()) == ["a", "b"]
