@@ -184,16 +184,13 @@ class Incremental:
         changed = self.survey.sources if self.survey is not None else None
         for index, path in enumerate(files):
             name = path[root:].replace(os.sep, "/")
-            if store is not None and (known := store.recall(name, path, changed)) is not None:
+            known = store.recall(name, path, changed) if store is not None else None
+            if known is None and store is not None and name in store.files:  # touched: the same bytes?
+                known = store.recall_bytes(name, path, Path(path).read_bytes())
+            if known is not None:
                 results[index] = known
-                continue
-            if store is not None and name in store.files:  # touched, perhaps with the same bytes
-                with open(path, "rb") as file:
-                    data = file.read()
-                if (known := store.recall_bytes(name, path, data)) is not None:
-                    results[index] = known
-                    continue
-            todo.append((index, PurePosixPath(name)))
+            else:
+                todo.append((index, PurePosixPath(name)))
         # Each worker reads the files it parses: this process never holds all their bytes at once
         parsed = workers.mapped(_read_and_parse, [(source, files[index], config) for index, source in todo],
                                 jobs=config.jobs, parallel_from=workers.PARSE_PARALLEL_FROM,
@@ -386,8 +383,7 @@ class Incremental:
 def _read_and_parse(source: PurePosixPath, path: str, config: Config) -> tuple[Post | None, Problems, str]:
     """A file parsed, and the digest of the bytes it was parsed from (in a worker process, when
     there are many)."""
-    with open(path, "rb") as file:
-        data = file.read()
+    data = Path(path).read_bytes()
     return (*parser.parse_file(source, data, config), digest(data))
 
 
