@@ -158,6 +158,29 @@ def test_touching_a_file_without_changing_it_reuses_it(write_site: WriteSite) ->
     assert build(config_for(root)).rendered == 0
 
 
+def test_a_build_that_changed_nothing_but_its_inputs_times_keeps_the_cache_whole(
+        write_site: WriteSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template saved without a change (or the theme found at another path): the build reads
+    the records, renders nothing and writes only its new inputs; the next edit still starts
+    from the cache, parsing the one post edited."""
+    from sitegen import incremental
+
+    root = write_site({**SITE, "templates/post.html": "{{ post.title }}"})
+    settle(root)
+    build(config_for(root))
+    template = root / "templates/post.html"
+    os.utime(template, ns=(template.stat().st_atime_ns, template.stat().st_mtime_ns + 10_000_000_000))
+    report = build(config_for(root))
+    assert (report.rendered, report.changed) == (0, 0)
+    parsed: list[object] = []
+    real = incremental._read_and_parse
+    monkeypatch.setattr(incremental, "_read_and_parse", lambda *a: parsed.append(a[0]) or real(*a))
+    (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]",
+                                                  body="Alpha body, edited."))
+    report = build(config_for(root))
+    assert report.warnings == () and len(parsed) == 1
+
+
 def test_a_failed_incremental_build_leaves_the_last_one(write_site: WriteSite) -> None:
     root = write_site(SITE)
     build(config_for(root))

@@ -319,24 +319,25 @@ class BuildCache:
             self._save()
         elif inputs is not None and (inputs != self.inputs or any(map(self.racy, _times(inputs)))):
             self.inputs, self.read_at = dict(inputs), self._started
-            self._save()
+            self._save(records=False)  # the records, even if this build read them, are as they were
         self._new_files = {}
 
-    def _save(self) -> None:
-        """Write the new posts' HTML to the pack, then the records, then the index that stands for
-        them (each replaced whole); a memory-only cache writes nothing."""
+    def _save(self, *, records: bool = True) -> None:
+        """Write the new posts' HTML to the pack, then the records (unless `records` is False: those
+        on disk stand), then the index that stands for them (each replaced whole); a memory-only
+        cache writes nothing."""
         if self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-        if self._records is not None:  # else the records on disk stand, with their token
-            records = self.path.with_suffix(".records")
+        if records and self._records is not None:  # else the records on disk stand, with their token
+            records_path = self.path.with_suffix(".records")
             delta_token = uuid.uuid4().hex
             delta = orjson.dumps({"token": delta_token, "base": self._token, "changes": self._delta})
-            if self.pack.compact(self.files) or not self._token or not records.is_file() \
-                    or len(delta) > DELTA_SHARE * records.stat().st_size:
+            if self.pack.compact(self.files) or not self._token or not records_path.is_file() \
+                    or len(delta) > DELTA_SHARE * records_path.stat().st_size:
                 self._token, self._delta_token, self._delta = uuid.uuid4().hex, "", {}
-                _replace(records, orjson.dumps({"token": self._token, **self._records}))
+                _replace(records_path, orjson.dumps({"token": self._token, **self._records}))
                 self.path.with_suffix(".delta").unlink(missing_ok=True)
             else:
                 self._delta_token = delta_token
