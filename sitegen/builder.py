@@ -23,7 +23,7 @@ from sitegen.cache.keys import PageState
 from sitegen.config import base_url_warning
 from sitegen.errors import BuildError, ConfigError, ContentError, Problems, SourceError, TemplateError
 from sitegen.incremental import Incremental
-from sitegen.listing import Listing, name_warning
+from sitegen.listing import Listing, name_warning, utf8
 from sitegen.models import BuildReport, Config, Page, Post, Site
 from sitegen.urls import output_path
 
@@ -303,8 +303,8 @@ def _static_files(config: Config, generated: Mapping[PurePosixPath, Page]
             relative = PurePosixPath(path.relative_to(folder).as_posix())
             if not path.is_file() or ".git" in relative.parts:
                 continue
-            if (warning := name_warning(str(path), config.root)) is not None:
-                warnings.append(warning)
+            if not utf8(str(relative)):
+                warnings.append(name_warning(str(path), config.root))
             elif folder == config.static_dir and not path.resolve().is_relative_to(config.root):
                 errors.append(ContentError(path.relative_to(config.root).as_posix(),
                                            f"links to {path.resolve()}, outside the site folder",

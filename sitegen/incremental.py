@@ -6,8 +6,7 @@ output is intact), a post (its file did not change), related posts (no tag moved
 inputs did not change), a static file (the same size and time). `Incremental(config, None)`
 is a build without the cache: it asks nothing and records nothing.
 
-Imports cache, errors, listing, models, output, parser, related, taxonomy, workers, renderer (for
-rendering).
+Imports cache, errors, listing, models, output, parser, related, taxonomy, workers; renderer lazily.
 """
 
 from __future__ import annotations
@@ -195,10 +194,10 @@ class Incremental:
         parsed = workers.mapped(_read_and_parse, [(source, files[index], config) for index, source in todo],
                                 jobs=config.jobs, parallel_from=workers.PARSE_PARALLEL_FROM,
                                 chunk=workers.PARSE_CHUNK)
-        for (index, source), (post, problems, data_digest) in zip(todo, parsed, strict=True):
+        for (index, source), (post, problems, data_digest, stat) in zip(todo, parsed, strict=True):
             # One at a time, as they come: the cache swaps the HTML for a way to read it later
             if store is not None:
-                post = store.keep(str(source), files[index], data_digest, post, problems)
+                post = store.keep(str(source), stat, data_digest, post, problems)
             results[index] = post, problems
         every = Problems(list(found.errors), list(found.warnings))
         posts = []
@@ -245,8 +244,7 @@ class Incremental:
             return None
 
     def _keep_listing(self, store: BuildCache) -> None:
-        """After a rebuild with nothing changed that listed content/ again, the listing for the next
-        one to trust."""
+        """After a no-change rebuild that listed content/ again: the listing, for the next to trust."""
         if self.walked:
             store.begin(since=self.listed_at)
             store.finish(self.config.output_dir, None,
@@ -256,10 +254,9 @@ class Incremental:
                ) -> dict[str, tuple[Post, ...]]:
         """related_posts for every post; with the cache, only for the posts whose tags moved.
 
-        Related posts depend only on each post's place in date order and its tags. With the same
-        posts in the same order as the last build, only the posts that have a tag whose group
-        changed (and those whose tags changed) can get other related posts: the others are
-        reused. An edited text changes nothing; a tag added to one post redoes that tag's posts.
+        Related posts depend only on each post's place in date order and its tags. With the posts
+        in the last build's order, only those whose tags changed, or that share a group that did,
+        can get others. An edited text changes nothing; a tag added to a post redoes that tag's.
         """
         config, store = self.config, self.store
         if store is None or config.tags.related <= 0:  # without related posts: nothing to keep
@@ -380,11 +377,14 @@ class Incremental:
         store.finish(out, {str(p): r for p, r in self.records.items()}, folders, inputs, self.shape)
 
 
-def _read_and_parse(source: PurePosixPath, path: str, config: Config) -> tuple[Post | None, Problems, str]:
-    """A file parsed, and the digest of the bytes it was parsed from (in a worker process, when
-    there are many)."""
-    data = Path(path).read_bytes()
-    return (*parser.parse_file(source, data, config), digest(data))
+def _read_and_parse(source: PurePosixPath, path: str, config: Config
+                    ) -> tuple[Post | None, Problems, str, list[int]]:
+    """A file parsed (in a worker, when there are many), the digest of its bytes, and its time and
+    size taken just before they were read: a later change shows in a later time."""
+    with open(path, "rb") as file:
+        info = os.fstat(file.fileno())
+        data = file.read()
+    return (*parser.parse_file(source, data, config), digest(data), [info.st_mtime_ns, info.st_size])
 
 
 def _inputs(config: Config, report: BuildReport, next_future: datetime | None,

@@ -145,24 +145,27 @@ def _entries(folder: str, folders: list[tuple[str, int]], problems: Problems, ro
     for entry in entries:
         if entry.name.startswith((".", "_")):
             continue
-        if (warning := name_warning(entry.path, root)) is not None:
-            problems.warnings.append(warning)
+        if not utf8(entry.name):  # the folders above it were looked at as entries too
+            problems.warnings.append(name_warning(entry.path, root))
             continue
         kept.append(entry)
     return kept
 
 
-def name_warning(path: str, root: Path) -> ContentError | None:
-    """The warning for a file or folder whose name is not UTF-8 (None for one that is): it cannot
+def name_warning(path: str, root: Path) -> ContentError:
+    """The warning for a file or folder of the site whose name is not UTF-8 (see utf8): it cannot
     be named in a page, a URL or the build cache, so the build leaves it out."""
-    if _utf8(path):
-        return None
-    shown = os.fsencode(os.path.relpath(path, root)).decode(errors="backslashreplace")
-    return ContentError(shown, "is left out: its name is not UTF-8 text",
+    return ContentError(_shown(os.path.relpath(path, root)), "is left out: its name is not UTF-8 text",
                         hint="rename it with a name in UTF-8 (the encoding of the site's files)")
 
 
-def _utf8(name: str) -> bool:
+def _shown(path: str) -> str:  # a name that is not UTF-8 as text, its other bytes as \xe9
+    return os.fsencode(path).decode(errors="backslashreplace")
+
+
+def utf8(name: str) -> bool:
+    """Whether a file name (or a path inside the site) is UTF-8: names are read from the file
+    system as bytes, and those that are not UTF-8 come as text that cannot be written out."""
     try:
         name.encode()
     except UnicodeEncodeError:
@@ -189,12 +192,14 @@ def other_inputs(config: Config, listing: Listing) -> dict[str, list[int]]:
              for here, _, names in os.walk(folder) for name in names]
     paths += map(str, (*listing.translations, *(p for files in listing.resources.values() for p in files)))
     found = {}
-    for path in filter(_utf8, paths):  # the others are left out of the build (see name_warning)
+    for path in paths:
         try:
             info = os.stat(path)
         except OSError:
             continue
-        found[path] = [info.st_mtime_ns, info.st_size]
+        # a name that is not UTF-8 is kept too, as the warning shows it: adding or removing
+        # such a file (left out, with a warning) is a change the next build must see
+        found[path if utf8(path) else _shown(path)] = [info.st_mtime_ns, info.st_size]
     return dict(sorted(found.items()))
 
 

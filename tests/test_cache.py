@@ -181,6 +181,33 @@ def test_a_build_that_changed_nothing_but_its_inputs_times_keeps_the_cache_whole
     assert report.warnings == () and len(parsed) == 1
 
 
+def test_a_post_replaced_while_it_is_parsed_is_read_again(write_site: WriteSite,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file replaced while the build parses it, its old time put back (cp -p, rsync -t): the
+    cache records the time and size it had before it was read, so the next build sees the
+    change rather than keeping the text read before."""
+    from sitegen import parser
+
+    root = write_site(SITE)
+    settle(root)
+    path = root / "content/posts/a.md"
+    real = parser.parse_file
+
+    def parse_then_replace(source: object, data: bytes, config: object) -> object:
+        result = real(source, data, config)  # type: ignore[arg-type]
+        if str(source).endswith("a.md") and b"Alpha body." in data:
+            before = path.stat().st_mtime_ns
+            path.write_text(post("Alpha", date="2025-01-01", tags="[red, blue]", body="Replaced, longer."))
+            os.utime(path, ns=(before, before))
+        return result
+
+    monkeypatch.setattr(parser, "parse_file", parse_then_replace)
+    build(config_for(root))
+    monkeypatch.setattr(parser, "parse_file", real)
+    build(config_for(root))
+    assert "Replaced, longer." in (root / "public/posts/a/index.html").read_text()
+
+
 def test_a_failed_incremental_build_leaves_the_last_one(write_site: WriteSite) -> None:
     root = write_site(SITE)
     build(config_for(root))

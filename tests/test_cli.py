@@ -632,3 +632,28 @@ def test_a_file_whose_name_is_not_utf8_is_left_out_with_a_warning(runner: CliRun
                             r"content/posts/caf\xe9.md", r"static/caf\xe9.txt"]
         assert result.stdout.startswith("Built ") and "(2 posts, " in result.stdout
     assert sorted(p.name for p in (root / "public/posts").iterdir()) == ["a", "b"]
+
+
+def test_a_static_file_whose_name_is_not_utf8_is_warned_about_while_it_is_there(
+        runner: CliRunner, write_site: WriteSite) -> None:
+    """Adding or removing such a file is a change: the warning comes and goes with it, and a site
+    in a folder whose own name is not UTF-8 builds all its posts."""
+    root = write_site({"content/posts/a.md": post("Alpha"), "static/ok.txt": "ok",
+                       "sitegen.yaml": "base_url: https://e.org/\n"})
+    odd = os.path.join(os.fsencode(root), b"static/caf\xe9.txt")
+
+    def warned() -> bool:
+        result = runner.invoke(cli, ["build", str(root)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return "is left out: its name is not UTF-8" in result.stderr
+
+    assert not warned()
+    with open(odd, "wb") as file:
+        file.write(b"x")
+    assert warned() and warned()
+    os.remove(odd)
+    assert not warned()
+    moved = os.path.join(os.path.dirname(os.fsencode(root)), b"r\xe9")
+    os.rename(os.fsencode(root), moved)
+    result = runner.invoke(cli, ["build", os.fsdecode(moved), "--no-cache"], catch_exceptions=False)
+    assert result.exit_code == 0 and "(1 post, " in result.stdout, result.output

@@ -243,11 +243,11 @@ class BuildCache:
             self._decoded[source, record["digest"]] = known
         return known
 
-    def keep(self, source: str, path: str, bytes_digest: str, post: Post | None,
+    def keep(self, source: str, stat: list[int], bytes_digest: str, post: Post | None,
              problems: Problems) -> Post | None:
-        """Record a newly parsed file; returns the post to build with, its HTML now in the pack
-        and read again only when a page needs it (a saved cache only)."""
-        info = os.stat(path)
+        """Record a newly parsed file, with its time and size taken before it was read; returns the
+        post to build with, its HTML now in the pack and read again only when a page needs it (a
+        saved cache only)."""
         self.dirty = True
         try:
             encoded = encode_post(post) if post is not None else None
@@ -258,7 +258,7 @@ class BuildCache:
             html = self.pack.append(post.html)
             post = dataclasses.replace(post, html=self._lazy(html))
         self._new_files[source] = {
-            "stat": [info.st_mtime_ns, info.st_size], "digest": bytes_digest, "post": encoded,
+            "stat": stat, "digest": bytes_digest, "post": encoded,
             "html": html, "errors": [encode_error(e) for e in problems.errors],
             "warnings": [encode_error(w) for w in problems.warnings]}
         self._decoded[source, bytes_digest] = post, problems
