@@ -133,7 +133,7 @@ class Incremental:
         files: on two cores, at once.
         """
         config, out, recorded = self.config, self.config.output_dir, store.inputs
-        if store.warnings or store.output != str(out):
+        if store.warnings or not store.wrote(out):
             return None, False
         future = recorded["next_future"]
         if recorded["config"] != config_digest(config) \
@@ -291,7 +291,7 @@ class Incremental:
     def previous_output(self) -> output.Previous:
         """The files of the last build that are still exactly as that build left them."""
         store, out = self.store, self.config.output_dir
-        if store is None or store.output != str(out) or not (out / output.MARKER).is_file():
+        if store is None or not store.wrote(out) or not (out / output.MARKER).is_file():
             return self.previous
         survey = self.survey
         if survey is None:  # the no-change check did not look (--strict, a retry, other settings)

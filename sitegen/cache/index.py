@@ -55,7 +55,7 @@ class BuildCache:
         self.output_stamps = Stamps(*head.get("outs", ([], [])))  # each output file: time, size
         self.folder_stamps = Stamps(*head.get("folders", ([], [])))  # each output folder: time
         self._folders: dict[str, int] | None = None
-        self.output = head.get("output", "")
+        self.output: str = head.get("output", "")
         self.read_at: int = head.get("read_at", 0)  # when the last build started reading (ns)
         self.inputs: dict[str, Any] = head.get("inputs", {})  # what the last build read
         templates = head.get("templates")  # see renderer.template_fingerprints
@@ -100,6 +100,10 @@ class BuildCache:
                 hint="nothing to do: this build starts from scratch and writes a new cache"))
             return cache
         return cls(path if persist else None, settings, head, Pack(path.with_suffix(".pack")), source=path)
+
+    def wrote(self, output: Path) -> bool:
+        """Whether the last build of this cache wrote into `output`."""
+        return self.output == _output_name(output)
 
     @property
     def folders(self) -> dict[str, int]:
@@ -305,7 +309,7 @@ class BuildCache:
                 for section, now in records.items():  # what changed since the records were read
                     _changes(self._records[section], now, self._delta.setdefault(section, {}))
             self._records, self._new_related = records, None
-            self.output = str(output)
+            self.output = _output_name(output)
             self._folders, self.inputs = dict(folders or {}), dict(inputs or {})
             self.read_at = self._started
             self.warnings, self.dirty = [], False
@@ -354,6 +358,12 @@ class BuildCache:
             stale.with_suffix(".pack").unlink(missing_ok=True)
             stale.with_suffix(".records").unlink(missing_ok=True)
             stale.with_suffix(".delta").unlink(missing_ok=True)
+
+
+def _output_name(output: Path) -> str:
+    """The output folder as the index names it: a path that is not UTF-8 (the site's folder was
+    named in another encoding) with its other bytes written \\xe9, which JSON can hold."""
+    return os.fsencode(output).decode(errors="backslashreplace")
 
 
 def _times(inputs: Mapping[str, Any]) -> list[int]:
