@@ -110,16 +110,12 @@ class Incremental:
         save without a change, a checkout): then only their new stamps are recorded."""
         stamps = {}
         for name in sources:
-            path = os.path.join(self.config.root, name)
             try:
-                info = os.stat(path)  # before reading: a later change shows in its time
-                with open(path, "rb") as file:
-                    data = file.read()
+                data, stamps[name] = _read_stamped(os.path.join(self.config.root, name))
             except OSError:
                 return False
             if not store.same_bytes(name, data):
                 return False
-            stamps[name] = [info.st_mtime_ns, info.st_size]
         store.restamp(self.config.output_dir, stamps, since=self.listed_at)
         return True
 
@@ -185,7 +181,7 @@ class Incremental:
             name = path[root:].replace(os.sep, "/")
             known = store.recall(name, path, changed) if store is not None else None
             if known is None and store is not None and name in store.files:  # touched: the same bytes?
-                known = store.recall_bytes(name, path, Path(path).read_bytes())
+                known = store.recall_bytes(name, *_read_stamped(path))
             if known is not None:
                 results[index] = known
             else:
@@ -261,8 +257,8 @@ class Incremental:
         config, store = self.config, self.store
         if store is None or config.tags.related <= 0:  # without related posts: nothing to keep
             return related_posts(posts, posts_by_tag, config.tags.related)
-        by_source = {str(p.source): p for p in posts}
-        order = hashlib.sha256(repr((config.tags.related, list(by_source))).encode()).hexdigest()
+        sources = [str(p.source) for p in posts]
+        order = hashlib.sha256(repr((config.tags.related, sources)).encode()).hexdigest()
         # In the posts' order, which `order` stands for: by place rather than by path, a fifth of the size
         tags = [sorted(t.key for t in post.tags) for post in posts]
         last = store.related
@@ -277,13 +273,13 @@ class Incremental:
             fresh = related_posts(posts, posts_by_tag, config.tags.related, only=redo.values()) \
                 if redo else {}
             related = {source: fresh[source] if source in fresh else tuple(posts[place] for place in others)
-                       for source, others in zip(by_source, last["posts"], strict=True)}
+                       for source, others in zip(sources, last["posts"], strict=True)}
         else:
             related = related_posts(posts, posts_by_tag, config.tags.related)
         if last.get("order") != order or last.get("tags") != tags:
             places = {id(post): place for place, post in enumerate(posts)}
             store.keep_related({"order": order, "tags": tags,
-                                "posts": [[places[id(p)] for p in related[source]] for source in by_source]})
+                                "posts": [[places[id(p)] for p in related[source]] for source in sources]})
         return related
 
     # --- pages and static files ----------------------------------------------------------------
@@ -379,12 +375,16 @@ class Incremental:
 
 def _read_and_parse(source: PurePosixPath, path: str, config: Config
                     ) -> tuple[Post | None, Problems, str, list[int]]:
-    """A file parsed (in a worker, when there are many), the digest of its bytes, and its time and
-    size taken just before they were read: a later change shows in a later time."""
+    """A file parsed (in a worker, when there are many), the digest of its bytes, and its stamp."""
+    data, stamp = _read_stamped(path)
+    return (*parser.parse_file(source, data, config), digest(data), stamp)
+
+
+def _read_stamped(path: str) -> tuple[bytes, list[int]]:
+    """A file's bytes, and its time and size taken before they were read: a later change shows later."""
     with open(path, "rb") as file:
         info = os.fstat(file.fileno())
-        data = file.read()
-    return (*parser.parse_file(source, data, config), digest(data), [info.st_mtime_ns, info.st_size])
+        return file.read(), [info.st_mtime_ns, info.st_size]
 
 
 def _inputs(config: Config, report: BuildReport, next_future: datetime | None,

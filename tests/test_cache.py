@@ -208,6 +208,32 @@ def test_a_post_replaced_while_it_is_parsed_is_read_again(write_site: WriteSite,
     assert "Replaced, longer." in (root / "public/posts/a/index.html").read_text()
 
 
+def test_a_post_replaced_while_the_cache_compares_it_is_read_again(
+        write_site: WriteSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post saved without a change (a new time, the same bytes), then replaced while the cache
+    compares its bytes with the last build's, its time put back: the next build sees the change."""
+    root = write_site(SITE)
+    settle(root)
+    build(config_for(root))
+    path = root / "content/posts/a.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    real = BuildCache.same_bytes
+
+    def compare_then_replace(store: BuildCache, source: str, data: bytes) -> bool:
+        same = real(store, source, data)
+        if source.endswith("a.md") and b"Alpha body." in data:
+            before = path.stat().st_mtime_ns
+            path.write_text(post("Alpha", date="2025-01-01", tags="[red, blue]", body="Replaced, longer."))
+            os.utime(path, ns=(before, before))
+        return same
+
+    monkeypatch.setattr(BuildCache, "same_bytes", compare_then_replace)
+    build(config_for(root), strict=True)  # past the no-change check: the build compares the file
+    monkeypatch.setattr(BuildCache, "same_bytes", real)
+    build(config_for(root))
+    assert "Replaced, longer." in (root / "public/posts/a/index.html").read_text()
+
+
 def test_a_failed_incremental_build_leaves_the_last_one(write_site: WriteSite) -> None:
     root = write_site(SITE)
     build(config_for(root))
@@ -522,7 +548,8 @@ def test_a_memory_only_record_decodes_without_the_memo(write_site: WriteSite) ->
     build(config, store=store)
     store._decoded.clear()
     path = root / "content/posts/a.md"
-    found = store.recall_bytes("content/posts/a.md", path, path.read_bytes())
+    found = store.recall_bytes("content/posts/a.md", path.read_bytes(),
+                               [path.stat().st_mtime_ns, path.stat().st_size])
     assert found is not None and found[0] is not None
     assert "Alpha body." in found[0].html.parts[0]
 

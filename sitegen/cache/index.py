@@ -215,12 +215,10 @@ class BuildCache:
     def racy_from(self) -> int:
         return self.read_at - RACY_NS
 
-    def recall_bytes(self, source: str, path: str, data: bytes) -> tuple[Post | None, Problems] | None:
-        """The earlier result for a file touched but not changed (a checkout, a save)."""
-        if not self.same_bytes(source, data):
-            return None
-        info = os.stat(path)
-        return self._reuse(source, self.files[source], [info.st_mtime_ns, info.st_size])
+    def recall_bytes(self, source: str, data: bytes, stat: list[int]) -> tuple[Post | None, Problems] | None:
+        """The earlier result for a file touched but not changed (a checkout, a save); `stat`: its
+        time and size, taken before `data` was read."""
+        return self._reuse(source, self.files[source], stat) if self.same_bytes(source, data) else None
 
     def restamp(self, output: Path, stamps: Mapping[str, list[int]], since: int | None = None) -> None:
         """Take the last build's records as this build's, with new sizes and times for files
