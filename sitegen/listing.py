@@ -155,11 +155,13 @@ def _entries(folder: str, folders: list[tuple[str, int]], problems: Problems, ro
 def name_warning(path: str, root: Path) -> ContentError:
     """The warning for a file or folder of the site whose name is not UTF-8 (see utf8): it cannot
     be named in a page, a URL or the build cache, so the build leaves it out."""
-    return ContentError(_shown(os.path.relpath(path, root)), "is left out: its name is not UTF-8 text",
+    return ContentError(shown(os.path.relpath(path, root)), "is left out: its name is not UTF-8 text",
                         hint="rename it with a name in UTF-8 (the encoding of the site's files)")
 
 
-def _shown(path: str) -> str:  # a name that is not UTF-8 as text, its other bytes as \xe9
+def shown(path: str | os.PathLike[str]) -> str:
+    """A path as text that can be written out (in a message, in the cache's JSON): the bytes of a
+    name that is not UTF-8 as \\xe9, every other path as it is."""
     return os.fsencode(path).decode(errors="backslashreplace")
 
 
@@ -199,7 +201,7 @@ def other_inputs(config: Config, listing: Listing) -> dict[str, list[int]]:
             continue
         # a name that is not UTF-8 is kept too, as the warning shows it: adding or removing
         # such a file (left out, with a warning) is a change the next build must see
-        found[path if utf8(path) else _shown(path)] = [info.st_mtime_ns, info.st_size]
+        found[shown(path)] = [info.st_mtime_ns, info.st_size]
     return dict(sorted(found.items()))
 
 

@@ -5,8 +5,8 @@ what the builder needs to tell the pages whose inputs did not change. The last e
 kept while no template changes, so the preview's rebuilds do not compile them again.
 
 A JSON feed is no template: feeds.json_feed builds it, so that JSON's escaping is json.dumps's.
-Imports errors, feeds, markup (links made absolute), models, social, translations, urls. The one
-place that imports jinja2 (and markupsafe).
+Imports errors, feeds, htmllinks (links made absolute), listing (which file names can be used),
+models, social, translations, urls. The one place that imports jinja2 (and markupsafe).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sitegen import social
 from sitegen.errors import SitegenError, TemplateError, did_you_mean
 from sitegen.feeds import JSON_FEED, format_rfc822, json_feed
 from sitegen.htmllinks import absolute_links
+from sitegen.listing import utf8
 from sitegen.models import Config, Page, Post, Site, Tag
 from sitegen.translations import format_date, og_locale, plural, words
 from sitegen.urls import absolute_url, site_url
@@ -76,18 +77,9 @@ def make_environment(config: Config) -> jinja2.Environment:
 def _sources(env: jinja2.Environment) -> dict[str, str]:
     loader = env.loader
     assert loader is not None
+    # a file whose name is not UTF-8 can be named in no template: it is never used
     return {name: loader.get_source(env, name)[0] for name in sorted(set(env.list_templates()))
-            if _nameable(name)}
-
-
-def _nameable(name: str) -> bool:
-    """Whether a template's file name is UTF-8: one that is not can be written in no template,
-    so that file is never used."""
-    try:
-        name.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
+            if utf8(name)}
 
 
 def _new_environment(config: Config) -> jinja2.Environment:

@@ -8,7 +8,8 @@ one that cannot be read is ignored with a warning, and a damaged pack record mak
 start over. What decides that an earlier result still stands is in keys. Only the builder's
 seam, incremental, asks it anything; the stages never see it.
 
-Imports errors, models. The one package that imports orjson (index and codec).
+Imports errors, listing (a path as JSON holds it), models. The one package that imports orjson
+(index and codec).
 """
 
 from sitegen.cache.codec import decode_errors, encode_error

@@ -1,7 +1,7 @@
 """The build cache's index: one JSON file per set of settings, read at the start of a build and
 written after it, with the pack of the posts' HTML beside it.
 
-Imports errors, models, and codec, keys and pack beside it.
+Imports errors, listing (a path as JSON can hold it), models, and codec, keys and pack beside it.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from sitegen.cache.keys import digest, settings_fingerprint
 from sitegen.cache.pack import Pack
 from sitegen.cache.stamps import Stamps
 from sitegen.errors import CacheDamaged, ContentError, Problems, SourceError
+from sitegen.listing import shown
 from sitegen.models import Config, Html, Post
 
 FOLDER = ".sitegen-cache"
@@ -103,7 +104,7 @@ class BuildCache:
 
     def wrote(self, output: Path) -> bool:
         """Whether the last build of this cache wrote into `output`."""
-        return self.output == _output_name(output)
+        return self.output == shown(output)
 
     @property
     def folders(self) -> dict[str, int]:
@@ -307,7 +308,7 @@ class BuildCache:
                 for section, now in records.items():  # what changed since the records were read
                     _changes(self._records[section], now, self._delta.setdefault(section, {}))
             self._records, self._new_related = records, None
-            self.output = _output_name(output)
+            self.output = shown(output)
             self._folders, self.inputs = dict(folders or {}), dict(inputs or {})
             self.read_at = self._started
             self.warnings, self.dirty = [], False
@@ -356,12 +357,6 @@ class BuildCache:
             stale.with_suffix(".pack").unlink(missing_ok=True)
             stale.with_suffix(".records").unlink(missing_ok=True)
             stale.with_suffix(".delta").unlink(missing_ok=True)
-
-
-def _output_name(output: Path) -> str:
-    """The output folder as the index names it: a path that is not UTF-8 (the site's folder was
-    named in another encoding) with its other bytes written \\xe9, which JSON can hold."""
-    return os.fsencode(output).decode(errors="backslashreplace")
 
 
 def _times(inputs: Mapping[str, Any]) -> list[int]:
