@@ -6,7 +6,7 @@ output is intact), a post (its file did not change), related posts (no tag moved
 inputs did not change), a static file (the same size and time). `Incremental(config, None)`
 is a build without the cache: it asks nothing and records nothing.
 
-Imports cache, errors, listing, models, output, parser, related, taxonomy, workers; renderer lazily.
+Imports cache, errors, listing, models, output, parser, related, taxonomy, urls, workers; renderer lazily.
 """
 
 from __future__ import annotations
@@ -22,13 +22,14 @@ from typing import Any, TypeVar
 
 from sitegen import output, parser, workers
 from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors, encode_error
-from sitegen.cache.keys import PageKeys, PageState, digest, site_shape
+from sitegen.cache.keys import PageKeys, PageState, digest, site_shape, steady_pages
 from sitegen.cache.stamps import Look, Survey, changed, survey_of
 from sitegen.errors import CacheDamaged, Problems, SourceError
 from sitegen.listing import Listing, list_content, other_inputs
 from sitegen.models import BuildReport, Config, Post, Site
 from sitegen.related import related_posts
 from sitegen.taxonomy import Vocabulary
+from sitegen.urls import output_path
 
 T = TypeVar("T")
 Records = dict[PurePosixPath, dict[str, Any]]  # what the cache keeps about each output file
@@ -52,6 +53,7 @@ class Incremental:
         self.survey: Survey | None = None  # what the no-change check saw, when it looked
         self.shape: dict[str, Any] = {}  # the site's shape, for the next build (see page_keys)
         self.keys: PageKeys | None = None
+        self.related_moved: set[int] | None = set()  # the places of the posts whose related posts changed
 
     @classmethod
     def open(cls, config: Config, *, use_cache: bool = True, store: BuildCache | None = None) -> Incremental:
@@ -195,16 +197,10 @@ class Incremental:
             if store is not None:
                 post = store.keep(str(source), stat, data_digest, post, problems)
             results[index] = post, problems
-        every = Problems(list(found.errors), list(found.warnings))
-        posts = []
-        for result in results:  # in file order, whatever the number of workers
-            assert result is not None
-            post, problems = result
-            every.errors.extend(problems.errors)
-            every.warnings.extend(problems.warnings)
-            if post is not None:
-                posts.append(post)
-        return posts, every
+        done = [result for result in results if result is not None]  # every one, in file order
+        return [post for post, _ in done if post is not None], Problems(
+            [*found.errors, *(error for _, problems in done for error in problems.errors)],
+            [*found.warnings, *(warning for _, problems in done for warning in problems.warnings)])
 
     @property
     def listing(self) -> Listing:
@@ -274,8 +270,11 @@ class Incremental:
                 if redo else {}
             related = {source: fresh[source] if source in fresh else tuple(posts[place] for place in others)
                        for source, others in zip(sources, last["posts"], strict=True)}
+            self.related_moved = {place for place, others in enumerate(last["posts"])
+                                  if (new := fresh.get(sources[place])) is not None
+                                  and new != tuple(posts[other] for other in others)}
         else:
-            related = related_posts(posts, posts_by_tag, config.tags.related)
+            related, self.related_moved = related_posts(posts, posts_by_tag, config.tags.related), None
         if last.get("order") != order or last.get("tags") != tags:
             places = {id(post): place for place, post in enumerate(posts)}
             store.keep_related({"order": order, "tags": tags,
@@ -307,32 +306,33 @@ class Incremental:
 
         store = self.store
         prints = Fingerprints(site, renderer.template_fingerprints(env, store.templates), store.sources())
-        sources, shape = site_shape(site)
+        sources, shape, terms = site_shape(site)
         self.shape = {"shape": shape, "config": prints.config, "templates": prints.templates,
-                      "sources": sources}
+                      "sources": sources, "terms": terms}
         same = store.shape.get("sources") == sources  # the posts in the same places
-        self.keys = PageKeys(prints, self.previous.trusted, sources, self._steady(prints), same)
+        self.keys = PageKeys(prints, self.previous.trusted, sources, self._steady(prints, site), same)
         return self.keys
 
-    def _steady(self, prints: Fingerprints) -> set[str] | None:
-        """The pages of the last build whose inputs are known unchanged without hashing them:
-        the site has the same shape, configuration and templates, and none of the posts they show
-        nor of the parts of the site they read changed. None when the shape changed."""
+    def _steady(self, prints: Fingerprints, site: Site) -> set[str] | None:
+        """keys.steady_pages; None when the site's shape, configuration or templates changed, or its
+        terms did while the last build's terms, or which posts' related posts moved, are unknown."""
         assert self.store is not None
-        last = self.store.shape
-        if not last or [last.get(k) for k in self.shape] != list(self.shape.values()):
+        last, old, terms = self.store.shape, self.store.files, self.shape["terms"]
+        if not last or any(last.get(k) != v for k, v in self.shape.items() if k != "terms") \
+                or (last.get("terms") != terms and None in (last.get("terms"), self.related_moved)):
             return None
-        files = self.store.files  # the last build's posts: changed, those whose bytes differ now
-        changed = {index for index, source in enumerate(last["sources"])  # or not kept in the cache
-                   if (now := prints.sources.get(source)) is None
-                   or files.get(source, {}).get("digest") != now}
+        changed = {place for place, source in enumerate(last["sources"])  # or not kept in the cache
+                   if (now := prints.sources.get(source)) is None or now != old.get(source, {}).get("digest")}
         parts = {name for name, value in last["parts"].items() if prints.of_site(name) != value}
-        return {name for name, record in self.previous.trusted.items() if "posts" in record
-                and changed.isdisjoint(record["posts"]) and parts.isdisjoint(record["site"])}
+        related = {str(output_path(site.posts[place].url)) for place in self.related_moved or ()}
+        return steady_pages(self.previous.trusted, changed, parts, site, last["terms"], terms, related)
 
     def rendered(self, path: PurePosixPath, state: PageState) -> None:
         if self.store is not None:
-            self.records[path] = {"key": state[0], "site": state[1], "posts": state[2]}
+            key, read, posts, terms = state
+            record = self.records[path] = {"key": key, "site": read, "posts": posts}
+            if terms:  # most pages show none: none kept
+                record["terms"] = terms
 
     def static_unchanged(self, path: PurePosixPath, source: Path) -> bool:
         """Whether the output's copy of a static file is as the last build left it; noted."""

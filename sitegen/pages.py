@@ -255,7 +255,8 @@ def _tag_feeds(site: Site, terms: Terms, tag: Tag, ids: Mapping[str, str], folde
     """The term's feeds, in `folder`; `moved`: origin, line and what of an old URL that serves
     them too."""
     posts = terms.posts[tag.key][: site.config.feed_limit]
-    feed = _Feed(f"{site.config.title}: {terms.phrase} {tag.name}", tag.url, posts, tag.description_html)
+    feed = _Feed(f"{site.config.title}: {terms.phrase} {tag.name}", tag.url, posts, tag.description_html,
+                 {terms.noun: tag})
     origin, line, what = moved or (f"{terms.noun} '{tag.name}'", None, None)
     return _feeds(site, ids, folder, feed, origin, canonical=tag.url, line=line, moved=what)
 
@@ -328,6 +329,8 @@ class _Feed(NamedTuple):
     home: str  # the page whose posts it lists
     posts: tuple[Post, ...]
     description_html: str = ""
+    # the term whose feed it is, as its pages hold it ({"tag": tag}): the cache sees the feed change with it
+    term: Mapping[str, Tag] = MappingProxyType({})
 
 
 def _feeds(site: Site, ids: Mapping[str, str], folder: str, feed: _Feed, origin: str, *,
@@ -346,7 +349,7 @@ def _feeds(site: Site, ids: Mapping[str, str], folder: str, feed: _Feed, origin:
         "feed_title": feed.title, "feed_home": feed.home, "feed_posts": feed.posts,
         "feed_ids": tuple(ids[str(p.source)] for p in feed.posts),
         "feed_updated": max((p.lastmod for p in feed.posts if p.lastmod), default=site.updated),
-        "feed_description_html": feed.description_html, **({"moved": moved} if moved else {})}
+        "feed_description_html": feed.description_html, **feed.term, **({"moved": moved} if moved else {})}
     home = canonical or folder
     for kind in config.feed_formats:
         yield _page(folder + kind.file, TEMPLATES[kind.name], origin, None, in_sitemap=False, line=line,

@@ -136,6 +136,82 @@ def test_an_edit_that_keeps_the_sites_shape_hashes_only_the_pages_showing_the_po
     assert contents(root / "public") == clean_build(root, tmp_path)
 
 
+def hashed_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages whose inputs the builds from now on hash, by path."""
+    from sitegen.cache import Fingerprints
+
+    hashed: list[str] = []
+    real = Fingerprints.of_page
+    monkeypatch.setattr(Fingerprints, "of_page",
+                        lambda self, page, names: hashed.append(str(page.path)) or real(self, page, names))
+    return hashed
+
+
+def test_a_tag_added_to_a_post_hashes_only_the_pages_it_can_change(
+        write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A post given a tag that other posts have: the tag's pages and feeds, the pages showing the
+    post, the lists of terms and the sitemap are hashed, not the pages of the other tags. A tag
+    no post had before changes the list of tags: every page is hashed."""
+    many = {f"content/posts/p{n}.md": post(f"Post {n}", date=f"2025-02-{n + 1:02d}", tags=f"[t{n % 4}]",
+                                            body=f"Body {n}.") for n in range(12)}
+    root = write_site({**SITE, **many})
+    build(config_for(root))
+    hashed = hashed_pages(monkeypatch)
+    (root / "content/posts/p0.md").write_text(post("Post 0", date="2025-02-01", tags="[t0, t1]",
+                                                   body="Body 0."))
+    report = build(config_for(root))
+    assert {"posts/p0/index.html", "tags/t1/index.html", "tags/t1/feed.xml", "tags/index.html",
+            "sitemap.xml"} <= set(hashed)
+    assert "tags/t2/index.html" not in hashed and "posts/p6/index.html" not in hashed
+    assert len(set(hashed)) < report.pages // 2, "every page was hashed"
+    assert contents(root / "public") == clean_build(root, tmp_path)
+    hashed.clear()
+    (root / "content/posts/p0.md").write_text(post("Post 0", date="2025-02-01", tags="[t0, t1, new]",
+                                                   body="Body 0."))
+    report = build(config_for(root))
+    assert len(set(hashed)) == report.pages
+    assert "/tags/new/" in (root / "public/tags/index.html").read_text()
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_tag_added_to_a_post_changes_what_its_feed_and_the_related_posts_of_others_show(
+        write_site: WriteSite, tmp_path: Path) -> None:
+    """The post joins the newest of its new tag's feed (whose other posts did not change), and
+    becomes a related post of a post that is not beside it, whose own file did not change."""
+    posts = {"content/posts/a.md": post("Alpha", date="2025-01-01", tags="[x]"),
+             "content/posts/b.md": post("Beta", date="2025-01-02", tags="[y]"),
+             "content/posts/d.md": post("Delta", date="2025-01-03", tags="[x]"),
+             "content/posts/e.md": post("Epsilon", date="2025-01-04", tags="[x]"),
+             "content/posts/c.md": post("Gamma", date="2025-01-05", tags="[z]"),
+             "sitegen.yaml": SITE["sitegen.yaml"] + "feed_limit: 2\n"}
+    root = write_site(posts)
+    build(config_for(root))
+    assert "Gamma" not in (root / "public/posts/b/index.html").read_text()
+    (root / "content/posts/c.md").write_text(post("Gamma", date="2025-01-05", tags="[z, y, x]"))
+    build(config_for(root))
+    assert "Gamma" in (root / "public/tags/x/feed.xml").read_text()
+    assert "Gamma" in (root / "public/posts/b/index.html").read_text()
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_tag_that_reaches_its_least_number_of_posts_gets_its_page_and_links(
+        write_site: WriteSite, tmp_path: Path) -> None:
+    """With min_posts: 2, a tag's second post gives it a page: the sitemap lists it, and the
+    first post, whose file did not change, links to it."""
+    posts = {"content/posts/a.md": post("Alpha", date="2025-01-01", tags="[rare, x]"),
+             "content/posts/b.md": post("Beta", date="2025-01-02", tags="[x]"),
+             "content/posts/c.md": post("Gamma", date="2025-01-03", tags="[x]"),
+             "sitegen.yaml": SITE["sitegen.yaml"] + "tags: {min_posts: 2}\n"}
+    root = write_site(posts)
+    build(config_for(root))
+    assert not (root / "public/tags/rare").exists()
+    (root / "content/posts/c.md").write_text(post("Gamma", date="2025-01-03", tags="[x, rare]"))
+    build(config_for(root))
+    assert "/tags/rare/" in (root / "public/sitemap.xml").read_text()
+    assert 'href="/tags/rare/"' in (root / "public/posts/a/index.html").read_text()
+    assert contents(root / "public") == clean_build(root, tmp_path)
+
+
 def test_a_rebuild_writes_only_the_records_it_changed_beside_the_others(
         write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The records (posts, page keys) are written whole once; a rebuild that changes a few of
@@ -185,15 +261,15 @@ def test_damaged_changes_beside_the_records_start_the_build_over(
 
 def test_a_page_whose_key_stands_keeps_the_posts_it_shows_without_looking_again(
         write_site: WriteSite, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A tag added changes the site's shape, so every page is hashed; the posts a page shows are
-    looked for again only in the pages rendered, the others keep those of their record."""
+    """A tag added to a post: the posts and terms a page shows are looked for again only in the
+    pages rendered; those hashed and found unchanged keep the ones of their record."""
     from sitegen.cache import Fingerprints
 
     root = write_site(SITE)
     build(config_for(root))
     looked: list[str] = []
-    real = Fingerprints.posts_of
-    monkeypatch.setattr(Fingerprints, "posts_of", lambda self, page: looked.append(str(page.path))
+    real = Fingerprints.shown
+    monkeypatch.setattr(Fingerprints, "shown", lambda self, page: looked.append(str(page.path))
                         or real(self, page))
     (root / "content/posts/c.md").write_text(post("Gamma", date="2025-01-03", tags="[green, red]",
                                                   body="Gamma body."))

@@ -27,12 +27,13 @@ from sitegen.listing import shown
 from sitegen.models import Config, Html, Post
 
 FOLDER = ".sitegen-cache"
-FORMAT = 10  # 4: posts keep their tag names as written, with the place of each; no tag table
+FORMAT = 11  # 4: posts keep their tag names as written, with the place of each; no tag table
 # 5: posts keep the URL Jekyll gives them where sitegen's differs (moved_from)
 # 6: fields empty for most posts left out; places as one flat list; 7: authors kept by name, as tags
 # 8: the index holds sizes and times only, the records (posts, page keys) beside it
 # 9: each page's record names the posts it shows; the site's shape (incremental.page_keys); the
 # records' changes written beside them; 10: related posts and tags kept by place in the posts' order
+# 11: each page's record names the terms it shows, the shape each term's hashes
 # The changes since the records were last written whole are written alone (<settings>.delta), up
 # to this share of the records' size: a rebuild that changed a few posts and pages writes those
 DELTA_SHARE = 0.125

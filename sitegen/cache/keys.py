@@ -19,9 +19,10 @@ from typing import Any
 from sitegen import __version__
 from sitegen.models import EPOCH, Config, Page, Pagination, Post, Site, Tag
 
-# A page's cache key, the parts of the site it read, and the posts it shows (their places in the
-# site's order of sources, see site_shape)
-PageState = tuple[str | None, list[str], list[int]]
+# A page's cache key, the parts of the site it read, the posts it shows (their places in the
+# site's order of sources, see site_shape) and the terms it shows (term_ids)
+PageState = tuple[str | None, list[str], list[int], list[str]]
+UNKNOWN_TERM = "?"  # a term in a page's context that the site does not hold: always taken as changed
 
 
 def digest(data: bytes | str) -> str:
@@ -149,24 +150,32 @@ class Fingerprints:
             self._site[name] = known
         return known
 
-    def posts_of(self, page: Page) -> set[str]:
-        """The source of every post a page's context holds, however deep."""
-        found: set[str] = set()
+    def shown(self, page: Page) -> tuple[set[str], set[str]]:
+        """The source of every post a page's context holds, however deep, and every term it
+        holds outside those posts (a post's own terms are in its digest)."""
+        posts: set[str] = set()
+        terms: set[str] = set()
         todo: list[object] = list(page.context.values())
         while todo:
             value = todo.pop()
             kind = type(value)
             if kind is Post:
-                found.add(str(value.source))  # type: ignore[attr-defined]
+                posts.add(str(value.source))  # type: ignore[attr-defined]
+            elif kind is Tag:
+                terms.add(self.term_ids.get(id(value), UNKNOWN_TERM))
             elif isinstance(value, (tuple, list)):  # named tuples too
                 todo.extend(value)
             elif kind is Pagination:
-                found.update(str(p.source) for p in value.items)  # type: ignore[attr-defined]
+                posts.update(str(p.source) for p in value.items)  # type: ignore[attr-defined]
             elif isinstance(value, Mapping):
                 todo.extend(value.values())
-            elif dataclasses.is_dataclass(value) and kind is not Tag:  # whatever it may hold
+            elif dataclasses.is_dataclass(value):  # whatever it may hold
                 todo.extend(getattr(value, f.name) for f in dataclasses.fields(value))
-        return found
+        return posts, terms
+
+    @functools.cached_property
+    def term_ids(self) -> dict[int, str]:
+        return term_ids(self.site)
 
     def of_page(self, page: Page, site_names: Iterable[str]) -> str:
         # A page whose key is not the last build's is keyed twice, before and after rendering:
@@ -180,21 +189,71 @@ class Fingerprints:
         return digest("\x00".join(parts))
 
 
-def site_shape(site: Site) -> tuple[list[str], str]:
-    """The sources of the site's posts and pages, in order, and a hash of all that decides which
-    pages the site has and what they show besides the posts themselves: each post's place (its
-    date, URL, section), its terms as written, its old addresses and its feed id.
+def _terms(site: Site) -> Iterable[tuple[str, tuple[Tag, ...], Mapping[str, tuple[Post, ...]]]]:
+    return (("tag", site.tags, site.posts_by_tag), ("category", site.categories, site.posts_by_category),
+            ("author", site.authors, site.posts_by_author))
+
+
+def term_ids(site: Site) -> dict[int, str]:
+    """Each term of the site, by the identity of its object: its kind and key ("tag:ai")."""
+    return {id(term): f"{kind}:{term.key}" for kind, terms, _ in _terms(site) for term in terms}
+
+
+def site_shape(site: Site) -> tuple[list[str], str, dict[str, list[str]]]:
+    """The sources of the site's posts and pages, in order; a hash of all that decides which
+    pages the site has and what they show besides the posts themselves and the terms: each post's
+    place (its date, URL, section), its authors, its old addresses and its feed id; and for each
+    term (term_ids) a hash of the term itself and one of the posts its pages list, in order.
 
     Under the same shape, configuration and templates, a page's output can change only through a
     post its context holds or a part of the site it read: what the site and page stages read of
-    a post (its dates for a page's last change, its URL for a link to it) is in the shape.
+    a post (its dates for a page's last change, its URL for a link to it) is in the shape. When
+    only the terms' hashes differ, see steady_pages.
     """
     every = (*site.posts, *site.pages)
     # dates as written, offset included: the sitemap and the feeds show a page's last change
     shape = [(str(p.source), p.section, p.url, p.slug, p.date and p.date.isoformat(),
-              p.updated and p.updated.isoformat(), p.draft, p.tag_names, p.category_names,
-              p.author_names, p.author, p.aliases, p.moved_from, p.id) for p in every]
-    return [entry[0] for entry in shape], digest(repr(shape))
+              p.updated and p.updated.isoformat(), p.draft, p.author_names, p.author, p.aliases,
+              p.moved_from, p.id) for p in every]
+    places = {id(post): place for place, post in enumerate(every)}
+    terms = {f"{kind}:{term.key}": [digest(repr(term)), digest(repr([places[id(p)] for p in by[term.key]]))]
+             for kind, all_terms, by in _terms(site) for term in all_terms}
+    return [entry[0] for entry in shape], digest(repr(shape)), terms
+
+
+def steady_pages(records: Mapping[str, dict[str, Any]], changed: set[int], parts: set[str], site: Site,
+                 last: Mapping[str, list[str]], now: Mapping[str, list[str]],
+                 related: set[str]) -> set[str] | None:
+    """The pages of the last build known unchanged without hashing them, under the same shape
+    (site_shape), configuration and templates: none of the posts they show (`changed`: places)
+    nor of the parts of the site they read changed, and not the page of a post whose related
+    posts changed (`related`: paths).
+
+    When the terms' hashes differ (`last`, `now`: a tag added to a post, or taken away), a term's
+    pages change with the posts they list, and the pages of a post with its terms: a page is also
+    hashed when it shows a term whose hashes differ, or a post carrying a term that itself changed
+    (its name, its page), or neither posts nor terms (the sitemap, which lists every page). None
+    when a term came or went: a list of terms (the tags index, a term's children) changes with
+    none of the terms it showed.
+    """
+    if last.keys() != now.keys():
+        return None
+    moved = {name for name in last if last[name] != now[name]}
+    itself = {name for name in moved if last[name][0] != now[name][0]}
+    if itself:
+        changed = changed | {place for place, post in enumerate((*site.posts, *site.pages))
+                             if any(f"{kind}:{term.key}" in itself for kind, terms in _terms_of(post)
+                                    for term in terms)}
+    if moved:
+        moved.add(UNKNOWN_TERM)
+    return {name for name, record in records.items() if "posts" in record and name not in related
+            and changed.isdisjoint(record["posts"]) and parts.isdisjoint(record["site"])
+            and (not moved or ((record["posts"] or "terms" in record)
+                               and moved.isdisjoint(record.get("terms", ()))))}
+
+
+def _terms_of(post: Post) -> tuple[tuple[str, tuple[Tag, ...]], ...]:
+    return ("tag", post.tags), ("category", post.categories), ("author", post.authors)
 
 
 class PageKeys:
@@ -213,18 +272,20 @@ class PageKeys:
         if self.prints is None or record is None or "key" not in record:
             return None
         if self.steady is not None and name in self.steady:
-            return record["key"], record["site"], record["posts"]
-        if self.prints.of_page(page, record["site"]) == record["key"]:  # the same posts, too
-            shown = record["posts"] if self.same_places and "posts" in record else self._shown(page)
-            return record["key"], record["site"], shown
+            return record["key"], record["site"], record["posts"], record.get("terms", [])
+        if self.prints.of_page(page, record["site"]) == record["key"]:  # the same posts and terms, too
+            if self.same_places and "posts" in record:
+                return record["key"], record["site"], record["posts"], record.get("terms", [])
+            return record["key"], record["site"], *self._shown(page)
         return None
 
     def of(self, page: Page, read: set[str]) -> PageState:
         """A page just rendered, which read `read` of the site."""
         if self.prints is None:
-            return None, sorted(read), []
-        return self.prints.of_page(page, read), sorted(read), self._shown(page)
+            return None, sorted(read), [], []
+        return self.prints.of_page(page, read), sorted(read), *self._shown(page)
 
-    def _shown(self, page: Page) -> list[int]:
+    def _shown(self, page: Page) -> tuple[list[int], list[str]]:
         assert self.prints is not None
-        return sorted(self.places[source] for source in self.prints.posts_of(page))
+        posts, terms = self.prints.shown(page)
+        return sorted(self.places[source] for source in posts), sorted(terms)
