@@ -374,7 +374,8 @@ EDITS = st.sampled_from(["edit body", "add tag", "remove tag", "rename file", "d
                          "change bundle file", "add bundle file", "remove bundle file", "add translation",
                          "change permalinks", "add category", "remove category", "rename category",
                          "alias category", "change date", "change author", "remove author",
-                         "describe author", "touch post"])
+                         "describe author", "touch post", "add known tag", "respell tag", "tag page",
+                         "page template"])
 BUNDLE = {  # a page bundle: its post, and files copied beside it
     "content/posts/trip/index.md": post("Trip", date="2025-01-04", tags="[blue]", body="![Cat](cat.svg)"),
     "content/posts/trip/cat.svg": "<svg/>",
@@ -396,6 +397,9 @@ CATEGORIES = "categories: {min_posts: 2, hierarchy: true}\n"
 @example(["add category", "add category", "change permalinks", "add category", "remove category"], False)
 # Hugo's key names (step 3): URLs from titles and Hugo's term slugs, then a post and a tag more
 @example(["add category", "add tag", "edit body", "change permalinks", "add post", "rename file"], True)
+# A tag that only pages have, spelled "META" and "meta" by two pages, then "META" by a third
+# (step 3): the two whose files did not change show it under its new name
+@example(["page template", "tag page", "tag page", "tag page"], False)
 def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest.TempPathFactory,
                                                          steps: list[str], in_memory: bool) -> None:
     """With the cache on disk (sitegen build) and kept in memory between builds (sitegen serve)."""
@@ -469,6 +473,20 @@ def test_incremental_output_always_equals_a_clean_build(tmp_path_factory: pytest
                                         if not line.startswith("author:")))
         elif step == "describe author":
             (root / "authors.yaml").write_text(f"Writer 0: {{bio: Bio {number}, slug: w{number % 3}}}\n")
+        elif step == "add known tag" and target:  # a tag other posts have: the site keeps its terms
+            text = target.read_text()
+            target.write_text(text.replace("title:", "tags: [blue]\ntitle:", 1) if "tags:" not in text
+                              else text.replace("tags: [", "tags: [blue, ", 1))
+        elif step == "respell tag" and target:  # the name shown is the most written spelling
+            target.write_text(re.sub(r"(?i)\bblue\b", ["Blue", "BLUE"][number % 2], target.read_text()))
+        elif step == "tag page":  # a term only pages have is named after their spellings
+            name = ["about", "more", "extra"][number % 3]
+            term = ["meta", "META"][number % 2] if number % 5 else "blue"
+            (root / f"content/pages/{name}.md").write_text(f"---\ntitle: {name}\ntags: [{term}]\n---\nA.\n")
+        elif step == "page template":  # shows the pages' terms, reads nothing of `site`
+            (root / "templates").mkdir(exist_ok=True)
+            (root / "templates/page.html").write_text("{{ post.title }}:{% for term in post.tags"
+                                                      " + post.categories %} {{ term.name }}{% endfor %}\n")
         elif step == "add post":
             (root / f"content/posts/new-{number}.md").write_text(post(f"New {number}", tags="[blue]"))
         elif step == "change bundle file":
