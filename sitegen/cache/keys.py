@@ -202,8 +202,10 @@ def term_ids(site: Site) -> dict[int, str]:
 def site_shape(site: Site) -> tuple[list[str], str, dict[str, list[str]]]:
     """The sources of the site's posts and pages, in order; a hash of all that decides which
     pages the site has and what they show besides the posts themselves and the terms: each post's
-    place (its date, URL, section), its authors, its old addresses and its feed id; and for each
-    term (term_ids) a hash of the term itself and one of the posts its pages list, in order.
+    place (its date, URL, section), its authors, its old addresses and its feed id, and the terms
+    of a standalone page as written (a term only pages have is named after their spellings alone,
+    and is none of the site's terms); and for each term of the site (term_ids) a hash of the term
+    itself and one of the posts its pages list, in order.
 
     Under the same shape, configuration and templates, a page's output can change only through a
     post its context holds or a part of the site it read: what the site and page stages read of
@@ -214,7 +216,8 @@ def site_shape(site: Site) -> tuple[list[str], str, dict[str, list[str]]]:
     # dates as written, offset included: the sitemap and the feeds show a page's last change
     shape = [(str(p.source), p.section, p.url, p.slug, p.date and p.date.isoformat(),
               p.updated and p.updated.isoformat(), p.draft, p.author_names, p.author, p.aliases,
-              p.moved_from, p.id) for p in every]
+              p.moved_from, p.id, (p.tag_names, p.category_names) if p.section == "pages" else ())
+             for p in every]
     places = {id(post): place for place, post in enumerate(every)}
     terms = {f"{kind}:{term.key}": [digest(repr(term)), digest(repr([places[id(p)] for p in by[term.key]]))]
              for kind, all_terms, by in _terms(site) for term in all_terms}
