@@ -243,14 +243,20 @@ class SiteReader:
     site.posts depends on every post, one that shows only site.pages does not.
     """
 
-    __slots__ = ("_site", "read")
+    __slots__ = ("_site", "_read")
 
     def __init__(self, site: Site, read: set[str]) -> None:
-        self._site, self.read = site, read
+        self._site, self._read = site, read
 
-    def __getattr__(self, name: str) -> object:
-        self.read.add(name)
-        return getattr(self._site, name)
+    def __getattribute__(self, name: str) -> object:
+        # Every name passes here, not only the names the reader lacks: `site._site` must not
+        # reach the site without being noted (the page would keep what it showed then)
+        if name.startswith("__"):
+            return object.__getattribute__(self, name)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        object.__getattribute__(self, "_read").add(name)
+        return getattr(object.__getattribute__(self, "_site"), name)
 
 
 def render_page(env: jinja2.Environment, page: Page, site: Site, *,
@@ -304,8 +310,8 @@ def _undefined(exc: _Missing, code: str, names: list[str]) -> tuple[str, str | N
     if owner is jinja2.utils.missing:
         meant = difflib.get_close_matches(name, names, n=1)
         return f"'{name}' is undefined", f"did you mean {meant[0]}?" if meant else None
-    if isinstance(owner, SiteReader):
-        owner = owner._site
+    if isinstance(owner, SiteReader):  # the site it stands for, read around its noting
+        owner = object.__getattribute__(owner, "_site")
     if isinstance(owner, Mapping):
         kind, known = "the mapping", [str(key) for key in owner]
     else:

@@ -103,6 +103,16 @@ def test_a_template_reading_site_posts_follows_every_post(write_site: WriteSite,
     assert contents(root / "public") == clean_build(root, tmp_path)
 
 
+def test_a_template_cannot_read_the_site_around_what_the_cache_notes(write_site: WriteSite) -> None:
+    """`site` notes each part a page reads; a private name would reach the whole site unnoted,
+    and the page would keep showing what it showed when it was rendered."""
+    footer = '{% extends "theme/base.html" %}{% block footer %}{{ site._site.posts | length }}{% endblock %}'
+    root = write_site({**SITE, "templates/base.html": footer})
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    assert "_site" in str(caught.value) and "templates/base.html" in str(caught.value)
+
+
 def test_a_config_change_renders_everything(write_site: WriteSite) -> None:
     root = write_site(SITE)
     build(config_for(root))
