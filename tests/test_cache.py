@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -710,6 +711,36 @@ def test_a_damaged_html_pack_is_noticed_and_the_build_starts_over(write_site: Wr
     assert any("ignoring the build cache" in w.message for w in report.warnings)
     assert contents(root / "public") == clean_build(root, tmp_path)
     assert build(config_for(root)).warnings == ()  # and a sound cache was written
+
+
+@pytest.mark.parametrize("build_before", [False, True])
+def test_a_cache_removed_in_the_middle_of_a_build_starts_it_over(
+        write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, build_before: bool) -> None:
+    """The cache's folder removed (rm -rf .sitegen-cache) after the posts were parsed, their HTML
+    kept in a file that is gone: a first build, which reads it back by name, starts over and says
+    so; a rebuild reads what it needs from the file it still holds. Neither writes a cache that
+    points into the removed file."""
+    from sitegen import site as site_stage
+
+    root = write_site(SITE)
+    if build_before:
+        build(config_for(root))
+        (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", body="Changed."))
+    collect, removed = site_stage.collect_site, []
+
+    def remove_then_collect(*args: Any, **kwargs: Any) -> Any:
+        if not removed:
+            removed.extend(p.name for p in (root / FOLDER).glob("*.pack"))
+            shutil.rmtree(root / FOLDER)
+        return collect(*args, **kwargs)
+
+    monkeypatch.setattr(site_stage, "collect_site", remove_then_collect)
+    report = build(config_for(root))
+    assert removed and any("ignoring the build cache" in w.message for w in report.warnings) != build_before
+    assert contents(root / "public") == clean_build(root, tmp_path)
+    monkeypatch.undo()
+    assert build(config_for(root)).warnings == ()  # no cache pointing into nothing
+    assert contents(root / "public") == clean_build(root, tmp_path)
 
 
 @pytest.mark.parametrize("damage", ["garbage", "another index's"])

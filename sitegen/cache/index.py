@@ -178,6 +178,7 @@ class BuildCache:
         self._new_related = None
         self.file_stamps = self.output_stamps = self.folder_stamps = Stamps([], [])
         self._new_files, self._decoded, self.dirty = {}, {}, self.path is not None
+        self.pack.restart()
         self.warnings.append(ContentError(
             f"{FOLDER}/{self.path.name if self.path else 'cache'}", warning,
             hint="nothing to do: this build starts from scratch and writes a new cache"))
@@ -330,7 +331,7 @@ class BuildCache:
         """Write the new posts' HTML to the pack, then the records (unless `records` is False: those
         on disk stand), then the index that stands for them (each replaced whole); a memory-only
         cache writes nothing."""
-        if self.path is None:
+        if self.path is None or self.pack.gone():  # a cache removed during the build stays removed
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")

@@ -50,6 +50,28 @@ class Pack:
         body, summary, toc = self._bytes(offset, length, check).decode("utf-8").split("\x00")
         return body, body if summary == SAME_AS_BODY else summary, toc
 
+    def restart(self) -> None:
+        """Let go of the file and of what was read from it: a build that starts over appends to,
+        and reads from, the file now at the path (a new one if the cache's folder was removed)."""
+        for fd in (self._fd, self._appending):
+            if fd is not None:
+                os.close(fd)
+        self._fd = self._appending = None
+        self.read.cache_clear()
+
+    def gone(self) -> bool:
+        """Whether the file this build wrote to or read from is no longer at the path (the cache's
+        folder removed meanwhile): records saved now would point into nothing."""
+        fd = self._appending if self._appending is not None else self._fd
+        if fd is None or self.path is None:
+            return False
+        try:
+            here = os.stat(self.path)
+        except OSError:
+            return True
+        there = os.fstat(fd)
+        return (here.st_dev, here.st_ino) != (there.st_dev, there.st_ino)
+
     def append(self, html: Html) -> list[Any]:
         """Add one post's HTML at the end of the pack; returns where it is."""
         assert self.path is not None
