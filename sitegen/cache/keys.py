@@ -194,9 +194,14 @@ def _terms(site: Site) -> Iterable[tuple[str, tuple[Tag, ...], Mapping[str, tupl
             ("author", site.authors, site.posts_by_author))
 
 
+def term_id(kind: str, term: Tag) -> str:
+    """A term as page records and the site's shape name it: its kind and key ("tag:ai")."""
+    return f"{kind}:{term.key}"
+
+
 def term_ids(site: Site) -> dict[int, str]:
-    """Each term of the site, by the identity of its object: its kind and key ("tag:ai")."""
-    return {id(term): f"{kind}:{term.key}" for kind, terms, _ in _terms(site) for term in terms}
+    """Each term of the site's term_id, by the identity of its object."""
+    return {id(term): term_id(kind, term) for kind, terms, _ in _terms(site) for term in terms}
 
 
 def site_shape(site: Site) -> tuple[list[str], str, dict[str, list[str]]]:
@@ -219,7 +224,7 @@ def site_shape(site: Site) -> tuple[list[str], str, dict[str, list[str]]]:
               p.moved_from, p.id, (p.tag_names, p.category_names) if p.section == "pages" else ())
              for p in every]
     places = {id(post): place for place, post in enumerate(every)}
-    terms = {f"{kind}:{term.key}": [digest(repr(term)), digest(repr([places[id(p)] for p in by[term.key]]))]
+    terms = {term_id(kind, term): [digest(repr(term)), digest(repr([places[id(p)] for p in by[term.key]]))]
              for kind, all_terms, by in _terms(site) for term in all_terms}
     return [entry[0] for entry in shape], digest(repr(shape)), terms
 
@@ -245,7 +250,7 @@ def steady_pages(records: Mapping[str, dict[str, Any]], changed: set[int], parts
     itself = {name for name in moved if last[name][0] != now[name][0]}
     if itself:
         changed = changed | {place for place, post in enumerate((*site.posts, *site.pages))
-                             if any(f"{kind}:{term.key}" in itself for kind, terms in _terms_of(post)
+                             if any(term_id(kind, term) in itself for kind, terms in _terms_of(post)
                                     for term in terms)}
     if moved:
         moved.add(UNKNOWN_TERM)
