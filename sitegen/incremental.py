@@ -17,16 +17,15 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from types import MappingProxyType
 from typing import Any, TypeVar
 
 from sitegen import output, parser, workers
-from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_errors, encode_error
+from sitegen.cache import FOLDER, BuildCache, Fingerprints, config_digest, decode_report, encode_report
 from sitegen.cache.keys import PageKeys, PageState, digest, site_shape, steady_pages
 from sitegen.cache.stamps import Look, Survey, changed, survey_of
 from sitegen.errors import CacheDamaged, Problems, SourceError
 from sitegen.listing import Listing, list_content, other_inputs
-from sitegen.models import BuildReport, Config, Post, Site
+from sitegen.models import BuildReport, Config, Page, Post, Site
 from sitegen.related import related_posts
 from sitegen.taxonomy import Vocabulary
 from sitegen.urls import output_path
@@ -54,6 +53,7 @@ class Incremental:
         self.shape: dict[str, Any] = {}  # the site's shape, for the next build (see page_keys)
         self.keys: PageKeys | None = None
         self.related_moved: set[int] | None = set()  # the places of the posts whose related posts changed
+        self.paths = ""  # a digest of the pages' paths, in order (see same_paths)
 
     @classmethod
     def open(cls, config: Config, *, use_cache: bool = True, store: BuildCache | None = None) -> Incremental:
@@ -99,13 +99,7 @@ class Incremental:
         if self.survey.sources and not self._only_touched(store, self.survey.sources):
             return None
         self._keep_listing(store)
-        report = store.inputs["report"]
-        return BuildReport(
-            output_dir=self.config.output_dir, pages=report["pages"], posts=report["posts"],
-            tags=report["tags"], static_files=report["static_files"],
-            drafts_skipped=report["drafts_skipped"], future_skipped=report["future_skipped"],
-            kinds=MappingProxyType(report["kinds"]), warnings=tuple(decode_errors(report["warnings"])),
-            rendered=0, changed=0, seconds=0.0)
+        return decode_report(store.inputs["report"], self.config.output_dir)
 
     def _only_touched(self, store: BuildCache, sources: set[str]) -> bool:
         """Whether the files whose size or time changed all hold the bytes the last build read (a
@@ -283,6 +277,12 @@ class Incremental:
 
     # --- pages and static files ----------------------------------------------------------------
 
+    def same_paths(self, planned: Sequence[Page]) -> bool:
+        """Whether the pages are at the last build's paths, in its order: that build found none
+        claimed twice, so this one need not look again."""
+        self.paths = digest("\n".join([str(page.path) for page in planned]))
+        return self.store is not None and self.store.shape.get("paths") == self.paths
+
     def previous_output(self) -> output.Previous:
         """The files of the last build that are still exactly as that build left them."""
         store, out = self.store, self.config.output_dir
@@ -308,7 +308,7 @@ class Incremental:
         prints = Fingerprints(site, renderer.template_fingerprints(env, store.templates), store.sources())
         sources, shape, terms = site_shape(site)
         self.shape = {"shape": shape, "config": prints.config, "templates": prints.templates,
-                      "sources": sources, "terms": terms}
+                      "sources": sources, "terms": terms, "paths": self.paths}
         same = store.shape.get("sources") == sources  # the posts in the same places
         self.keys = PageKeys(prints, self.previous.trusted, sources, self._steady(prints, site), same)
         return self.keys
@@ -318,7 +318,7 @@ class Incremental:
         terms did while the last build's terms, or which posts' related posts moved, are unknown."""
         assert self.store is not None
         last, old, terms = self.store.shape, self.store.files, self.shape["terms"]
-        if not last or any(last.get(k) != v for k, v in self.shape.items() if k != "terms") \
+        if not last or any(last.get(k) != v for k, v in self.shape.items() if k not in ("terms", "paths")) \
                 or (last.get("terms") != terms and None in (last.get("terms"), self.related_moved)):
             return None
         changed = {place for place, source in enumerate(last["sources"])  # or not kept in the cache
@@ -363,9 +363,10 @@ class Incremental:
                 record["out"] = earlier["out"]
         touched = None if written is None or previous.unsure is None else {
             *output.ancestors(new_site.staged + new_site.removed), *map(str, previous.unsure)}
+        same_files = previous.recorded == {str(path) for path in self.records}  # so the same folders
         folders = {name: store.folders[name] if touched is not None and name not in touched
                    and name in store.folders else os.stat(f"{out}/{name}").st_mtime_ns
-                   for name in output.ancestors(self.records)}
+                   for name in (store.folders if same_files else output.ancestors(self.records))}
         if self.keys is not None and self.keys.prints is not None:
             prints = self.keys.prints
             read = {name for record in self.records.values() for name in record.get("site", ())}
@@ -395,11 +396,7 @@ def _inputs(config: Config, report: BuildReport, next_future: datetime | None,
         "listing": _listing_record(config, listed),
         "base_url_at": _base_url_at(config),  # where the report's warning about it points
         "next_future": next_future.isoformat() if next_future else None,
-        "report": {"pages": report.pages, "posts": report.posts, "tags": report.tags,
-                   "static_files": report.static_files, "drafts_skipped": report.drafts_skipped,
-                   "future_skipped": report.future_skipped, "kinds": dict(report.kinds),
-                   "warnings": [encode_error(w) for w in report.warnings
-                                if not w.path.startswith(FOLDER)]},  # about this build's cache only
+        "report": encode_report(report, FOLDER),  # without the warnings about this build's cache
     }
 
 

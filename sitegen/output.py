@@ -139,12 +139,13 @@ class NewSite:
         keep = {MARKER, *self.config.keep_files}
         made = {str(p) for p in self.paths}
         gone = self.previous.recorded - made
-        folders = set(ancestors(self.paths))
+        folders: set[str] | None = None  # made only when a folder is looked in: an edit looks in none
         for folder in (self.previous.unsure if self.previous.unsure is not None else _folders(self.out)):
             try:
                 entries = list(os.scandir(self.out / folder))
             except OSError:
                 continue
+            folders = set(ancestors(self.paths)) if folders is None else folders
             for entry in entries:
                 path = folder / entry.name
                 if str(path) not in made and str(path) not in folders \

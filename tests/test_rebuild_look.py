@@ -649,3 +649,45 @@ def test_a_kept_listing_of_another_shape_is_made_again(
     index.write_text(json.dumps(head))
     build(config_for(root))
     assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_rebuild_looks_for_pages_claiming_one_path_only_when_the_paths_moved(
+        write_site: WriteSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages at the paths of the last build, which had none claimed twice, are not looked over
+    again; a post that takes another's path is still refused, the output left as it was."""
+    from sitegen import pages
+
+    root = write_site(SITE)
+    settle(root)
+    build(config_for(root))
+    looks: list[int] = []
+    real = pages.find_collisions
+    monkeypatch.setattr(pages, "find_collisions", lambda planned: looks.append(len(planned)) or real(planned))
+    (root / "content/posts/b.md").write_text(post("Beta", date="2025-01-02", tags="[blue]", body="Edited."))
+    build(config_for(root))
+    assert looks == []
+    before = contents(root / "public")
+    (root / "content/posts/2024").mkdir()
+    (root / "content/posts/2024/b.md").write_text(post("Other Beta", date="2025-01-04"))
+    with pytest.raises(BuildError) as caught:
+        build(config_for(root))
+    assert len(looks) == 1
+    assert "content/posts/2024/b.md" in caught.value.errors[0].message
+    assert contents(root / "public") == before
+
+
+def test_a_new_pages_folder_is_watched_for_files_put_there_by_hand(write_site: WriteSite,
+                                                                  tmp_path: Path) -> None:
+    """The folders a rebuild notes are those of its own pages: a post added gets its folder
+    noted, and a file put in it afterwards is taken away by the next build."""
+    root = write_site(SITE)
+    settle(root)
+    build(config_for(root))
+    (root / "content/posts/d.md").write_text(post("Delta", date="2025-01-04", tags="[red]", body="New."))
+    build(config_for(root))
+    (root / "content/posts/b.md").write_text(post("Beta", date="2025-01-02", tags="[blue]", body="Edited."))
+    build(config_for(root))  # the same pages: the folders noted before are noted again
+    (root / "public/posts/d/notes.txt").write_text("mine")
+    build(config_for(root))
+    assert not (root / "public/posts/d/notes.txt").exists()
+    assert contents(root / "public") == clean_build(root, tmp_path)

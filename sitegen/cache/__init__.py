@@ -12,8 +12,8 @@ Imports errors, listing (a path as JSON holds it), models. The one package that 
 (index and codec).
 """
 
-from sitegen.cache.codec import decode_errors, encode_error
+from sitegen.cache.codec import decode_report, encode_report
 from sitegen.cache.index import FOLDER, BuildCache
 from sitegen.cache.keys import Fingerprints, config_digest
 
-__all__ = ["FOLDER", "BuildCache", "Fingerprints", "config_digest", "decode_errors", "encode_error"]
+__all__ = ["FOLDER", "BuildCache", "Fingerprints", "config_digest", "decode_report", "encode_report"]

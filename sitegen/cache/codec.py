@@ -9,13 +9,14 @@ import dataclasses
 import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+from types import MappingProxyType
 from typing import Any
 
 import orjson
 
 from sitegen.errors import ContentError, SourceError
-from sitegen.models import Html, Post
+from sitegen.models import BuildReport, Html, Post
 
 # A post as the parser made it: its tags, categories and authors are the site stage's, made again
 # from the names each build
@@ -99,6 +100,24 @@ def _to_json(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return _json_value(value)  # dates; anything else raises TypeError
+
+
+def encode_report(report: BuildReport, skip: str) -> dict[str, Any]:
+    """A build's report as JSON holds it, without the warnings about paths under `skip`."""
+    return {"pages": report.pages, "posts": report.posts, "tags": report.tags,
+            "static_files": report.static_files, "drafts_skipped": report.drafts_skipped,
+            "future_skipped": report.future_skipped, "kinds": dict(report.kinds),
+            "warnings": [encode_error(w) for w in report.warnings if not w.path.startswith(skip)]}
+
+
+def decode_report(record: Mapping[str, Any], output_dir: Path) -> BuildReport:
+    """The report of a build that found nothing to do: the last one's, with nothing rendered."""
+    return BuildReport(
+        output_dir=output_dir, pages=record["pages"], posts=record["posts"], tags=record["tags"],
+        static_files=record["static_files"], drafts_skipped=record["drafts_skipped"],
+        future_skipped=record["future_skipped"], kinds=MappingProxyType(record["kinds"]),
+        warnings=tuple(decode_errors(record["warnings"])),
+        rendered=0, changed=0, seconds=0.0)
 
 
 def encode_error(error: SourceError) -> list[Any]:
