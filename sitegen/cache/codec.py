@@ -45,6 +45,23 @@ def encode_post(post: Post) -> dict[str, Any]:
     return fields
 
 
+def check_keepable(post: Post) -> None:
+    """TypeError when the cache cannot hold the post: its front matter's extra values are the one
+    field that can hold what JSON cannot (encode_post would raise the same)."""
+    orjson.dumps(_to_json(post.extra))
+
+
+def dumps(records: Mapping[str, Any]) -> bytes:
+    """The cache's records as JSON, each post in them encoded as encode_post makes it."""
+    return orjson.dumps(records, default=_encoded, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
+def _encoded(value: object) -> dict[str, Any]:
+    if isinstance(value, Post):
+        return encode_post(value)
+    raise TypeError(f"{type(value).__name__} is not kept in the cache")
+
+
 def decode_post(record: Mapping[str, Any], html: Html) -> Post:
     """A post from its JSON values and its HTML (read from the pack, or held by a memory-only cache)."""
     fields = dict(record)

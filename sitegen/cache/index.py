@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 
 from sitegen import __version__
-from sitegen.cache.codec import decode_errors, decode_post, encode_error, encode_post
+from sitegen.cache.codec import check_keepable, decode_errors, decode_post, dumps, encode_error
 from sitegen.cache.keys import digest, settings_fingerprint
 from sitegen.cache.pack import Pack
 from sitegen.cache.stamps import Stamps
@@ -255,21 +255,26 @@ class BuildCache:
         saved cache only)."""
         self.dirty = True
         try:
-            encoded = encode_post(post) if post is not None else None
+            if post is not None:
+                check_keepable(post)
         except TypeError:  # a front-matter value JSON cannot hold: parse this file every time
             return post
         html: Html | list[Any] | None = post.html if post is not None else None
         if post is not None and self.path is not None:
             html = self.pack.append(post.html)
             post = dataclasses.replace(post, html=self._lazy(html))
+        # The post itself, the one the build holds anyway, encoded only as the records are written:
+        # its JSON values kept from here on would be a second copy of every post through the build
         self._new_files[source] = {
-            "stat": stat, "digest": bytes_digest, "post": encoded,
+            "stat": stat, "digest": bytes_digest, "post": post,
             "html": html, "errors": [encode_error(e) for e in problems.errors],
             "warnings": [encode_error(w) for w in problems.warnings]}
         self._decoded[source, bytes_digest] = post, problems
         return post
 
     def _decode(self, record: dict[str, Any]) -> Post:
+        if isinstance(record["post"], Post):  # kept by this process (see keep), its HTML with it
+            return record["post"]
         # A memory-only cache (sitegen serve) has no pack: its records hold the HTML itself
         html = record["html"]
         return decode_post(record["post"], html if isinstance(html, Html) else self._lazy(html))
@@ -338,11 +343,11 @@ class BuildCache:
         if records and self._records is not None:  # else the records on disk stand, with their token
             records_path = self.path.with_suffix(".records")
             delta_token = uuid.uuid4().hex
-            delta = orjson.dumps({"token": delta_token, "base": self._token, "changes": self._delta})
+            delta = dumps({"token": delta_token, "base": self._token, "changes": self._delta})
             if self.pack.compact(self.files) or not self._token or not records_path.is_file() \
                     or len(delta) > DELTA_SHARE * records_path.stat().st_size:
                 self._token, self._delta_token, self._delta = uuid.uuid4().hex, "", {}
-                _replace(records_path, orjson.dumps({"token": self._token, **self._records}))
+                _replace(records_path, dumps({"token": self._token, **self._records}))
                 self.path.with_suffix(".delta").unlink(missing_ok=True)
             else:
                 self._delta_token = delta_token

@@ -1,0 +1,44 @@
+"""What the build cache holds in memory while a build runs, and what it writes from it: each
+thing once, and the records on disk as the posts were parsed."""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path, PurePosixPath
+
+import orjson
+
+from sitegen.builder import build
+from sitegen.cache import FOLDER, BuildCache
+from sitegen.cache.codec import encode_post
+from sitegen.incremental import Incremental
+from sitegen.parser import parse_file
+from tests.conftest import WriteSite, config_for, post
+
+SITE = {
+    "content/posts/a.md": post("Alpha", date="2025-01-01", tags="[red, blue]", body="Alpha [b](b.md)."),
+    "content/posts/b.md": post("Beta", date="2025-01-02", tags="[blue]", body="Beta body."),
+    "content/pages/about.md": "---\ntitle: About\nextra_field: {when: 2025-01-01}\n---\nAbout us.\n",
+    "sitegen.yaml": "base_url: https://user.github.io/\n",
+}
+
+
+def test_a_new_record_holds_the_post_the_build_reads_not_a_copy(write_site: WriteSite) -> None:
+    root = write_site(SITE)
+    config = config_for(root)
+    store = BuildCache.load(config)
+    posts, _ = Incremental(config, store).read_posts()
+    alpha = next(p for p in posts if p.title == "Alpha")
+    assert store.sources()["content/posts/a.md"]
+    assert store._new_files["content/posts/a.md"]["post"] is alpha
+
+
+def test_the_records_written_hold_each_post_as_the_parser_made_it(write_site: WriteSite) -> None:
+    root = write_site(SITE)
+    config = config_for(root)
+    build(config)
+    records = orjson.loads(Path(glob.glob(str(root / FOLDER / "*.records"))[0]).read_bytes())
+    for name in ("content/posts/a.md", "content/posts/b.md", "content/pages/about.md"):
+        parsed, _ = parse_file(PurePosixPath(name), (root / name).read_bytes(), config)
+        assert parsed is not None
+        assert records["files"][name]["post"] == orjson.loads(orjson.dumps(encode_post(parsed)))
