@@ -10,7 +10,8 @@ import orjson
 
 from sitegen.builder import build
 from sitegen.cache import FOLDER, BuildCache
-from sitegen.cache.codec import encode_post
+from sitegen.cache.codec import dumped, dumps, encode_post
+from sitegen.cache.keys import digest
 from sitegen.incremental import Incremental
 from sitegen.parser import parse_file
 from tests.conftest import WriteSite, config_for, post
@@ -42,3 +43,24 @@ def test_the_records_written_hold_each_post_as_the_parser_made_it(write_site: Wr
         parsed, _ = parse_file(PurePosixPath(name), (root / name).read_bytes(), config)
         assert parsed is not None
         assert records["files"][name]["post"] == orjson.loads(orjson.dumps(encode_post(parsed)))
+
+
+def test_the_records_are_written_in_pieces_that_make_the_same_json() -> None:
+    records = {"token": "t", "files": {f"f{i}": {"n": i, "post": None} for i in range(7)},
+               "pages": {}, "related": {"order": "x", "posts": [[1, 2]]}, "shape": {"a": [1]}}
+    whole = dumps(records)
+    for per in (1, 2, 3, 7, 8):
+        pieces = list(dumped(records, per))
+        assert b"".join(pieces) == whole
+        assert max(map(len, pieces)) < len(dumps(records["files"])) or per >= 7
+
+
+def test_a_written_cache_reads_back_as_it_was_kept(write_site: WriteSite) -> None:
+    root = write_site(SITE)
+    config = config_for(root)
+    build(config)
+    store = BuildCache.load(config)
+    kept = {name: dict(record) for name, record in store.files.items()}
+    assert {name: record["digest"] for name, record in kept.items()} == \
+        {name: digest((root / name).read_bytes()) for name in kept}
+    assert len(store.pages) > 3 and all("out" in record for record in store.pages.values())

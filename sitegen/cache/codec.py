@@ -6,8 +6,9 @@ Imports errors, models.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -54,6 +55,24 @@ def check_keepable(post: Post) -> None:
 def dumps(records: Mapping[str, Any]) -> bytes:
     """The cache's records as JSON, each post in them encoded as encode_post makes it."""
     return orjson.dumps(records, default=_encoded, option=orjson.OPT_PASSTHROUGH_DATACLASS)
+
+
+def dumped(records: Mapping[str, Any], per: int = 1024) -> Iterator[bytes]:
+    """dumps(records) in pieces, each section's records `per` at a time: written one after the
+    other, they are the same bytes without the whole text in memory at once (a quarter of a
+    gigabyte at 100,000 posts, on top of all the build holds when it writes them)."""
+    yield b"{"
+    for place, (name, value) in enumerate(records.items()):
+        yield (b"," if place else b"") + orjson.dumps(name) + b":"
+        if not isinstance(value, dict) or len(value) <= per:
+            yield dumps(value)
+            continue
+        items, opening = iter(value.items()), b"{"
+        while part := dict(itertools.islice(items, per)):
+            yield opening + dumps(part)[1:-1]
+            opening = b","
+        yield b"}"
+    yield b"}"
 
 
 def _encoded(value: object) -> dict[str, Any]:

@@ -11,14 +11,14 @@ import functools
 import os
 import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from sitegen import __version__
-from sitegen.cache.codec import check_keepable, decode_errors, decode_post, dumps, encode_error
+from sitegen.cache.codec import check_keepable, decode_errors, decode_post, dumped, dumps, encode_error
 from sitegen.cache.keys import digest, settings_fingerprint
 from sitegen.cache.pack import Pack
 from sitegen.cache.stamps import Stamps
@@ -347,7 +347,7 @@ class BuildCache:
             if self.pack.compact(self.files) or not self._token or not records_path.is_file() \
                     or len(delta) > DELTA_SHARE * records_path.stat().st_size:
                 self._token, self._delta_token, self._delta = uuid.uuid4().hex, "", {}
-                _replace(records_path, dumps({"token": self._token, **self._records}))
+                _replace(records_path, dumped({"token": self._token, **self._records}))
                 self.path.with_suffix(".delta").unlink(missing_ok=True)
             else:
                 self._delta_token = delta_token
@@ -399,7 +399,8 @@ def _changes(before: Mapping[str, Any], now: Mapping[str, Any], into: dict[str, 
         into[name] = None
 
 
-def _replace(path: Path, data: bytes) -> None:
+def _replace(path: Path, data: bytes | Iterable[bytes]) -> None:
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_bytes(data)
+    with open(temporary, "wb") as file:
+        file.writelines([data] if isinstance(data, bytes) else data)
     os.replace(temporary, path)
