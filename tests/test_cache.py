@@ -841,3 +841,26 @@ def test_the_html_pack_is_rewritten_without_unused_records(write_site: WriteSite
     (root / "templates/post.html").write_text("<main>{{ post.body_html }}</main>\n")  # reads every body
     assert build(config_for(root)).warnings == ()
     assert contents(root / "public") == clean_build(root, tmp_path)
+
+
+def test_a_pages_context_is_hashed_once_and_its_hash_let_go_after_the_second_key(
+        write_site: WriteSite, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keyed before rendering (again=True) and after, a page's context is hashed once; its hash is
+    not held past the second key, nor at all by a page keyed once (a first build: every page)."""
+    from sitegen.builder import plan
+    from sitegen.cache import Fingerprints
+
+    site, planned, _ = plan(config_for(write_site(SITE)))
+    archive = next(page for page in planned if page.template == "archive.html")
+    prints = Fingerprints(site, {}, {})
+    looked: list[object] = []
+    real = Fingerprints.of_value
+    monkeypatch.setattr(Fingerprints, "of_value",
+                        lambda self, value: looked.append(value) or real(self, value))
+    first = prints.of_page(archive, [], again=True)
+    once = len(looked)
+    assert once > 0 and prints.of_page(archive, []) == first and len(looked) == once
+    assert prints.of_page(archive, []) == first and len(looked) > once  # hashed again: not kept
+    for page in planned:
+        prints.of_page(page, [])
+    assert not prints._contexts

@@ -119,8 +119,8 @@ def test_an_edit_that_keeps_the_sites_shape_hashes_only_the_pages_showing_the_po
     build(config_for(root))
     hashed: list[str] = []
     real = Fingerprints.of_page
-    monkeypatch.setattr(Fingerprints, "of_page",
-                        lambda self, page, names: hashed.append(str(page.path)) or real(self, page, names))
+    monkeypatch.setattr(Fingerprints, "of_page", lambda self, page, names, **again:
+                        hashed.append(str(page.path)) or real(self, page, names, **again))
     (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]",
                                                   body="Alpha body, edited."))
     report = build(config_for(root))
@@ -142,8 +142,8 @@ def hashed_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     hashed: list[str] = []
     real = Fingerprints.of_page
-    monkeypatch.setattr(Fingerprints, "of_page",
-                        lambda self, page, names: hashed.append(str(page.path)) or real(self, page, names))
+    monkeypatch.setattr(Fingerprints, "of_page", lambda self, page, names, **again:
+                        hashed.append(str(page.path)) or real(self, page, names, **again))
     return hashed
 
 

@@ -177,13 +177,16 @@ class Fingerprints:
     def term_ids(self) -> dict[int, str]:
         return term_ids(self.site)
 
-    def of_page(self, page: Page, site_names: Iterable[str]) -> str:
-        # A page whose key is not the last build's is keyed twice, before and after rendering:
-        # its context (all 100,000 posts of the archive) is hashed once
-        context = self._contexts.get(id(page))
+    def of_page(self, page: Page, site_names: Iterable[str], *, again: bool = False) -> str:
+        """The page's key; `again`: it may be asked once more, after the page is rendered."""
+        # A page whose key is not the last build's is keyed twice, before and after rendering: its
+        # context (all 100,000 posts of the archive) is hashed once, and its hash kept until then
+        context = self._contexts.pop(id(page), None)
         if context is None:
-            context = self._contexts[id(page)] = digest(",".join(
+            context = digest(",".join(
                 [f"{key}:{self.of_value(value)}" for key, value in sorted(page.context.items())]))
+        if again:
+            self._contexts[id(page)] = context
         parts = [self.templates.get(page.template, "?"), self.config, page.url, str(page.path), context]
         parts += [f"{name}={self.of_site(name)}" for name in sorted(site_names)]
         return digest("\x00".join(parts))
@@ -281,7 +284,8 @@ class PageKeys:
             return None
         if self.steady is not None and name in self.steady:
             return record["key"], record["site"], record["posts"], record.get("terms", [])
-        if self.prints.of_page(page, record["site"]) == record["key"]:  # the same posts and terms, too
+        # the same posts and terms too; keyed again after rendering when not
+        if self.prints.of_page(page, record["site"], again=True) == record["key"]:
             if self.same_places and "posts" in record:
                 return record["key"], record["site"], record["posts"], record.get("terms", [])
             return record["key"], record["site"], *self._shown(page)
