@@ -64,3 +64,18 @@ def test_a_written_cache_reads_back_as_it_was_kept(write_site: WriteSite) -> Non
     assert {name: record["digest"] for name, record in kept.items()} == \
         {name: digest((root / name).read_bytes()) for name in kept}
     assert len(store.pages) > 3 and all("out" in record for record in store.pages.values())
+
+
+def test_posts_whose_front_matter_keys_are_on_the_same_lines_share_their_mapping(
+        write_site: WriteSite) -> None:
+    """Parsed now or read back from the records, two posts with the same front-matter layout
+    hold one mapping of its keys to their lines, not a copy each."""
+    root = write_site({**SITE, "content/posts/c.md": post("Gamma", date="2025-01-03", tags="[red]")})
+    config = config_for(root)
+    for _ in ("parsed", "read back"):
+        posts, _ = Incremental(config, BuildCache.load(config)).read_posts()
+        by_title = {p.title: p for p in posts}
+        assert by_title["Beta"].key_lines == {"title": 2, "date": 3, "tags": 4}
+        assert by_title["Beta"].key_lines is by_title["Gamma"].key_lines
+        assert by_title["About"].key_lines is not by_title["Beta"].key_lines
+        build(config)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from types import MappingProxyType
@@ -81,9 +81,13 @@ def _encoded(value: object) -> dict[str, Any]:
     raise TypeError(f"{type(value).__name__} is not kept in the cache")
 
 
-def decode_post(record: Mapping[str, Any], html: Html) -> Post:
-    """A post from its JSON values and its HTML (read from the pack, or held by a memory-only cache)."""
+def decode_post(record: Mapping[str, Any], html: Html,
+                shared: Callable[[Mapping[str, int]], Mapping[str, int]] | None = None) -> Post:
+    """A post from its JSON values and its HTML (read from the pack, or held by a memory-only cache);
+    `shared` gives the mapping of its front matter's keys to their lines that other posts share."""
     fields = dict(record)
+    if shared is not None:
+        fields["key_lines"] = shared(fields["key_lines"])
     for name in ("date", "updated"):
         value = fields[name]
         if value is not None:

@@ -76,6 +76,8 @@ class BuildCache:
         # bytes: a file put back as it was after a failed build (an editor's undo) finds its own
         # result, never the one of the text it had in between.
         self._decoded: dict[tuple[str, str], tuple[Post | None, Problems]] = {}
+        # Posts whose front matter has its keys on the same lines share one mapping of them
+        self._lines: dict[tuple[tuple[str, int], ...], Mapping[str, int]] = {}
         self.dirty = path is not None and not head  # a new cache is always written
 
     @classmethod
@@ -262,7 +264,7 @@ class BuildCache:
         html: Html | list[Any] | None = post.html if post is not None else None
         if post is not None and self.path is not None:
             html = self.pack.append(post.html)
-            post = dataclasses.replace(post, html=self._lazy(html))
+            post = dataclasses.replace(post, html=self._lazy(html), key_lines=self._shared(post.key_lines))
         # The post itself, the one the build holds anyway, encoded only as the records are written:
         # its JSON values kept from here on would be a second copy of every post through the build
         self._new_files[source] = {
@@ -277,7 +279,10 @@ class BuildCache:
             return record["post"]
         # A memory-only cache (sitegen serve) has no pack: its records hold the HTML itself
         html = record["html"]
-        return decode_post(record["post"], html if isinstance(html, Html) else self._lazy(html))
+        return decode_post(record["post"], html if isinstance(html, Html) else self._lazy(html), self._shared)
+
+    def _shared(self, lines: Mapping[str, int]) -> Mapping[str, int]:
+        return self._lines.setdefault(tuple(lines.items()), lines)
 
     def _lazy(self, place: list[Any]) -> Html:
         offset, length, check, html_digest = place
