@@ -79,3 +79,18 @@ def test_posts_whose_front_matter_keys_are_on_the_same_lines_share_their_mapping
         assert by_title["Beta"].key_lines is by_title["Gamma"].key_lines
         assert by_title["About"].key_lines is not by_title["Beta"].key_lines
         build(config)
+
+
+def test_a_post_whose_front_matter_json_cannot_hold_stays_out_of_the_records(write_site: WriteSite) -> None:
+    """Its value (a YAML set) is found as the post is parsed: the records are written without it,
+    and the next build parses it again."""
+    odd = "---\ntitle: Gamma\ndate: 2025-01-03\nodd: !!set {a, b}\n---\nC.\n"
+    root = write_site({**SITE, "content/posts/c.md": odd})
+    config = config_for(root)
+    build(config)
+    (records,) = glob.glob(str(root / FOLDER / "*.records"))
+    files = orjson.loads(Path(records).read_bytes())["files"]
+    assert "content/posts/c.md" not in files and "content/posts/b.md" in files
+    (root / "content/posts/b.md").write_text(post("Beta", date="2025-01-02", tags="[blue]", body="Edited."))
+    build(config)
+    assert "Gamma" in (root / "public/index.html").read_text()

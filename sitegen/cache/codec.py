@@ -42,13 +42,13 @@ def encode_post(post: Post) -> dict[str, Any]:
             fields[name] = [n for place in fields[name] for n in place]
     for name in ("date", "updated", "extra"):  # the only fields that can hold dates
         fields[name] = _to_json(fields[name])
-    orjson.dumps(fields["extra"])  # TypeError now rather than when the cache is saved
     return fields
 
 
 def check_keepable(post: Post) -> None:
     """TypeError when the cache cannot hold the post: its front matter's extra values are the one
-    field that can hold what JSON cannot (encode_post would raise the same)."""
+    field that can hold what JSON cannot. Asked as the post is parsed, so that encode_post, as
+    the records are written, never meets such a post."""
     orjson.dumps(_to_json(post.extra))
 
 
