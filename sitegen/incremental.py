@@ -280,8 +280,10 @@ class Incremental:
     def same_paths(self, planned: Sequence[Page]) -> bool:
         """Whether the pages are at the last build's paths, in its order: that build found none
         claimed twice, so this one need not look again."""
+        if self.store is None:  # nothing to compare with, nor to keep for the next build
+            return False
         self.paths = digest("\n".join([str(page.path) for page in planned]))
-        return self.store is not None and self.store.shape.get("paths") == self.paths
+        return self.store.shape.get("paths") == self.paths
 
     def previous_output(self) -> output.Previous:
         """The files of the last build that are still exactly as that build left them."""
