@@ -5,7 +5,8 @@
 
 --jobs is passed to `sitegen build` when given (profilers see only the main process, so
 --jobs 1 shows all the work); --scenario no-change profiles a rebuild after an unprofiled
-cold build. The corpus is copied into a temporary folder first, so caches stay out of it.
+cold build, --scenario edit one after a line was added to one post (the first by name). The corpus
+is copied into a temporary folder first, so caches stay out of it.
 
 Two views of the same kind of build, each a fresh process on a fresh output folder:
 - cProfile (standard library): per-function cumulative and own time. Its per-call overhead
@@ -46,9 +47,10 @@ STAGES = (
     ("sitegen/frontmatter.py", "load_mapping", "      YAML front matter"),
     ("sitegen/parser.py", "find_links", "      find_links"),
     ("sitegen/urls.py", "slugify", "  slugify (all callers)"),
-    ("sitegen/cache.py", "load", "  load .sitegen-cache"),
-    ("sitegen/cache.py", "_decode_post", "  decode cached posts"),
-    ("sitegen/cache.py", "_read", "  read posts' HTML from the pack"),
+    ("sitegen/cache/index.py", "load", "  load the cache's index (BuildCache.load)"),
+    ("sitegen/cache/index.py", "_read_records", "  read the cache's records"),
+    ("sitegen/cache/codec.py", "decode_post", "  make posts of the records (decode_post)"),
+    ("sitegen/cache/pack.py", "_read", "  read posts' HTML from the pack"),
     ("sitegen/site.py", "collect_site", "  collect_site"),
     ("sitegen/taxonomy.py", "group_tags", "    taxonomy.group_tags"),
     ("sitegen/incremental.py", "relate", "    related posts (Incremental.relate)"),
@@ -57,32 +59,38 @@ STAGES = (
     ("sitegen/builder.py", "_render", "render or reuse every page (builder._render)"),
     ("sitegen/builder.py", "render_all", "render every page (builder.render_all)"),
     ("sitegen/renderer.py", "render_page", "  Jinja: renderer.render_page"),
-    ("sitegen/cache.py", "of_page", "  cache keys of pages (Fingerprints.of_page)"),
+    ("sitegen/cache/keys.py", "of_page", "  cache keys of pages (Fingerprints.of_page)"),
     ("sitegen/incremental.py", "unchanged", "nothing-changed check (Incremental.unchanged)"),
     ("sitegen/output.py", "finish", "put the new files in place (NewSite.finish)"),
-    ("sitegen/cache.py", "_save", "write the cache index (BuildCache._save)"),
+    ("sitegen/incremental.py", "remember", "record what was read and written (Incremental.remember)"),
+    ("sitegen/cache/index.py", "_save", "  write the cache (BuildCache._save)"),
     ("sitegen/output.py", "write", "  write files"),
 )
 
 
-def build_args(site: Path, out: Path, jobs: int | None) -> list[str]:
-    return ["-m", "sitegen", "build", str(site), "-q", "-o", str(out)] + (
-        ["--jobs", str(jobs)] if jobs else [])
+def build_args(site: Path, out: Path, jobs: int | None, *, profiled: bool = False) -> list[str]:
+    command = [str(BENCH / "profiled_build.py")] if profiled else ["-m", "sitegen"]
+    return [*command, "build", str(site), "-q", "-o", str(out)] + (["--jobs", str(jobs)] if jobs else [])
 
 
 def prepare(source: Path, work: Path, name: str, scenario: str, jobs: int | None) -> tuple[Path, Path]:
-    """A fresh copy of the corpus and an output folder; for no-change, built once already."""
+    """A fresh copy of the corpus and an output folder; for a rebuild, built once already (and for
+    an edit, one post's text changed since)."""
     site, out = work / f"site-{name}", work / f"out-{name}"
     shutil.copytree(source, site, ignore=shutil.ignore_patterns(".sitegen-cache"))
-    if scenario == "no-change":
+    if scenario != "cold":
         subprocess.run([sys.executable, *build_args(site, out, jobs)], check=True, cwd=work)
+    if scenario == "edit":
+        edited = min((site / "content" / "posts").glob("*.md"))
+        with edited.open("a", encoding="utf-8") as file:
+            file.write("\nOne more line, written after the last build.\n")
     return site, out
 
 
 def cprofile(site: Path, out: Path, dump: Path, jobs: int | None) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "cProfile", "-o", str(dump),
-                    *build_args(site, out, jobs)], check=True, cwd=out.parent)
+                    *build_args(site, out, jobs, profiled=True)], check=True, cwd=out.parent)
     return time.perf_counter() - started
 
 
@@ -97,7 +105,7 @@ def pyinstrument(site: Path, out: Path, report: Path, jobs: int | None) -> bool:
             return False
     env = dict(os.environ, PYTHONPATH=str(PROFILER_DIR))
     subprocess.run([sys.executable, "-m", "pyinstrument", "--outfile", str(report), "-r", "text",
-                    *build_args(site, out, jobs)], check=True, env=env, cwd=out.parent)
+                    *build_args(site, out, jobs, profiled=True)], check=True, env=env, cwd=out.parent)
     return True
 
 
@@ -143,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--jobs", type=int, default=None, help="passed to sitegen build --jobs")
-    parser.add_argument("--scenario", choices=("cold", "no-change"), default="cold")
+    parser.add_argument("--scenario", choices=("cold", "no-change", "edit"), default="cold")
     parser.add_argument("--no-pyinstrument", action="store_true")
     args = parser.parse_args(argv)
     source = corpus(args.posts, args.seed)
