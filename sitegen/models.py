@@ -281,7 +281,9 @@ class Post:
     # (urls.category_folders): a _redirects line leads from it, as a redirect page there could
     # not be written on every disk, or would be hidden
     moved_from: tuple[str, ...] = ()
-    links: tuple[tuple[str, int], ...]  # every link target in the Markdown, with its line
+    # Every link target in the Markdown, with its line, as parsed (`sitegen check` reads them all);
+    # a post the build cache gives holds only those a build reads (urls.is_source_link)
+    links: tuple[tuple[str, int], ...]
     summary: str
     html: Html
     cut: bool

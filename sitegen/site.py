@@ -15,7 +15,7 @@ from sitegen.errors import ContentError, SourceError
 from sitegen.models import EPOCH, Config, Post, Site, Tag
 from sitegen.related import related_posts
 from sitegen.taxonomy import Taxonomy, Vocabulary, group_tags, read_uses
-from sitegen.urls import in_bundle, is_external, linked_source, site_url
+from sitegen.urls import in_bundle, is_source_link, linked_source, site_url
 
 _MD_HREF = re.compile(r'(\shref=")([^"#?]+\.md)(#[^"]*)?"')
 
@@ -134,7 +134,7 @@ def _resolve_source_links(config: Config, posts: list[Post]) -> tuple[list[Post]
     warnings: list[SourceError] = []
     resolved: list[Post] = []
     for post in posts:
-        targets = [(t, line) for t, line in post.links if _is_source_link(t)
+        targets = [(t, line) for t, line in post.links if is_source_link(t)
                    and not in_bundle(post.source, linked_source(post.source.parent, t.partition("#")[0]))]
         if not targets:
             resolved.append(post)
@@ -155,10 +155,6 @@ def _resolve_source_links(config: Config, posts: list[Post]) -> tuple[list[Post]
 
         resolved.append(replace(post, html=post.html.map(rewrite_all, key)))
     return resolved, warnings
-
-
-def _is_source_link(target: str) -> bool:
-    return ".md" in target and target.partition("#")[0].endswith(".md") and not is_external(target)
 
 
 def _newest_first(posts: list[Post]) -> tuple[Post, ...]:

@@ -190,6 +190,12 @@ def is_external(url: str) -> bool:
     return url.startswith("//") or re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", url) is not None
 
 
+def is_source_link(target: str) -> bool:
+    """True for a link written as the path of another Markdown file (`../2024/post.md#part`),
+    which a build turns into that post's URL."""
+    return ".md" in target and target.partition("#")[0].endswith(".md") and not is_external(target)
+
+
 def linked_source(folder: PurePosixPath, path: str) -> str:
     """The content file a relative link names: (content/posts, ../pages/a.md) -> content/pages/a.md."""
     return posixpath.normpath(posixpath.join(str(folder), path))

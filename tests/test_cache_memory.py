@@ -94,3 +94,41 @@ def test_a_post_whose_front_matter_json_cannot_hold_stays_out_of_the_records(wri
     (root / "content/posts/b.md").write_text(post("Beta", date="2025-01-02", tags="[blue]", body="Edited."))
     build(config)
     assert "Gamma" in (root / "public/index.html").read_text()
+
+
+LINKED = {
+    "content/posts/a.md": post("Alpha", date="2025-01-01", tags="[red]",
+                               body="See [b](b.md#part), [away](https://example.org/x),\n"
+                                    "[gone](/posts/nowhere/) and ![pic](/img/p.png)."),
+    "content/posts/b.md": post("Beta", date="2025-01-02", tags="[red]", body="Beta body."),
+    "sitegen.yaml": "base_url: https://user.github.io/\n",
+}
+
+
+def test_a_kept_post_holds_only_the_links_a_build_reads(write_site: WriteSite) -> None:
+    """Links to other posts' files are all a build reads of a post's links (they become URLs):
+    the others are neither held through the build nor written to the records."""
+    root = write_site(LINKED)
+    config = config_for(root)
+    parsed, _ = parse_file(PurePosixPath("content/posts/a.md"), (root / "content/posts/a.md").read_bytes(),
+                           config)
+    assert parsed is not None and len(parsed.links) == 4  # as the parser finds them: every one
+    for _ in ("parsed", "read back"):
+        store = BuildCache.load(config)
+        posts, _ = Incremental(config, store).read_posts()
+        alpha = next(p for p in posts if p.title == "Alpha")
+        assert alpha.links == (("b.md#part", parsed.links[0][1]),)
+        build(config)
+    records = orjson.loads(Path(glob.glob(str(root / FOLDER / "*.records"))[0]).read_bytes())
+    assert records["files"]["content/posts/a.md"]["post"]["links"] == [["b.md#part", parsed.links[0][1]]]
+    assert (root / "public/posts/a/index.html").read_text().count('href="/posts/b/#part"') == 1
+
+
+def test_check_finds_broken_links_after_a_build_kept_none_of_them(write_site: WriteSite) -> None:
+    from sitegen.builder import check
+
+    root = write_site(LINKED)
+    config = config_for(root)
+    build(config)
+    errors, _ = check(config)
+    assert [(e.path, e.line) for e in errors if "/posts/nowhere/" in e.message] == [("content/posts/a.md", 8)]
