@@ -111,16 +111,11 @@ def test_an_edit_that_keeps_the_sites_shape_hashes_only_the_pages_showing_the_po
         write_site: WriteSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A text edit leaves every post's place, terms and URL as they were: only the pages whose
     context holds the edited post are hashed, and the output is the clean build's."""
-    from sitegen.cache import Fingerprints
-
     many = {f"content/posts/p{n}.md": post(f"Post {n}", date=f"2025-02-{n + 1:02d}", tags=f"[t{n % 4}]",
                                             body=f"Body {n}.") for n in range(12)}
     root = write_site({**SITE, **many})
     build(config_for(root))
-    hashed: list[str] = []
-    real = Fingerprints.of_page
-    monkeypatch.setattr(Fingerprints, "of_page", lambda self, page, names, **again:
-                        hashed.append(str(page.path)) or real(self, page, names, **again))
+    hashed = hashed_pages(monkeypatch)
     (root / "content/posts/a.md").write_text(post("Alpha", date="2025-01-01", tags="[red, blue]",
                                                   body="Alpha body, edited."))
     report = build(config_for(root))

@@ -265,8 +265,8 @@ class BuildCache:
             return post
         html: Html | list[Any] | None = post.html if post is not None else None
         if post is not None:
-            # Of its links, those to other posts' files: the rest (a fifth of the posts' memory,
-            # nearly a third of their records) only `sitegen check` reads, never from the cache
+            # Of its links, those to other posts' files: the rest (at 100,000 posts, a fifth of the
+            # build's memory after parsing) only `sitegen check` reads, and never from the cache
             links = tuple(link for link in post.links if is_source_link(link[0]))
             if self.path is not None:
                 html = self.pack.append(post.html)
